@@ -1,0 +1,186 @@
+import type { Mean, Ratio, Summary } from './metrics.ts';
+import type { EvalReport, ItemResult } from './runner.ts';
+
+export interface FormatOptions {
+  /** How many failed items to list (default 20). */
+  maxFailures?: number;
+  /** Questions longer than this many terminal columns are cut (default 40). */
+  questionWidth?: number;
+}
+
+/**
+ * A plain-text report of one dataset's run: the overall metrics with counts and percentages,
+ * the same per expected outcome, per document and per tag, then the first failed items and why
+ * they failed. Retrieval, citation and fact metrics count `answer` items only.
+ *
+ * @example console.log(formatReport(await runEval(items, ask), 'core.jsonl'));
+ */
+export function formatReport(report: EvalReport, datasetName: string, options: FormatOptions = {}): string {
+  const sections = [
+    `== ${datasetName} (${report.overall.items} items) ==`,
+    overallTable(report.overall),
+    groupSection('By outcome', report.byOutcome),
+    groupSection('By document', report.byDocument),
+    groupSection('By tag', report.byTag),
+    failureSection(report.items, options.maxFailures ?? 20, options.questionWidth ?? 40),
+  ];
+  return `${sections.filter((section) => section !== '').join('\n\n')}\n`;
+}
+
+/**
+ * The report as pretty-printed JSON, for `--json`.
+ *
+ * @example process.stdout.write(toJson(report));
+ */
+export function toJson(report: EvalReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+// ── Numbers ──────────────────────────────────────────────────────────────────
+
+function percent(rate: number | null, digits = 1): string {
+  return rate === null ? 'n/a' : `${(rate * 100).toFixed(digits)}%`;
+}
+
+function milliseconds(ms: number | null): string {
+  return ms === null ? 'n/a' : String(Math.round(ms));
+}
+
+function meanValue(mean: Mean): string {
+  return mean.value === null ? 'n/a' : mean.value.toFixed(3);
+}
+
+/** `3/5 60%`: compact enough for a column per metric. */
+function ratioCell(ratio: Ratio): string {
+  return ratio.total === 0 ? 'n/a' : `${ratio.correct}/${ratio.total} ${percent(ratio.rate, 0)}`;
+}
+
+// ── Tables ───────────────────────────────────────────────────────────────────
+
+/** Terminal columns a string takes: CJK and full-width characters take two. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const char of text) width += isWide(char.codePointAt(0) ?? 0) ? 2 : 1;
+  return width;
+}
+
+function isWide(code: number): boolean {
+  return (
+    (code >= 0x1100 && code <= 0x115f) ||
+    (code >= 0x2e80 && code <= 0xa4cf) ||
+    (code >= 0xac00 && code <= 0xd7a3) ||
+    (code >= 0xf900 && code <= 0xfaff) ||
+    (code >= 0xfe30 && code <= 0xfe4f) ||
+    (code >= 0xff00 && code <= 0xff60) ||
+    (code >= 0xffe0 && code <= 0xffe6) ||
+    (code >= 0x20000 && code <= 0x3fffd)
+  );
+}
+
+function padEnd(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+}
+
+function padStart(text: string, width: number): string {
+  return ' '.repeat(Math.max(0, width - displayWidth(text))) + text;
+}
+
+/** Cuts text to at most `width` columns, marking the cut with `…`. */
+export function truncate(text: string, width: number): string {
+  const flat = text.replace(/\s+/gu, ' ').trim();
+  if (displayWidth(flat) <= width) return flat;
+  let cut = '';
+  for (const char of flat) {
+    if (displayWidth(cut + char) > width - 1) break;
+    cut += char;
+  }
+  return `${cut}…`;
+}
+
+/** Rows of cells, first column left-aligned and the others right-aligned, two spaces apart. */
+function table(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, displayWidth(cell))));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === 0 ? padEnd(cell, widths[i] ?? 0) : padStart(cell, widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+// ── Sections ─────────────────────────────────────────────────────────────────
+
+function overallTable(summary: Summary): string {
+  const row = (label: string, ratio: Ratio): string[] => [
+    label,
+    String(ratio.correct),
+    String(ratio.total),
+    percent(ratio.rate),
+  ];
+  return table([
+    ['', 'correct', 'of', '%'],
+    row('fully correct', summary.fullyCorrect),
+    row('outcome accuracy', summary.outcome),
+    row('hit@1 (answer items)', summary.hitAt1),
+    row('hit@5 (answer items)', summary.hitAt5),
+    ['MRR (answer items)', meanValue(summary.mrr), String(summary.mrr.total), ''],
+    row('citation accuracy', summary.citation),
+    row('fact accuracy', summary.facts),
+    ['latency p50 / p95 ms', milliseconds(summary.latency.p50), milliseconds(summary.latency.p95), ''],
+  ]);
+}
+
+const GROUP_HEADER = ['', 'items', 'fully', 'outcome', 'hit@1', 'hit@5', 'MRR', 'citation', 'facts', 'p50 ms', 'p95 ms'];
+
+function groupRow(name: string, summary: Summary): string[] {
+  return [
+    name,
+    String(summary.items),
+    ratioCell(summary.fullyCorrect),
+    ratioCell(summary.outcome),
+    ratioCell(summary.hitAt1),
+    ratioCell(summary.hitAt5),
+    meanValue(summary.mrr),
+    ratioCell(summary.citation),
+    ratioCell(summary.facts),
+    milliseconds(summary.latency.p50),
+    milliseconds(summary.latency.p95),
+  ];
+}
+
+function groupSection(title: string, groups: Record<string, Summary>): string {
+  const entries = Object.entries(groups);
+  if (entries.length === 0) return '';
+  return `${title}\n${table([GROUP_HEADER, ...entries.map(([name, summary]) => groupRow(name, summary))])}`;
+}
+
+/** Why an item is not fully correct, one phrase per failed check; retrieval misses are noted too. */
+export function failureReasons(item: ItemResult): string[] {
+  if (item.error !== undefined) return [`error: ${item.error}`];
+  const reasons: string[] = [];
+  if (!item.outcomeCorrect) reasons.push(`outcome: expected ${item.expected}, got ${item.actual ?? 'nothing'}`);
+  if (item.citationCorrect === false) reasons.push(`citation: no cited chunk contains a passage (${citedClauses(item)})`);
+  if (item.factsCorrect === false) reasons.push(`facts missing: ${item.missingFacts.map((list) => list.join(' | ')).join('; ')}`);
+  if (item.hitAt5 === false) reasons.push('retrieval: no passage in the top 5');
+  return reasons;
+}
+
+function citedClauses(item: ItemResult): string {
+  if (item.citations.length === 0) return 'cited nothing';
+  return `cited ${item.citations.map(({ doc, locator }) => `${doc} ${locator}`).join(', ')}`;
+}
+
+function failureSection(items: readonly ItemResult[], maxFailures: number, questionWidth: number): string {
+  const failed = items.filter((item) => !item.fullyCorrect);
+  if (failed.length === 0) return 'No failed items.';
+  const shown = failed.slice(0, Math.max(0, maxFailures));
+  const heading = `Failed items (${shown.length} of ${failed.length} shown)`;
+  const lines = shown.flatMap((item) => [
+    `  ${item.id}  ${truncate(item.question, questionWidth)}`,
+    ...failureReasons(item).map((reason) => `      - ${reason}`),
+  ]);
+  return [heading, ...lines].join('\n');
+}

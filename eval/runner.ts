@@ -1,0 +1,142 @@
+import type { AskResult } from '../src/answering/types.ts';
+import type { EvalItem } from './dataset.ts';
+import type { Aggregates, DocOf, ItemScore, ScoredItem } from './metrics.ts';
+import { aggregate, documentOf, scoreItem, scoreUnanswered } from './metrics.ts';
+
+/** Asks the system one question; `session` is set for items that belong to a conversation. */
+export type Ask = (question: string, session?: string) => Promise<AskResult>;
+
+/** Where a clause came from, without its text. */
+export interface ClauseRef {
+  doc: string;
+  locator: string;
+}
+
+/** One item's outcome, with enough of the reply to list and explain failures. */
+export interface ItemResult extends ItemScore {
+  id: string;
+  question: string;
+  session?: string;
+  document: string;
+  tags: string[];
+  answer: string;
+  citations: ClauseRef[];
+  retrieved: ClauseRef[];
+  /** Set when `ask` threw or returned something that could not be scored. */
+  error?: string;
+}
+
+/** Every item's result, in dataset order, and the summaries over them. */
+export interface EvalReport extends Aggregates {
+  items: ItemResult[];
+}
+
+export interface RunOptions {
+  /** Maps an item without a `doc:` tag to its document (see `documentOf`). */
+  docOf?: DocOf;
+  /**
+   * How many questions may be in flight at once (default 1: strictly in dataset order).
+   * Items of one session are always asked one after another, in dataset order.
+   */
+  concurrency?: number;
+  /** Called as each item finishes, e.g. for a progress line. */
+  onItem?: (result: ItemResult, done: number, total: number) => void;
+}
+
+/**
+ * Asks every item's question and scores the replies. Items are started in dataset order;
+ * items sharing a `session` are one conversation, each asked only after the previous one
+ * answered, and receive that session id. A question whose `ask` throws is recorded as failed
+ * (with `error`) and the run goes on.
+ *
+ * @example
+ * const report = await runEval(await loadDataset('eval/datasets/core.jsonl'), (q, s) => assistant.ask(q, s));
+ * console.log(formatReport(report, 'core'));
+ */
+export async function runEval(items: readonly EvalItem[], ask: Ask, options: RunOptions = {}): Promise<EvalReport> {
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  }
+  let done = 0;
+  const runs = await runInSessionOrder(items, concurrency, async (item) => {
+    const asked = await askAndScore(item, ask);
+    const result = toItemResult(asked, options.docOf);
+    options.onItem?.(result, ++done, items.length);
+    return { asked, result };
+  });
+  return {
+    items: runs.map(({ result }) => result),
+    ...aggregate(
+      runs.map(({ asked }) => asked),
+      options.docOf,
+    ),
+  };
+}
+
+interface AskedItem extends ScoredItem {
+  reply?: AskResult;
+  error?: string;
+}
+
+async function askAndScore(item: EvalItem, ask: Ask): Promise<AskedItem> {
+  try {
+    const reply = await ask(item.question, item.session);
+    return { item, reply, score: scoreItem(item, reply) };
+  } catch (error) {
+    return { item, score: scoreUnanswered(item), error: describeError(error) };
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+const clauseRef = ({ doc, locator }: ClauseRef): ClauseRef => ({ doc, locator });
+
+function toItemResult({ item, score, reply, error }: AskedItem, docOf?: DocOf): ItemResult {
+  return {
+    id: item.id,
+    question: item.question,
+    ...(item.session === undefined ? {} : { session: item.session }),
+    document: documentOf(item, docOf),
+    tags: item.tags,
+    ...score,
+    answer: reply?.answer ?? '',
+    citations: reply?.citations.map(clauseRef) ?? [],
+    retrieved: reply?.retrieved.map(clauseRef) ?? [],
+    ...(error === undefined ? {} : { error }),
+  };
+}
+
+/**
+ * Runs `work` over the items with at most `concurrency` in flight, starting them in order; an item
+ * with a session waits for the previous item of that session. Results come back in item order.
+ */
+async function runInSessionOrder<T>(
+  items: readonly EvalItem[],
+  concurrency: number,
+  work: (item: EvalItem) => Promise<T>,
+): Promise<T[]> {
+  const results: T[] = new Array<T>(items.length);
+  const lastOfSession = new Map<string, Promise<void>>();
+  let next = 0;
+
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      const item = items[index] as EvalItem;
+      const previous = item.session === undefined ? undefined : lastOfSession.get(item.session);
+      const finished = (async () => {
+        await previous;
+        results[index] = await work(item);
+      })();
+      if (item.session !== undefined) lastOfSession.set(item.session, finished);
+      await finished;
+    }
+  };
+
+  const workers = Math.min(concurrency, items.length);
+  await Promise.all(Array.from({ length: workers }, worker));
+  return results;
+}
