@@ -35,6 +35,11 @@ export interface Clause {
   headingPath: string[];
   /** The clause text exactly as in the document (noise removed, wording kept). */
   text: string;
+  /**
+   * Words around the clause that help find it but are not part of it: heading titles and, for
+   * later parts of a split clause, the clause's opening sentence.
+   */
+  context: string;
   /** Position in the document, 0-based, for ordering and neighbours. */
   ordinal: number;
   /** 1-based part number when a long clause was split, else 1; `parts` is the total. */

@@ -1,0 +1,168 @@
+import type { RankedClause } from '../retrieval/hybrid-search.ts';
+import type { AnalyzedQuery } from '../retrieval/query.ts';
+import type { Bm25Index } from '../retrieval/bm25.ts';
+import type { Tokenizer } from '../retrieval/tokenizer.ts';
+import type { Lexicon } from '../retrieval/lexicon.ts';
+import type { Language, Replies } from '../prompts.ts';
+import type { Citation } from './types.ts';
+import { caveatsFor, dateText } from './caveats.ts';
+
+/** A piece of a clause between punctuation, the unit a direct answer is built from. */
+interface Fragment {
+  text: string;
+  score: number;
+  clauseIndex: number;
+  position: number;
+}
+
+export interface ExtractiveAnswer {
+  answer: string;
+  citations: Citation[];
+  cited: RankedClause[];
+}
+
+const yesNoQuestion = /吗[？?]?$|吗[？?]|能不能|可不可以|可以不|是不是|是否|有没有|让不让|行不行|合理吗|合法吗|\b(?:can|may|must|is it|are they|do they|does|should|is|are)\b/iu;
+const prohibition = /^(?:不得|严禁|禁止|不能|不准|不允许|杜绝)/u;
+
+/** Splits a clause into fragments at sentence and clause punctuation, keeping the punctuation off. */
+function fragmentsOf(text: string): string[] {
+  return text
+    .replace(/^(?:第[一二三四五六七八九十百零]+条|\d+(?:\.\d+)*[.．、]?|（[一二三四五六七八九十]+）|[（(]\d+[)）])\s*/gmu, '')
+    .split(/[。；！？\n，：]/u)
+    .map((fragment) => fragment.trim())
+    .filter((fragment) => [...fragment].length >= 2);
+}
+
+/** How well a piece of text matches the question: summed idf × weight of the query terms it holds. */
+function matchScore(text: string, query: AnalyzedQuery, tokenizer: Tokenizer, index: Bm25Index): number {
+  const words = new Set(tokenizer.words(text));
+  let score = 0;
+  for (const [term, weight] of query.terms) if (words.has(term)) score += weight * index.idf(term);
+  return score;
+}
+
+/** The clauses worth citing: the best one, and a second when it matches nearly as well. */
+export function chooseCited(
+  results: readonly RankedClause[],
+  query: AnalyzedQuery,
+  tokenizer: Tokenizer,
+  index: Bm25Index,
+): RankedClause[] {
+  const [best, ...rest] = results;
+  if (!best) return [];
+  const bestMatch = matchScore(best.clause.text + best.clause.context, query, tokenizer, index);
+  const cited = [best];
+  for (const candidate of rest.slice(0, 2)) {
+    const match = matchScore(candidate.clause.text + candidate.clause.context, query, tokenizer, index);
+    if (match >= bestMatch * 0.8 && candidate.score >= best.score * 0.85) {
+      cited.push(candidate);
+      break;
+    }
+  }
+  return cited;
+}
+
+/**
+ * Builds an answer from the clauses alone: a direct line made of the best-matching fragments, the
+ * quoted clauses, their sources and the caveats that apply. Every word of substance in it is the
+ * clause's own.
+ */
+export function composeExtractiveAnswer(input: {
+  question: string;
+  query: AnalyzedQuery;
+  cited: RankedClause[];
+  language: Language;
+  replies: Replies;
+  tokenizer: Tokenizer;
+  index: Bm25Index;
+  lexicon: Lexicon;
+}): ExtractiveAnswer {
+  const { question, query, cited, language, replies, tokenizer, index } = input;
+  const fragments: Fragment[] = cited.flatMap((ranked, clauseIndex) =>
+    fragmentsOf(ranked.clause.text).map((text, position) => ({
+      text,
+      score: matchScore(text, query, tokenizer, index),
+      clauseIndex,
+      position,
+    })),
+  );
+  const best = [...fragments].sort((x, y) => y.score - x.score || x.clauseIndex - y.clauseIndex || x.position - y.position);
+  const chosen: Fragment[] = [];
+  for (const fragment of best) {
+    if (chosen.length >= 2) break;
+    if (chosen.length > 0 && fragment.score < chosen[0]!.score * 0.75) break;
+    chosen.push(fragment);
+  }
+  const lead = cited[0]!;
+  const inLeadClause = chosen.filter((fragment) => fragment.clauseIndex === 0);
+  const sentences = (inLeadClause.length > 0 ? inLeadClause : chosen)
+    .sort((x, y) => x.position - y.position)
+    .map((fragment) => fragment.text);
+  const verdict =
+    yesNoQuestion.test(question) && sentences.length > 0 && sentences.every((sentence) => prohibition.test(sentence))
+      ? replies.render(language, 'verdict_prohibited')
+      : '';
+  const sentenceText = sentences.length > 0 ? `${sentences.join('；')}。` : '';
+
+  const lines: string[] = [];
+  lines.push(
+    replies.render(language, 'answer_direct', {
+      verdict,
+      title: lead.document.title,
+      locator: lead.clause.locator,
+      sentences: sentenceText,
+    }),
+  );
+  lines.push('', replies.render(language, 'answer_quote_heading'));
+  for (const { clause } of cited) {
+    lines.push(replies.render(language, 'answer_quote', { locator: clause.locator, text: clause.text }));
+  }
+  if (language === 'en') {
+    const glossed = glossTerms(cited.map(({ clause }) => clause.text).join(''), input.lexicon);
+    if (glossed.length > 0) lines.push('', replies.render(language, 'glossary_heading'), glossed.join('; '));
+  }
+  lines.push('', replies.render(language, 'answer_source_heading'));
+  const seen = new Set<string>();
+  for (const { clause, document } of cited) {
+    const source = replies.render(language, 'answer_source', {
+      title: document.title,
+      locator: clause.locator,
+      issuer: document.issuer,
+      region: document.region,
+      date: dateText(document, language, replies),
+    });
+    if (!seen.has(source)) lines.push(source);
+    seen.add(source);
+  }
+  const caveats = caveatsFor(question, cited, language, replies);
+  if (caveats.length > 0) lines.push('', replies.render(language, 'caveat_heading'), ...caveats.map((caveat) => `· ${caveat}`));
+
+  return {
+    answer: lines.join('\n'),
+    cited,
+    citations: cited.map(({ clause, document }) => ({
+      doc: document.id,
+      title: document.title,
+      locator: clause.locator,
+      text: clause.text,
+    })),
+  };
+}
+
+/** English glosses of the glossary terms that occur in the quoted Chinese, longest first, at most 8. */
+function glossTerms(chinese: string, lexicon: Lexicon): string[] {
+  const byChinese = new Map<string, string>();
+  for (const [english, terms] of lexicon.glossary) {
+    for (const term of terms) {
+      if ([...term].length >= 2 && chinese.includes(term) && !byChinese.has(term)) byChinese.set(term, english);
+    }
+  }
+  const terms = [...byChinese.keys()].sort((x, y) => [...y].length - [...x].length);
+  const kept: string[] = [];
+  for (const term of terms) {
+    if (kept.some((longer) => longer.includes(term))) continue;
+    kept.push(term);
+    if (kept.length >= 8) break;
+  }
+  return kept.map((term) => `${term} = ${byChinese.get(term)}`);
+}

@@ -1,0 +1,57 @@
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { PolicyDocument } from './types.ts';
+
+const frontMatterSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/u, 'id: lower-case letters, digits and hyphens'),
+  title: z.string().min(1),
+  issuer: z.string().min(1),
+  region: z.string().min(1),
+  date: z
+    .union([z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'date: YYYY-MM-DD or null'), z.date(), z.null()])
+    .optional()
+    .transform((date) => (date instanceof Date ? date.toISOString().slice(0, 10) : (date ?? null))),
+  date_note: z.string().nullish(),
+  status: z.enum(['in-force', 'draft']),
+  audience: z.string().min(1),
+});
+
+/** A document that could not be read, with the reason in words an administrator can act on. */
+export class DocumentFormatError extends Error {
+  constructor(
+    readonly source: string,
+    reason: string,
+  ) {
+    super(`${source}: ${reason}`);
+    this.name = 'DocumentFormatError';
+  }
+}
+
+/**
+ * Reads a knowledge document: YAML front matter between `---` lines, then the Markdown body.
+ * Unknown front-matter keys are kept in `meta`.
+ *
+ * @example parseDocument(readFileSync('knowledge/documents/x.md', 'utf8'), 'x.md').title
+ */
+export function parseDocument(markdown: string, source: string): PolicyDocument & { meta: Record<string, unknown> } {
+  const text = markdown.replace(/^\uFEFF/u, '').replace(/\r\n?/gu, '\n');
+  const match = /^---\n([\s\S]*?)\n---\n?([\s\S]*)$/u.exec(text);
+  if (!match) throw new DocumentFormatError(source, 'missing front matter (a block between two "---" lines at the top)');
+  let raw: unknown;
+  try {
+    raw = parseYaml(match[1]!);
+  } catch (error) {
+    throw new DocumentFormatError(source, `front matter is not valid YAML: ${(error as Error).message}`);
+  }
+  const parsed = frontMatterSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new DocumentFormatError(source, `front matter: ${problems.join('; ')}`);
+  }
+  const body = match[2]!.trim();
+  if (body === '') throw new DocumentFormatError(source, 'the document has no text after the front matter');
+  const { id, title, issuer, region, date, date_note, status, audience } = parsed.data;
+  const known = new Set(Object.keys(frontMatterSchema.shape));
+  const meta = Object.fromEntries(Object.entries(raw as object).filter(([key]) => !known.has(key)));
+  return { id, title, issuer, region, date, dateNote: date_note ?? null, status, audience, body, meta };
+}

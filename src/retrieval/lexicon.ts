@@ -1,0 +1,52 @@
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { knowledgeDir } from '../paths.ts';
+import { normalizeText } from './normalize.ts';
+
+/**
+ * The administrator-editable word lists behind retrieval, read from `knowledge/lexicon/`:
+ * a jieba user dictionary, synonym groups, an English→Chinese glossary and stopwords.
+ */
+export interface Lexicon {
+  /** jieba user-dictionary lines (`词 频率 词性`), comments removed. */
+  dictionary: string;
+  /** Synonym groups; the first term of each is the corpus's own word. */
+  synonyms: string[][];
+  /** English phrase (lower-case) → Chinese terms. */
+  glossary: Map<string, string[]>;
+  stopwords: Set<string>;
+  englishStopwords: Set<string>;
+}
+
+function dataLines(file: string): string[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split(/\r?\n/u)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+function tabFields(line: string): string[] {
+  return line
+    .split('\t')
+    .map((field) => normalizeText(field))
+    .filter((field) => field !== '');
+}
+
+/** Reads the lexicon from a directory (default `knowledge/lexicon`). Missing files read as empty. */
+export function loadLexicon(dir = path.join(knowledgeDir, 'lexicon')): Lexicon {
+  const glossary = new Map<string, string[]>();
+  for (const line of dataLines(path.join(dir, 'glossary.tsv'))) {
+    const [english, ...chinese] = tabFields(line);
+    if (english && chinese.length > 0) glossary.set(english, [...(glossary.get(english) ?? []), ...chinese]);
+  }
+  return {
+    dictionary: dataLines(path.join(dir, 'dictionary.txt')).join('\n'),
+    synonyms: dataLines(path.join(dir, 'synonyms.tsv'))
+      .map(tabFields)
+      .filter((group) => group.length > 1),
+    glossary,
+    stopwords: new Set(dataLines(path.join(dir, 'stopwords.txt')).map(normalizeText)),
+    englishStopwords: new Set(dataLines(path.join(dir, 'english-stopwords.txt')).map(normalizeText)),
+  };
+}

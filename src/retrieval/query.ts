@@ -1,0 +1,125 @@
+import type { WeightedQuery } from './bm25.ts';
+import type { Lexicon } from './lexicon.ts';
+import { isMostlyEnglish, normalizeText } from './normalize.ts';
+import type { Tokenizer } from './tokenizer.ts';
+
+/** A student's question made ready for search. */
+export interface AnalyzedQuery {
+  /** The question as typed, normalised. */
+  text: string;
+  english: boolean;
+  /** Chinese search text: the question itself, or the glossary's rendering of an English one. */
+  searchText: string;
+  /** The student's own terms (weight 1) and synonym expansions (weight below 1). */
+  terms: WeightedQuery;
+  /** The student's own content terms, before expansion. */
+  ownTerms: string[];
+  /** Own terms that are part of a synonym the question used, so their expansions stand in for them. */
+  expandedTerms: Set<string>;
+  /** Words the search added to repair typos (homophones), filled in by the search. */
+  repairs: string[];
+}
+
+/** How much an expansion counts next to the student's own words. */
+const synonymWeight = 0.6;
+
+const englishWord = /[a-z0-9]+(?:[-'][a-z0-9]+)*/gu;
+
+/**
+ * Renders an English question as Chinese search terms through the glossary: longest phrases
+ * first (up to four words), English stopwords dropped, unknown words kept as they are.
+ *
+ * @example translateEnglish('Can my internship keep my ID card?', lexicon) // '实习 扣押 居民身份证 …'
+ */
+export function translateEnglish(text: string, lexicon: Pick<Lexicon, 'glossary' | 'englishStopwords'>): string {
+  const words = normalizeText(text).match(englishWord) ?? [];
+  const out: string[] = [];
+  for (let i = 0; i < words.length; ) {
+    let matched = false;
+    for (let size = Math.min(4, words.length - i); size >= 1; size -= 1) {
+      const phrase = words.slice(i, i + size).join(' ');
+      const chinese = lexicon.glossary.get(phrase) ?? firstKnown(wordForms(phrase), lexicon.glossary);
+      if (chinese) {
+        out.push(...chinese);
+        i += size;
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) {
+      const word = words[i]!;
+      if (!lexicon.englishStopwords.has(word)) out.push(word);
+      i += 1;
+    }
+  }
+  const han = normalizeText(text).match(/\p{Script=Han}+/gu) ?? [];
+  return [...out, ...han].join(' ');
+}
+
+/** The base forms an English word may come from (guiding → guide, schools → school, carried → carry). */
+export function wordForms(phrase: string): string[] {
+  const words = phrase.split(' ');
+  const last = words.pop()!;
+  const stems = new Set<string>();
+  const add = (stem: string): void => {
+    if (stem.length >= 2 && stem !== last) stems.add(stem);
+  };
+  if (last.endsWith('ies')) add(`${last.slice(0, -3)}y`);
+  if (last.endsWith('es')) add(last.slice(0, -2));
+  if (last.endsWith('s') && !last.endsWith('ss')) add(last.slice(0, -1));
+  for (const suffix of ['ing', 'ed']) {
+    if (!last.endsWith(suffix)) continue;
+    const stem = last.slice(0, -suffix.length);
+    add(stem);
+    add(`${stem}e`);
+    if (stem.endsWith('i')) add(`${stem.slice(0, -1)}y`);
+    if (/(.)\1$/u.test(stem)) add(stem.slice(0, -1));
+  }
+  return [...stems].map((stem) => [...words, stem].join(' '));
+}
+
+function firstKnown(forms: string[], glossary: Map<string, string[]>): string[] | undefined {
+  for (const form of forms) {
+    const chinese = glossary.get(form);
+    if (chinese) return chinese;
+  }
+  return undefined;
+}
+
+/** Terms of every synonym group one of whose members occurs in the text, other than the member itself. */
+export function synonymExpansions(text: string, lexicon: Pick<Lexicon, 'synonyms'>): string[] {
+  return synonymMatches(text, lexicon).flatMap(({ absent }) => absent);
+}
+
+function synonymMatches(text: string, lexicon: Pick<Lexicon, 'synonyms'>): { present: string[]; absent: string[] }[] {
+  const matches: { present: string[]; absent: string[] }[] = [];
+  for (const group of lexicon.synonyms) {
+    const present = group.filter((term) => occurs(term, text));
+    if (present.length > 0) matches.push({ present, absent: group.filter((term) => !present.includes(term)) });
+  }
+  return matches;
+}
+
+function occurs(term: string, text: string): boolean {
+  if (/^[a-z0-9 +]+$/u.test(term)) return ` ${text} `.replace(/[^a-z0-9+]+/gu, ' ').includes(` ${term} `);
+  return [...term].length >= 2 && text.includes(term);
+}
+
+/** Normalises, translates (English) and expands a question into weighted search terms. */
+export function analyzeQuery(question: string, lexicon: Lexicon, tokenizer: Tokenizer): AnalyzedQuery {
+  const text = normalizeText(question);
+  const english = isMostlyEnglish(text);
+  const searchText = english ? translateEnglish(text, lexicon) : text;
+  const ownTerms = tokenizer.words(searchText);
+  const terms: WeightedQuery = new Map();
+  for (const term of ownTerms) terms.set(term, 1);
+  const matches = synonymMatches(searchText, lexicon);
+  for (const expansion of matches.flatMap(({ absent }) => absent)) {
+    for (const term of tokenizer.exactWords(expansion)) {
+      if (!terms.has(term) && [...term].length >= 2) terms.set(term, synonymWeight);
+    }
+  }
+  const usedSynonyms = matches.flatMap(({ present }) => present);
+  const expandedTerms = new Set(ownTerms.filter((term) => usedSynonyms.some((synonym) => synonym.includes(term))));
+  return { text, english, searchText, terms, ownTerms: [...new Set(ownTerms)], expandedTerms, repairs: [] };
+}

@@ -1,0 +1,66 @@
+import { Jieba } from '@node-rs/jieba';
+import { dict } from '@node-rs/jieba/dict.js';
+import type { Lexicon } from './lexicon.ts';
+import { normalizeText } from './normalize.ts';
+
+const wordLike = /[\p{L}\p{N}]/u;
+const hanRun = /\p{Script=Han}+/gu;
+
+const jiebaByDictionary = new Map<string, Jieba>();
+
+function jiebaFor(userDictionary: string): Jieba {
+  let jieba = jiebaByDictionary.get(userDictionary);
+  if (!jieba) {
+    jieba = Jieba.withDict(dict);
+    if (userDictionary !== '') jieba.loadDict(Buffer.from(userDictionary, 'utf8'));
+    jiebaByDictionary.set(userDictionary, jieba);
+  }
+  return jieba;
+}
+
+/**
+ * Splits Chinese (and mixed) text into the terms retrieval counts: jieba's search-mode words,
+ * with the domain dictionary loaded, normalised, without stopwords or punctuation.
+ *
+ * @example new Tokenizer(loadLexicon()).words('实习单位能扣我身份证吗？') // ['实习', '单位', '扣', '身份', '身份证']
+ */
+export class Tokenizer {
+  readonly #jieba: Jieba;
+  readonly #stopwords: Set<string>;
+
+  constructor(lexicon: Pick<Lexicon, 'dictionary' | 'stopwords'>) {
+    this.#jieba = jiebaFor(lexicon.dictionary);
+    this.#stopwords = lexicon.stopwords;
+  }
+
+  /** Search-mode words of the text: whole words and the dictionary words inside them. */
+  words(text: string): string[] {
+    return this.#jieba
+      .cutForSearch(normalizeText(text), true)
+      .map((word) => word.trim())
+      .filter((word) => word !== '' && wordLike.test(word) && !this.#stopwords.has(word));
+  }
+
+  /** Exact-mode words (no sub-words), for picking sentences and phrases. */
+  exactWords(text: string): string[] {
+    return this.#jieba
+      .cut(normalizeText(text), true)
+      .map((word) => word.trim())
+      .filter((word) => word !== '' && wordLike.test(word) && !this.#stopwords.has(word));
+  }
+
+  /** Every exact-mode token, stopwords and punctuation included, for aligning repairs to word edges. */
+  tokens(text: string): string[] {
+    return this.#jieba.cut(normalizeText(text), true).filter((token) => token.trim() !== '');
+  }
+
+  /** Overlapping pairs of Han characters, which survive typos and unknown words. */
+  bigrams(text: string): string[] {
+    const pairs: string[] = [];
+    for (const run of normalizeText(text).match(hanRun) ?? []) {
+      const chars = [...run];
+      for (let i = 0; i + 1 < chars.length; i += 1) pairs.push(chars[i]! + chars[i + 1]!);
+    }
+    return pairs;
+  }
+}
