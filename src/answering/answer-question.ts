@@ -7,7 +7,7 @@ import type { AskResult, RetrievedClause } from './types.ts';
 import { isMostlyEnglish } from '../retrieval/normalize.ts';
 
 /** Below this share of the question's weight found in the best clause, the bot abstains. */
-export const defaultMinConfidence = 0.34;
+export const defaultMinConfidence = 0.22;
 
 /** An answer with how it was reached, for the conversation core and the eval. */
 export interface AnsweredQuestion extends AskResult {
@@ -17,30 +17,6 @@ export interface AnsweredQuestion extends AskResult {
   language: Language;
   /** The ranked clauses behind `retrieved`, with their documents. */
   ranked: RankedClause[];
-}
-
-/**
- * How much of the question the best clause covers: the idf-weighted share of the student's own
- * terms (or their synonyms) that it contains. Terms the corpus never uses count fully against it,
- * which is what makes "高考分数线" score low even when "多少" matches.
- */
-export function coverage(query: AnalyzedQuery, best: RankedClause | undefined, search: HybridSearch): number {
-  if (!best || query.ownTerms.length === 0) return 0;
-  const index = search.lexicalIndex;
-  const words = new Set(search.tokenizer.words(`${best.clause.context} ${best.clause.text} ${best.document.region}`));
-  const unknownIdf = Math.log(1 + index.size);
-  let total = 0;
-  let found = 0;
-  for (const term of query.ownTerms) {
-    const known = index.has(term);
-    if (!known && (query.expandedTerms.has(term) || [...term].length < 2)) continue;
-    total += known ? index.idf(term) : unknownIdf;
-    if (words.has(term)) found += index.idf(term);
-  }
-  for (const [term, weight] of query.terms) {
-    if (weight < 1 && words.has(term)) found += weight * index.idf(term);
-  }
-  return total === 0 ? 0 : Math.min(1, found / total);
 }
 
 /**
@@ -91,11 +67,21 @@ export class PolicyAnswerer {
     if (route.kind === 'escalate') {
       return finish('escalate', this.replies.render(language, `escalate_${route.reason}`), { ranked: results });
     }
-    const confidence = coverage(query, results[0], this.search);
+    const confidence = results[0]?.coverage ?? 0;
     if (results.length === 0 || confidence < this.minConfidence) {
       return finish('abstain', this.replies.render(language, 'abstain_low_confidence'), { ranked: results, confidence });
     }
-    const cited = chooseCited(results, query, this.search.tokenizer, this.search.lexicalIndex);
+    let cited = chooseCited(results);
+    if (asksForAList(question) && cited[0] && cited[0].clause.parts > 1 && cited[0].clause.parts <= 4) {
+      const whole = this.search.partsOf(cited[0]);
+      cited = [...whole, ...cited.filter((clause) => !whole.some((part) => part.clause.id === clause.clause.id))];
+    }
+    for (const part of subQuestions(question)) {
+      const { results: partResults } = await this.search.search(part, 3);
+      const best = partResults[0];
+      if (!best || best.coverage < this.minConfidence) continue;
+      if (!cited.some((clause) => clause.clause.id === best.clause.id)) cited.push(best);
+    }
     const composed = composeExtractiveAnswer({
       question,
       query,
@@ -108,6 +94,23 @@ export class PolicyAnswerer {
     });
     return finish('answer', composed.answer, { citations: composed.citations, ranked: results, confidence });
   }
+}
+
+/** Questions that ask for every item of something ("有哪些原则"), which a part of a clause would cut short. */
+export function asksForAList(question: string): boolean {
+  return /哪些|哪几|有什么|包括|包含|都有|\bwhat are\b|\bwhich\b|\blist\b/iu.test(question);
+}
+
+/**
+ * The separate questions inside one message ("考核看什么？培训有什么要求？"), when there are
+ * two or more; each gets its own clause.
+ */
+export function subQuestions(question: string): string[] {
+  const parts = question
+    .split(/[？?；;。!！]|[，,]\s*(?:还有|另外|以及|还|又|那|并且)|(?:另外|还有就是|以及)/u)
+    .map((part) => part.trim())
+    .filter((part) => [...part].length >= 4);
+  return parts.length >= 2 ? parts.slice(0, 3) : [];
 }
 
 function toRetrieved(ranked: RankedClause): RetrievedClause {

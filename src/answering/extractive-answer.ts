@@ -41,25 +41,29 @@ function matchScore(text: string, query: AnalyzedQuery, tokenizer: Tokenizer, in
   return score;
 }
 
-/** The clauses worth citing: the best one, and a second when it matches nearly as well. */
-export function chooseCited(
-  results: readonly RankedClause[],
-  query: AnalyzedQuery,
-  tokenizer: Tokenizer,
-  index: Bm25Index,
-): RankedClause[] {
+/** Whether two ranked clauses are parts of one split clause. */
+function sameClause(x: RankedClause, y: RankedClause): boolean {
+  return x.document.id === y.document.id && x.clause.locator.startsWith(y.clause.locator.replace(/（.+）$/u, '')) &&
+    Math.abs(x.clause.ordinal - y.clause.ordinal) <= Math.max(x.clause.parts, y.clause.parts);
+}
+
+/**
+ * The clauses worth citing: the best one; another part of the same clause when it matches too;
+ * and a different clause when it matches nearly as well as the best.
+ */
+export function chooseCited(results: readonly RankedClause[]): RankedClause[] {
   const [best, ...rest] = results;
   if (!best) return [];
-  const bestMatch = matchScore(best.clause.text + best.clause.context, query, tokenizer, index);
   const cited = [best];
   for (const candidate of rest.slice(0, 2)) {
-    const match = matchScore(candidate.clause.text + candidate.clause.context, query, tokenizer, index);
-    if (match >= bestMatch * 0.8 && candidate.score >= best.score * 0.85) {
+    const sibling = best.clause.parts > 1 && sameClause(candidate, best);
+    const threshold = sibling ? 0.5 : 0.8;
+    if (candidate.coverage >= best.coverage * threshold && candidate.score >= best.score * (sibling ? 0.6 : 0.85)) {
       cited.push(candidate);
       break;
     }
   }
-  return cited;
+  return cited.sort((x, y) => (x.document.id === y.document.id ? x.clause.ordinal - y.clause.ordinal : 0));
 }
 
 /**

@@ -4,6 +4,7 @@ import { Bm25Index, type ScoredId } from './bm25.ts';
 import type { Lexicon } from './lexicon.ts';
 import { analyzeQuery, synonymExpansions, type AnalyzedQuery } from './query.ts';
 import type { Tokenizer } from './tokenizer.ts';
+import { normalizeText } from './normalize.ts';
 import { HomophoneCorrector } from './homophones.ts';
 
 /** How much a homophone repair counts next to the student's own words. */
@@ -24,6 +25,8 @@ export interface RankedClause {
   lexicalRank: number | null;
   denseScore: number;
   denseRank: number | null;
+  /** Share of the question's term weight the clause holds (0–1); see `coverage`. */
+  coverage: number;
 }
 
 export interface HybridSearchOptions {
@@ -35,11 +38,19 @@ export interface HybridSearchOptions {
   denseWeight?: number;
   /** Weight of the character-bigram BM25 list, which survives word-segmentation mismatches. */
   bigramWeight?: number;
+  /** How many fused candidates are re-ranked by coverage, and how much coverage counts there. */
+  rerankDepth?: number;
+  coverageWeight?: number;
+  /** Re-rank bonus for documents of a region the question names, and for national ones otherwise. */
+  regionWeight?: number;
+  nationalWeight?: number;
+  /** Re-rank bonus for a clause holding the kind of answer asked for (a number, a time limit). */
+  answerTypeWeight?: number;
 }
 
-/** The text BM25 indexes for a clause: its words plus headings, lead sentence and the document's region. */
+/** The text BM25 indexes for a clause: its words plus the document title, headings, lead sentence and region. */
 export function indexTextOf(clause: Clause, document: DocumentInfo | undefined): string {
-  return [clause.context, clause.text, document?.region ?? ''].join(' ');
+  return [document?.title ?? '', clause.context, clause.text, document?.region ?? ''].join(' ');
 }
 
 /**
@@ -64,7 +75,7 @@ export class HybridSearch {
     readonly dense: DenseSearch | null,
     options: HybridSearchOptions = {},
   ) {
-    this.#options = { candidates: 40, rrfK: 60, lexicalWeight: 1, denseWeight: 0.8, bigramWeight: 0.5, ...options };
+    this.#options = { candidates: 40, rrfK: 60, lexicalWeight: 1, denseWeight: 0.3, bigramWeight: 0.5, rerankDepth: 10, coverageWeight: 0.5, regionWeight: 0.3, nationalWeight: 0.05, answerTypeWeight: 0.15, ...options };
     this.#byId = new Map(snapshot.clauses.map((clause) => [clause.id, clause]));
     this.#bm25 = new Bm25Index(
       snapshot.clauses.map((clause) => ({
@@ -78,6 +89,17 @@ export class HybridSearch {
     );
   }
 
+  /** Every part of the split clause a ranked clause belongs to, in order, as ranked clauses. */
+  partsOf(ranked: RankedClause): RankedClause[] {
+    const { clause } = ranked;
+    const parts: RankedClause[] = [];
+    for (let ordinal = clause.ordinal - clause.part + 1; ordinal <= clause.ordinal + clause.parts - clause.part; ordinal += 1) {
+      const part = this.#byId.get(`${clause.docId}#${ordinal}`);
+      if (part) parts.push(part.id === clause.id ? ranked : { ...ranked, clause: part, coverage: 0 });
+    }
+    return parts;
+  }
+
   /** The lexical index, for confidence checks (idf of a term, whether it occurs at all). */
   get lexicalIndex(): Bm25Index {
     return this.#bm25;
@@ -89,7 +111,9 @@ export class HybridSearch {
     const isKnown = (word: string): boolean => this.#bm25.has(word) || this.lexicon.stopwords.has(word);
     for (const { typed, words } of this.#homophones.corrections(this.tokenizer.tokens(query.searchText), isKnown)) {
       for (const word of words) if (!query.terms.has(word)) query.terms.set(word, homophoneWeight);
-      for (const term of query.ownTerms) if (typed.includes(term) && !this.#bm25.has(term)) query.expandedTerms.add(term);
+      const inTypo = query.concepts.filter((concept) => concept.terms.every((term) => typed.includes(term)));
+      const merged = { terms: inTypo.flatMap((concept) => concept.terms), phrases: [typed, ...words] };
+      query.concepts = [...query.concepts.filter((concept) => !inTypo.includes(concept)), merged];
       query.repairs.push(...words);
     }
     return query;
@@ -118,6 +142,7 @@ export class HybridSearch {
           lexicalRank: null,
           denseScore: 0,
           denseRank: null,
+          coverage: 0,
         };
         fused.set(id, ranked);
       }
@@ -141,10 +166,88 @@ export class HybridSearch {
       const ranked = entry(id);
       if (ranked) ranked.score += bigramWeight / (rrfK + rank + 1);
     });
-    const results = [...fused.values()]
-      .sort((x, y) => y.score - x.score || y.lexicalScore - x.lexicalScore || x.clause.ordinal - y.clause.ordinal)
-      .slice(0, k);
-    return { query, results };
+    const byScore = (x: RankedClause, y: RankedClause): number =>
+      y.score - x.score || y.lexicalScore - x.lexicalScore || x.clause.ordinal - y.clause.ordinal;
+    const ranked = [...fused.values()].sort(byScore);
+    const top = ranked.slice(0, Math.max(k, this.#options.rerankDepth));
+    const best = top[0]?.score ?? 0;
+    const regions = this.#regionsIn(query.searchText);
+    for (const candidate of top) {
+      candidate.coverage = this.coverage(query, candidate);
+      if (top.indexOf(candidate) < this.#options.rerankDepth && best > 0) {
+        candidate.score =
+          candidate.score / best +
+          this.#options.coverageWeight * candidate.coverage +
+          this.#regionPrior(regions, candidate.document.region) +
+          (this.#answerTypeFits(query, candidate.clause) ? this.#options.answerTypeWeight : 0);
+      }
+    }
+    const reranked = top.slice(0, this.#options.rerankDepth).sort(byScore);
+    return { query, results: [...reranked, ...top.slice(this.#options.rerankDepth)].slice(0, k) };
+  }
+
+  /**
+   * How much of the question a clause covers: the idf-weighted share of the student's own terms
+   * (or their synonyms and repairs) that it contains. Terms the corpus never uses count against
+   * it, which is what makes "华为的工资" score low even when "多少" matches.
+   */
+  coverage(query: AnalyzedQuery, candidate: RankedClause): number {
+    const words = this.#clauseWords(candidate);
+    const text = normalizeText(indexTextOf(candidate.clause, candidate.document));
+    const unknownIdf = Math.log(1 + this.#bm25.size);
+    const isHanCharacter = (term: string): boolean => [...term].length < 2 && /\p{Script=Han}/u.test(term);
+    let total = 0;
+    let found = 0;
+    for (const { terms, phrases } of query.concepts) {
+      const counted = terms.filter((term) => !isHanCharacter(term));
+      const known = counted.filter((term) => this.#bm25.has(term));
+      const stand = phrases.filter((phrase) => !counted.includes(phrase) && this.#bm25.has(phrase));
+      let weight = known.reduce((sum, term) => sum + this.#bm25.idf(term), 0);
+      if (weight === 0 && stand.length > 0) weight = Math.max(...stand.map((phrase) => this.#bm25.idf(phrase)));
+      if (weight === 0 && counted.length > 0 && phrases.length === 1) weight = unknownIdf;
+      if (weight === 0) continue;
+      total += weight;
+      if (phrases.some((phrase) => [...phrase].length >= 2 && text.includes(phrase))) found += weight;
+      else found += known.filter((term) => words.has(term)).reduce((sum, term) => sum + this.#bm25.idf(term), 0);
+    }
+    return total === 0 ? 0 : Math.min(1, found / total);
+  }
+
+  /** Whether a clause holds the kind of answer asked for: a number for "几个", a time for "多久". */
+  #answerTypeFits(query: AnalyzedQuery, clause: Clause): boolean {
+    if (query.answerType === 'duration') return /[\d一二三四五六七八九十两半]+\s*个?(?:工作日|日|天|周|月|年|学期|学年|季度|小时)|每(?:学期|学年|年|季度|月)|定期|及时/u.test(clause.text);
+    if (query.answerType === 'quantity') return /\d+(?:\.\d+)?\s*(?:名|个|次|门|家|所|台|人|年|%|％|平方米|：)|[一二三四五六七八九十两百]+(?:名|个|次|门|家|所)|至少|不少于|不低于|以上/u.test(clause.text);
+    return false;
+  }
+
+  /** The knowledge base's regions the question names (山东 names 山东省). */
+  #regionsIn(text: string): Set<string> {
+    const named = new Set<string>();
+    for (const { region } of this.snapshot.documents.values()) {
+      const short = region.replace(/[省市]$|自治区$/u, '');
+      if (region !== '全国' && (text.includes(region) || text.includes(short))) named.add(region);
+    }
+    return named;
+  }
+
+  /**
+   * A question that names a region prefers that region's documents; one that names none
+   * prefers national documents, which bind every student.
+   */
+  #regionPrior(named: Set<string>, region: string): number {
+    if (named.size > 0) return named.has(region) ? this.#options.regionWeight : 0;
+    return region === '全国' ? this.#options.nationalWeight : 0;
+  }
+
+  readonly #wordCache = new Map<string, Set<string>>();
+
+  #clauseWords(candidate: RankedClause): Set<string> {
+    let words = this.#wordCache.get(candidate.clause.id);
+    if (!words) {
+      words = new Set(this.tokenizer.words(indexTextOf(candidate.clause, candidate.document)));
+      this.#wordCache.set(candidate.clause.id, words);
+    }
+    return words;
   }
 }
 

@@ -16,6 +16,8 @@ export interface Lexicon {
   glossary: Map<string, string[]>;
   stopwords: Set<string>;
   englishStopwords: Set<string>;
+  /** Question words (中文 or English phrase) → words an answer to such a question tends to hold. */
+  questionHints: Map<string, string[]>;
 }
 
 function dataLines(file: string): string[] {
@@ -40,7 +42,13 @@ export function loadLexicon(dir = path.join(knowledgeDir, 'lexicon')): Lexicon {
     const [english, ...chinese] = tabFields(line);
     if (english && chinese.length > 0) glossary.set(english, [...(glossary.get(english) ?? []), ...chinese]);
   }
+  const questionHints = new Map<string, string[]>();
+  for (const line of dataLines(path.join(dir, 'question-hints.tsv'))) {
+    const [cue, ...hints] = tabFields(line);
+    if (cue && hints.length > 0) questionHints.set(cue, hints);
+  }
   return {
+    questionHints,
     dictionary: dataLines(path.join(dir, 'dictionary.txt')).join('\n'),
     synonyms: dataLines(path.join(dir, 'synonyms.tsv'))
       .map(tabFields)

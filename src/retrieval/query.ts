@@ -3,6 +3,12 @@ import type { Lexicon } from './lexicon.ts';
 import { isMostlyEnglish, normalizeText } from './normalize.ts';
 import type { Tokenizer } from './tokenizer.ts';
 
+/** One thing a question asks about: the student's terms for it, and phrases a clause may use instead. */
+export interface Concept {
+  terms: string[];
+  phrases: string[];
+}
+
 /** A student's question made ready for search. */
 export interface AnalyzedQuery {
   /** The question as typed, normalised. */
@@ -14,14 +20,32 @@ export interface AnalyzedQuery {
   terms: WeightedQuery;
   /** The student's own content terms, before expansion. */
   ownTerms: string[];
-  /** Own terms that are part of a synonym the question used, so their expansions stand in for them. */
-  expandedTerms: Set<string>;
+  /**
+   * What the question asks about, as concepts: a synonym the student used (its words, and every
+   * phrase that means the same), a repaired typo, or a single own term.
+   */
+  concepts: Concept[];
+  /** What kind of answer the question wants, when it asks for a quantity or a time. */
+  answerType: 'quantity' | 'duration' | null;
   /** Words the search added to repair typos (homophones), filled in by the search. */
   repairs: string[];
 }
 
 /** How much an expansion counts next to the student's own words. */
 const synonymWeight = 0.6;
+
+/** How much a question-type hint (多久 → 工作日) counts. */
+const hintWeight = 0.3;
+
+/** Single Han characters are mostly function words or the debris of a typo. */
+const singleCharacterWeight = 0.5;
+
+/** Whether the question asks how many / how much, or how long / how often. */
+export function answerTypeOf(text: string): AnalyzedQuery['answerType'] {
+  if (/多久|多长时间|几天|几个工作日|什么时候|多少天|\bhow long\b|\bhow soon\b|\bwithin how many\b/iu.test(text)) return 'duration';
+  if (/几个|几名|几门|几家|几次|几年|几所|多少|比例|百分之|\bhow many\b|\bhow much\b|\bwhat percentage\b|\bratio\b|\bminimum\b/iu.test(text)) return 'quantity';
+  return null;
+}
 
 const englishWord = /[a-z0-9]+(?:[-'][a-z0-9]+)*/gu;
 
@@ -102,7 +126,7 @@ function synonymMatches(text: string, lexicon: Pick<Lexicon, 'synonyms'>): { pre
 
 function occurs(term: string, text: string): boolean {
   if (/^[a-z0-9 +]+$/u.test(term)) return ` ${text} `.replace(/[^a-z0-9+]+/gu, ' ').includes(` ${term} `);
-  return [...term].length >= 2 && text.includes(term);
+  return ([...term].length >= 2 || /^[谁]$/u.test(term)) && text.includes(term);
 }
 
 /** Normalises, translates (English) and expands a question into weighted search terms. */
@@ -112,14 +136,20 @@ export function analyzeQuery(question: string, lexicon: Lexicon, tokenizer: Toke
   const searchText = english ? translateEnglish(text, lexicon) : text;
   const ownTerms = tokenizer.words(searchText);
   const terms: WeightedQuery = new Map();
-  for (const term of ownTerms) terms.set(term, 1);
-  const matches = synonymMatches(searchText, lexicon);
-  for (const expansion of matches.flatMap(({ absent }) => absent)) {
-    for (const term of tokenizer.exactWords(expansion)) {
-      if (!terms.has(term) && [...term].length >= 2) terms.set(term, synonymWeight);
-    }
+  for (const term of ownTerms) terms.set(term, [...term].length === 1 && /\p{Script=Han}/u.test(term) ? singleCharacterWeight : 1);
+  const concepts: Concept[] = [];
+  const grouped = new Set<string>();
+  for (const { present, absent } of synonymMatches(searchText, lexicon)) {
+    const words = absent.flatMap((expansion) => tokenizer.exactWords(expansion)).filter((word) => [...word].length >= 2);
+    for (const word of words) if (!terms.has(word)) terms.set(word, synonymWeight);
+    const members = ownTerms.filter((term) => !grouped.has(term) && present.some((member) => member.includes(term)));
+    members.forEach((term) => grouped.add(term));
+    if (members.length > 0) concepts.push({ terms: members, phrases: [...present, ...absent] });
   }
-  const usedSynonyms = matches.flatMap(({ present }) => present);
-  const expandedTerms = new Set(ownTerms.filter((term) => usedSynonyms.some((synonym) => synonym.includes(term))));
-  return { text, english, searchText, terms, ownTerms: [...new Set(ownTerms)], expandedTerms, repairs: [] };
+  for (const term of new Set(ownTerms)) if (!grouped.has(term)) concepts.push({ terms: [term], phrases: [term] });
+  for (const [cue, hints] of lexicon.questionHints) {
+    if (!occurs(cue, text)) continue;
+    for (const hint of hints) if (!terms.has(hint)) terms.set(hint, hintWeight);
+  }
+  return { text, english, searchText, terms, ownTerms: [...new Set(ownTerms)], concepts, repairs: [], answerType: answerTypeOf(text) };
 }

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { loadLexicon } from './lexicon.ts';
+import { analyzeQuery, synonymExpansions, translateEnglish, wordForms } from './query.ts';
+import { Tokenizer } from './tokenizer.ts';
+
+const lexicon = loadLexicon();
+const tokenizer = new Tokenizer(lexicon);
+
+describe('analyzeQuery on a Chinese question', () => {
+  const query = analyzeQuery('中职学校能收押金吗？', lexicon, tokenizer);
+
+  it('searches with the question itself, normalised', () => {
+    expect(query.english).toBe(false);
+    expect(query.text).toBe('中职学校能收押金吗?');
+    expect(query.searchText).toBe(query.text);
+  });
+
+  it('weighs the student’s own words 1 and the synonyms it adds less', () => {
+    expect(query.terms.get('押金')).toBe(1);
+    expect(query.terms.get('中职')).toBe(1);
+    for (const expansion of ['中等职业学校', '实习押金', '保证金']) {
+      expect(query.terms.get(expansion), expansion).toBeGreaterThan(0);
+      expect(query.terms.get(expansion), expansion).toBeLessThan(1);
+    }
+    for (const [term, weight] of query.terms) if (!query.ownTerms.includes(term)) expect(weight, term).toBeLessThan(1);
+  });
+
+  it('marks own words that a synonym stands in for', () => {
+    expect(query.ownTerms).toEqual(expect.arrayContaining(['中职', '押金']));
+    expect(query.expandedTerms).toContain('中职');
+    expect(query.expandedTerms).toContain('押金');
+    expect(query.repairs).toEqual([]);
+  });
+});
+
+describe('analyzeQuery on an English question', () => {
+  const query = analyzeQuery('Can the school charge an internship deposit?', lexicon, tokenizer);
+
+  it('is recognised as English and searched in Chinese through the glossary', () => {
+    expect(query.english).toBe(true);
+    expect(query.searchText.split(' ')).toEqual(expect.arrayContaining(['学校', '收取', '实习押金']));
+    expect(query.searchText).not.toMatch(/can|the|deposit/u);
+  });
+
+  it('counts the glossary’s rendering as the student’s own words', () => {
+    expect(query.terms.get('实习押金')).toBe(1);
+    expect(query.terms.get('押金')).toBe(1);
+    expect(query.terms.get('保证金')).toBeLessThan(1);
+  });
+});
+
+describe('translateEnglish', () => {
+  it('prefers the longest glossary phrase', () => {
+    expect(translateEnglish('internship fee', lexicon).split(' ')).toEqual(['实习费用']);
+    expect(translateEnglish('id card', lexicon)).toBe('居民身份证');
+  });
+
+  it('drops English stopwords and keeps words the glossary does not know', () => {
+    expect(translateEnglish('What is the blockchain policy', lexicon).split(' ')).toContain('blockchain');
+    expect(translateEnglish('What is the', lexicon)).toBe('');
+  });
+
+  it('finds a word through its base form: guiding → guide, schools → school', () => {
+    const small = { glossary: new Map([['guide', ['指导']], ['school', ['学校']], ['carry', ['开展']]]), englishStopwords: new Set<string>() };
+    expect(translateEnglish('guiding schools', small)).toBe('指导 学校');
+    expect(translateEnglish('carried', small)).toBe('开展');
+    expect(lexicon.glossary.has('schools')).toBe(false);
+    expect(translateEnglish('schools', lexicon)).toBe('学校');
+  });
+
+  it('keeps Chinese words written inside an English question', () => {
+    expect(translateEnglish('What is 顶岗实习?', lexicon).split(' ')).toContain('顶岗实习');
+  });
+});
+
+describe('wordForms', () => {
+  it.each([
+    ['guiding', 'guide'],
+    ['schools', 'school'],
+    ['carried', 'carry'],
+    ['policies', 'policy'],
+    ['stopping', 'stop'],
+    ['internship fees', 'internship fee'],
+  ])('offers %s → %s', (word, base) => {
+    expect(wordForms(word)).toContain(base);
+  });
+
+  it('offers nothing for a word with no ending to strip, and never the word itself', () => {
+    expect(wordForms('guide')).toEqual([]);
+    expect(wordForms('class')).not.toContain('class');
+  });
+});
+
+describe('synonymExpansions', () => {
+  it('adds the group of a synonym the text uses, without the word itself', () => {
+    const expansions = synonymExpansions('中职学校', lexicon);
+    expect(expansions).toContain('中等职业学校');
+    expect(expansions).not.toContain('中职学校');
+  });
+
+  it('matches Latin synonyms as whole words only', () => {
+    expect(synonymExpansions('能去ktv吗', lexicon)).toContain('营业性娱乐场所');
+    expect(synonymExpansions('能去ktvx吗', lexicon)).not.toContain('营业性娱乐场所');
+  });
+});
