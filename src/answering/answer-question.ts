@@ -71,9 +71,11 @@ export class PolicyAnswerer {
     if (results.length === 0 || confidence < this.minConfidence) {
       return finish('abstain', this.replies.render(language, 'abstain_low_confidence'), { ranked: results, confidence });
     }
-    let cited = chooseCited(results);
-    if (asksForAList(question) && cited[0] && cited[0].clause.parts > 1 && cited[0].clause.parts <= 4) {
-      const whole = this.search.partsOf(cited[0]);
+    const chosen = chooseCited(results);
+    let cited = chosen.cited;
+    const focus = [...chosen.focus];
+    if (asksForAList(question) && focus[0] && focus[0].clause.parts > 1 && focus[0].clause.parts <= 4) {
+      const whole = this.search.partsOf(focus[0]);
       cited = [...whole, ...cited.filter((clause) => !whole.some((part) => part.clause.id === clause.clause.id))];
     }
     for (const part of subQuestions(question)) {
@@ -81,11 +83,13 @@ export class PolicyAnswerer {
       const best = partResults[0];
       if (!best || best.coverage < this.minConfidence) continue;
       if (!cited.some((clause) => clause.clause.id === best.clause.id)) cited.push(best);
+      if (!focus.some((clause) => clause.clause.id === best.clause.id)) focus.push(best);
     }
     const composed = composeExtractiveAnswer({
       question,
       query,
       cited,
+      focus: focus.slice(0, 3),
       language,
       replies: this.replies,
       tokenizer: this.search.tokenizer,

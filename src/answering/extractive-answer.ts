@@ -7,14 +7,6 @@ import type { Language, Replies } from '../prompts.ts';
 import type { Citation } from './types.ts';
 import { caveatsFor, dateText } from './caveats.ts';
 
-/** A piece of a clause between punctuation, the unit a direct answer is built from. */
-interface Fragment {
-  text: string;
-  score: number;
-  clauseIndex: number;
-  position: number;
-}
-
 export interface ExtractiveAnswer {
   answer: string;
   citations: Citation[];
@@ -49,21 +41,21 @@ function sameClause(x: RankedClause, y: RankedClause): boolean {
 
 /**
  * The clauses worth citing: the best one; another part of the same clause when it matches too;
- * and a different clause when it matches nearly as well as the best.
+ * and a different clause when it matches nearly as well as the best. `focus` are the ones the
+ * direct answer quotes from: the best, and a different second clause (not a mere sibling part).
  */
-export function chooseCited(results: readonly RankedClause[]): RankedClause[] {
+export function chooseCited(results: readonly RankedClause[]): { cited: RankedClause[]; focus: RankedClause[] } {
   const [best, ...rest] = results;
-  if (!best) return [];
-  const cited = [best];
+  if (!best) return { cited: [], focus: [] };
   for (const candidate of rest.slice(0, 2)) {
     const sibling = best.clause.parts > 1 && sameClause(candidate, best);
     const threshold = sibling ? 0.5 : 0.8;
     if (candidate.coverage >= best.coverage * threshold && candidate.score >= best.score * (sibling ? 0.6 : 0.85)) {
-      cited.push(candidate);
-      break;
+      const pair = [best, candidate].sort((x, y) => (x.document.id === y.document.id ? x.clause.ordinal - y.clause.ordinal : 0));
+      return { cited: pair, focus: sibling ? [best] : [best, candidate] };
     }
   }
-  return cited.sort((x, y) => (x.document.id === y.document.id ? x.clause.ordinal - y.clause.ordinal : 0));
+  return { cited: [best], focus: [best] };
 }
 
 /**
@@ -74,49 +66,43 @@ export function chooseCited(results: readonly RankedClause[]): RankedClause[] {
 export function composeExtractiveAnswer(input: {
   question: string;
   query: AnalyzedQuery;
+  /** Every clause quoted, in the order shown. */
   cited: RankedClause[];
+  /** The clauses the direct line answers from (the best one first); each gives its best fragment. */
+  focus: RankedClause[];
   language: Language;
   replies: Replies;
   tokenizer: Tokenizer;
   index: Bm25Index;
   lexicon: Lexicon;
 }): ExtractiveAnswer {
-  const { question, query, cited, language, replies, tokenizer, index } = input;
-  const fragments: Fragment[] = cited.flatMap((ranked, clauseIndex) =>
-    fragmentsOf(ranked.clause.text).map((text, position) => ({
-      text,
-      score: matchScore(text, query, tokenizer, index),
-      clauseIndex,
-      position,
-    })),
-  );
-  const best = [...fragments].sort((x, y) => y.score - x.score || x.clauseIndex - y.clauseIndex || x.position - y.position);
-  const chosen: Fragment[] = [];
-  for (const fragment of best) {
-    if (chosen.length >= 2) break;
-    if (chosen.length > 0 && fragment.score < chosen[0]!.score * 0.75) break;
-    chosen.push(fragment);
-  }
-  const lead = cited[0]!;
-  const inLeadClause = chosen.filter((fragment) => fragment.clauseIndex === 0);
-  const sentences = (inLeadClause.length > 0 ? inLeadClause : chosen)
-    .sort((x, y) => x.position - y.position)
-    .map((fragment) => fragment.text);
+  const { question, query, cited, focus, language, replies, tokenizer, index } = input;
+  const direct = focus.flatMap((ranked) => {
+    const fragment = fragmentsOf(ranked.clause.text)
+      .map((text, position) => ({ text, position, score: matchScore(text, query, tokenizer, index) }))
+      .sort((x, y) => y.score - x.score || x.position - y.position)[0];
+    return fragment && fragment.score > 0 ? [{ ranked, text: fragment.text }] : [];
+  });
   const verdict =
-    yesNoQuestion.test(question) && sentences.length > 0 && sentences.every((sentence) => prohibition.test(sentence))
+    yesNoQuestion.test(question) && direct.length > 0 && prohibition.test(direct[0]!.text)
       ? replies.render(language, 'verdict_prohibited')
       : '';
-  const sentenceText = sentences.length > 0 ? `${sentences.join('；')}。` : '';
-
-  const lines: string[] = [];
-  lines.push(
+  const directLines = direct.map(({ ranked, text }, index) =>
     replies.render(language, 'answer_direct', {
-      verdict,
-      title: lead.document.title,
-      locator: lead.clause.locator,
-      sentences: sentenceText,
+      verdict: index === 0 ? verdict : '',
+      title: ranked.document.title,
+      locator: ranked.clause.locator,
+      sentences: `${text}。`,
     }),
   );
+  if (directLines.length === 0) {
+    const lead = cited[0]!;
+    directLines.push(
+      replies.render(language, 'answer_direct', { verdict: '', title: lead.document.title, locator: lead.clause.locator, sentences: '' }),
+    );
+  }
+
+  const lines: string[] = [...directLines];
   lines.push('', replies.render(language, 'answer_quote_heading'));
   for (const { clause } of cited) {
     lines.push(replies.render(language, 'answer_quote', { locator: clause.locator, text: clause.text }));
@@ -158,7 +144,10 @@ function glossTerms(chinese: string, lexicon: Lexicon): string[] {
   const byChinese = new Map<string, string>();
   for (const [english, terms] of lexicon.glossary) {
     for (const term of terms) {
-      if ([...term].length >= 2 && chinese.includes(term) && !byChinese.has(term)) byChinese.set(term, english);
+      const known = byChinese.get(term);
+      if ([...term].length >= 2 && chinese.includes(term) && (known === undefined || english.length > known.length)) {
+        byChinese.set(term, english);
+      }
     }
   }
   const terms = [...byChinese.keys()].sort((x, y) => [...y].length - [...x].length);

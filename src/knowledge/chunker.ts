@@ -81,7 +81,8 @@ function splitClause(lines: string[], maxChars: number): string[][] {
   let length = 0;
   for (const unit of units) {
     const unitLength = [...unit.text].length;
-    if (current.length > 0 && length + unitLength > target && length + unitLength / 2 > target * 0.75) {
+    const overTarget = length + unitLength > target && length + unitLength / 2 > target * 0.75;
+    if (current.length > 0 && (overTarget || length + unitLength + current.length > maxChars)) {
       parts.push(current);
       current = [];
       length = 0;
@@ -90,9 +91,9 @@ function splitClause(lines: string[], maxChars: number): string[][] {
     length += unitLength;
   }
   if (current.length > 0) {
-    const tailLength = current.reduce((sum, unit) => sum + [...unit.text].length, 0);
+    const measure = (part: { text: string }[]): number => part.reduce((sum, unit) => sum + [...unit.text].length + 1, 0);
     const previous = parts.at(-1);
-    if (previous && tailLength < target / 3) previous.push(...current);
+    if (previous && measure(current) < target / 3 && measure(previous) + measure(current) <= maxChars) previous.push(...current);
     else parts.push(current);
   }
   return parts.map((part) => {
@@ -118,10 +119,11 @@ function readBlocks(body: string): Block[] {
     lines = [];
   };
   const flushTable = (): void => {
-    const [, ...rows] = table;
+    const [header, ...rows] = table;
     const prefix = headingLocator(headings);
+    const columns = header ? [header.join(' ')] : [];
     for (const cells of rows) {
-      blocks.push({ headings: [...headings], lines: [cells.join(' ')], locator: `${prefix} ${cells[0]}`.trim(), numbered: true });
+      blocks.push({ headings: [...headings, ...columns], lines: [cells.join(' ')], locator: `${prefix} ${cells[0]}`.trim(), numbered: true });
     }
     table = [];
   };

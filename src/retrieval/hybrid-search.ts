@@ -126,8 +126,8 @@ export class HybridSearch {
     const lexical = this.#bm25.search(query.terms, candidates);
     const bigramQuery = new Map(this.tokenizer.bigrams([query.searchText, ...query.repairs].join(' ')).map((pair) => [pair, 1]));
     const bigrams = bigramWeight > 0 ? this.#bigrams.search(bigramQuery, candidates) : [];
-    const denseText = [query.searchText, ...synonymExpansions(query.searchText, this.lexicon), ...query.repairs].join(' ');
-    const dense = this.dense && query.terms.size > 0 ? await this.dense.search(denseText, candidates) : [];
+    const denseText = [query.searchText, ...synonymExpansions(query.searchText, this.lexicon, new Set(this.tokenizer.tokens(query.searchText))), ...query.repairs].join(' ');
+    const dense = this.dense && query.terms.size > 0 ? await this.dense.search(denseText, candidates).catch(() => []) : [];
 
     const fused = new Map<string, RankedClause>();
     const entry = (id: string): RankedClause | undefined => {

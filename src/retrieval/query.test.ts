@@ -25,11 +25,17 @@ describe('analyzeQuery on a Chinese question', () => {
     for (const [term, weight] of query.terms) if (!query.ownTerms.includes(term)) expect(weight, term).toBeLessThan(1);
   });
 
-  it('marks own words that a synonym stands in for', () => {
-    expect(query.ownTerms).toEqual(expect.arrayContaining(['中职', '押金']));
-    expect(query.expandedTerms).toContain('中职');
-    expect(query.expandedTerms).toContain('押金');
+  it('groups own words with the synonyms that stand in for them, as one concept each', () => {
+    const conceptOf = (term: string) => query.concepts.find((concept) => concept.terms.includes(term));
+    expect(conceptOf('中职')!.phrases).toEqual(expect.arrayContaining(['中职学校', '中等职业学校']));
+    expect(conceptOf('押金')!.phrases).toEqual(expect.arrayContaining(['押金', '实习押金', '保证金']));
     expect(query.repairs).toEqual([]);
+  });
+
+  it('notes when the question asks for a time or a number', () => {
+    expect(query.answerType).toBeNull();
+    expect(analyzeQuery('投诉多久有结果', lexicon, tokenizer).answerType).toBe('duration');
+    expect(analyzeQuery('中职学校要配几名职业指导老师', lexicon, tokenizer).answerType).toBe('quantity');
   });
 });
 

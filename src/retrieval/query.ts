@@ -111,22 +111,31 @@ function firstKnown(forms: string[], glossary: Map<string, string[]>): string[] 
 }
 
 /** Terms of every synonym group one of whose members occurs in the text, other than the member itself. */
-export function synonymExpansions(text: string, lexicon: Pick<Lexicon, 'synonyms'>): string[] {
-  return synonymMatches(text, lexicon).flatMap(({ absent }) => absent);
+export function synonymExpansions(text: string, lexicon: Pick<Lexicon, 'synonyms'>, tokens: ReadonlySet<string> = new Set()): string[] {
+  return synonymMatches(text, lexicon, tokens).flatMap(({ absent }) => absent);
 }
 
-function synonymMatches(text: string, lexicon: Pick<Lexicon, 'synonyms'>): { present: string[]; absent: string[] }[] {
+function synonymMatches(
+  text: string,
+  lexicon: Pick<Lexicon, 'synonyms'>,
+  tokens: ReadonlySet<string>,
+): { present: string[]; absent: string[] }[] {
   const matches: { present: string[]; absent: string[] }[] = [];
   for (const group of lexicon.synonyms) {
-    const present = group.filter((term) => occurs(term, text));
+    const present = group.filter((term) => occurs(term, text, tokens));
     if (present.length > 0) matches.push({ present, absent: group.filter((term) => !present.includes(term)) });
   }
   return matches;
 }
 
-function occurs(term: string, text: string): boolean {
+/**
+ * Whether a lexicon term occurs in the text: English as whole words, Chinese as a substring,
+ * and a single Chinese character only where the question has it as a word of its own (扣, not 扣除).
+ */
+function occurs(term: string, text: string, tokens: ReadonlySet<string> = new Set()): boolean {
   if (/^[a-z0-9 +]+$/u.test(term)) return ` ${text} `.replace(/[^a-z0-9+]+/gu, ' ').includes(` ${term} `);
-  return ([...term].length >= 2 || /^[谁]$/u.test(term)) && text.includes(term);
+  if ([...term].length === 1) return tokens.has(term);
+  return text.includes(term);
 }
 
 /** Normalises, translates (English) and expands a question into weighted search terms. */
@@ -135,11 +144,12 @@ export function analyzeQuery(question: string, lexicon: Lexicon, tokenizer: Toke
   const english = isMostlyEnglish(text);
   const searchText = english ? translateEnglish(text, lexicon) : text;
   const ownTerms = tokenizer.words(searchText);
+  const tokens = new Set(tokenizer.tokens(searchText));
   const terms: WeightedQuery = new Map();
   for (const term of ownTerms) terms.set(term, [...term].length === 1 && /\p{Script=Han}/u.test(term) ? singleCharacterWeight : 1);
   const concepts: Concept[] = [];
   const grouped = new Set<string>();
-  for (const { present, absent } of synonymMatches(searchText, lexicon)) {
+  for (const { present, absent } of synonymMatches(searchText, lexicon, tokens)) {
     const words = absent.flatMap((expansion) => tokenizer.exactWords(expansion)).filter((word) => [...word].length >= 2);
     for (const word of words) if (!terms.has(word)) terms.set(word, synonymWeight);
     const members = ownTerms.filter((term) => !grouped.has(term) && present.some((member) => member.includes(term)));
@@ -148,7 +158,7 @@ export function analyzeQuery(question: string, lexicon: Lexicon, tokenizer: Toke
   }
   for (const term of new Set(ownTerms)) if (!grouped.has(term)) concepts.push({ terms: [term], phrases: [term] });
   for (const [cue, hints] of lexicon.questionHints) {
-    if (!occurs(cue, text)) continue;
+    if (!occurs(cue, text, tokens)) continue;
     for (const hint of hints) if (!terms.has(hint)) terms.set(hint, hintWeight);
   }
   return { text, english, searchText, terms, ownTerms: [...new Set(ownTerms)], concepts, repairs: [], answerType: answerTypeOf(text) };

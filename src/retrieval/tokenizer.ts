@@ -27,16 +27,22 @@ function jiebaFor(userDictionary: string): Jieba {
 export class Tokenizer {
   readonly #jieba: Jieba;
   readonly #stopwords: Set<string>;
+  readonly #hmm: boolean;
 
-  constructor(lexicon: Pick<Lexicon, 'dictionary' | 'stopwords'>) {
+  /**
+   * `hmm` turns on jieba's guessing of words it does not know; off by default, because on short
+   * student questions it mostly glues a verb to its object (能扣, 人能) and hides both.
+   */
+  constructor(lexicon: Pick<Lexicon, 'dictionary' | 'stopwords'>, options: { hmm?: boolean } = {}) {
     this.#jieba = jiebaFor(lexicon.dictionary);
     this.#stopwords = lexicon.stopwords;
+    this.#hmm = options.hmm ?? false;
   }
 
   /** Search-mode words of the text: whole words and the dictionary words inside them. */
   words(text: string): string[] {
     return this.#jieba
-      .cutForSearch(normalizeText(text), true)
+      .cutForSearch(normalizeText(text), this.#hmm)
       .map((word) => word.trim())
       .filter((word) => word !== '' && wordLike.test(word) && !this.#stopwords.has(word));
   }
@@ -44,14 +50,14 @@ export class Tokenizer {
   /** Exact-mode words (no sub-words), for picking sentences and phrases. */
   exactWords(text: string): string[] {
     return this.#jieba
-      .cut(normalizeText(text), true)
+      .cut(normalizeText(text), this.#hmm)
       .map((word) => word.trim())
       .filter((word) => word !== '' && wordLike.test(word) && !this.#stopwords.has(word));
   }
 
   /** Every exact-mode token, stopwords and punctuation included, for aligning repairs to word edges. */
   tokens(text: string): string[] {
-    return this.#jieba.cut(normalizeText(text), true).filter((token) => token.trim() !== '');
+    return this.#jieba.cut(normalizeText(text), this.#hmm).filter((token) => token.trim() !== '');
   }
 
   /** Overlapping pairs of Han characters, which survive typos and unknown words. */

@@ -122,7 +122,7 @@ export class CorpusLsaEmbeddings extends Embeddings {
       return column.map((entry) => (sign * entry) / sigma);
     });
     this.#fingerprint = createHash('sha256')
-      .update(JSON.stringify([this.#maxDimensions, sample]))
+      .update(JSON.stringify([this.#maxDimensions, [...this.#vocabulary.keys()], this.#idf, sample]))
       .digest('hex');
     return this;
   }

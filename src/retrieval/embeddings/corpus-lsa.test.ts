@@ -1,0 +1,87 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { readDocumentDirectory, snapshotOf } from '../../knowledge/corpus.ts';
+import type { Clause } from '../../knowledge/types.ts';
+import { knowledgeDir } from '../../paths.ts';
+import { loadLexicon } from '../lexicon.ts';
+import { Tokenizer } from '../tokenizer.ts';
+import { CorpusLsaEmbeddings } from './corpus-lsa.ts';
+
+const tokenizer = new Tokenizer(loadLexicon());
+
+const cosine = (x: number[], y: number[]): number => x.reduce((sum, value, index) => sum + value * y[index]!, 0);
+
+describe('CorpusLsaEmbeddings on the real clauses', () => {
+  let clauses: Clause[];
+  let texts: string[];
+  let lsa: CorpusLsaEmbeddings;
+  const clause = (docId: string, locator: string, containing = ''): Clause =>
+    clauses.find((candidate) => candidate.docId === docId && candidate.locator === locator && candidate.text.includes(containing))!;
+
+  beforeAll(async () => {
+    clauses = [...snapshotOf(await readDocumentDirectory(path.join(knowledgeDir, 'documents'))).clauses];
+    texts = clauses.map((candidate) => candidate.text);
+    lsa = new CorpusLsaEmbeddings({ tokenizer }).fit(texts);
+  });
+
+  it('is deterministic: fitting again on the same texts gives identical vectors and model name', () => {
+    const again = new CorpusLsaEmbeddings({ tokenizer }).fit(texts);
+    expect(again.modelName).toBe(lsa.modelName);
+    expect(again.dimensions).toBe(lsa.dimensions);
+    for (const text of [texts[0]!, texts[100]!, '实习单位能扣我身份证吗']) expect(again.embed(text)).toEqual(lsa.embed(text));
+  });
+
+  it('names the fitted space after what it was fitted on', () => {
+    const other = new CorpusLsaEmbeddings({ tokenizer }).fit(texts.slice(1));
+    expect(lsa.modelName).toMatch(/^corpus-lsa-[0-9a-f]{12}$/u);
+    expect(other.modelName).not.toBe(lsa.modelName);
+  });
+
+  it('keeps at most the dimensions asked for', () => {
+    expect(lsa.dimensions).toBe(128);
+    expect(lsa.embed(texts[0]!)).toHaveLength(128);
+    expect(new CorpusLsaEmbeddings({ tokenizer, dimensions: 16 }).fit(texts).dimensions).toBe(16);
+  });
+
+  it('embeds a text to unit length', () => {
+    const vector = lsa.embed('不得向学生收取实习押金');
+    expect(Math.hypot(...vector)).toBeCloseTo(1, 10);
+  });
+
+  it('gives a zero vector to a text sharing no word with the corpus', () => {
+    const vector = lsa.embed('qwerty zxcvb');
+    expect(vector).toHaveLength(lsa.dimensions);
+    expect(vector.every((value) => value === 0)).toBe(true);
+  });
+
+  it('places related clauses closer than unrelated ones', () => {
+    const complaintDeadline = lsa.embed(clause('lasa-draft-graduate-guidance-standard', '8.5').text);
+    const complaintHandling = lsa.embed(clause('lasa-draft-graduate-guidance-standard', '8.4').text);
+    const academicSupport = lsa.embed(clause('moe-2018-zhongzhi-guidance', '第五条').text);
+    expect(cosine(complaintDeadline, complaintHandling)).toBeGreaterThan(cosine(complaintDeadline, academicSupport));
+  });
+
+  it('places a question nearer the clause that answers it than an unrelated clause', () => {
+    const question = lsa.embed('实习押金 扣押 居民身份证');
+    const answer = lsa.embed(clause('liaoning-zhongzhi-quality', '二、11.', '扣押').text);
+    const unrelated = lsa.embed(clause('moe-2018-zhongzhi-guidance', '第三十条').text);
+    expect(cosine(question, answer)).toBeGreaterThan(cosine(question, unrelated));
+  });
+
+  it('answers the LangChain Embeddings calls with the same vectors', async () => {
+    expect(await lsa.embedQuery('实习押金')).toEqual(lsa.embed('实习押金'));
+    expect(await lsa.embedDocuments(['实习押金', '投诉'])).toEqual([lsa.embed('实习押金'), lsa.embed('投诉')]);
+  });
+});
+
+describe('CorpusLsaEmbeddings before and around fitting', () => {
+  it('refuses to embed before it is fitted', () => {
+    expect(() => new CorpusLsaEmbeddings({ tokenizer }).embed('实习')).toThrow(/call fit\(\) before embedding/u);
+  });
+
+  it('has no more dimensions than texts it was fitted on, sampling when told to fit fewer', () => {
+    const texts = ['实习押金不得收取', '职业指导教师配备', '投诉处理告知投诉人', '学业辅导学习习惯'];
+    expect(new CorpusLsaEmbeddings({ tokenizer }).fit(texts).dimensions).toBeLessThanOrEqual(4);
+    expect(new CorpusLsaEmbeddings({ tokenizer, maxFitTexts: 2 }).fit(texts).dimensions).toBeLessThanOrEqual(2);
+  });
+});

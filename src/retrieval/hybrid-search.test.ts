@@ -1,0 +1,129 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { snapshotOf } from '../knowledge/corpus.ts';
+import { realCorpus, type RealCorpus } from '../testing/corpus-fixture.ts';
+import { HybridSearch, InMemoryDenseSearch, indexTextOf, type RankedClause } from './hybrid-search.ts';
+import { loadLexicon } from './lexicon.ts';
+import { Tokenizer } from './tokenizer.ts';
+
+const located = (results: RankedClause[]): string[] => results.map(({ clause }) => `${clause.docId} ${clause.locator}`);
+
+describe('HybridSearch on the real knowledge base', () => {
+  let corpus: RealCorpus;
+  const holdsIdCardRule = ({ clause }: RankedClause): boolean =>
+    clause.docId === 'liaoning-zhongzhi-quality' && clause.locator === '二、11.' && clause.text.includes('扣押');
+
+  beforeAll(async () => {
+    corpus = await realCorpus();
+  });
+
+  it('finds the Liaoning rule against keeping ID cards for 实习单位能扣我身份证吗', async () => {
+    const { results } = await corpus.search.search('实习单位能扣我身份证吗', 5);
+    expect(results.slice(0, 3).some(holdsIdCardRule), located(results).join('\n')).toBe(true);
+  });
+
+  it('finds the same clause for the English question about an internship deposit', async () => {
+    const { query, results } = await corpus.search.search('Can the school charge an internship deposit?', 5);
+    expect(query.english).toBe(true);
+    const top = results.slice(0, 3);
+    expect(top.some(holdsIdCardRule), located(results).join('\n')).toBe(true);
+    expect(top.find(holdsIdCardRule)!.clause.text).toContain('不得向学生收取实习押金');
+  });
+
+  it('finds it by words alone, without a dense search', async () => {
+    const lexicalOnly = new HybridSearch(corpus.snapshot, corpus.lexicon, corpus.tokenizer, null);
+    const { results } = await lexicalOnly.search('实习单位能扣我身份证吗', 5);
+    expect(results.slice(0, 3).some(holdsIdCardRule)).toBe(true);
+    expect(results.every((result) => result.denseRank === null)).toBe(true);
+  });
+
+  it('repairs a pinyin typo and finds the clause the student meant: 学业辅倒 → 第五条 开展学业辅导', async () => {
+    const { query, results } = await corpus.search.search('学业辅倒', 5);
+    expect(query.repairs).toContain('辅导');
+    expect(located(results)[0]).toBe('moe-2018-zhongzhi-guidance 第五条');
+  });
+
+  it('repairs 投述 to 投诉 and finds the complaint deadline 8.5', async () => {
+    const { query, results } = await corpus.search.search('投述多久有结果', 5);
+    expect(query.repairs).toContain('投诉');
+    expect(located(results.slice(0, 3))).toContain('lasa-draft-graduate-guidance-standard 8.5');
+  });
+
+  it('returns at most k clauses, each with its document and a coverage between 0 and 1', async () => {
+    const { results } = await corpus.search.search('职业指导教师的职责', 4);
+    expect(results).toHaveLength(4);
+    for (const result of results) {
+      expect(result.document.id).toBe(result.clause.docId);
+      expect(result.coverage).toBeGreaterThanOrEqual(0);
+      expect(result.coverage).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('finds nothing for a message without searchable words', async () => {
+    const { results } = await corpus.search.search('？？？', 5);
+    expect(results).toEqual([]);
+  });
+});
+
+describe('HybridSearch fusion', () => {
+  const lexicon = loadLexicon();
+  const tokenizer = new Tokenizer(lexicon);
+  const snapshot = snapshotOf([
+    {
+      id: 'doc',
+      title: '测试文件',
+      issuer: '教育部',
+      region: '全国',
+      date: null,
+      dateNote: null,
+      status: 'in-force',
+      audience: '中等职业学校',
+      body: [
+        '第一条 押金押金押金。',
+        '第二条 押金，说明说明说明。',
+        '第三条 押金，说明说明说明说明说明说明说明。',
+        '第四条 其他内容。',
+      ].join('\n\n'),
+    },
+  ]);
+  // The dense side: the question points along the first axis; 第三条 lies on it, 第四条 near it,
+  // 第二条 at 45°, 第一条 at right angles (no similarity, so not a dense hit). `ghost`, last, is no clause.
+  const dense = new InMemoryDenseSearch(async () => [1, 0, 0], [
+    { id: 'doc#0', vector: [0, 1, 0] },
+    { id: 'doc#1', vector: [1, 1, 0] },
+    { id: 'doc#2', vector: [1, 0, 0] },
+    { id: 'doc#3', vector: [0.9, 0.1, 0] },
+    { id: 'ghost', vector: [0.5, 0, 1] },
+  ]);
+  const options = { rrfK: 1, lexicalWeight: 1, denseWeight: 0.8, bigramWeight: 0 };
+
+  it('keeps each retriever’s rank, and drops hits that are not clauses of the snapshot', async () => {
+    const { results } = await new HybridSearch(snapshot, lexicon, tokenizer, dense, options).search('押金', 10);
+    const ranks = Object.fromEntries(results.map((result) => [result.clause.locator, [result.lexicalRank, result.denseRank]]));
+    expect(ranks).toEqual({
+      第一条: [1, null],
+      第二条: [2, 3],
+      第三条: [3, 1],
+      第四条: [null, 2],
+    });
+  });
+
+  it('scores each clause by reciprocal rank, weighted per retriever', async () => {
+    const plainFusion = new HybridSearch(snapshot, lexicon, tokenizer, dense, { ...options, rerankDepth: 0 });
+    const { results } = await plainFusion.search('押金', 10);
+    const score = Object.fromEntries(results.map((result) => [result.clause.locator, result.score]));
+    expect(score.第一条).toBeCloseTo(1 / 2, 10);
+    expect(score.第二条).toBeCloseTo(1 / 3 + 0.8 / 4, 10);
+    expect(score.第三条).toBeCloseTo(1 / 4 + 0.8 / 2, 10);
+    expect(score.第四条).toBeCloseTo(0.8 / 3, 10);
+  });
+
+  it('ranks a clause both retrievers agree on above the best of either one alone', async () => {
+    const { results } = await new HybridSearch(snapshot, lexicon, tokenizer, dense, options).search('押金', 10);
+    expect(results.map((result) => result.clause.locator)).toEqual(['第三条', '第二条', '第一条', '第四条']);
+  });
+
+  it('indexes a clause with its document title, headings and region', () => {
+    const [clause] = snapshot.clauses;
+    expect(indexTextOf(clause!, snapshot.documents.get('doc'))).toBe('测试文件  第一条 押金押金押金。 全国');
+  });
+});
