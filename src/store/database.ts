@@ -1,0 +1,252 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PGlite, type ParserOptions, type Transaction } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import pg from 'pg';
+import pgvector from 'pgvector/pg';
+
+/**
+ * Something SQL can be sent to: a {@link Database} or the `tx` of a transaction.
+ *
+ * Both backends return rows of the same shapes: `int`/`float8` → number,
+ * `int8` (e.g. `count(*)`) → number, or bigint beyond 2^53, `numeric` → string,
+ * `timestamptz` → Date, `jsonb` → parsed value, `text[]` → string[],
+ * `vector` → number[]. Prefer `::int` casts for counts all the same.
+ * Pass `jsonb` parameters as `JSON.stringify(value)` (pg would send a JS array
+ * as a Postgres array) and `vector` parameters as {@link toSql}`(embedding)`.
+ *
+ * @example
+ * const { rows } = await db.query<{ n: number }>('select count(*)::int as n from clauses where doc_id = $1', [id]);
+ */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  /** Runs one or more statements without parameters. */
+  exec(sql: string): Promise<void>;
+}
+
+/**
+ * An open database: PGlite in this process, or a Postgres server.
+ *
+ * @example
+ * await db.transaction(async (tx) => {
+ *   await tx.query('delete from clauses where doc_id = $1', [id]);
+ *   await tx.query('insert into clauses (id, doc_id, ordinal, locator, text) values ($1, $2, 1, $3, $4)', [...]);
+ * });
+ */
+export interface Database extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs fn in one transaction; rolls back and rethrows on error. Inside fn, send SQL through `tx` only. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** A Postgres connection string; when set, the other options are ignored. */
+  url?: string;
+  /** PGlite's data directory, created if missing and locked against other processes. */
+  dataDir?: string;
+  /** An in-memory PGlite. */
+  memory?: boolean;
+  /** Connections in the Postgres pool (default 10). */
+  poolSize?: number;
+}
+
+/**
+ * Opens Postgres when `url` is given, otherwise PGlite (on `dataDir`, or in
+ * memory), with the pgvector extension created.
+ *
+ * @example
+ * const db = await openDatabase({ dataDir: './data' });
+ * const db = await openDatabase({ url: 'postgres://zhiyin@localhost/zhiyin' });
+ */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  if (options.url) return openPostgres(options.url, options.poolSize ?? 10);
+  if (options.memory) return pgliteDatabase(await PGlite.create({ extensions: { vector } }));
+  if (!options.dataDir) throw new Error('openDatabase: give url, dataDir or memory: true');
+
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const unlock = lockDataDir(dataDir);
+  try {
+    return await pgliteDatabase(await PGlite.create({ dataDir, extensions: { vector } }), unlock);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+/**
+ * The string form of a vector parameter, the same for both backends.
+ *
+ * @example
+ * await db.query('insert into clause_embeddings values ($1, $2, $3::vector)', [id, model, toSql([0.1, 0.2])]);
+ */
+export function toSql(embedding: readonly number[]): string {
+  if (!embedding.every(Number.isFinite)) throw new Error('toSql: a vector holds finite numbers only');
+  return `[${embedding.join(',')}]`;
+}
+
+/**
+ * Wraps an open PGlite (loaded with the vector extension) as a {@link Database};
+ * `close()` closes it, then calls `onClose`.
+ *
+ * @example
+ * const db = await pgliteDatabase(await PGlite.create({ extensions: { vector } }));
+ */
+export async function pgliteDatabase(pglite: PGlite, onClose: () => void = () => {}): Promise<Database> {
+  try {
+    await pglite.exec('create extension if not exists vector');
+    const types = await pglite.query<{ oid: number }>(
+      `select oid::int as oid from pg_type where typname in ('vector', 'halfvec')`,
+    );
+    const parsers: ParserOptions = Object.fromEntries(types.rows.map((t) => [t.oid, parseVector]));
+    const on = (q: PGlite | Transaction): Queryable => ({
+      async query<T>(sql: string, params?: unknown[]) {
+        const { rows } = await q.query<T>(sql, params, { parsers });
+        return { rows };
+      },
+      async exec(sql: string) {
+        await q.exec(sql);
+      },
+    });
+    let closed = false;
+    return {
+      kind: 'pglite',
+      ...on(pglite),
+      transaction: (fn) => pglite.transaction((tx) => fn(on(tx))),
+      async close() {
+        if (closed) return;
+        closed = true;
+        try {
+          await pglite.close();
+        } finally {
+          onClose();
+        }
+      },
+    };
+  } catch (error) {
+    await pglite.close().catch(() => {});
+    throw error;
+  }
+}
+
+function parseVector(text: string): number[] {
+  return text.slice(1, -1).split(',').map(Number);
+}
+
+/** As PGlite does: a number, or a bigint when it would not fit. */
+function parseInt8(text: string): number | bigint {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : BigInt(text);
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const parsers = new Map<number, (text: string) => unknown>([[pg.types.builtins.INT8, parseInt8]]);
+  const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
+    parsers.get(oid) ?? pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser;
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: { getTypeParser } });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+
+  try {
+    await pool.query('create extension if not exists vector');
+    await pgvector.registerTypes({
+      query: (sql: string, params: unknown[]) => pool.query(sql, params),
+      setTypeParser: (oid: number, _format: string, parse: (text: string) => unknown) => parsers.set(oid, parse),
+    });
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+
+  const on = (q: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<T>(sql: string, params?: unknown[]) {
+      const { rows } = await q.query(sql, params);
+      return { rows: rows as T[] };
+    },
+    async exec(sql: string) {
+      await q.query(sql);
+    },
+  });
+  let closed = false;
+  return {
+    kind: 'postgres',
+    ...on(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('begin');
+        const result = await fn(on(client));
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch((e: Error) => (broken = e));
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+const LOCK_FILE = 'zhiyin.lock';
+const heldLocks = new Set<string>();
+let releaseOnExit = false;
+
+/** Takes `<dataDir>/zhiyin.lock` for this process; returns the release function. */
+function lockDataDir(dataDir: string): () => void {
+  const file = join(dataDir, LOCK_FILE);
+  for (;;) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const pid = readLockPid(file);
+    if (pid !== undefined && isAlive(pid) && (pid !== process.pid || heldLocks.has(file))) {
+      throw new Error(
+        `数据目录 ${dataDir} 正被另一个 zhiyin 进程（pid ${pid}）使用。请先停止该进程，或把 ZHIYIN_DATA_DIR 设为另一个目录。 / ` +
+          `The data directory ${dataDir} is in use by another zhiyin process (pid ${pid}): stop it, or set ZHIYIN_DATA_DIR to another directory.`,
+      );
+    }
+    rmSync(file, { force: true });
+  }
+
+  heldLocks.add(file);
+  if (!releaseOnExit) {
+    releaseOnExit = true;
+    process.on('exit', () => heldLocks.forEach(releaseLock));
+  }
+  return () => {
+    if (heldLocks.delete(file)) releaseLock(file);
+  };
+}
+
+function readLockPid(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function releaseLock(file: string): void {
+  if (readLockPid(file) === process.pid) rmSync(file, { force: true });
+}

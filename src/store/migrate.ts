@@ -1,0 +1,61 @@
+import { readdir, readFile } from 'node:fs/promises';
+import type { Database } from './database.ts';
+
+/** A file `NNN_name.sql` of the migrations directory. */
+export interface Migration {
+  version: number;
+  name: string;
+  file: URL;
+}
+
+const MIGRATIONS = new URL('./migrations/', import.meta.url);
+const FILE_NAME = /^(\d{3})_(\w+)\.sql$/;
+
+/**
+ * Applies the migrations not yet recorded in `schema_migrations`, in order of
+ * their number, each in its own transaction. Safe to call again, and from
+ * several processes at once: they take turns on an advisory lock.
+ *
+ * @example
+ * const { applied } = await migrate(db); // ['001_knowledge'] the first time, [] after
+ */
+export async function migrate(db: Database, dir: URL = MIGRATIONS): Promise<{ applied: string[] }> {
+  const migrations = await listMigrations(dir);
+  const applied: string[] = [];
+  for (const migration of migrations) {
+    const done = await db.transaction(async (tx) => {
+      await tx.query(`select pg_advisory_xact_lock(hashtext('zhiyin.migrate'))`);
+      await tx.exec(`create table if not exists schema_migrations (
+        version int primary key,
+        name text not null,
+        applied_at timestamptz not null default now()
+      )`);
+      const { rows } = await tx.query('select 1 from schema_migrations where version = $1', [migration.version]);
+      if (rows.length > 0) return true;
+      await tx.exec(await readFile(migration.file, 'utf8'));
+      await tx.query('insert into schema_migrations (version, name) values ($1, $2)', [migration.version, migration.name]);
+      return false;
+    });
+    if (!done) applied.push(`${String(migration.version).padStart(3, '0')}_${migration.name}`);
+  }
+  return { applied };
+}
+
+/**
+ * The migrations in `dir`, sorted by number; throws on a duplicate number.
+ *
+ * @example
+ * await listMigrations(); // [{ version: 1, name: 'knowledge', file: URL }]
+ */
+export async function listMigrations(dir: URL = MIGRATIONS): Promise<Migration[]> {
+  const migrations: Migration[] = [];
+  for (const entry of await readdir(dir)) {
+    const match = FILE_NAME.exec(entry);
+    if (!match) continue;
+    migrations.push({ version: Number(match[1]), name: match[2]!, file: new URL(entry, dir) });
+  }
+  migrations.sort((a, b) => a.version - b.version);
+  const duplicate = migrations.find((m, i) => i > 0 && migrations[i - 1]!.version === m.version);
+  if (duplicate) throw new Error(`Two migrations are numbered ${duplicate.version} in ${dir.pathname}`);
+  return migrations;
+}
