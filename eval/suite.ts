@@ -1,0 +1,25 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadDataset } from './dataset.ts';
+import { runEval, type Ask, type EvalReport } from './runner.ts';
+
+/** The project's datasets: every `*.jsonl` in `eval/datasets/`. */
+export const datasetsDir = fileURLToPath(new URL('./datasets/', import.meta.url));
+
+export async function defaultDatasets(): Promise<string[]> {
+  return (await readdir(datasetsDir))
+    .filter((name) => name.endsWith('.jsonl'))
+    .sort()
+    .map((name) => path.join(datasetsDir, name));
+}
+
+/** Runs each dataset file and returns its report under the file's base name. */
+export async function runDatasets(files: readonly string[], ask: Ask): Promise<{ name: string; report: EvalReport }[]> {
+  const results: { name: string; report: EvalReport }[] = [];
+  for (const file of files) {
+    const items = await loadDataset(file);
+    results.push({ name: path.basename(file, '.jsonl'), report: await runEval(items, ask) });
+  }
+  return results;
+}

@@ -1,0 +1,123 @@
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import { createLogger } from './log.ts';
+import { openDatabase, type Database } from './store/database.ts';
+import { migrate } from './store/migrate.ts';
+import { KnowledgeBase } from './knowledge/knowledge-base.ts';
+import { readDocumentDirectory } from './knowledge/corpus.ts';
+import { loadLexicon, type Lexicon } from './retrieval/lexicon.ts';
+import { Tokenizer } from './retrieval/tokenizer.ts';
+import { HybridSearch, indexTextOf } from './retrieval/hybrid-search.ts';
+import { CorpusLsaEmbeddings } from './retrieval/embeddings/corpus-lsa.ts';
+import { OpenAICompatibleEmbeddings } from './retrieval/embeddings/openai-compatible.ts';
+import { corpusLsaModel, pretrainedModel, type EmbeddingModel } from './retrieval/embeddings/provider.ts';
+import { PolicyAnswerer, type AnsweredQuestion } from './answering/answer-question.ts';
+import { Replies } from './prompts.ts';
+
+export interface OpenAssistantOptions {
+  log?: Logger;
+  /** Use this database instead of opening one from the configuration (tests). */
+  db?: Database;
+  /** Leave an empty knowledge base empty instead of ingesting ZHIYIN_KNOWLEDGE_DIR. */
+  skipInitialIngest?: boolean;
+}
+
+/** Picks the embedding model: the configured endpoint, or LSA fitted on the knowledge base. */
+export function embeddingModelFor(config: Config, tokenizer: Tokenizer): EmbeddingModel {
+  if (config.EMBEDDINGS_BASE_URL && config.EMBEDDINGS_MODEL) {
+    return pretrainedModel(
+      new OpenAICompatibleEmbeddings({
+        baseURL: config.EMBEDDINGS_BASE_URL,
+        model: config.EMBEDDINGS_MODEL,
+        ...(config.EMBEDDINGS_API_KEY ? { apiKey: config.EMBEDDINGS_API_KEY } : {}),
+      }),
+    );
+  }
+  return corpusLsaModel(new CorpusLsaEmbeddings({ tokenizer }));
+}
+
+/**
+ * zhiyin's core, opened: the store (migrated), the knowledge base (ingested from `knowledge/`
+ * on first start) and the policy answerer over its current version.
+ *
+ * @example
+ * const assistant = await Assistant.open(loadConfig());
+ * const reply = await assistant.ask('实习单位能扣我身份证吗？');
+ * await assistant.close();
+ */
+export class Assistant {
+  #answerer: PolicyAnswerer | null = null;
+  #answererVersion = -1;
+  #building: Promise<PolicyAnswerer> | null = null;
+
+  private constructor(
+    readonly config: Config,
+    readonly db: Database,
+    readonly knowledge: KnowledgeBase,
+    readonly lexicon: Lexicon,
+    readonly tokenizer: Tokenizer,
+    readonly replies: Replies,
+    readonly log: Logger,
+  ) {}
+
+  static async open(config: Config, options: OpenAssistantOptions = {}): Promise<Assistant> {
+    const log = options.log ?? createLogger(config.LOG_LEVEL);
+    const db =
+      options.db ?? (await openDatabase(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.ZHIYIN_DATA_DIR }));
+    try {
+      const { applied } = await migrate(db);
+      if (applied.length > 0) log.info({ applied }, 'database migrated');
+      const lexicon = loadLexicon();
+      const tokenizer = new Tokenizer(lexicon);
+      const knowledge = new KnowledgeBase(db, embeddingModelFor(config, tokenizer));
+      const assistant = new Assistant(config, db, knowledge, lexicon, tokenizer, new Replies(), log);
+      if (!options.skipInitialIngest && (await knowledge.version()) === 0) {
+        const documents = await readDocumentDirectory(config.ZHIYIN_KNOWLEDGE_DIR);
+        const report = await knowledge.publish(documents);
+        log.info({ documents: report.documents, clauses: report.clauses, version: report.version }, 'knowledge base ingested');
+      }
+      return assistant;
+    } catch (error) {
+      if (!options.db) await db.close();
+      throw error;
+    }
+  }
+
+  /** The answerer over the current knowledge-base version, rebuilt when another process publishes. */
+  async answerer(): Promise<PolicyAnswerer> {
+    const version = await this.knowledge.version();
+    if (this.#answerer && this.#answererVersion === version) return this.#answerer;
+    this.#building ??= this.#build().finally(() => {
+      this.#building = null;
+    });
+    return this.#building;
+  }
+
+  async #build(): Promise<PolicyAnswerer> {
+    let snapshot = await this.knowledge.snapshot();
+    const model = this.knowledge.model;
+    model.fit(snapshot.clauses.map((clause) => indexTextOf(clause, snapshot.documents.get(clause.docId))));
+    if (snapshot.clauses.length > 0 && (await this.knowledge.embeddedWith()) !== model.name) {
+      this.log.info({ model: model.name }, 'stored vectors are from another model; re-indexing');
+      await this.knowledge.reindex();
+      snapshot = await this.knowledge.snapshot();
+      model.fit(snapshot.clauses.map((clause) => indexTextOf(clause, snapshot.documents.get(clause.docId))));
+    }
+    const { rows } = await this.db.query<{ embedding_dims: number | null }>('select embedding_dims from kb_state where id = 1');
+    const dims = rows[0]?.embedding_dims ?? 0;
+    const dense = dims > 0 ? this.knowledge.denseSearch(dims) : null;
+    const search = new HybridSearch(snapshot, this.lexicon, this.tokenizer, dense, { denseWeight: model.fusionWeight });
+    this.#answerer = new PolicyAnswerer(search, this.replies);
+    this.#answererVersion = snapshot.version;
+    return this.#answerer;
+  }
+
+  /** Answers one policy question (no conversation state, no ticket). */
+  async ask(question: string): Promise<AnsweredQuestion> {
+    return (await this.answerer()).answer(question);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}

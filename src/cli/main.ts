@@ -1,0 +1,159 @@
+import { Command, Option } from 'commander';
+import { readFile, stat, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { loadConfig, type Config } from '../config.ts';
+import { Assistant } from '../assistant.ts';
+import { createLogger } from '../log.ts';
+import { answerLines, toAskLine } from './ask-lines.ts';
+import { parseDocument } from '../knowledge/document.ts';
+import { readDocumentDirectory } from '../knowledge/corpus.ts';
+import type { PublishReport } from '../knowledge/knowledge-base.ts';
+import type { PolicyDocument } from '../knowledge/types.ts';
+
+async function withAssistant<T>(config: Config, run: (assistant: Assistant) => Promise<T>, skipInitialIngest = false): Promise<T> {
+  const assistant = await Assistant.open(config, { log: createLogger(config.LOG_LEVEL), skipInitialIngest });
+  try {
+    return await run(assistant);
+  } finally {
+    await assistant.close();
+  }
+}
+
+async function readDocuments(paths: string[]): Promise<PolicyDocument[]> {
+  const documents: PolicyDocument[] = [];
+  for (const target of paths) {
+    if ((await stat(target)).isDirectory()) documents.push(...(await readDocumentDirectory(target)));
+    else documents.push(parseDocument(await readFile(target, 'utf8'), path.basename(target)));
+  }
+  return documents;
+}
+
+function printPublish(report: PublishReport): void {
+  const parts = [
+    `version ${report.version}: ${report.documents} documents, ${report.clauses} clauses`,
+    report.added.length > 0 ? `added ${report.added.join(', ')}` : '',
+    report.replaced.length > 0 ? `replaced ${report.replaced.join(', ')}` : '',
+    report.removed.length > 0 ? `removed ${report.removed.join(', ')}` : '',
+    `embeddings: ${report.embeddingModel}`,
+  ];
+  process.stdout.write(`${parts.filter(Boolean).join('\n')}\n`);
+}
+
+/** Builds the `zhiyin` command line. */
+export function buildProgram(config: () => Config): Command {
+  const program = new Command('zhiyin')
+    .description('职引 zhiyin — career-guidance assistant answering from policy documents with citations')
+    .showHelpAfterError();
+
+  program
+    .command('ask')
+    .description('answer a policy question (a dry run: no ticket, no conversation stored)')
+    .argument('[question...]', 'the question')
+    .option('--json', 'print the result as JSON')
+    .option('--jsonl', 'read {"id","question"[,"session"]} lines on stdin, write one result line each')
+    .action(async (words: string[], options: { json?: boolean; jsonl?: boolean }) => {
+      await withAssistant(config(), async (assistant) => {
+        if (options.jsonl) {
+          await answerLines(process.stdin, process.stdout, (question) => assistant.ask(question));
+          return;
+        }
+        const question = words.join(' ');
+        const result = await assistant.ask(question);
+        if (options.json) process.stdout.write(`${JSON.stringify(toAskLine(null, result), null, 2)}\n`);
+        else process.stdout.write(`${result.answer}\n`);
+      });
+    });
+
+  program
+    .command('chat')
+    .description('talk to zhiyin in this terminal (the console channel)')
+    .action(async () => {
+      const { runConsole } = await import('../../bots/console/index.ts');
+      await withAssistant(config(), (assistant) => runConsole(assistant, process.stdin, process.stdout));
+    });
+
+  program
+    .command('serve')
+    .description('start the web server (health, API) and the configured channels')
+    .action(async () => {
+      const { serve } = await import('../server/serve.ts');
+      await serve(config());
+    });
+
+  const kb = program.command('kb').description('manage the knowledge base');
+  kb.command('list')
+    .description('list the published documents')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      await withAssistant(config(), async (assistant) => {
+        const documents = await assistant.knowledge.list();
+        const version = await assistant.knowledge.version();
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify({ version, documents }, null, 2)}\n`);
+          return;
+        }
+        process.stdout.write(`knowledge base version ${version}, ${documents.length} documents\n`);
+        for (const document of documents) {
+          const date = document.date ?? `(${document.dateNote ?? '日期未注明'})`;
+          process.stdout.write(
+            `${document.id}\t${document.clauses} clauses\t${document.status}\t${document.region}\t${date}\t${document.title}\n`,
+          );
+        }
+      });
+    });
+  kb.command('ingest')
+    .description('add or replace documents (Markdown files or directories of them)')
+    .argument('<paths...>', 'files or directories')
+    .option('--exact', 'make the knowledge base exactly these documents (remove the others)')
+    .action(async (paths: string[], options: { exact?: boolean }) => {
+      const documents = await readDocuments(paths);
+      await withAssistant(
+        config(),
+        async (assistant) => printPublish(options.exact ? await assistant.knowledge.publish(documents) : await assistant.knowledge.upsert(documents)),
+        true,
+      );
+    });
+  kb.command('remove')
+    .description('remove documents by id')
+    .argument('<ids...>', 'document ids')
+    .action(async (ids: string[]) => {
+      await withAssistant(config(), async (assistant) => printPublish(await assistant.knowledge.remove(ids)), true);
+    });
+  kb.command('reindex')
+    .description('re-chunk and re-embed the published documents')
+    .action(async () => {
+      await withAssistant(config(), async (assistant) => printPublish(await assistant.knowledge.reindex()), true);
+    });
+
+  program
+    .command('eval')
+    .description('run the eval datasets and print accuracy and latency')
+    .addOption(new Option('--dataset <file...>', 'dataset files (default: eval/datasets/*.jsonl)'))
+    .option('--json', 'print JSON')
+    .action(async (options: { dataset?: string[]; json?: boolean }) => {
+      const { defaultDatasets, runDatasets } = await import('../../eval/suite.ts');
+      const { formatReport, toJson } = await import('../../eval/report.ts');
+      const files = options.dataset ?? (await defaultDatasets());
+      await withAssistant(config(), async (assistant) => {
+        const results = await runDatasets(files, (question) => assistant.ask(question));
+        if (options.json) {
+          const json = Object.fromEntries(results.map(({ name, report }) => [name, JSON.parse(toJson(report))]));
+          process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+        } else {
+          for (const { name, report } of results) process.stdout.write(`${formatReport(report, name)}\n\n`);
+        }
+      });
+    });
+
+  return program;
+}
+
+/** Runs the CLI; errors are printed as one clear line on stderr with exit code 1. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram(() => loadConfig()).parseAsync(argv);
+  } catch (error) {
+    process.stderr.write(`zhiyin: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}

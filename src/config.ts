@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { knowledgeDir } from './paths.ts';
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+/** Every environment variable zhiyin reads; README's configuration table lists the same. */
+const environmentSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  ZHIYIN_DATA_DIR: z.string().default('./data'),
+  ZHIYIN_KNOWLEDGE_DIR: z.string().default(path.join(knowledgeDir, 'documents')),
+  DATABASE_URL: optionalText,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  EMBEDDINGS_BASE_URL: optionalText,
+  EMBEDDINGS_API_KEY: optionalText,
+  EMBEDDINGS_MODEL: optionalText,
+  LLM_BASE_URL: optionalText,
+  LLM_API_KEY: optionalText,
+  LLM_MODEL: optionalText,
+  TELEGRAM_BOT_TOKEN: optionalText,
+  WECHATY_PUPPET: optionalText,
+});
+
+export type Config = z.infer<typeof environmentSchema>;
+
+/**
+ * Reads the configuration from the environment, failing with every problem named.
+ *
+ * @example const config = loadConfig({ ...process.env, PORT: '8080' });
+ */
+export function loadConfig(environment: Record<string, string | undefined> = process.env): Config {
+  const parsed = environmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`configuration: ${problems.join('; ')}`);
+  }
+  const config = parsed.data;
+  if (config.EMBEDDINGS_BASE_URL && !config.EMBEDDINGS_MODEL) {
+    throw new Error('configuration: EMBEDDINGS_MODEL is required when EMBEDDINGS_BASE_URL is set');
+  }
+  return config;
+}
