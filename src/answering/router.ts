@@ -1,4 +1,36 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { knowledgeDir } from '../paths.ts';
 import { hasWordCharacters, normalizeText } from '../retrieval/normalize.ts';
+
+type EscalationReason = 'crisis' | 'person' | 'complaint';
+
+/** Phrase matchers an administrator keeps in `knowledge/lexicon/escalation-phrases.tsv`. */
+export type EscalationPhrases = Record<EscalationReason, ((text: string) => boolean)[]>;
+
+/**
+ * Reads the escalation phrase table: `crisis|person|complaint<TAB>phrase`, a phrase matching as a
+ * substring of the normalised message, or `/regex/` as a case-insensitive regular expression.
+ */
+export function loadEscalationPhrases(file = path.join(knowledgeDir, 'lexicon', 'escalation-phrases.tsv')): EscalationPhrases {
+  const phrases: EscalationPhrases = { crisis: [], person: [], complaint: [] };
+  if (!existsSync(file)) return phrases;
+  for (const line of readFileSync(file, 'utf8').split(/\r?\n/u)) {
+    if (line.trim() === '' || line.startsWith('#')) continue;
+    const [reason, phrase] = line.split('\t').map((field) => field.trim());
+    if (!phrase || !(reason === 'crisis' || reason === 'person' || reason === 'complaint')) continue;
+    if (phrase.length > 2 && phrase.startsWith('/') && phrase.endsWith('/')) {
+      const pattern = new RegExp(phrase.slice(1, -1), 'iu');
+      phrases[reason].push((text) => pattern.test(text));
+    } else {
+      const needle = normalizeText(phrase);
+      phrases[reason].push((text) => text.includes(needle));
+    }
+  }
+  return phrases;
+}
+
+let defaultPhrases: EscalationPhrases | undefined;
 
 /** Longest message the bot reads as one question (Telegram's own message limit). */
 export const maxMessageLength = 4096;
@@ -59,15 +91,16 @@ const anyMatch = (patterns: RegExp[], text: string): boolean => patterns.some((p
  *
  * @example routeMessage('我不想活了') // { kind: 'escalate', reason: 'crisis' }
  */
-export function routeMessage(message: string): Route {
+export function routeMessage(message: string, phrases: EscalationPhrases = (defaultPhrases ??= loadEscalationPhrases())): Route {
   const text = normalizeText(message);
+  const said = (reason: EscalationReason): boolean => phrases[reason].some((matches) => matches(text));
   if (text === '') return { kind: 'invalid', reason: 'empty' };
-  if (anyMatch(crisisPatterns, text)) return { kind: 'escalate', reason: 'crisis' };
+  if (anyMatch(crisisPatterns, text) || said('crisis')) return { kind: 'escalate', reason: 'crisis' };
   if ([...message].length > maxMessageLength) return { kind: 'invalid', reason: 'too-long' };
   if (!hasWordCharacters(text)) return { kind: 'invalid', reason: 'no-words' };
   if (anyMatch(injectionPatterns, text)) return { kind: 'abstain', reason: 'injection' };
-  if (anyMatch(personPatterns, text)) return { kind: 'escalate', reason: 'person' };
-  if (anyMatch(complaintPatterns, text)) return { kind: 'escalate', reason: 'complaint' };
+  if (anyMatch(personPatterns, text) || said('person')) return { kind: 'escalate', reason: 'person' };
+  if (anyMatch(complaintPatterns, text) || said('complaint')) return { kind: 'escalate', reason: 'complaint' };
   if (anyMatch(outOfScopePatterns, text)) return { kind: 'abstain', reason: 'out-of-scope' };
   return { kind: 'policy' };
 }
