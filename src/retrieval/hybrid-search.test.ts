@@ -108,7 +108,7 @@ describe('HybridSearch fusion', () => {
   });
 
   it('scores each clause by reciprocal rank, weighted per retriever', async () => {
-    const plainFusion = new HybridSearch(snapshot, lexicon, tokenizer, dense, { ...options, rerankDepth: 0 });
+    const plainFusion = new HybridSearch(snapshot, lexicon, tokenizer, dense, { ...options, rerank: false });
     const { results } = await plainFusion.search('押金', 10);
     const score = Object.fromEntries(results.map((result) => [result.clause.locator, result.score]));
     expect(score.第一条).toBeCloseTo(1 / 2, 10);

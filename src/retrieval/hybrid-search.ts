@@ -38,8 +38,9 @@ export interface HybridSearchOptions {
   denseWeight?: number;
   /** Weight of the character-bigram BM25 list, which survives word-segmentation mismatches. */
   bigramWeight?: number;
-  /** How many fused candidates are re-ranked by coverage, and how much coverage counts there. */
-  rerankDepth?: number;
+  /** Re-rank the fused candidates by coverage, region and answer type (off: plain fusion). */
+  rerank?: boolean;
+  /** How much coverage (share of the question a clause holds) counts when re-ranking. */
   coverageWeight?: number;
   /** Re-rank bonus for documents of a region the question names, and for national ones otherwise. */
   regionWeight?: number;
@@ -75,7 +76,7 @@ export class HybridSearch {
     readonly dense: DenseSearch | null,
     options: HybridSearchOptions = {},
   ) {
-    this.#options = { candidates: 40, rrfK: 60, lexicalWeight: 1, denseWeight: 0.3, bigramWeight: 0.5, rerankDepth: 10, coverageWeight: 0.5, regionWeight: 0.3, nationalWeight: 0.05, answerTypeWeight: 0.15, ...options };
+    this.#options = { candidates: 40, rrfK: 60, lexicalWeight: 1, denseWeight: 0.3, bigramWeight: 0.5, rerank: true, coverageWeight: 0.5, regionWeight: 0.3, nationalWeight: 0.05, answerTypeWeight: 0.15, ...options };
     this.#byId = new Map(snapshot.clauses.map((clause) => [clause.id, clause]));
     this.#bm25 = new Bm25Index(
       snapshot.clauses.map((clause) => ({
@@ -168,22 +169,21 @@ export class HybridSearch {
     });
     const byScore = (x: RankedClause, y: RankedClause): number =>
       y.score - x.score || y.lexicalScore - x.lexicalScore || x.clause.ordinal - y.clause.ordinal;
-    const ranked = [...fused.values()].sort(byScore);
-    const top = ranked.slice(0, Math.max(k, this.#options.rerankDepth));
-    const best = top[0]?.score ?? 0;
+    // Every candidate that any list proposed is re-ranked, so that a clause one list puts first
+    // is judged on its coverage even when the other lists never saw it.
+    const candidatesFound = [...fused.values()];
+    const best = Math.max(0, ...candidatesFound.map((candidate) => candidate.score));
     const regions = this.#regionsIn(query.searchText);
-    for (const candidate of top) {
+    for (const candidate of candidatesFound) {
       candidate.coverage = this.coverage(query, candidate);
-      if (top.indexOf(candidate) < this.#options.rerankDepth && best > 0) {
-        candidate.score =
-          candidate.score / best +
-          this.#options.coverageWeight * candidate.coverage +
-          this.#regionPrior(regions, candidate.document.region) +
-          (this.#answerTypeFits(query, candidate.clause) ? this.#options.answerTypeWeight : 0);
-      }
+      if (!this.#options.rerank) continue;
+      candidate.score =
+        (best > 0 ? candidate.score / best : 0) +
+        this.#options.coverageWeight * candidate.coverage +
+        this.#regionPrior(regions, candidate.document.region) +
+        (this.#answerTypeFits(query, candidate.clause) ? this.#options.answerTypeWeight : 0);
     }
-    const reranked = top.slice(0, this.#options.rerankDepth).sort(byScore);
-    return { query, results: [...reranked, ...top.slice(this.#options.rerankDepth)].slice(0, k) };
+    return { query, results: candidatesFound.sort(byScore).slice(0, k) };
   }
 
   /**

@@ -115,6 +115,12 @@ export function synonymExpansions(text: string, lexicon: Pick<Lexicon, 'synonyms
   return synonymMatches(text, lexicon, tokens).flatMap(({ absent }) => absent);
 }
 
+/**
+ * The synonym groups the text uses. A group's first term is the documents' own word and the rest
+ * are how students say it, so expansion runs one way: a student's word brings in the documents'
+ * word (老师 → 教师), while the documents' word itself brings in nothing (职业指导 does not pull in
+ * every 就业指导 clause).
+ */
 function synonymMatches(
   text: string,
   lexicon: Pick<Lexicon, 'synonyms'>,
@@ -123,7 +129,12 @@ function synonymMatches(
   const matches: { present: string[]; absent: string[] }[] = [];
   for (const group of lexicon.synonyms) {
     const present = group.filter((term) => occurs(term, text, tokens));
-    if (present.length > 0) matches.push({ present, absent: group.filter((term) => !present.includes(term)) });
+    if (present.length === 0) continue;
+    const canonical = group[0]!;
+    const studentWords = present.filter(
+      (term) => term !== canonical && !present.some((other) => other !== term && other.includes(term)),
+    );
+    matches.push({ present, absent: studentWords.length > 0 && !present.includes(canonical) ? [canonical] : [] });
   }
   return matches;
 }
