@@ -1,11 +1,11 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../src/paths.ts';
 import { loadDataset } from './dataset.ts';
 import { runEval, type Ask, type EvalReport } from './runner.ts';
 
 /** The project's datasets: every `*.jsonl` in `eval/datasets/`. */
-export const datasetsDir = fileURLToPath(new URL('./datasets/', import.meta.url));
+export const datasetsDir = path.join(repoRoot, 'eval', 'datasets');
 
 export async function defaultDatasets(): Promise<string[]> {
   return (await readdir(datasetsDir))

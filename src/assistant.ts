@@ -9,7 +9,6 @@ import { loadLexicon, type Lexicon } from './retrieval/lexicon.ts';
 import { Tokenizer } from './retrieval/tokenizer.ts';
 import { HybridSearch, indexTextOf } from './retrieval/hybrid-search.ts';
 import { CorpusLsaEmbeddings } from './retrieval/embeddings/corpus-lsa.ts';
-import { OpenAICompatibleEmbeddings } from './retrieval/embeddings/openai-compatible.ts';
 import { corpusLsaModel, pretrainedModel, type EmbeddingModel } from './retrieval/embeddings/provider.ts';
 import { PolicyAnswerer, type AnsweredQuestion } from './answering/answer-question.ts';
 import { Replies } from './prompts.ts';
@@ -23,8 +22,9 @@ export interface OpenAssistantOptions {
 }
 
 /** Picks the embedding model: the configured endpoint, or LSA fitted on the knowledge base. */
-export function embeddingModelFor(config: Config, tokenizer: Tokenizer): EmbeddingModel {
+export async function embeddingModelFor(config: Config, tokenizer: Tokenizer): Promise<EmbeddingModel> {
   if (config.EMBEDDINGS_BASE_URL && config.EMBEDDINGS_MODEL) {
+    const { OpenAICompatibleEmbeddings } = await import('./retrieval/embeddings/openai-compatible.ts');
     return pretrainedModel(
       new OpenAICompatibleEmbeddings({
         baseURL: config.EMBEDDINGS_BASE_URL,
@@ -69,7 +69,7 @@ export class Assistant {
       if (applied.length > 0) log.info({ applied }, 'database migrated');
       const lexicon = loadLexicon();
       const tokenizer = new Tokenizer(lexicon);
-      const knowledge = new KnowledgeBase(db, embeddingModelFor(config, tokenizer));
+      const knowledge = new KnowledgeBase(db, await embeddingModelFor(config, tokenizer));
       const assistant = new Assistant(config, db, knowledge, lexicon, tokenizer, new Replies(), log);
       if (!options.skipInitialIngest && (await knowledge.version()) === 0) {
         const documents = await readDocumentDirectory(config.ZHIYIN_KNOWLEDGE_DIR);

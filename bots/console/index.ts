@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 
 /** What the console channel needs from the core: an answer for a line of text. */
@@ -7,27 +7,24 @@ export interface ConsoleCore {
 }
 
 const farewell = /^(?:退出|再见|exit|quit|bye|:q)$/iu;
+const prompt = '\n你 › ';
 
 /**
- * The console channel: reads a line, hands it to the core, prints the reply. Ends on EOF or 退出.
+ * The console channel: reads lines (typed or piped), hands each to the core in order, prints the
+ * reply. Ends on 退出 or at the end of the input, always with 再见.
  *
  * @example await runConsole(assistant, process.stdin, process.stdout);
  */
 export async function runConsole(core: ConsoleCore, input: Readable, output: Writable): Promise<void> {
-  const terminal = Boolean((input as { isTTY?: boolean }).isTTY);
-  const reader = createInterface({ input, output, terminal });
+  const reader = createInterface({ input, crlfDelay: Infinity, terminal: false });
   output.write('职引 zhiyin — 职业指导小助手。直接输入问题；输入「退出」结束。\n');
+  output.write(prompt);
   try {
-    while (true) {
-      let line: string;
-      try {
-        line = await reader.question('\n你 › ');
-      } catch {
-        break;
-      }
+    for await (const line of reader) {
       if (farewell.test(line.trim())) break;
       const { answer } = await core.ask(line);
       output.write(`\n职引 › ${answer.replace(/\n/gu, '\n       ')}\n`);
+      output.write(prompt);
     }
   } finally {
     reader.close();

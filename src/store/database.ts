@@ -2,8 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite, type ParserOptions, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import pg from 'pg';
-import pgvector from 'pgvector/pg';
+import type pg from 'pg';
 
 /**
  * Something SQL can be sent to: a {@link Database} or the `tx` of a transaction.
@@ -141,6 +140,9 @@ function parseInt8(text: string): number | bigint {
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  // Loaded only for a Postgres server, so the embedded default starts without them.
+  const { default: pg } = await import('pg');
+  const { default: pgvector } = await import('pgvector/pg');
   const parsers = new Map<number, (text: string) => unknown>([[pg.types.builtins.INT8, parseInt8]]);
   const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
     parsers.get(oid) ?? pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser;

@@ -1,5 +1,17 @@
 import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from '../paths.ts';
 import type { Database } from './database.ts';
+
+/** Whether every migration is already recorded: one query on the common path of a warm start. */
+async function allRecorded(db: Database, migrations: Migration[]): Promise<boolean> {
+  const { rows } = await db.query<{ exists: boolean }>(`select to_regclass('schema_migrations') is not null as exists`);
+  if (!rows[0]?.exists) return false;
+  const recorded = await db.query<{ version: number }>('select version from schema_migrations');
+  const versions = new Set(recorded.rows.map((row) => row.version));
+  return migrations.every((migration) => versions.has(migration.version));
+}
 
 /** A file `NNN_name.sql` of the migrations directory. */
 export interface Migration {
@@ -8,7 +20,7 @@ export interface Migration {
   file: URL;
 }
 
-const MIGRATIONS = new URL('./migrations/', import.meta.url);
+const MIGRATIONS = pathToFileURL(path.join(repoRoot, 'src', 'store', 'migrations') + path.sep);
 const FILE_NAME = /^(\d{3})_(\w+)\.sql$/;
 
 /**
@@ -22,6 +34,7 @@ const FILE_NAME = /^(\d{3})_(\w+)\.sql$/;
 export async function migrate(db: Database, dir: URL = MIGRATIONS): Promise<{ applied: string[] }> {
   const migrations = await listMigrations(dir);
   const applied: string[] = [];
+  if (await allRecorded(db, migrations)) return { applied };
   for (const migration of migrations) {
     const done = await db.transaction(async (tx) => {
       await tx.query(`select pg_advisory_xact_lock(hashtext('zhiyin.migrate'))`);

@@ -1,0 +1,132 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { Assistant } from '../../src/assistant.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createTestDatabase } from '../../src/store/testing.ts';
+import { runConsole, type ConsoleCore } from './index.ts';
+
+const prompt = '\n你 › ';
+
+/**
+ * A console session over in-memory streams. `say` types one line once the console is asking for
+ * it, the way a person at a terminal does.
+ */
+function openConsole(core: ConsoleCore) {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let transcript = '';
+  const waiting: { count: number; resolve: () => void }[] = [];
+  const prompts = (): number => transcript.split(prompt).length - 1;
+  output.on('data', (chunk: Buffer) => {
+    transcript += chunk.toString('utf8');
+    for (const waiter of waiting.filter((candidate) => prompts() >= candidate.count)) {
+      waiting.splice(waiting.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+  });
+  const promptNumber = (count: number): Promise<void> =>
+    prompts() >= count ? Promise.resolve() : new Promise((resolve) => waiting.push({ count, resolve }));
+  let said = 0;
+  const finished = runConsole(core, input, output);
+  return {
+    finished,
+    transcript: () => transcript,
+    async say(line: string): Promise<void> {
+      said += 1;
+      await promptNumber(said);
+      input.write(`${line}\n`);
+    },
+    /** Waits for the console to ask for the next line (that is, to have answered the last one). */
+    answered: (): Promise<void> => promptNumber(said + 1),
+  };
+}
+
+/** A stand-in core that repeats the question, so the transcript shows what reached it. */
+function echoCore(): ConsoleCore & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    async ask(text: string) {
+      asked.push(text);
+      return { answer: `收到：${text}` };
+    },
+  };
+}
+
+describe('the console channel', () => {
+  it('answers every piped line, in order, and says goodbye at the end of the input', async () => {
+    const core = echoCore();
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let transcript = '';
+    output.on('data', (chunk: Buffer) => (transcript += chunk.toString('utf8')));
+    const finished = runConsole(core, input, output);
+    input.end('一\n二\n三\n');
+    await finished;
+    expect(core.asked).toEqual(['一', '二', '三']);
+    expect(transcript.endsWith('\n再见！\n')).toBe(true);
+  });
+
+  it('greets, answers each line in turn and says goodbye on 「退出」', async () => {
+    const core = echoCore();
+    const session = openConsole(core);
+    await session.say('实习押金');
+    await session.answered();
+    await session.say('  实习单位能扣我身份证吗？  ');
+    await session.answered();
+    await session.say('退出');
+    await session.finished;
+
+    expect(core.asked).toEqual(['实习押金', '  实习单位能扣我身份证吗？  ']);
+    const transcript = session.transcript();
+    expect(transcript.startsWith('职引 zhiyin — 职业指导小助手。直接输入问题；输入「退出」结束。\n')).toBe(true);
+    expect(transcript).toContain('\n职引 › 收到：实习押金\n');
+    expect(transcript).toContain('\n职引 › 收到：  实习单位能扣我身份证吗？  \n');
+    expect(transcript.indexOf('收到：实习押金')).toBeLessThan(transcript.indexOf('收到：  实习单位'));
+    expect(transcript.endsWith('\n再见！\n')).toBe(true);
+  });
+
+  it.each(['退出', ' 再见 ', 'exit', 'QUIT', 'bye', ':q'])('ends on %j without asking the core', async (farewell) => {
+    const core = echoCore();
+    const session = openConsole(core);
+    await session.say(farewell);
+    await session.finished;
+    expect(core.asked).toEqual([]);
+    expect(session.transcript().endsWith('\n再见！\n')).toBe(true);
+  });
+
+  it('indents the continuation lines of a multi-line answer under the first', async () => {
+    const session = openConsole({ ask: async () => ({ answer: '第一行\n第二行\n第三行' }) });
+    await session.say('问题');
+    await session.answered();
+    await session.say('退出');
+    await session.finished;
+    expect(session.transcript()).toContain('\n职引 › 第一行\n       第二行\n       第三行\n');
+  });
+
+  describe('over the real assistant', () => {
+    let assistant: Assistant | undefined;
+    afterAll(async () => assistant?.close());
+
+    it('answers a policy question with its citation and hands a request for a person on', async () => {
+      assistant = await Assistant.open(loadConfig({ LOG_LEVEL: 'silent' }), { db: await createTestDatabase() });
+      const session = openConsole(assistant);
+      await session.say('实习单位能扣我身份证吗？');
+      await session.answered();
+      const afterFirst = session.transcript().length;
+      await session.say('转人工');
+      await session.answered();
+      await session.say('退出');
+      await session.finished;
+
+      const transcript = session.transcript();
+      const first = transcript.slice(0, afterFirst);
+      expect(first).toContain('\n职引 › ');
+      expect(first).toContain('《关于进一步规范中等职业学校管理全面提升中等职业教育质量的意见》');
+      expect(first).toContain('居民身份证');
+      const second = transcript.slice(afterFirst);
+      expect(second).toContain((await assistant.ask('转人工')).answer.split('\n')[0]);
+      expect(transcript.endsWith('\n再见！\n')).toBe(true);
+    });
+  });
+});
