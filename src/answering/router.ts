@@ -69,6 +69,7 @@ const injectionPatterns: RegExp[] = [
   /假装(?:你|自己)是|扮演|角色扮演|你不再是|(?:你现在是|从现在(?:开始|起)你(?:是|就是)|进入)(?:一个|一名)?\S{0,12}(?:模式|角色|ai|人工智能|助手|dan|老师|黑客|没有限制)/iu,
   /(?:不用|不要|不必|别)(?:再)?(?:引用|注明|给出?)(?:文件|出处|来源|依据)|(?:随便|瞎)编|编(?:一条|一个|一些)(?:政策|规定|条款)/u,
   /开发者模式|越狱|无限制模式|\bdan\b|jailbreak/iu,
+  /你的(?:规则|设定|提示|指令|人设|底层|配置)|(?:列出|说出|展示)(?:你的)?(?:全部|所有)?(?:规则|设定|指令)|规则第[一二三四五六七八九十\d]+条/u,
   /\b(?:ignore|disregard|forget|override|bypass)\b.{0,30}\b(?:instructions?|rules?|prompts?|guidelines|system)\b|\bsystem prompt\b|\b(?:you are now|pretend (?:to be|you are)|act as|roleplay as|developer mode)\b/iu,
 ];
 
@@ -77,8 +78,9 @@ const outOfScopePatterns: RegExp[] = [
   /高考|分数线|录取分|志愿填报|考研|研究生考试|考公|公务员考试|事业编考试|教资|教师资格证考试|专升本考试|四六级|雅思|托福|成绩查询/u,
   /落户|户口(?:\S{0,6})落|户籍迁|积分入户|租房|房租|买房|医保报销|社保缴费基数|个税|公积金提取|签证|留学申请|驾照|驾考|科目[一二三四]/u,
   /天气|股票|基金|彩票|游戏|手游|网游|电影|电视剧|追星|明星|外卖|菜谱|减肥|星座|算命|旅游攻略/u,
-  /排名|排行|哪所(?:学校|大学|中职|高职)?(?:最)?好|(?:学校|专业)(?:哪个|哪家)(?:最)?好|工资(?:一般|大概|能有)?(?:是)?多少|月薪|年薪|薪资水平|待遇怎么样/u,
+  /排名|排行|哪所(?:学校|大学|中职|高职)?(?:最)?好|(?:学校|专业)(?:哪个|哪家)(?:最)?好|工资\S{0,6}多少|月薪|年薪|薪资水平|待遇怎么样/u,
   /写(?:一段|个|段)?(?:代码|程序|作文|小说|诗)|python|java(?:script)?|c\+\+|编程题|代码报错|数学题|解方程|翻译一下/iu,
+  /期末成绩|成绩什么时候|考试成绩|补考|专升本(?:英语|数学|语文|考试|考什么|题型|分数|报名)|国考|省考|考编|户口迁|迁户口|学分绩点|四级|六级|奖学金评|宿舍分配|食堂|校园卡|选课/u,
   /\b(?:weather|stock|lottery|movie|recipe|write (?:me )?(?:a |some )?(?:code|poem|essay|story)|python|javascript|homework|gaokao|visa|rent)\b/iu,
 ];
 
@@ -92,7 +94,8 @@ const anyMatch = (patterns: RegExp[], text: string): boolean => patterns.some((p
  * @example routeMessage('我不想活了') // { kind: 'escalate', reason: 'crisis' }
  */
 export function routeMessage(message: string, phrases: EscalationPhrases = (defaultPhrases ??= loadEscalationPhrases())): Route {
-  const text = normalizeText(message);
+  // 转 人 工: spaces between Chinese characters are how people emphasise, not word breaks.
+  const text = normalizeText(message).replace(/(?<=\p{Script=Han})\s+(?=\p{Script=Han})/gu, '');
   const said = (reason: EscalationReason): boolean => phrases[reason].some((matches) => matches(text));
   if (text === '') return { kind: 'invalid', reason: 'empty' };
   if (anyMatch(crisisPatterns, text) || said('crisis')) return { kind: 'escalate', reason: 'crisis' };
