@@ -79,9 +79,10 @@ export class PolicyAnswerer {
       cited = [...whole, ...cited.filter((clause) => !whole.some((part) => part.clause.id === clause.clause.id))];
     }
     for (const part of subQuestions(question)) {
-      const { results: partResults } = await this.search.search(part, 3);
+      const { query: partQuery, results: partResults } = await this.search.search(part, 3);
       const best = partResults[0];
-      if (!best || best.coverage < this.minConfidence) continue;
+      const asksSomething = partQuery.concepts.filter((concept) => concept.terms.some((term) => [...term].length >= 2)).length >= 2;
+      if (!best || !asksSomething || best.coverage < Math.max(this.minConfidence, 0.5)) continue;
       if (!cited.some((clause) => clause.clause.id === best.clause.id)) cited.push(best);
       if (!focus.some((clause) => clause.clause.id === best.clause.id)) focus.push(best);
     }
@@ -110,8 +111,15 @@ export function asksForAList(question: string): boolean {
  * two or more; each gets its own clause.
  */
 export function subQuestions(question: string): string[] {
+  const questionWord = /几|多少|吗|什么|哪|怎么|谁|是否|能不能|可不可以|有没有|要不要|\?|？/u;
   const parts = question
     .split(/[？?；;。!！]|[，,]\s*(?:还有|另外|以及|还|又|那|并且)|(?:另外|还有就是|以及)/u)
+    .flatMap((sentence) => {
+      // "实习单位收培训费，校长每学期检查几次" asks two things; "我是中职生，能实习吗" asks one.
+      const [head, ...rest] = sentence.split(/[，,]/u);
+      const tail = rest.join('，');
+      return rest.length > 0 && questionWord.test(tail) && [...(head ?? '')].length >= 6 ? [head!, tail] : [sentence];
+    })
     .map((part) => part.trim())
     .filter((part) => [...part].length >= 4);
   return parts.length >= 2 ? parts.slice(0, 3) : [];
