@@ -16,7 +16,7 @@ import { Replies } from './prompts.ts';
 export interface OpenAssistantOptions {
   log?: Logger;
   /** Use this database instead of opening one from the configuration (tests). */
-  db?: Database;
+  db?: Database | Promise<Database>;
   /** Leave an empty knowledge base empty instead of ingesting ZHIYIN_KNOWLEDGE_DIR. */
   skipInitialIngest?: boolean;
 }
@@ -62,13 +62,16 @@ export class Assistant {
 
   static async open(config: Config, options: OpenAssistantOptions = {}): Promise<Assistant> {
     const log = options.log ?? createLogger(config.LOG_LEVEL);
-    const db =
-      options.db ?? (await openDatabase(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.ZHIYIN_DATA_DIR }));
+    const opening =
+      options.db ?? openDatabase(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.ZHIYIN_DATA_DIR });
+    // The lexicon and tokenizer load while the database starts up.
+    const lexicon = loadLexicon();
+    const tokenizer = new Tokenizer(lexicon);
+    const db = await opening;
+    log.debug({ uptimeMs: Math.round(performance.now()) }, 'database open');
     try {
       const { applied } = await migrate(db);
       if (applied.length > 0) log.info({ applied }, 'database migrated');
-      const lexicon = loadLexicon();
-      const tokenizer = new Tokenizer(lexicon);
       const knowledge = new KnowledgeBase(db, await embeddingModelFor(config, tokenizer));
       const assistant = new Assistant(config, db, knowledge, lexicon, tokenizer, new Replies(), log);
       if (!options.skipInitialIngest && (await knowledge.version()) === 0) {
@@ -109,6 +112,7 @@ export class Assistant {
     const search = new HybridSearch(snapshot, this.lexicon, this.tokenizer, dense, { denseWeight: model.fusionWeight });
     this.#answerer = new PolicyAnswerer(search, this.replies);
     this.#answererVersion = snapshot.version;
+    this.log.debug({ uptimeMs: Math.round(performance.now()), version: snapshot.version }, 'answerer ready');
     return this.#answerer;
   }
 
