@@ -76,7 +76,7 @@ export class HybridSearch {
     readonly dense: DenseSearch | null,
     options: HybridSearchOptions = {},
   ) {
-    this.#options = { candidates: 40, rrfK: 60, lexicalWeight: 1, denseWeight: 0.3, bigramWeight: 0.5, rerank: true, coverageWeight: 0.5, regionWeight: 0.3, nationalWeight: 0.05, answerTypeWeight: 0.15, ...options };
+    this.#options = { candidates: 40, rrfK: 60, lexicalWeight: 1, denseWeight: 0.3, bigramWeight: 0.25, rerank: true, coverageWeight: 0.5, regionWeight: 0.3, nationalWeight: 0.05, answerTypeWeight: 0.15, ...options };
     this.#byId = new Map(snapshot.clauses.map((clause) => [clause.id, clause]));
     this.#bm25 = new Bm25Index(
       snapshot.clauses.map((clause) => ({
