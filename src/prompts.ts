@@ -2,16 +2,36 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { promptsDir } from './paths.ts';
+import { hotlineValues, loadHotlines } from './escalation/hotlines.ts';
 
 export type Language = 'zh' | 'en';
 
-/** Student-facing text, read from `prompts/replies.<lang>.yaml`, with `{name}` placeholders. */
+/** Student-facing text, read from `prompts/<name>.<lang>.yaml` files, with `{name}` placeholders. */
 export class Replies {
   readonly #templates: Record<Language, Record<string, string>>;
+  readonly #defaults: Record<Language, Record<string, string>>;
 
-  constructor(dir = promptsDir) {
-    const read = (language: Language): Record<string, string> =>
-      parseYaml(readFileSync(path.join(dir, `replies.${language}.yaml`), 'utf8')) as Record<string, string>;
+  /**
+   * Reads `<name>.<lang>.yaml` for each name; a key defined twice is an error. `defaults` fill
+   * placeholders no caller passes (the hotline numbers of the crisis reply).
+   */
+  constructor(
+    dir = promptsDir,
+    names: readonly string[] = ['replies', 'conversation'],
+    defaults: Record<Language, Record<string, string>> = { zh: hotlineValues(loadHotlines(), 'zh'), en: hotlineValues(loadHotlines(), 'en') },
+  ) {
+    this.#defaults = defaults;
+    const read = (language: Language): Record<string, string> => {
+      const merged: Record<string, string> = {};
+      for (const name of names) {
+        const templates = parseYaml(readFileSync(path.join(dir, `${name}.${language}.yaml`), 'utf8')) as Record<string, string>;
+        for (const [key, template] of Object.entries(templates)) {
+          if (key in merged) throw new Error(`prompts: "${key}" is defined twice (${name}.${language}.yaml)`);
+          merged[key] = template;
+        }
+      }
+      return merged;
+    };
     this.#templates = { zh: read('zh'), en: read('en') };
   }
 
@@ -24,7 +44,7 @@ export class Replies {
     const template = this.#templates[language][name] ?? this.#templates.zh[name];
     if (template === undefined) throw new Error(`prompts: no template "${name}" in replies.${language}.yaml`);
     return template.replace(/\{(\w+)\}/gu, (_, key: string) => {
-      const value = values[key];
+      const value = values[key] ?? this.#defaults[language][key];
       if (value === undefined) throw new Error(`prompts: template "${name}" needs a value for {${key}}`);
       return String(value);
     });

@@ -4,6 +4,8 @@ import { Assistant } from '../../src/assistant.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createTestDatabase } from '../../src/store/testing.ts';
 import { runConsole, type ConsoleCore } from './index.ts';
+import { ConversationCore } from '../../src/conversation/core.ts';
+import { MemoryConversationStore } from '../../src/conversation/conversation-store.ts';
 
 const prompt = '\n你 › ';
 
@@ -46,9 +48,9 @@ function echoCore(): ConsoleCore & { asked: string[] } {
   const asked: string[] = [];
   return {
     asked,
-    async ask(text: string) {
+    async say(text: string) {
       asked.push(text);
-      return { answer: `收到：${text}` };
+      return [{ text: `收到：${text}` }];
     },
   };
 }
@@ -67,26 +69,26 @@ describe('the console channel', () => {
     expect(transcript.endsWith('\n再见！\n')).toBe(true);
   });
 
-  it('greets, answers each line in turn and says goodbye on 「退出」', async () => {
+  it('greets, answers each line in turn and says goodbye on 「再见」', async () => {
     const core = echoCore();
     const session = openConsole(core);
     await session.say('实习押金');
     await session.answered();
     await session.say('  实习单位能扣我身份证吗？  ');
     await session.answered();
-    await session.say('退出');
+    await session.say('再见');
     await session.finished;
 
     expect(core.asked).toEqual(['实习押金', '  实习单位能扣我身份证吗？  ']);
     const transcript = session.transcript();
-    expect(transcript.startsWith('职引 zhiyin — 职业指导小助手。直接输入问题；输入「退出」结束。\n')).toBe(true);
+    expect(transcript.startsWith('职引 zhiyin — 职业指导小助手。')).toBe(true);
     expect(transcript).toContain('\n职引 › 收到：实习押金\n');
     expect(transcript).toContain('\n职引 › 收到：  实习单位能扣我身份证吗？  \n');
     expect(transcript.indexOf('收到：实习押金')).toBeLessThan(transcript.indexOf('收到：  实习单位'));
     expect(transcript.endsWith('\n再见！\n')).toBe(true);
   });
 
-  it.each(['退出', ' 再见 ', 'exit', 'QUIT', 'bye', ':q'])('ends on %j without asking the core', async (farewell) => {
+  it.each(['退出聊天', ' 再见 ', 'exit', 'QUIT', 'bye', ':q'])('ends on %j without asking the core', async (farewell) => {
     const core = echoCore();
     const session = openConsole(core);
     await session.say(farewell);
@@ -96,12 +98,51 @@ describe('the console channel', () => {
   });
 
   it('indents the continuation lines of a multi-line answer under the first', async () => {
-    const session = openConsole({ ask: async () => ({ answer: '第一行\n第二行\n第三行' }) });
+    const session = openConsole({ say: async () => [{ text: '第一行\n第二行\n第三行' }] });
     await session.say('问题');
     await session.answered();
-    await session.say('退出');
+    await session.say('再见');
     await session.finished;
     expect(session.transcript()).toContain('\n职引 › 第一行\n       第二行\n       第三行\n');
+  });
+
+  it('shows choices numbered, and a number sends the chosen value', async () => {
+    const asked: string[] = [];
+    const core: ConsoleCore = {
+      async say(text) {
+        asked.push(text);
+        return [{ text: '选一个', choices: [{ label: '中职', value: 'zhongzhi' }, { label: '高职', value: 'gaozhi' }] }];
+      },
+    };
+    const session = openConsole(core);
+    await session.say('开始');
+    await session.answered();
+    await session.say('2');
+    await session.answered();
+    await session.say('再见');
+    await session.finished;
+    expect(session.transcript()).toContain('       1. 中职\n       2. 高职\n');
+    expect(asked).toEqual(['开始', 'gaozhi']);
+  });
+
+  it('saves a document reply as a file and says where', async () => {
+    const { mkdtemp, readFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(`${tmpdir()}/zhiyin-console-`);
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let transcript = '';
+    output.on('data', (chunk: Buffer) => (transcript += chunk.toString('utf8')));
+    const finished = runConsole(
+      { say: async () => [{ text: '规划好了', document: { fileName: 'plan.md', content: '# 我的规划' } }] },
+      input,
+      output,
+      { saveDir: dir },
+    );
+    input.end('我的规划\n');
+    await finished;
+    expect(await readFile(`${dir}/plan.md`, 'utf8')).toBe('# 我的规划');
+    expect(transcript).toContain(`已保存文件：${dir}/plan.md`);
   });
 
   describe('over the real assistant', () => {
@@ -110,13 +151,14 @@ describe('the console channel', () => {
 
     it('answers a policy question with its citation and hands a request for a person on', async () => {
       assistant = await Assistant.open(loadConfig({ LOG_LEVEL: 'silent' }), { db: await createTestDatabase() });
-      const session = openConsole(assistant);
+      const core = new ConversationCore(assistant, new MemoryConversationStore(), { rateEveryAnswers: 0 });
+      const session = openConsole({ say: async (text) => (await core.handle({ channel: 'console', userId: 'me', kind: 'text', text })).replies });
       await session.say('实习单位能扣我身份证吗？');
       await session.answered();
       const afterFirst = session.transcript().length;
       await session.say('转人工');
       await session.answered();
-      await session.say('退出');
+      await session.say('再见');
       await session.finished;
 
       const transcript = session.transcript();

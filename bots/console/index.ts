@@ -1,29 +1,59 @@
 import { createInterface } from 'node:readline';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 
-/** What the console channel needs from the core: an answer for a line of text. */
-export interface ConsoleCore {
-  ask(text: string): Promise<{ answer: string }>;
+/** The parts of a reply the console shows. */
+export interface ConsoleReply {
+  text: string;
+  choices?: { label: string; value: string }[];
+  document?: { fileName: string; content: string };
 }
 
-const farewell = /^(?:退出|再见|exit|quit|bye|:q)$/iu;
+/** What the console channel needs from the core: the replies to a line of text. */
+export interface ConsoleCore {
+  say(text: string): Promise<ConsoleReply[]>;
+}
+
+export interface ConsoleOptions {
+  /** Where documents (a written plan) are saved; default the current directory. */
+  saveDir?: string;
+}
+
+const farewell = /^(?:退出聊天|再见|exit|quit|bye|:q)$/iu;
 const prompt = '\n你 › ';
 
 /**
  * The console channel: reads lines (typed or piped), hands each to the core in order, prints the
- * reply. Ends on 退出 or at the end of the input, always with 再见.
+ * replies. Choices are shown numbered, and a number picks one; documents are saved as files.
+ * Ends on 再见/exit or at the end of the input.
  *
- * @example await runConsole(assistant, process.stdin, process.stdout);
+ * @example await runConsole(core, process.stdin, process.stdout);
  */
-export async function runConsole(core: ConsoleCore, input: Readable, output: Writable): Promise<void> {
+export async function runConsole(core: ConsoleCore, input: Readable, output: Writable, options: ConsoleOptions = {}): Promise<void> {
   const reader = createInterface({ input, crlfDelay: Infinity, terminal: false });
-  output.write('职引 zhiyin — 职业指导小助手。直接输入问题；输入「退出」结束。\n');
+  let offered: { label: string; value: string }[] = [];
+  output.write('职引 zhiyin — 职业指导小助手。直接输入问题；输入「帮助」看看我能做什么，「再见」结束。\n');
   output.write(prompt);
   try {
     for await (const line of reader) {
       if (farewell.test(line.trim())) break;
-      const { answer } = await core.ask(line);
-      output.write(`\n职引 › ${answer.replace(/\n/gu, '\n       ')}\n`);
+      const picked = /^\s*(\d{1,2})\s*$/u.exec(line);
+      const choice = picked ? offered[Number(picked[1]) - 1] : undefined;
+      const replies = await core.say(choice ? choice.value : line);
+      offered = [];
+      for (const reply of replies) {
+        output.write(`\n职引 › ${reply.text.replace(/\n/gu, '\n       ')}\n`);
+        if (reply.choices && reply.choices.length > 0) {
+          offered = reply.choices;
+          output.write(reply.choices.map((item, index) => `       ${index + 1}. ${item.label}`).join('\n') + '\n');
+        }
+        if (reply.document) {
+          const file = path.resolve(options.saveDir ?? process.cwd(), reply.document.fileName);
+          await writeFile(file, reply.document.content, 'utf8');
+          output.write(`       （已保存文件：${file}）\n`);
+        }
+      }
       output.write(prompt);
     }
   } finally {

@@ -9,6 +9,10 @@ import { parseDocument } from '../knowledge/document.ts';
 import { readDocumentDirectory } from '../knowledge/corpus.ts';
 import type { PublishReport } from '../knowledge/knowledge-base.ts';
 import type { PolicyDocument } from '../knowledge/types.ts';
+import type { AskResult } from '../answering/types.ts';
+import { ConversationCore } from '../conversation/core.ts';
+import { MemoryConversationStore, SqlConversationStore } from '../conversation/conversation-store.ts';
+import { userInfo } from 'node:os';
 
 async function withAssistant<T>(config: Config, run: (assistant: Assistant) => Promise<T>, skipInitialIngest = false): Promise<T> {
   const assistant = await Assistant.open(config, { log: createLogger(config.LOG_LEVEL), skipInitialIngest });
@@ -17,6 +21,26 @@ async function withAssistant<T>(config: Config, run: (assistant: Assistant) => P
   } finally {
     await assistant.close();
   }
+}
+
+/**
+ * Answers as the conversation core does, in a dry run: conversations live in memory only, no
+ * ticket is created, no rating is asked for. Questions sharing a session continue one
+ * conversation; without a session each is a fresh student.
+ */
+export function dryRunAsk(assistant: Assistant): (question: string, session: string | undefined) => Promise<AskResult> {
+  const core = new ConversationCore(assistant, new MemoryConversationStore(), { rateEveryAnswers: 0 });
+  let fresh = 0;
+  return async (question, session) => {
+    const turn = await core.handle({ channel: 'cli', userId: session ?? `fresh-${(fresh += 1)}`, kind: 'text', text: question });
+    return {
+      outcome: turn.outcome,
+      answer: turn.replies.map((reply) => reply.text).join('\n\n'),
+      citations: turn.citations,
+      retrieved: turn.retrieved,
+      latency_ms: turn.latencyMs,
+    };
+  };
 }
 
 async function readDocuments(paths: string[]): Promise<PolicyDocument[]> {
@@ -53,12 +77,12 @@ export function buildProgram(config: () => Config): Command {
     .option('--jsonl', 'read {"id","question"[,"session"]} lines on stdin, write one result line each')
     .action(async (words: string[], options: { json?: boolean; jsonl?: boolean }) => {
       await withAssistant(config(), async (assistant) => {
+        const ask = dryRunAsk(assistant);
         if (options.jsonl) {
-          await answerLines(process.stdin, process.stdout, (question) => assistant.ask(question));
+          await answerLines(process.stdin, process.stdout, ask);
           return;
         }
-        const question = words.join(' ');
-        const result = await assistant.ask(question);
+        const result = await ask(words.join(' '), undefined);
         if (options.json) process.stdout.write(`${JSON.stringify(toAskLine(null, result), null, 2)}\n`);
         else process.stdout.write(`${result.answer}\n`);
       });
@@ -69,7 +93,15 @@ export function buildProgram(config: () => Config): Command {
     .description('talk to zhiyin in this terminal (the console channel)')
     .action(async () => {
       const { runConsole } = await import('../../bots/console/index.ts');
-      await withAssistant(config(), (assistant) => runConsole(assistant, process.stdin, process.stdout));
+      await withAssistant(config(), async (assistant) => {
+        const core = new ConversationCore(assistant, new SqlConversationStore(assistant.db));
+        const userId = userInfo().username || 'local';
+        await runConsole(
+          { say: async (text) => (await core.handle({ channel: 'console', userId, kind: 'text', text })).replies },
+          process.stdin,
+          process.stdout,
+        );
+      });
     });
 
   program
@@ -135,7 +167,8 @@ export function buildProgram(config: () => Config): Command {
       const { formatReport, toJson } = await import('../../eval/report.ts');
       const files = options.dataset ?? (await defaultDatasets());
       await withAssistant(config(), async (assistant) => {
-        const results = await runDatasets(files, (question) => assistant.ask(question));
+        const ask = dryRunAsk(assistant);
+        const results = await runDatasets(files, (question, session) => ask(question, session));
         if (options.json) {
           const json = Object.fromEntries(results.map(({ name, report }) => [name, JSON.parse(toJson(report))]));
           process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Assistant } from '../assistant.ts';
+import { loadConfig } from '../config.ts';
+import { TicketDesk } from '../escalation/tickets.ts';
+import { createTestDatabase } from '../store/testing.ts';
+import { ConversationCore } from './core.ts';
+import { SqlConversationStore } from './conversation-store.ts';
+import type { InboundMessage } from './types.ts';
+
+const text = (userId: string, message: string): InboundMessage => ({ channel: 'test', userId, kind: 'text', text: message });
+
+describe('the conversation core with the teachers’ queue', () => {
+  let assistant: Assistant;
+  let store: SqlConversationStore;
+  let tickets: TicketDesk;
+  let core: ConversationCore;
+  const now = () => new Date('2026-11-27T02:00:00Z'); // Friday 10:00 in China
+
+  beforeAll(async () => {
+    assistant = await Assistant.open(loadConfig({ LOG_LEVEL: 'silent' }), { db: await createTestDatabase() });
+    store = new SqlConversationStore(assistant.db);
+    tickets = new TicketDesk(assistant.db, now);
+    core = new ConversationCore(assistant, store, { rateEveryAnswers: 0, tickets, now });
+    await assistant.db.query(`insert into users (username, display_name, password_hash, role) values ('wang', '王老师', 'x', 'teacher')`);
+  });
+  afterAll(async () => assistant?.close());
+
+  const ticketsOf = async (userId: string) => {
+    const { id } = await store.open('test', userId);
+    return (await tickets.list({ status: 'active' })).filter((ticket) => ticket.conversationId === id);
+  };
+
+  it('opens one ticket for 转人工 and tells the student when to expect a teacher; asking again joins it', async () => {
+    const first = await core.handle(text('amy', '转人工'));
+    expect(first.outcome).toBe('escalate');
+    expect(first.replies.at(-1)!.text).toContain('11月30日（周一）17:30');
+    const again = await core.handle(text('amy', '我要找老师'));
+    expect(again.ticketId).toBe(first.ticketId);
+    expect(again.replies.at(-1)!.text).toContain('不会重复排队');
+    const open = await ticketsOf('amy');
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({ reason: 'person', status: 'open' });
+  });
+
+  it('relays the student’s next messages to the open ticket instead of answering them, until it is closed', async () => {
+    const { ticketId } = await core.handle(text('ben', '转人工'));
+    const relayed = await core.handle(text('ben', '实习单位扣了我的身份证'));
+    expect(relayed.handledAs).toBe('relayed');
+    expect(relayed.citations).toEqual([]);
+    expect((await tickets.messages(ticketId!)).map((message) => message.text)).toEqual(['转人工', '实习单位扣了我的身份证']);
+
+    const [{ id: teacher }] = (await assistant.db.query<{ id: number }>(`select id from users where username = 'wang'`)).rows as [{ id: number }];
+    await tickets.close(ticketId!, Number(teacher));
+    const answered = await core.handle(text('ben', '实习单位扣了我的身份证'));
+    expect(answered.handledAs).toBe('policy');
+    expect(answered.outcome).toBe('answer');
+  });
+
+  it('puts a crisis at the top of the queue with hotline numbers from the hotline file, also mid-ticket', async () => {
+    await core.handle(text('cat', '转人工'));
+    const crisis = await core.handle(text('cat', '我不想活了'));
+    expect(crisis.replies[0]!.text).toContain('12356 全国心理援助热线');
+    expect(crisis.replies[0]!.text).toContain('110 或 120');
+    const [ticket] = await ticketsOf('cat');
+    expect(ticket).toMatchObject({ reason: 'crisis', priority: 0 });
+    expect((await tickets.list())[0]!.id).toBe(ticket!.id);
+  });
+
+  it('asks a teacher after repeated questions the bot cannot support, and when the student says the answer was wrong', async () => {
+    const unsupported = ['学校宿舍的热水几点供应', '毕业证丢了怎么补办'];
+    const firstTry = await core.handle(text('dan', unsupported[0]!));
+    expect(firstTry.outcome).toBe('abstain');
+    const secondTry = await core.handle(text('dan', unsupported[1]!));
+    expect(secondTry.outcome).toBe('escalate');
+    expect((await ticketsOf('dan'))[0]).toMatchObject({ reason: 'low-confidence' });
+
+    await core.handle(text('eve', '实习单位能扣我身份证吗？'));
+    const wrong = await core.handle(text('eve', '你说的不对'));
+    expect(wrong.outcome).toBe('escalate');
+    const [ticket] = await ticketsOf('eve');
+    expect(ticket).toMatchObject({ reason: 'low-confidence' });
+    expect(ticket!.retrieved[0]).toMatchObject({ doc: 'liaoning-zhongzhi-quality', locator: '二、11.' });
+  });
+
+  it('raises a ticket of a student who says they belong to a 就业困难群体 above others of the same reason', async () => {
+    await core.handle(text('fay', '转人工'));
+    const noted = await core.handle(text('gus', '我家是低保户'));
+    expect(noted.replies.some((reply) => reply.text.includes('优先'))).toBe(true);
+    await core.handle(text('gus', '转人工'));
+    const persons = (await tickets.list()).filter((ticket) => ticket.reason === 'person');
+    const gus = (await ticketsOf('gus'))[0]!;
+    expect(gus.difficultGroup).toBe(true);
+    expect(persons[0]!.id).toBe(gus.id);
+  });
+
+  it('makes no ticket in a dry run (no queue given)', async () => {
+    const dry = new ConversationCore(assistant, store, { rateEveryAnswers: 0 });
+    const turn = await dry.handle(text('hal', '转人工'));
+    expect(turn.outcome).toBe('escalate');
+    expect(turn.ticketId).toBeUndefined();
+    expect(await ticketsOf('hal')).toEqual([]);
+  });
+});

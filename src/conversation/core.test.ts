@@ -1,0 +1,189 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Assistant } from '../assistant.ts';
+import { loadConfig } from '../config.ts';
+import { createTestDatabase } from '../store/testing.ts';
+import { ConversationCore } from './core.ts';
+import { MemoryConversationStore, SqlConversationStore } from './conversation-store.ts';
+import type { InboundMessage } from './types.ts';
+
+const text = (userId: string, message: string, messageId?: string): InboundMessage => ({
+  channel: 'test',
+  userId,
+  kind: 'text',
+  text: message,
+  ...(messageId ? { messageId } : {}),
+});
+
+describe('the conversation core', () => {
+  let assistant: Assistant;
+  let store: SqlConversationStore;
+  let core: ConversationCore;
+
+  beforeAll(async () => {
+    assistant = await Assistant.open(loadConfig({ LOG_LEVEL: 'silent' }), { db: await createTestDatabase() });
+    store = new SqlConversationStore(assistant.db);
+    core = new ConversationCore(assistant, store, { rateEveryAnswers: 0, now: () => new Date('2026-11-25T08:00:00Z') });
+  });
+  afterAll(async () => assistant?.close());
+
+  it('answers a policy question with its citation and keeps both sides in the history', async () => {
+    const turn = await core.handle(text('alice', '实习单位能扣我身份证吗？'));
+    expect(turn.outcome).toBe('answer');
+    expect(turn.handledAs).toBe('policy');
+    expect(turn.citations[0]).toMatchObject({ doc: 'liaoning-zhongzhi-quality', locator: '二、11.' });
+    const { id } = await store.open('test', 'alice');
+    const history = await store.history(id);
+    expect(history.map((message) => message.role)).toEqual(['student', 'assistant']);
+    expect(history[0]!.text).toBe('实习单位能扣我身份证吗？');
+  });
+
+  it('resolves "那高职呢？" against the previous question', async () => {
+    await core.handle(text('bob', '中职学校要配几名职业指导老师？'));
+    const turn = await core.handle(text('bob', '那高职呢？'));
+    expect(turn.handledAs).toBe('follow-up');
+    expect(turn.answered).toBeDefined();
+    const { state } = await store.open('test', 'bob');
+    expect(state.lastTurn?.resolved).toContain('高职');
+    expect(state.lastTurn?.resolved).not.toContain('中职');
+  });
+
+  it('names the source of the previous answer when asked "这个是哪个文件规定的？"', async () => {
+    await core.handle(text('carol', '中职学校要配几名职业指导老师？'));
+    const turn = await core.handle(text('carol', '这个是哪个文件规定的？'));
+    expect(turn.handledAs).toBe('follow-up');
+    expect(turn.replies[0]!.text).toContain('《中等职业学校职业指导工作规定》第十五条');
+    expect(turn.replies[0]!.text).toContain('教育部');
+  });
+
+  it('quotes the second point of the clause just cited', async () => {
+    await core.handle(text('dave', '中职学校职业指导工作应坚持哪些原则？'));
+    const turn = await core.handle(text('dave', '详细说说第二点'));
+    expect(turn.handledAs).toBe('follow-up');
+    expect(turn.replies[0]!.text).toContain('（二）循序渐进原则');
+  });
+
+  it('answers a complete new question on its own, not as a follow-up', async () => {
+    await core.handle(text('erin', '中职学校要配几名职业指导老师？'));
+    const turn = await core.handle(text('erin', '投诉多久会有处理结果？'));
+    expect(turn.handledAs).toBe('policy');
+    expect(turn.citations.some((citation) => citation.locator === '8.5')).toBe(true);
+  });
+
+  it('shows the menu for 帮助 with buttons', async () => {
+    const turn = await core.handle(text('frank', '帮助'));
+    expect(turn.handledAs).toBe('command');
+    expect(turn.replies[0]!.text).toContain('职业规划');
+    expect(turn.replies[0]!.choices?.map((choice) => choice.label)).toContain('转人工');
+  });
+
+  it('escalates 转人工 and a crisis from any state, a crisis with hotline numbers', async () => {
+    const person = await core.handle(text('gina', '转人工'));
+    expect(person.outcome).toBe('escalate');
+    expect(person.escalation).toEqual({ reason: 'person' });
+    const crisis = await core.handle(text('gina', '我不想活了'));
+    expect(crisis.escalation).toEqual({ reason: 'crisis' });
+    expect(crisis.replies[0]!.text).toMatch(/12355|12356/u);
+  });
+
+  it('handles a duplicate delivery (same channel message id) once', async () => {
+    const first = await core.handle(text('hana', '实习押金合法吗', 'update-1001'));
+    const again = await core.handle(text('hana', '实习押金合法吗', 'update-1001'));
+    expect(first.replies.length).toBeGreaterThan(0);
+    expect(again.handledAs).toBe('duplicate');
+    expect(again.replies).toEqual([]);
+    const { id } = await store.open('test', 'hana');
+    expect((await store.history(id)).filter((message) => message.role === 'student')).toHaveLength(1);
+  });
+
+  it('replies clearly to a sticker, picture or voice message and keeps a record of it', async () => {
+    for (const kind of ['sticker', 'image', 'voice', 'file', 'location'] as const) {
+      const turn = await core.handle({ channel: 'test', userId: 'ivan', kind });
+      expect(turn.handledAs).toBe('unsupported');
+      expect(turn.replies[0]!.text).toContain('文字');
+    }
+    const { id } = await store.open('test', 'ivan');
+    expect((await store.history(id)).filter((message) => message.role === 'student').map((message) => message.text)).toEqual([
+      '[sticker]',
+      '[image]',
+      '[voice]',
+      '[file]',
+      '[location]',
+    ]);
+  });
+
+  it('replies to empty, emoji-only and very long messages without failing', async () => {
+    for (const message of ['', '   ', '😀😀', '实'.repeat(5000)]) {
+      const turn = await core.handle(text('judy', message));
+      expect(turn.replies[0]!.text.length).toBeGreaterThan(0);
+      expect(turn.outcome).toBe('abstain');
+    }
+  });
+
+  it('asks for a rating after the first answer, stores a 1–5 reply and aggregates it', async () => {
+    const rating = new ConversationCore(assistant, store, { rateEveryAnswers: 3 });
+    const answered = await rating.handle(text('kate', '实习单位能扣我身份证吗？'));
+    expect(answered.replies.at(-1)!.text).toContain('1–5');
+    const rated = await rating.handle(text('kate', '５'));
+    expect(rated.handledAs).toBe('rating');
+    const summary = await store.ratingSummary();
+    expect(summary.find((row) => row.subject === 'answer')).toMatchObject({ count: 1, average: 5 });
+  });
+
+  it('deletes a student’s data only after confirmation', async () => {
+    await core.handle(text('leo', '实习押金合法吗'));
+    const ask = await core.handle(text('leo', '删除我的数据'));
+    expect(ask.replies[0]!.text).toContain('确认删除');
+    const cancelled = await core.handle(text('leo', '算了'));
+    expect(cancelled.replies[0]!.text).toContain('没有删除');
+    const { id } = await store.open('test', 'leo');
+    expect((await store.history(id)).length).toBeGreaterThan(0);
+    await core.handle(text('leo', '删除我的数据'));
+    const deleted = await core.handle(text('leo', '确认删除'));
+    expect(deleted.replies[0]!.text).toContain('已删除');
+    const { rows } = await assistant.db.query<{ n: number }>('select count(*)::int as n from conversations where id = $1', [id]);
+    expect(rows[0]!.n).toBe(0);
+  });
+
+  it('keeps one student’s messages in order while another student is answered alongside', async () => {
+    const order: string[] = [];
+    const slow = new ConversationCore(assistant, new MemoryConversationStore(), { rateEveryAnswers: 0 });
+    await Promise.all([
+      slow.handle(text('mia', '中职学校要配几名职业指导老师？')).then(() => order.push('mia-1')),
+      slow.handle(text('mia', '那高职呢？')).then((turn) => {
+        order.push('mia-2');
+        expect(turn.handledAs).toBe('follow-up');
+      }),
+      slow.handle(text('ned', '实习押金合法吗')).then(() => order.push('ned-1')),
+    ]);
+    expect(order.indexOf('mia-1')).toBeLessThan(order.indexOf('mia-2'));
+  });
+});
+
+describe('a conversation across a restart', () => {
+  let dataDir: string;
+  afterAll(async () => rm(dataDir, { recursive: true, force: true }));
+
+  it('continues the follow-up after the process stops and starts again', async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'zhiyin-restart-'));
+    const config = loadConfig({ LOG_LEVEL: 'silent', ZHIYIN_DATA_DIR: dataDir });
+    const first = await Assistant.open(config);
+    await new ConversationCore(first, new SqlConversationStore(first.db), { rateEveryAnswers: 0 }).handle(
+      text('olga', '中职学校要配几名职业指导老师？'),
+    );
+    await first.close();
+
+    const second = await Assistant.open(config);
+    try {
+      const turn = await new ConversationCore(second, new SqlConversationStore(second.db), { rateEveryAnswers: 0 }).handle(
+        text('olga', '这个是哪个文件规定的？'),
+      );
+      expect(turn.handledAs).toBe('follow-up');
+      expect(turn.replies[0]!.text).toContain('第十五条');
+    } finally {
+      await second.close();
+    }
+  });
+});

@@ -1,0 +1,471 @@
+import type { Assistant } from '../assistant.ts';
+import type { AnsweredQuestion } from '../answering/answer-question.ts';
+import { routeMessage } from '../answering/router.ts';
+import { dateText } from '../answering/caveats.ts';
+import type { Citation, Outcome, RetrievedClause } from '../answering/types.ts';
+import type { Language } from '../prompts.ts';
+import { isMostlyEnglish } from '../retrieval/normalize.ts';
+import {
+  continuePlanning,
+  parsePlanningState,
+  renderPlanChat,
+  renderPlanMarkdown,
+  resumePrompt,
+  startPlanning,
+  type CareerPlan,
+  type DialogueReply,
+  type PlanningState,
+  type PolicyLink,
+  type Turn,
+} from '../career/planning-dialogue.ts';
+import { commandOf, ratingOf, wantsDirection } from './commands.ts';
+import type { Conversation, ConversationState, ConversationStore } from './conversation-store.ts';
+import { pointOf, resolveFollowUp } from './follow-up.ts';
+import { KeyedQueue } from './keyed-queue.ts';
+import type { TicketDesk, TicketReason } from '../escalation/tickets.ts';
+import { saysAnswerWrong, saysDifficultGroup } from '../escalation/signals.ts';
+import { chinaTimeText } from '../escalation/working-time.ts';
+import type { Choice, InboundMessage, OutboundReply } from './types.ts';
+
+/** What the core did with one message. */
+export interface TurnResult {
+  replies: OutboundReply[];
+  /** `answer` when a policy answer was given; `escalate` when a person is needed; else `abstain`. */
+  outcome: Outcome;
+  /** What happened, for logs and tests. */
+  handledAs:
+    | 'policy'
+    | 'follow-up'
+    | 'escalation'
+    | 'dialogue'
+    | 'command'
+    | 'rating'
+    | 'relayed'
+    | 'unsupported'
+    | 'duplicate';
+  citations: Citation[];
+  retrieved: RetrievedClause[];
+  latencyMs: number;
+  /** The policy pipeline's result, when it ran. */
+  answered?: AnsweredQuestion;
+  /** Set when the message asks for a person (the escalation service acts on it). */
+  escalation?: { reason: TicketReason };
+  /** The teacher's ticket the message opened, joined or was relayed to (not in dry runs). */
+  ticketId?: number;
+}
+
+export interface ConversationCoreOptions {
+  now?: () => Date;
+  /** Ask for a rating after the first answer and then after every n-th answer; 0 never asks (dry runs). */
+  rateEveryAnswers?: number;
+  /**
+   * The teachers' queue. With it, an escalation opens (or joins) a ticket and the student's next
+   * messages go to the ticket until a teacher closes it; without it (dry runs) no ticket is made.
+   */
+  tickets?: TicketDesk;
+  /** Consecutive answers the bot could not support before a teacher is asked to help (default 2). */
+  lowConfidenceLimit?: number;
+}
+
+const choicesFrom = (labels: string): Choice[] => labels.split('|').map((label) => ({ label, value: label }));
+
+/**
+ * The channel-agnostic conversation core: one conversation per (channel, user), kept in the
+ * store; messages of one student are handled in order, different students concurrently.
+ * A message is, in this order: a duplicate delivery (ignored), not text (a clear reply), a crisis
+ * or a request for a person (escalation, from any state), a reply the current dialogue expects
+ * (career planning, delete confirmation, a rating), a command, a follow-up to the previous
+ * answer, or a new policy question.
+ *
+ * @example
+ * const core = new ConversationCore(assistant, new SqlConversationStore(assistant.db));
+ * const { replies } = await core.handle({ channel: 'console', userId: 'me', kind: 'text', text: '实习押金' });
+ */
+export class ConversationCore {
+  readonly #queue = new KeyedQueue();
+  /** Conversations deleted by the student during the current turn: nothing more is written for them. */
+  readonly #forgotten = new Set<number>();
+  readonly #now: () => Date;
+  readonly #rateEvery: number;
+  readonly #tickets: TicketDesk | undefined;
+  readonly #lowConfidenceLimit: number;
+
+  constructor(
+    readonly assistant: Assistant,
+    readonly store: ConversationStore,
+    options: ConversationCoreOptions = {},
+  ) {
+    this.#now = options.now ?? (() => new Date());
+    this.#rateEvery = options.rateEveryAnswers ?? 5;
+    this.#tickets = options.tickets;
+    this.#lowConfidenceLimit = options.lowConfidenceLimit ?? 2;
+  }
+
+  /** Handles one inbound message; the replies are to be sent in order. */
+  async handle(message: InboundMessage): Promise<TurnResult> {
+    return this.#queue.run(`${message.channel}\u0000${message.userId}`, () => this.#handle(message));
+  }
+
+  async #handle(message: InboundMessage): Promise<TurnResult> {
+    const started = performance.now();
+    const conversation = await this.store.open(message.channel, message.userId);
+    if (message.messageId && !(await this.store.firstDelivery(message.channel, message.messageId, conversation.id))) {
+      return { replies: [], outcome: 'abstain', handledAs: 'duplicate', citations: [], retrieved: [], latencyMs: 0 };
+    }
+    const text = message.text ?? '';
+    await this.store.append(conversation.id, 'student', message.kind === 'text' ? text : `[${message.kind}]${text ? ` ${text}` : ''}`, {
+      kind: message.kind,
+      ...(message.messageId ? { messageId: message.messageId } : {}),
+    });
+    const result = await this.#respond(conversation, message, text);
+    result.latencyMs = Math.round((performance.now() - started) * 100) / 100;
+    if (this.#forgotten.delete(conversation.id)) return result;
+    for (const reply of result.replies) {
+      await this.store.append(conversation.id, 'assistant', reply.text, {
+        handledAs: result.handledAs,
+        outcome: result.outcome,
+        ...(result.citations.length > 0 ? { citations: result.citations.map(({ doc, locator }) => ({ doc, locator })) } : {}),
+      });
+    }
+    return result;
+  }
+
+  async #respond(conversation: Conversation, message: InboundMessage, text: string): Promise<TurnResult> {
+    const state: ConversationState = { ...conversation.state };
+    const language: Language = isMostlyEnglish(text) ? 'en' : 'zh';
+    const replies = this.assistant.replies;
+    const say = (name: string, values: Record<string, string | number> = {}): string => replies.render(language, name, values);
+    const done = async (
+      handledAs: TurnResult['handledAs'],
+      out: OutboundReply[],
+      extra: Partial<Pick<TurnResult, 'outcome' | 'citations' | 'retrieved' | 'answered' | 'escalation' | 'ticketId'>> = {},
+    ): Promise<TurnResult> => {
+      await this.store.saveState(conversation.id, state);
+      return {
+        replies: out,
+        outcome: extra.outcome ?? 'abstain',
+        handledAs,
+        citations: extra.citations ?? [],
+        retrieved: extra.retrieved ?? [],
+        latencyMs: 0,
+        ...(extra.answered ? { answered: extra.answered } : {}),
+        ...(extra.escalation ? { escalation: extra.escalation } : {}),
+        ...(extra.ticketId !== undefined ? { ticketId: extra.ticketId } : {}),
+      };
+    };
+    /** Opens or joins the student's ticket; the notice says when to expect a teacher (none in dry runs). */
+    const queue = async (
+      reason: TicketReason,
+      summary: string,
+      retrieved: { doc: string; locator: string; text: string }[],
+    ): Promise<{ notice: OutboundReply[]; ticketId?: number }> => {
+      if (!this.#tickets) return { notice: [] };
+      const { ticket, created } = await this.#tickets.openOrJoin({
+        conversationId: conversation.id,
+        channel: conversation.channel,
+        studentId: conversation.userId,
+        reason,
+        summary,
+        retrieved: retrieved.slice(0, 5).map(({ doc, locator, text: clause }) => ({ doc, locator, text: clause })),
+        difficultGroup: state.difficultGroup === true,
+      });
+      return { notice: [{ text: say(created ? 'ticket_created' : 'ticket_joined', { due: chinaTimeText(ticket.dueAt, language) }) }], ticketId: ticket.id };
+    };
+
+    if (message.kind !== 'text') {
+      if (text.trim() === '') {
+        return done('unsupported', [{ text: say('unsupported_kind', { kind: say(`kind_${message.kind}`) }) }]);
+      }
+    }
+
+    // A crisis or a request for a person is heard in every state, mid-dialogue included.
+    const route = routeMessage(text);
+    if (route.kind === 'escalate') {
+      state.mode = state.mode === 'planning' ? null : state.mode === 'confirm-delete' ? null : state.mode;
+      state.pendingRating = null;
+      const answered = await this.assistant.ask(text);
+      const { notice, ticketId } = await queue(route.reason, text, answered.retrieved);
+      return done('escalation', [{ text: answered.answer }, ...notice], {
+        outcome: 'escalate',
+        retrieved: answered.retrieved,
+        answered,
+        escalation: { reason: route.reason },
+        ...(ticketId !== undefined ? { ticketId } : {}),
+      });
+    }
+
+    // While a teacher's ticket is open, the student talks to the teacher, not the bot.
+    const openTicket = this.#tickets && message.kind === 'text' ? await this.#tickets.openTicketOf(conversation.id) : null;
+    if (openTicket && this.#tickets) {
+      if (saysDifficultGroup(text)) {
+        state.difficultGroup = true;
+        await this.#tickets.openOrJoin({
+          conversationId: conversation.id,
+          channel: conversation.channel,
+          studentId: conversation.userId,
+          reason: openTicket.reason,
+          summary: text,
+          difficultGroup: true,
+        });
+      } else {
+        await this.#tickets.addStudentMessage(openTicket.id, text);
+      }
+      return done('relayed', [{ text: say('ticket_forwarded', { due: chinaTimeText(openTicket.dueAt, language) }) }], {
+        outcome: 'escalate',
+        ticketId: openTicket.id,
+      });
+    }
+
+    if (state.lastTurn && saysAnswerWrong(text)) {
+      const last = state.lastTurn;
+      state.lastTurn = null;
+      state.pendingRating = null;
+      const { notice, ticketId } = await queue('low-confidence', `${last.question}\n${text}`, last.citations);
+      return done('escalation', [{ text: say('wrong_answer_escalated') }, ...notice], {
+        outcome: 'escalate',
+        escalation: { reason: 'low-confidence' },
+        ...(ticketId !== undefined ? { ticketId } : {}),
+      });
+    }
+
+    if (state.mode === 'confirm-delete') {
+      state.mode = null;
+      if (/^(?:确认删除|确认|是|是的|确定|confirm delete|confirm|yes)$/iu.test(text.trim())) {
+        await this.store.forget(conversation.id);
+        this.#forgotten.add(conversation.id);
+        return { replies: [{ text: say('deleted') }], outcome: 'abstain', handledAs: 'command', citations: [], retrieved: [], latencyMs: 0 };
+      }
+      return done('command', [{ text: say('delete_cancelled') }]);
+    }
+
+    const command = commandOf(text);
+    if (state.mode === 'planning' && state.planning) {
+      // 职业规划 again re-asks the current question; 帮助 pauses the dialogue; other commands leave it.
+      if (command === 'start-planning') return this.#startPlanning(state, done, say);
+      if (command === 'help') state.mode = null;
+      else if (command !== 'restart' && command !== 'delete-data' && command !== 'show-plan') {
+        return this.#continuePlanning(conversation, state, text, done, say);
+      }
+    }
+
+    if (state.pendingRating) {
+      const score = ratingOf(text);
+      const subject = state.pendingRating;
+      state.pendingRating = null;
+      if (score !== null) {
+        await this.store.rate(conversation.id, subject, score);
+        return done('rating', [{ text: say('rating_thanks') }]);
+      }
+    }
+
+    switch (command) {
+      case 'help':
+        return done('command', [{ text: say('help'), choices: choicesFrom(say('help_choices')) }]);
+      case 'restart':
+        state.mode = null;
+        state.planning = null;
+        state.lastTurn = null;
+        state.pendingRating = null;
+        return done('command', [{ text: say('restarted') }]);
+      case 'delete-data':
+        state.mode = 'confirm-delete';
+        return done('command', [{ text: say('confirm_delete'), choices: choicesFrom(say('confirm_delete_choices')) }]);
+      case 'show-plan': {
+        const stored = await this.store.latestPlan(conversation.id);
+        if (!stored) return done('command', [{ text: say('no_plan') }]);
+        const plan = stored.plan as CareerPlan;
+        return done('command', [
+          { text: await this.#planChat(plan) },
+          { text: say('plan_saved'), document: this.#planDocument(stored.markdown, new Date(plan.createdAt), language) },
+        ]);
+      }
+      case 'start-planning':
+        return this.#startPlanning(state, done, say);
+      default:
+        break;
+    }
+
+    if (/^(?:开始职业规划)$/u.test(text.trim())) return this.#startPlanning(state, done, say);
+    if (/^(?:先不用|not now)$/iu.test(text.trim())) return done('command', [{ text: say('restarted') }]);
+
+    const followUp = route.kind === 'policy' ? resolveFollowUp(text, state.lastTurn) : null;
+    if (followUp?.kind === 'source' && state.lastTurn) {
+      return done('follow-up', [{ text: await this.#sources(state.lastTurn.citations, state.lastTurn.language) }], {
+        outcome: 'answer',
+        citations: state.lastTurn.citations,
+      });
+    }
+    if (followUp?.kind === 'point' && state.lastTurn) {
+      const [first] = state.lastTurn.citations;
+      const point = first ? pointOf(first, followUp.index) : null;
+      const lastLanguage = state.lastTurn.language;
+      if (first && point) {
+        return done(
+          'follow-up',
+          [
+            {
+              text: replies.render(lastLanguage, 'point_answer', {
+                ordinal: lastLanguage === 'zh' ? `第${followUp.index}点` : `Point ${followUp.index}`,
+                text: point,
+                title: first.title,
+                locator: first.locator,
+              }),
+            },
+          ],
+          { outcome: 'answer', citations: [first] },
+        );
+      }
+      if (first) {
+        return done('follow-up', [{ text: replies.render(lastLanguage, 'point_missing', { index: followUp.index, title: first.title, locator: first.locator }) }]);
+      }
+    }
+
+    const question = followUp?.kind === 'rewrite' ? followUp.question : text;
+    const answered = await this.assistant.ask(question);
+    const out: OutboundReply[] = [{ text: answered.answer }];
+    if (!state.difficultGroup && saysDifficultGroup(text)) {
+      state.difficultGroup = true;
+      out.push({ text: say('difficult_group_noted') });
+    }
+    const unsupported = answered.route.kind === 'policy' && answered.outcome === 'abstain';
+    state.lowConfidence = unsupported ? (state.lowConfidence ?? 0) + 1 : 0;
+    if (unsupported && state.lowConfidence >= this.#lowConfidenceLimit) {
+      state.lowConfidence = 0;
+      const { notice, ticketId } = await queue('low-confidence', text, answered.retrieved);
+      return done('escalation', [...out, { text: say('low_confidence_escalated') }, ...notice], {
+        outcome: 'escalate',
+        retrieved: answered.retrieved,
+        answered,
+        escalation: { reason: 'low-confidence' },
+        ...(ticketId !== undefined ? { ticketId } : {}),
+      });
+    }
+    if (answered.outcome === 'answer') {
+      state.lastTurn = {
+        question: text,
+        resolved: question,
+        outcome: 'answer',
+        citations: answered.citations,
+        language: answered.language,
+      };
+      state.answers = (state.answers ?? 0) + 1;
+      if (this.#rateEvery > 0 && (state.answers === 1 || state.answers % this.#rateEvery === 0)) {
+        state.pendingRating = 'answer';
+        out.push({ text: replies.render(answered.language, 'ask_rating_answer'), choices: choicesFrom(say('rating_choices')) });
+      }
+    } else if (answered.outcome === 'abstain' && wantsDirection(text)) {
+      return done('dialogue', [{ text: say('offer_planning'), choices: choicesFrom(say('offer_planning_choices')) }]);
+    }
+    if (answered.outcome === 'answer' && wantsDirection(text)) {
+      out.push({ text: say('offer_planning'), choices: choicesFrom(say('offer_planning_choices')) });
+    }
+    return done(followUp ? 'follow-up' : 'policy', out, {
+      outcome: answered.outcome,
+      citations: answered.citations,
+      retrieved: answered.retrieved,
+      answered,
+    });
+  }
+
+  async #startPlanning(
+    state: ConversationState,
+    done: (handledAs: TurnResult['handledAs'], out: OutboundReply[]) => Promise<TurnResult>,
+    say: (name: string) => string,
+  ): Promise<TurnResult> {
+    state.pendingRating = null;
+    const paused = state.planning ? parsePlanningState(state.planning) : null;
+    if (paused) {
+      state.mode = 'planning';
+      return done('dialogue', [{ text: say('planning_resume') }, toReply(resumePrompt(paused))]);
+    }
+    const turn = startPlanning(this.#now());
+    state.mode = 'planning';
+    state.planning = turn.state;
+    return done('dialogue', [toReply(turn.reply)]);
+  }
+
+  async #continuePlanning(
+    conversation: Conversation,
+    state: ConversationState,
+    text: string,
+    done: (handledAs: TurnResult['handledAs'], out: OutboundReply[]) => Promise<TurnResult>,
+    say: (name: string, values?: Record<string, string | number>) => string,
+  ): Promise<TurnResult> {
+    const turn: Turn = continuePlanning(state.planning as PlanningState, text, this.#now());
+    if (!('outcome' in turn)) {
+      state.planning = turn.state;
+      return done('dialogue', [toReply(turn.reply)]);
+    }
+    state.mode = null;
+    if (turn.outcome === 'quit') {
+      // The paused dialogue stays in `planning` so that 职业规划 resumes it.
+      return done('dialogue', [toReply(turn.reply)]);
+    }
+    state.planning = null;
+    const markdown = await this.#planMarkdown(turn.plan);
+    await this.store.saveAssessment(conversation.id, turn.plan.assessment);
+    await this.store.savePlan(conversation.id, turn.plan, markdown);
+    state.pendingRating = 'plan';
+    return done('dialogue', [
+      toReply(turn.reply),
+      { text: await this.#planChat(turn.plan) },
+      { text: say('plan_saved'), document: this.#planDocument(markdown, new Date(turn.plan.createdAt), 'zh') },
+      { text: say('ask_rating_plan'), choices: choicesFrom(say('rating_choices')) },
+    ]);
+  }
+
+  async #linkResolver(): Promise<(link: PolicyLink) => { title: string; text: string; issuer: string; region: string; date: string } | null> {
+    const { search } = await this.assistant.answerer();
+    const { snapshot } = search;
+    return (link) => {
+      const document = snapshot.documents.get(link.doc);
+      const clauses = snapshot.clauses.filter((clause) => clause.docId === link.doc && clause.locator === link.locator);
+      if (!document || clauses.length === 0) return null;
+      return {
+        title: document.title,
+        text: clauses.map((clause) => clause.text).join(''),
+        issuer: document.issuer,
+        region: document.region,
+        date: dateText(document, 'zh', this.assistant.replies),
+      };
+    };
+  }
+
+  async #planChat(plan: CareerPlan): Promise<string> {
+    return renderPlanChat(plan, await this.#linkResolver());
+  }
+
+  async #planMarkdown(plan: CareerPlan): Promise<string> {
+    return renderPlanMarkdown(plan, await this.#linkResolver());
+  }
+
+  #planDocument(markdown: string, createdAt: Date, language: Language): OutboundReply['document'] {
+    return {
+      fileName: this.assistant.replies.render(language, 'plan_file_name', {
+        // the date in China, where the student is
+        date: new Date(createdAt.getTime() + 8 * 60 * 60_000).toISOString().slice(0, 10),
+      }),
+      mimeType: 'text/markdown',
+      content: markdown,
+    };
+  }
+
+  async #sources(citations: Citation[], language: Language): Promise<string> {
+    const { search } = await this.assistant.answerer();
+    const lines = citations.map((citation) => {
+      const document = search.snapshot.documents.get(citation.doc);
+      return this.assistant.replies.render(language, 'source_line', {
+        title: citation.title,
+        locator: citation.locator,
+        issuer: document?.issuer ?? '',
+        region: document?.region ?? '',
+        date: document ? dateText(document, language, this.assistant.replies) : '',
+      });
+    });
+    return this.assistant.replies.render(language, 'source_answer', { sources: [...new Set(lines)].join('\n') });
+  }
+}
+
+function toReply(reply: DialogueReply): OutboundReply {
+  return reply.choices ? { text: reply.text, choices: reply.choices } : { text: reply.text };
+}

@@ -1,0 +1,82 @@
+import type { Citation } from '../answering/types.ts';
+import { normalizeText } from '../retrieval/normalize.ts';
+import type { LastTurn } from './types.ts';
+
+/** How a message relates to the previous answer. */
+export type FollowUp =
+  /** "这个是哪个文件规定的？" — the source of the previous answer. */
+  | { kind: 'source' }
+  /** "详细说说第二点" — the n-th point (1-based) of the clause just quoted. */
+  | { kind: 'point'; index: number }
+  /** "那高职呢？" — the previous question with one thing changed, or with the new words added. */
+  | { kind: 'rewrite'; question: string };
+
+const chineseDigits: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 };
+
+/** 二 → 2, 十一 → 11, 3 → 3. */
+export function numberFrom(text: string): number | null {
+  if (/^\d+$/u.test(text)) return Number(text);
+  if (text.length === 1) return chineseDigits[text] ?? null;
+  const match = /^(十)?([一二三四五六七八九])?$|^([一二三四五六七八九])十([一二三四五六七八九])?$/u.exec(text);
+  if (!match) return null;
+  if (match[3]) return (chineseDigits[match[3]] ?? 0) * 10 + (match[4] ? (chineseDigits[match[4]] ?? 0) : 0);
+  return 10 + (match[2] ? (chineseDigits[match[2]] ?? 0) : 0);
+}
+
+/** Words that name a kind of school or a region: swapping one for another re-asks the question. */
+const entityGroups: { kind: string; words: string[] }[] = [
+  { kind: 'school', words: ['中等职业学校', '高等职业学校', '中职', '高职', '中专', '技校', '职高', '本科', '大学', '高校', '大专', 'vocational school', 'secondary vocational', 'university', 'college'] },
+  { kind: 'region', words: ['山东省', '河南省', '辽宁省', '拉萨市', '山东', '河南', '辽宁', '拉萨', '西藏', '全国', 'shandong', 'henan', 'liaoning', 'lhasa', 'tibet'] },
+];
+
+function entityOf(text: string, kind: string): string | null {
+  const group = entityGroups.find((candidate) => candidate.kind === kind)!;
+  return group.words.find((word) => text.includes(word)) ?? null;
+}
+
+const sourceQuestion =
+  /(?:哪个|哪份|哪一个|什么|哪部)(?:文件|规定|政策|条款|法规|部门)|出处|依据是?什么|根据是?什么|原文在哪|谁规定的|哪(?:一)?条规定|\b(?:which|what) (?:document|rule|regulation|policy|law)\b|\bsource\b/iu;
+const pointQuestion = /第\s*([一二两三四五六七八九十\d]+)\s*(?:点|条|项|个|部分)/u;
+const elliptical = /^(?:那|那么|那如果|如果是|要是|换成|还有|再问一下)|呢[?？]?$|^(?:and |what about|how about)/iu;
+
+/**
+ * Reads a message as a follow-up to the previous answer, or returns null for a question that
+ * stands on its own. Only short messages are read as follow-ups.
+ *
+ * @example resolveFollowUp('那高职呢？', last) // { kind: 'rewrite', question: '高职学校要配几名职业指导老师？' }
+ */
+export function resolveFollowUp(message: string, last: LastTurn | null | undefined): FollowUp | null {
+  if (!last || last.outcome !== 'answer') return null;
+  const text = normalizeText(message);
+  const short = [...text].length <= 24 || (/^[\x00-\x7f]+$/u.test(text) && text.split(/\s+/u).length <= 8);
+  if (!short) return null;
+  if (sourceQuestion.test(text) && ([...text].length <= 16 || /^[\x00-\x7f]+$/u.test(text))) return { kind: 'source' };
+  const point = pointQuestion.exec(text);
+  if (point) {
+    const index = numberFrom(point[1]!);
+    if (index !== null && index > 0) return { kind: 'point', index };
+  }
+  if (!elliptical.test(text) && [...text].length > 8) return null;
+  const previous = last.resolved;
+  for (const { kind } of entityGroups) {
+    const now = entityOf(text, kind);
+    const before = entityOf(normalizeText(previous), kind);
+    if (now && before && now !== before) {
+      const suffix = kind === 'region' && /[省市]$/u.test(before) && !/[省市]$/u.test(now) && /\p{Script=Han}/u.test(now) ? before.slice(-1) : '';
+      return { kind: 'rewrite', question: normalizeText(previous).replace(before, now + suffix) };
+    }
+  }
+  const added = text.replace(/^(?:那么|那如果|那|如果是|要是|换成|还有|再问一下|and|what about|how about)\s*/iu, '').replace(/呢?[?？]?$/u, '');
+  if (added === '') return null;
+  return { kind: 'rewrite', question: `${previous} ${added}` };
+}
+
+/** The n-th point of a clause: its n-th sub-item （二） / (2) / 2., else its n-th sentence. */
+export function pointOf(citation: Citation, index: number): string | null {
+  const lines = citation.text.split('\n');
+  const marked = lines.filter((line) => /^(?:（[一二三四五六七八九十]+）|[（(]\d+[)）]|\d+[.．、](?!\d))/u.test(line.trim()));
+  if (marked.length >= index) return marked[index - 1]!.trim();
+  const sentences = citation.text.match(/[^。；！？]+[。；！？]?/gu)?.map((sentence) => sentence.trim()).filter(Boolean) ?? [];
+  if (sentences.length >= index) return sentences[index - 1]!;
+  return null;
+}

@@ -1,0 +1,46 @@
+/** China Standard Time, where schools keep their office hours (no daylight saving). */
+const chinaOffsetMinutes = 8 * 60;
+const closingMinutes = 17 * 60 + 30;
+
+function localParts(instant: Date): { day: number; minutes: number; midnightUtc: number } {
+  const local = new Date(instant.getTime() + chinaOffsetMinutes * 60_000);
+  const midnightUtc = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate()) - chinaOffsetMinutes * 60_000;
+  return { day: local.getUTCDay(), minutes: local.getUTCHours() * 60 + local.getUTCMinutes(), midnightUtc };
+}
+
+const isWorkingDay = (day: number): boolean => day >= 1 && day <= 5;
+
+/**
+ * The close of business (17:30 China time) of the n-th working day (Monday–Friday) after an
+ * instant; the day itself counts as day 0 when the instant falls on a working day before closing.
+ * Public holidays are not modelled.
+ *
+ * @example workingDaysAfter(new Date('2026-11-27T02:00:00Z'), 5) // Friday → the next Friday, 17:30 (09:30 UTC)
+ */
+export function workingDaysAfter(instant: Date, days: number): Date {
+  let { day, minutes, midnightUtc } = localParts(instant);
+  let counted = isWorkingDay(day) && minutes < closingMinutes ? 0 : -1;
+  while (counted < days || !isWorkingDay(day)) {
+    midnightUtc += 24 * 60 * 60_000;
+    day = (day + 1) % 7;
+    minutes = 0;
+    if (isWorkingDay(day)) counted += 1;
+  }
+  return new Date(midnightUtc + closingMinutes * 60_000);
+}
+
+const weekdays = { zh: ['周日', '周一', '周二', '周三', '周四', '周五', '周六'], en: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] };
+
+/**
+ * An instant as a student reads it, in China time: "11月27日（周五）17:30" or "Fri 27 Nov, 17:30".
+ *
+ * @example chinaTimeText(new Date('2026-11-27T09:30:00Z'), 'zh') // '11月27日（周五）17:30'
+ */
+export function chinaTimeText(instant: Date, language: 'zh' | 'en'): string {
+  const local = new Date(instant.getTime() + chinaOffsetMinutes * 60_000);
+  const time = `${String(local.getUTCHours()).padStart(2, '0')}:${String(local.getUTCMinutes()).padStart(2, '0')}`;
+  const day = weekdays[language][local.getUTCDay()]!;
+  if (language === 'zh') return `${local.getUTCMonth() + 1}月${local.getUTCDate()}日（${day}）${time}`;
+  const month = local.toLocaleString('en', { month: 'short', timeZone: 'UTC' });
+  return `${day} ${local.getUTCDate()} ${month}, ${time}`;
+}
