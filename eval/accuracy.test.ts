@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Assistant } from '../src/assistant.ts';
 import { loadConfig } from '../src/config.ts';
 import { createTestDatabase } from '../src/store/testing.ts';
+import { dryRunAsk } from '../src/conversation/dry-run.ts';
 import { datasetsDir, runDatasets } from './suite.ts';
 import type { EvalReport } from './runner.ts';
 
@@ -19,7 +20,7 @@ describe('answer accuracy on the eval datasets (extractive mode, embedded store)
     floors = JSON.parse(await readFile(new URL('./thresholds.json', import.meta.url), 'utf8')) as Floors;
     assistant = await Assistant.open(loadConfig({ LOG_LEVEL: 'silent' }), { db: await createTestDatabase() });
     const files = Object.keys(floors).map((name) => path.join(datasetsDir, `${name}.jsonl`));
-    reports = new Map((await runDatasets(files, (question) => assistant.ask(question))).map(({ name, report }) => [name, report]));
+    reports = new Map((await runDatasets(files, dryRunAsk(assistant))).map(({ name, report }) => [name, report]));
   });
   afterAll(async () => assistant?.close());
 
@@ -29,7 +30,7 @@ describe('answer accuracy on the eval datasets (extractive mode, embedded store)
     expect(Object.keys(floors).sort()).toEqual(names.sort());
   });
 
-  it.each(['policy', 'routing', 'routing-redteam', 'holdout', 'holdout-b'])('%s stays at or above its floors', (name) => {
+  it.each(['policy', 'routing', 'routing-redteam', 'holdout', 'holdout-b', 'multi-turn'])('%s stays at or above its floors', (name) => {
     const report = reports.get(name)!;
     const floor = floors[name]!;
     const { overall } = report;

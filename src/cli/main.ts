@@ -9,9 +9,9 @@ import { parseDocument } from '../knowledge/document.ts';
 import { readDocumentDirectory } from '../knowledge/corpus.ts';
 import type { PublishReport } from '../knowledge/knowledge-base.ts';
 import type { PolicyDocument } from '../knowledge/types.ts';
-import type { AskResult } from '../answering/types.ts';
 import { ConversationCore } from '../conversation/core.ts';
-import { MemoryConversationStore, SqlConversationStore } from '../conversation/conversation-store.ts';
+import { SqlConversationStore } from '../conversation/conversation-store.ts';
+import { dryRunAsk } from '../conversation/dry-run.ts';
 import { userInfo } from 'node:os';
 
 async function withAssistant<T>(config: Config, run: (assistant: Assistant) => Promise<T>, skipInitialIngest = false): Promise<T> {
@@ -21,26 +21,6 @@ async function withAssistant<T>(config: Config, run: (assistant: Assistant) => P
   } finally {
     await assistant.close();
   }
-}
-
-/**
- * Answers as the conversation core does, in a dry run: conversations live in memory only, no
- * ticket is created, no rating is asked for. Questions sharing a session continue one
- * conversation; without a session each is a fresh student.
- */
-export function dryRunAsk(assistant: Assistant): (question: string, session: string | undefined) => Promise<AskResult> {
-  const core = new ConversationCore(assistant, new MemoryConversationStore(), { rateEveryAnswers: 0 });
-  let fresh = 0;
-  return async (question, session) => {
-    const turn = await core.handle({ channel: 'cli', userId: session ?? `fresh-${(fresh += 1)}`, kind: 'text', text: question });
-    return {
-      outcome: turn.outcome,
-      answer: turn.replies.map((reply) => reply.text).join('\n\n'),
-      citations: turn.citations,
-      retrieved: turn.retrieved,
-      latency_ms: turn.latencyMs,
-    };
-  };
 }
 
 async function readDocuments(paths: string[]): Promise<PolicyDocument[]> {

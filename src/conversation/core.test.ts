@@ -46,7 +46,8 @@ describe('the conversation core', () => {
     expect(turn.handledAs).toBe('follow-up');
     expect(turn.answered).toBeDefined();
     const { state } = await store.open('test', 'bob');
-    expect(state.lastTurn?.resolved).toContain('高职');
+    expect(state.lastTurn?.resolved).toContain('高校');
+    expect(turn.citations[0]).toMatchObject({ doc: 'henan-gaoxiao-employment-services' });
     expect(state.lastTurn?.resolved).not.toContain('中职');
   });
 

@@ -295,6 +295,9 @@ export class ConversationCore {
         citations: state.lastTurn.citations,
       });
     }
+    if (followUp?.kind === 'uncovered') {
+      return done('follow-up', [{ text: say('follow_up_uncovered', { subject: followUp.subject }) }]);
+    }
     if (followUp?.kind === 'point' && state.lastTurn) {
       const [first] = state.lastTurn.citations;
       const point = first ? pointOf(first, followUp.index) : null;

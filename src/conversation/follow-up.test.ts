@@ -19,11 +19,17 @@ const last = (resolved: string, citations: Citation[] = [article4]): LastTurn =>
 });
 
 describe('resolveFollowUp', () => {
-  it('swaps the kind of school: 中职 → 高职', () => {
+  it('swaps the kind of school, in the documents’ own words: 中职 → 高职 asks about 高校', () => {
     expect(resolveFollowUp('那高职呢？', last('中职学校要配几名职业指导老师?'))).toEqual({
       kind: 'rewrite',
-      question: '高职学校要配几名职业指导老师?',
+      question: '高校要配几名职业指导老师?',
     });
+    expect(resolveFollowUp('中职呢', last('高校就业指导经费有什么要求?'))).toEqual({ kind: 'rewrite', question: '中职学校就业指导经费有什么要求?' });
+  });
+
+  it('recognises a swap to a school the documents do not cover', () => {
+    expect(resolveFollowUp('那普通高中呢？', last('中职学校职业指导工作实行什么负责制?'))).toEqual({ kind: 'uncovered', subject: '普通高中' });
+    expect(resolveFollowUp('那研究生呢', last('中职学生申请国家资助要满足什么条件?'))).toEqual({ kind: 'uncovered', subject: '研究生' });
   });
 
   it('swaps the region, in English too', () => {

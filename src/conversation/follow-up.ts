@@ -9,7 +9,9 @@ export type FollowUp =
   /** "详细说说第二点" — the n-th point (1-based) of the clause just quoted. */
   | { kind: 'point'; index: number }
   /** "那高职呢？" — the previous question with one thing changed, or with the new words added. */
-  | { kind: 'rewrite'; question: string };
+  | { kind: 'rewrite'; question: string }
+  /** "那普通高中呢？" — a kind of school or study the documents do not cover at all. */
+  | { kind: 'uncovered'; subject: string };
 
 const chineseDigits: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 };
 
@@ -28,6 +30,16 @@ const entityGroups: { kind: string; words: string[] }[] = [
   { kind: 'school', words: ['中等职业学校', '高等职业学校', '中职', '高职', '中专', '技校', '职高', '本科', '大学', '高校', '大专', 'vocational school', 'secondary vocational', 'university', 'college'] },
   { kind: 'region', words: ['山东省', '河南省', '辽宁省', '拉萨市', '山东', '河南', '辽宁', '拉萨', '西藏', '全国', 'shandong', 'henan', 'liaoning', 'lhasa', 'tibet'] },
 ];
+
+/** Schools and stages of study outside the corpus (it covers 中职 and 高校 only). */
+const uncoveredSubjects = ['普通高中', '高中', '初中', '小学', '研究生', '硕士', '博士', 'high school', 'graduate school', 'postgraduate'];
+
+/** How the documents name a kind of school, so that a swapped question finds their clauses. */
+function schoolAsWritten(word: string): string {
+  if (/^(?:中职|中专|技校|职高|中等职业学校|vocational school|secondary vocational)$/iu.test(word)) return '中职学校';
+  if (/^(?:高职|高等职业学校|大专|本科|大学|高校|university|college)$/iu.test(word)) return '高校';
+  return word;
+}
 
 function entityOf(text: string, kind: string): string | null {
   const group = entityGroups.find((candidate) => candidate.kind === kind)!;
@@ -58,10 +70,16 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
   }
   if (!elliptical.test(text) && [...text].length > 8) return null;
   const previous = last.resolved;
+  const uncovered = uncoveredSubjects.find((subject) => text.toLowerCase().includes(subject));
+  if (uncovered && elliptical.test(text)) return { kind: 'uncovered', subject: uncovered };
   for (const { kind } of entityGroups) {
     const now = entityOf(text, kind);
     const before = entityOf(normalizeText(previous), kind);
     if (now && before && now !== before) {
+      if (kind === 'school' && /\p{Script=Han}/u.test(previous)) {
+        const question = normalizeText(previous).replace(new RegExp(`${before}(?:学校|院校)?`, 'u'), schoolAsWritten(now));
+        return { kind: 'rewrite', question };
+      }
       const suffix = kind === 'region' && /[省市]$/u.test(before) && !/[省市]$/u.test(now) && /\p{Script=Han}/u.test(now) ? before.slice(-1) : '';
       return { kind: 'rewrite', question: normalizeText(previous).replace(before, now + suffix) };
     }
