@@ -145,4 +145,23 @@ describe('the zhiyin command', () => {
     const listed = JSON.parse(after.stdout) as { version: number; documents: { id: string }[] };
     expect(listed.documents.map((document) => document.id).sort()).toEqual(await documentIds());
   });
+
+  it('users add: takes the password from stdin, stores only its hash, and refuses a short one', async () => {
+    const added = await zhiyin(['users', 'add', 'wang.li', '--role', 'teacher', '--name', '王老师'], 'correct horse battery\n');
+    expect(added.stderr).not.toContain('correct horse');
+    expect(added.code).toBe(0);
+    expect(added.stdout).toContain('added teacher wang.li (王老师)');
+    const short = await zhiyin(['users', 'add', 'zhao', '--role', 'admin'], 'short\n');
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('10');
+    const listed = await zhiyin(['users', 'list']);
+    expect(nonEmptyLines(listed.stdout)).toEqual(['wang.li\tteacher\t王老师']);
+    const db = await openDatabase({ dataDir });
+    try {
+      const { rows } = await db.query<{ password_hash: string }>(`select password_hash from users where username = 'wang.li'`);
+      expect(rows[0]!.password_hash).toMatch(/^\$argon2id\$/u);
+    } finally {
+      await db.close();
+    }
+  });
 });

@@ -158,6 +158,42 @@ export function buildProgram(config: () => Config): Command {
       });
     });
 
+  const users = program.command('users').description('dashboard accounts for teachers and administrators');
+  users
+    .command('add')
+    .description('add a dashboard user; the password is read from the terminal (not echoed) or the first line of stdin')
+    .argument('<username>', '3–32 of a-z 0-9 _ . -')
+    .addOption(new Option('--role <role>', 'teacher works the queue; admin also assigns tickets').choices(['teacher', 'admin']).makeOptionMandatory())
+    .option('--name <display name>', 'the name students and colleagues see (default: the username)')
+    .action(async (username: string, options: { role: 'teacher' | 'admin'; name?: string }) => {
+      const { readSecret } = await import('./read-secret.ts');
+      const password = process.env.ZHIYIN_USER_PASSWORD ?? (await readSecret(`password for ${username} (at least 10 characters): `));
+      await withAssistant(
+        config(),
+        async (assistant) => {
+          const { addUser } = await import('../server/auth/users.ts');
+          const user = await addUser(assistant.db, { username, displayName: options.name ?? username, role: options.role, password });
+          process.stdout.write(`added ${user.role} ${user.username} (${user.displayName})\n`);
+        },
+        true,
+      );
+    });
+  users
+    .command('list')
+    .description('list dashboard users')
+    .action(async () => {
+      await withAssistant(
+        config(),
+        async (assistant) => {
+          const { UserStore } = await import('../server/auth/users.ts');
+          for (const user of await new UserStore(assistant.db).list()) {
+            process.stdout.write(`${user.username}\t${user.role}\t${user.displayName}${user.lockedUntil ? '\tlocked' : ''}\n`);
+          }
+        },
+        true,
+      );
+    });
+
   return program;
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Assistant } from '../assistant.ts';
 import { loadConfig } from '../config.ts';
+import { Outbox } from '../escalation/outbox.ts';
 import { TicketDesk } from '../escalation/tickets.ts';
 import { createTestDatabase } from '../store/testing.ts';
 import { ConversationCore } from './core.ts';
@@ -54,6 +55,22 @@ describe('the conversation core with the teachers’ queue', () => {
     const answered = await core.handle(text('ben', '实习单位扣了我的身份证'));
     expect(answered.handledAs).toBe('policy');
     expect(answered.outcome).toBe('answer');
+  });
+
+  it('relays a teacher’s reply to the student’s channel once and keeps it in the conversation history', async () => {
+    const { ticketId } = await core.handle(text('ivy', '转人工'));
+    const [{ id: teacher }] = (await assistant.db.query<{ id: number }>(`select id from users where username = 'wang'`)).rows as [{ id: number }];
+    await tickets.reply(ticketId!, Number(teacher), '你好，我是王老师。');
+    const delivered: [string, string][] = [];
+    const outbox = new Outbox(assistant.db, { now });
+    outbox.register('test', { send: async (recipient, message) => void delivered.push([recipient, message]) });
+    await outbox.deliverDue();
+    await outbox.deliverDue();
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]![0]).toBe('ivy');
+    expect(delivered[0]![1]).toContain('你好，我是王老师。');
+    const { id } = await store.open('test', 'ivy');
+    expect((await store.history(id)).map((message) => message.role)).toEqual(['student', 'assistant', 'assistant', 'teacher']);
   });
 
   it('puts a crisis at the top of the queue with hotline numbers from the hotline file, also mid-ticket', async () => {

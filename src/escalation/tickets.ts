@@ -380,8 +380,8 @@ export class TicketDesk {
     const body = text.trim();
     if (body === '') throw new TicketError('a reply needs text');
     const outboxId = await this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ channel: string; student_id: string; status: TicketStatus; display_name: string }>(
-        `select t.channel, t.student_id, t.status, u.display_name from tickets t join users u on u.id = $2 where t.id = $1 for update of t`,
+      const { rows } = await tx.query<{ conversation_id: number; channel: string; student_id: string; status: TicketStatus; display_name: string }>(
+        `select t.conversation_id, t.channel, t.student_id, t.status, u.display_name from tickets t join users u on u.id = $2 where t.id = $1 for update of t`,
         [ticketId, teacherId],
       );
       const ticket = rows[0];
@@ -401,6 +401,12 @@ export class TicketDesk {
         `insert into outbox (ticket_id, channel, recipient, text, ticket_message_id, next_attempt_at) values ($1, $2, $3, $4, $5, $6) returning id`,
         [ticketId, ticket.channel, ticket.student_id, teacherReplyText(ticket.display_name, body), message.rows[0]!.id, this.now()],
       );
+      // the student's conversation history shows the teacher's reply where it was said
+      await tx.query(`insert into conversation_messages (conversation_id, role, text, meta) values ($1, 'teacher', $2, $3::jsonb)`, [
+        ticket.conversation_id,
+        body,
+        JSON.stringify({ ticketId, teacherId }),
+      ]);
       await this.#audit(tx, teacherId, 'replied', ticketId);
       return Number(queued.rows[0]!.id);
     });

@@ -7,6 +7,8 @@ import { readDocumentDirectory } from '../knowledge/corpus.ts';
 import { documentsDir } from '../testing/corpus-fixture.ts';
 import type { AskLine } from '../cli/ask-lines.ts';
 import { createApp } from './app.ts';
+import { UserStore } from './auth/users.ts';
+import { getAs, signIn } from './dashboard/testing.ts';
 
 let assistant: Assistant;
 let app: Hono;
@@ -86,22 +88,43 @@ describe('POST /api/ask', () => {
   });
 });
 
-describe('GET /', () => {
-  it('is a self-contained HTML page listing every document of the knowledge base', async () => {
-    const response = await app.request('/');
+describe('the dashboard pages', () => {
+  it('sends a visitor from / to the login page, which is self-contained', async () => {
+    const home = await app.request('/');
+    expect(home.status).toBe(303);
+    expect(home.headers.get('location')).toBe('/login?next=%2F');
+
+    const response = await app.request('/login');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/html/u);
+    expect(response.headers.get('content-security-policy')).toMatch(/script-src 'nonce-/u);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const page = await response.text();
+    expect(page).toContain('<meta name="viewport"');
+    expect(page).toContain('老师登录');
+    expectSelfContained(page);
+  });
+
+  it('lists every document of the knowledge base on /knowledge (signed in), self-contained', async () => {
+    await new UserStore(assistant.db).add({ username: 'teacher.k', displayName: '知识库老师', role: 'teacher', password: 'knowledge-page-password' });
+    const teacher = await signIn(app, 'teacher.k', 'knowledge-page-password');
+    const response = await getAs(app, teacher, '/knowledge');
+    expect(response.status).toBe(200);
     const page = await response.text();
 
     const documents = await readDocumentDirectory(documentsDir);
     expect(documents).toHaveLength(5);
     for (const document of documents) expect(page).toContain(`《${document.title}》`);
     expect(page).toContain('共 5 份文件');
-
-    expect(page).not.toMatch(/<script[^>]*\ssrc\s*=/iu);
-    expect(page).not.toMatch(/<link[^>]*\shref\s*=\s*["']?(?:https?:)?\/\//iu);
-    expect(page).not.toMatch(/@import/iu);
-    const inline = [...page.matchAll(/<(script|style)[^>]*>([\s\S]*?)<\/\1>/giu)].map((match) => match[2]).join('\n');
-    expect(inline).not.toMatch(/https?:\/\//iu);
+    expectSelfContained(page);
   });
 });
+
+/** No script, stylesheet or import from elsewhere: the page works offline. */
+function expectSelfContained(page: string): void {
+  expect(page).not.toMatch(/<script[^>]*\ssrc\s*=/iu);
+  expect(page).not.toMatch(/<link[^>]*\shref\s*=\s*["']?(?:https?:)?\/\//iu);
+  expect(page).not.toMatch(/@import/iu);
+  const inline = [...page.matchAll(/<(script|style)[^>]*>([\s\S]*?)<\/\1>/giu)].map((match) => match[2]).join('\n');
+  expect(inline).not.toMatch(/https?:\/\//iu);
+}

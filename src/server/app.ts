@@ -1,21 +1,60 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { NONCE, secureHeaders } from 'hono/secure-headers';
 import { z } from 'zod';
 import type { Assistant } from '../assistant.ts';
 import { toAskLine } from '../cli/ask-lines.ts';
-import { homePage } from './home-page.ts';
+import { SqlConversationStore, type ConversationStore } from '../conversation/conversation-store.ts';
+import { Outbox } from '../escalation/outbox.ts';
+import { TicketDesk } from '../escalation/tickets.ts';
+import { SessionStore } from './auth/sessions.ts';
+import { UserStore } from './auth/users.ts';
+import { dashboard } from './dashboard/routes.ts';
 
 const askSchema = z.object({ question: z.string() });
 
+/** What the web app works with; anything left out is built on `assistant.db`. */
+export interface AppDeps {
+  desk?: TicketDesk;
+  /** Where replies are queued; `serve` passes the started one (a default one here never sends). */
+  outbox?: Outbox;
+  users?: UserStore;
+  sessions?: SessionStore;
+  conversations?: ConversationStore;
+  now?: () => Date;
+  /** How often the live queue polls for changes made by other processes (default 15 s; 0: never). */
+  livePollMs?: number;
+}
+
 /**
- * The HTTP app: health, a question endpoint, and the home page.
+ * The HTTP app: health and the dry-run question endpoint (no login), and the teachers' dashboard
+ * (login, queue, tickets, student archives, stats, knowledge base) at `/`.
  *
  * @example
- * const app = createApp(assistant);
+ * const app = createApp(assistant, { desk, outbox });
  * const response = await app.request('/healthz');
  */
-export function createApp(assistant: Assistant): Hono {
+export function createApp(assistant: Assistant, deps: AppDeps = {}): Hono {
+  const now = deps.now ?? (() => new Date());
   const app = new Hono();
+
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: [NONCE],
+        styleSrc: [NONCE],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+      referrerPolicy: 'same-origin',
+    }),
+  );
 
   app.get('/healthz', async (c) => {
     const version = await assistant.knowledge.version();
@@ -35,10 +74,25 @@ export function createApp(assistant: Assistant): Hono {
     return c.json(toAskLine(null, result));
   });
 
-  app.get('/', async (c) => c.html(homePage(await assistant.knowledge.list())));
+  app.route(
+    '/',
+    dashboard({
+      db: assistant.db,
+      desk: deps.desk ?? new TicketDesk(assistant.db, now),
+      outbox: deps.outbox ?? new Outbox(assistant.db, { now, log: assistant.log }),
+      users: deps.users ?? new UserStore(assistant.db, { now }),
+      sessions: deps.sessions ?? new SessionStore(assistant.db, { now }),
+      conversations: deps.conversations ?? new SqlConversationStore(assistant.db),
+      knowledge: assistant.knowledge,
+      log: assistant.log,
+      now,
+      ...(deps.livePollMs !== undefined ? { livePollMs: deps.livePollMs } : {}),
+    }),
+  );
 
   app.onError((error, c) => {
     assistant.log.error({ err: { message: error.message, stack: error.stack } }, 'request failed');
+    if (c.req.header('accept')?.includes('text/html')) return c.html('<!doctype html><meta charset="utf-8"><title>出错了</title><p>服务器出错了，请稍后再试。</p>', 500);
     return c.json({ error: 'internal error' }, 500);
   });
   return app;

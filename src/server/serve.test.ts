@@ -1,6 +1,6 @@
 /**
  * `zhiyin serve` as a real process on 127.0.0.1: it reports the port it listens on, answers over
- * HTTP, and on SIGTERM closes the server and the store, releasing the data directory.
+ * HTTP (the API, and the dashboard's login page at /), and on SIGTERM closes the server and the store, releasing the data directory.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -90,9 +90,16 @@ describe('zhiyin serve', () => {
     expect(line.outcome).toBe('answer');
     expect(line.citations.map((citation) => citation.doc)).toContain('liaoning-zhongzhi-quality');
 
+    const home = await fetch(`http://127.0.0.1:${port}/`, { redirect: 'manual' });
+    expect(home.status).toBe(303);
+    expect(home.headers.get('location')).toBe('/login?next=%2F');
+    const login = await fetch(`http://127.0.0.1:${port}/login`);
+    expect(login.status).toBe(200);
+    expect(await login.text()).toContain('老师登录');
+
     server!.kill('SIGTERM');
     expect(await exited).toEqual({ code: 0, signal: null });
     expect(existsSync(lockFile)).toBe(false);
     expect(stderr).toContain('shutting down');
-  });
+  }, 60_000); // a child process starting while other test files run
 });

@@ -1,22 +1,32 @@
+import type { Server } from 'node:http';
 import { serve as serveHttp } from '@hono/node-server';
 import type { Config } from '../config.ts';
 import { Assistant } from '../assistant.ts';
+import { Outbox } from '../escalation/outbox.ts';
+import { TicketDesk } from '../escalation/tickets.ts';
 import { createLogger } from '../log.ts';
 import { createApp } from './app.ts';
+import { UserStore } from './auth/users.ts';
 
 /**
  * `zhiyin serve`: opens the core (ingesting `knowledge/` on first start), warms the answerer,
- * listens on PORT and shuts down cleanly on SIGINT/SIGTERM.
+ * starts the outbox worker, listens on PORT (API and the teachers' dashboard) and shuts down
+ * cleanly on SIGINT/SIGTERM.
  */
 export async function serve(config: Config): Promise<void> {
   const log = createLogger(config.LOG_LEVEL);
   const started = performance.now();
   const assistant = await Assistant.open(config, { log });
   await assistant.answerer();
-  const app = createApp(assistant);
+  const desk = new TicketDesk(assistant.db);
+  const outbox = new Outbox(assistant.db, { log });
+  outbox.start();
+  const users = new UserStore(assistant.db);
+  const app = createApp(assistant, { desk, outbox, users });
   const server = serveHttp({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     log.info({ port: info.port, ms: Math.round(performance.now() - started) }, 'zhiyin is serving');
   });
+  if ((await users.list()).length === 0) log.info('no dashboard users yet: add one with `zhiyin users add --role admin`');
   for (const channel of ['TELEGRAM_BOT_TOKEN', 'WECHATY_PUPPET'] as const) {
     if (config[channel]) log.warn({ channel }, 'channel configured but its adapter is not part of this build yet');
   }
@@ -24,9 +34,12 @@ export async function serve(config: Config): Promise<void> {
     const stop = (): void => {
       log.info('shutting down');
       server.close(() => resolve());
+      // Open dashboards hold live-update streams: end them so close() can finish.
+      (server as Server).closeAllConnections?.();
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  await outbox.stop();
   await assistant.close();
 }
