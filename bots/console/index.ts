@@ -46,7 +46,13 @@ export async function runConsole(core: ConsoleCore, input: Readable, output: Wri
         output.write(`\n职引 › ${reply.text.replace(/\n/gu, '\n       ')}\n`);
         if (reply.choices && reply.choices.length > 0) {
           offered = reply.choices;
-          output.write(reply.choices.map((item, index) => `       ${index + 1}. ${item.label}`).join('\n') + '\n');
+          // choices that are their own numbers (a 1–5 rating) fit on one line
+          const numbered = reply.choices.every((item, index) => item.label === String(index + 1));
+          output.write(
+            numbered
+              ? `       ${reply.choices.map((item) => `[${item.label}]`).join(' ')}\n`
+              : reply.choices.map((item, index) => `       ${index + 1}. ${item.label}`).join('\n') + '\n',
+          );
         }
         if (reply.document) {
           const file = path.resolve(options.saveDir ?? process.cwd(), reply.document.fileName);
