@@ -22,6 +22,11 @@ const environmentSchema = z.object({
   LLM_API_KEY: optionalText,
   LLM_MODEL: optionalText,
   TELEGRAM_BOT_TOKEN: optionalText,
+  /** Another Bot API server (a self-hosted telegram-bot-api, or a test fake); default api.telegram.org. */
+  TELEGRAM_API_ROOT: optionalText,
+  /** Public HTTPS URL of `/telegram/webhook`; without it the bot long-polls. */
+  TELEGRAM_WEBHOOK_URL: optionalText,
+  TELEGRAM_WEBHOOK_SECRET: optionalText,
   WECHATY_PUPPET: optionalText,
 });
 

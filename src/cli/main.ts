@@ -86,10 +86,13 @@ export function buildProgram(config: () => Config): Command {
 
   program
     .command('serve')
-    .description('start the web server (health, API) and the configured channels')
-    .action(async () => {
+    .description('start the web server (health, API, teachers\' dashboard) and the configured channels')
+    .option('--channels <names>', 'start only these channels, comma-separated (e.g. telegram)')
+    .action(async (options: { channels?: string }) => {
       const { serve } = await import('../server/serve.ts');
-      await serve(config());
+      const { startChannels } = await import('../../bots/channels.ts');
+      const only = options.channels?.split(',').map((name) => name.trim()).filter(Boolean);
+      await serve(config(), { startChannels, ...(only ? { channels: only } : {}) });
     });
 
   const kb = program.command('kb').description('manage the knowledge base');

@@ -7,13 +7,34 @@ import { TicketDesk } from '../escalation/tickets.ts';
 import { createLogger } from '../log.ts';
 import { createApp } from './app.ts';
 import { UserStore } from './auth/users.ts';
+import { ConversationCore } from '../conversation/core.ts';
+import { SqlConversationStore } from '../conversation/conversation-store.ts';
+import type { Hono } from 'hono';
+import type { Logger } from 'pino';
+
+/** What `serve` gives the channel adapters (see bots/channels.ts, which the CLI passes in). */
+export interface ServeChannelContext {
+  config: Config;
+  core: ConversationCore;
+  outbox: Outbox;
+  app: Hono;
+  log: Logger;
+  only?: readonly string[];
+}
+
+export interface ServeOptions {
+  /** Starts the channel adapters; `src/` itself never imports a channel SDK. */
+  startChannels?: (context: ServeChannelContext) => Promise<{ name: string; stop(): Promise<void> }[]>;
+  /** Only these channels (`zhiyin serve --channels telegram`). */
+  channels?: readonly string[];
+}
 
 /**
  * `zhiyin serve`: opens the core (ingesting `knowledge/` on first start), warms the answerer,
  * starts the outbox worker, listens on PORT (API and the teachers' dashboard) and shuts down
  * cleanly on SIGINT/SIGTERM.
  */
-export async function serve(config: Config): Promise<void> {
+export async function serve(config: Config, options: ServeOptions = {}): Promise<void> {
   const log = createLogger(config.LOG_LEVEL);
   const started = performance.now();
   const assistant = await Assistant.open(config, { log });
@@ -22,14 +43,16 @@ export async function serve(config: Config): Promise<void> {
   const outbox = new Outbox(assistant.db, { log });
   outbox.start();
   const users = new UserStore(assistant.db);
-  const app = createApp(assistant, { desk, outbox, users });
+  const conversations = new SqlConversationStore(assistant.db);
+  const app = createApp(assistant, { desk, outbox, users, conversations });
+  const core = new ConversationCore(assistant, conversations, { tickets: desk });
+  const channels = options.startChannels
+    ? await options.startChannels({ config, core, outbox, app, log, ...(options.channels ? { only: options.channels } : {}) })
+    : [];
   const server = serveHttp({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     log.info({ port: info.port, ms: Math.round(performance.now() - started) }, 'zhiyin is serving');
   });
   if ((await users.list()).length === 0) log.info('no dashboard users yet: add one with `zhiyin users add --role admin`');
-  for (const channel of ['TELEGRAM_BOT_TOKEN', 'WECHATY_PUPPET'] as const) {
-    if (config[channel]) log.warn({ channel }, 'channel configured but its adapter is not part of this build yet');
-  }
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       log.info('shutting down');
@@ -40,6 +63,7 @@ export async function serve(config: Config): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  for (const channel of channels) await channel.stop().catch(() => undefined);
   await outbox.stop();
   await assistant.close();
 }

@@ -1,0 +1,119 @@
+import { webhookCallback, type Api, type Bot } from 'grammy';
+import { run } from '@grammyjs/runner';
+import pino from 'pino';
+import type { ChannelSender } from '../../src/escalation/outbox.ts';
+import { splitMessage } from './format.ts';
+import { allowedUpdates, closeConnections, createTelegramBot, telegramChannel, telegramCommands, whenIdle, type TelegramBotOptions } from './telegram-bot.ts';
+
+export {
+  allowedUpdates,
+  closeConnections,
+  createTelegramBot,
+  telegramChannel,
+  telegramCommands,
+  whenIdle,
+  type TelegramBotOptions,
+  type TelegramCore,
+  type TelegramTurn,
+} from './telegram-bot.ts';
+export { splitMessage } from './format.ts';
+
+/** Where the outbox can register a channel's sender (`Outbox` is one). */
+export interface SenderRegistry {
+  register(channel: string, sender: ChannelSender): void;
+}
+
+export interface StartTelegramOptions extends TelegramBotOptions {
+  /** Registers the Telegram sender here, for teachers' replies. */
+  outbox?: SenderRegistry;
+  /** Long-poll timeout of getUpdates, seconds (default 30). */
+  pollTimeoutSeconds?: number;
+}
+
+/** A running Telegram channel. */
+export interface TelegramHandle {
+  bot: Bot;
+  /** Stops polling, waits for the messages being handled to be answered, closes idle connections. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Sends a teacher's reply (from the escalation outbox) to a Telegram student. The recipient is
+ * the conversation's user id: a chat id (private chat), or `<group chat id>:<user id>` for a
+ * student who asked in a group — that reply goes to the student's private chat with the bot,
+ * not to the group (it fails, and the outbox retries and finally marks it failed on the ticket,
+ * when the student never started a private chat with the bot). Rejects when Telegram refuses.
+ *
+ * @example outbox.register('telegram', telegramSender(bot.api));
+ */
+export function telegramSender(api: Api): ChannelSender {
+  return {
+    async send(recipient: string, text: string): Promise<void> {
+      const match = /^(-?\d+)(?::(\d+))?$/u.exec(recipient.trim());
+      if (!match) throw new Error(`not a Telegram recipient: ${recipient}`);
+      const chatId = Number(match[2] ?? match[1]);
+      for (const part of splitMessage(text)) await api.sendMessage(chatId, part, { link_preview_options: { is_disabled: true } });
+    },
+  };
+}
+
+/**
+ * Starts the Telegram channel with long polling (grammY runner: concurrent across chats, in
+ * order within a chat). Checks the token (getMe), removes a webhook if one is set (keeping
+ * pending updates: nothing is dropped — updates that came while the bot was down are answered,
+ * and the core's de-duplication answers a redelivered one once), publishes the command menu and
+ * registers the outbox sender. Rejects when the token is wrong.
+ *
+ * @example
+ * const telegram = await startTelegram({ token: config.TELEGRAM_BOT_TOKEN, core, outbox, log });
+ * process.once('SIGTERM', () => void telegram.stop());
+ */
+export async function startTelegram(options: StartTelegramOptions): Promise<TelegramHandle> {
+  const log = options.log ?? pino({ level: 'silent' });
+  const bot = createTelegramBot({ ...options, log });
+  await bot.init();
+  await bot.api.deleteWebhook({ drop_pending_updates: false });
+  await bot.api
+    .setMyCommands(telegramCommands.map(({ command, description }) => ({ command, description })))
+    .catch(() => log.warn('telegram command menu not set'));
+  options.outbox?.register(telegramChannel, telegramSender(bot.api));
+  const runner = run(bot, {
+    runner: { fetch: { allowed_updates: [...allowedUpdates], timeout: options.pollTimeoutSeconds ?? 30 }, silent: true },
+  });
+  runner.task()?.catch((error: unknown) => {
+    log.error({ errorName: error instanceof Error ? error.name : typeof error }, 'telegram polling stopped');
+  });
+  log.info({ bot: bot.botInfo.username }, 'telegram polling');
+  return {
+    bot,
+    async stop() {
+      await runner.stop()?.catch(() => undefined);
+      await whenIdle(bot);
+      closeConnections(bot);
+      log.info('telegram stopped');
+    },
+  };
+}
+
+/**
+ * The Telegram webhook as a Hono handler: `app.post('/telegram/webhook', telegramWebhook(bot, secret))`.
+ * A request without the right `X-Telegram-Bot-Api-Secret-Token` header gets 401. Telegram is
+ * answered 200 once the message is handled, or after 10 s while it still is (a slow answer is
+ * not redelivered; a redelivery would be answered once anyway).
+ *
+ * @example
+ * const bot = createTelegramBot({ token, core, log });
+ * await prepareTelegramWebhook(bot, { url: 'https://example.edu/telegram/webhook', secretToken });
+ * app.post('/telegram/webhook', telegramWebhook(bot, secretToken));
+ */
+export function telegramWebhook(bot: Bot, secretToken: string) {
+  if (!/^[A-Za-z0-9_-]{1,256}$/u.test(secretToken)) throw new Error('the Telegram webhook secret must be 1–256 characters of A–Z, a–z, 0–9, _ and -');
+  return webhookCallback(bot, 'hono', { secretToken, onTimeout: 'return', timeoutMilliseconds: 10_000 });
+}
+
+/** Points Telegram at the webhook (keeping pending updates) and publishes the command menu. */
+export async function prepareTelegramWebhook(bot: Bot, { url, secretToken }: { url: string; secretToken: string }): Promise<void> {
+  await bot.init();
+  await bot.api.setMyCommands(telegramCommands.map(({ command, description }) => ({ command, description })));
+  await bot.api.setWebhook(url, { secret_token: secretToken, allowed_updates: [...allowedUpdates], drop_pending_updates: false });
+}
