@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { createHash } from 'node:crypto';
 import type { Hono } from 'hono';
 import { repoRoot } from '../src/paths.ts';
 import { getAs, postAs, signIn } from '../src/server/dashboard/testing.ts';
@@ -16,8 +17,10 @@ import { FakeBotApi } from './telegram/fake-bot-api.ts';
 
 const bin = path.join(repoRoot, 'src', 'cli', 'zhiyin.js');
 const password = 'a long passphrase for tests';
+const oaToken = 'zhiyinTestToken';
+const sign = (...parts: string[]): string => createHash('sha1').update([...parts].sort().join('')).digest('hex');
 
-describe('zhiyin serve with Telegram configured', () => {
+describe('zhiyin serve with Telegram and the WeChat Official Account configured', () => {
   let dataDir: string;
   let fake: FakeBotApi;
   let server: ChildProcessWithoutNullStreams | undefined;
@@ -34,6 +37,8 @@ describe('zhiyin serve with Telegram configured', () => {
     HOST: '127.0.0.1',
     TELEGRAM_BOT_TOKEN: fake.token,
     TELEGRAM_API_ROOT: fake.url,
+    WECHAT_OA_TOKEN: oaToken,
+    WECHAT_OA_APPID: 'wx0123456789abcdef',
   });
 
   beforeAll(async () => {
@@ -74,6 +79,26 @@ describe('zhiyin serve with Telegram configured', () => {
   it('started the Telegram channel and logs it without message text', () => {
     expect(stderr).toContain('"channel":"telegram"');
     expect(stderr).toContain('"mode":"polling"');
+    expect(stderr).toContain('"channel":"wechat-oa"');
+  });
+
+  it('answers the Official Account webhook: the URL check, then a text message with a cited passive reply', async () => {
+    const timestamp = '1764200000';
+    const nonce = '42';
+    const check = await fetch(`${base}/wechat?signature=${sign(oaToken, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}&echostr=hello`);
+    expect(await check.text()).toBe('hello');
+    const forged = await fetch(`${base}/wechat?signature=${'0'.repeat(40)}&timestamp=${timestamp}&nonce=${nonce}&echostr=hello`);
+    expect(forged.status).toBeGreaterThanOrEqual(400);
+
+    const xml = `<xml><ToUserName><![CDATA[gh_zhiyin]]></ToUserName><FromUserName><![CDATA[oStudent1]]></FromUserName><CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[实习单位能扣我身份证吗？]]></Content><MsgId>24601</MsgId></xml>`;
+    const reply = await fetch(`${base}/wechat?signature=${sign(oaToken, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: xml,
+    });
+    const body = await reply.text();
+    expect(body).toContain('<ToUserName><![CDATA[oStudent1]]></ToUserName>');
+    expect(body).toContain('二、11.');
   });
 
   it('answers a Telegram student with a cited clause, queues 转人工, and relays the teacher’s reply once', async () => {
@@ -100,5 +125,76 @@ describe('zhiyin serve with Telegram configured', () => {
     expect(relayed).toHaveLength(1);
     expect(stderr).not.toContain('我是王老师');
     expect(stderr).not.toContain('身份证');
+  });
+});
+
+describe('zhiyin serve with the Telegram webhook configured', () => {
+  let dataDir: string;
+  let fake: FakeBotApi;
+  let server: ChildProcessWithoutNullStreams | undefined;
+  let exited: Promise<number | null>;
+  let base = '';
+  const secret = 'webhook-secret_42';
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'zhiyin-webhook-'));
+    fake = await FakeBotApi.start();
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      ZHIYIN_DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      TELEGRAM_BOT_TOKEN: fake.token,
+      TELEGRAM_API_ROOT: fake.url,
+      TELEGRAM_WEBHOOK_URL: 'https://zhiyin.example.edu/telegram/webhook',
+      TELEGRAM_WEBHOOK_SECRET: secret,
+    };
+    server = spawn(process.execPath, [bin, 'serve'], { cwd: repoRoot, env });
+    exited = new Promise((resolve) => server!.on('exit', (code) => resolve(code)));
+    server.stdout.resume();
+    let stderr = '';
+    const port = await new Promise<number>((resolve, reject) => {
+      void exited.then((code) => reject(new Error(`zhiyin serve exited (${code}) before serving:\n${stderr}`)));
+      createInterface({ input: server!.stderr }).on('line', (line) => {
+        stderr += `${line}\n`;
+        const log = JSON.parse(line) as { msg: string; port?: number };
+        if (log.msg === 'zhiyin is serving' && log.port) resolve(log.port);
+      });
+    });
+    base = `http://127.0.0.1:${port}`;
+  });
+
+  afterAll(async () => {
+    if (server && server.exitCode === null) {
+      server.kill('SIGTERM');
+      await exited;
+    }
+    await fake?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const update = (updateId: number, chatId: number, text: string) => ({
+    update_id: updateId,
+    message: { message_id: updateId, date: 1764200000, chat: { id: chatId, type: 'private', first_name: 'S' }, from: { id: chatId, is_bot: false, first_name: 'S' }, text },
+  });
+  const post = (body: unknown, token: string | null) =>
+    fetch(`${base}/telegram/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token === null ? {} : { 'x-telegram-bot-api-secret-token': token }) },
+      body: JSON.stringify(body),
+    });
+
+  it('registers the webhook with its secret, answers a signed update once, and refuses an unsigned one', async () => {
+    expect(fake.webhook).toEqual({ url: 'https://zhiyin.example.edu/telegram/webhook', secretToken: secret });
+    expect((await post(update(1, 77, '中职学校要配几名职业指导老师？'), null)).status).toBe(401);
+    expect((await post(update(1, 77, '中职学校要配几名职业指导老师？'), 'wrong')).status).toBe(401);
+    expect((await post(update(2, 77, '中职学校要配几名职业指导老师？'), secret)).status).toBe(200);
+    expect((await post(update(2, 77, '中职学校要配几名职业指导老师？'), secret)).status).toBe(200); // Telegram retries
+    const [answer] = await fake.waitForMessages(77, 1, 60_000);
+    expect(answer!.text).toContain('第十五条');
+    // both posts have returned, so both were handled: the answer (and its rating request) went out once
+    expect(fake.sent(77).filter((message) => message.text?.includes('第十五条'))).toHaveLength(1);
   });
 });

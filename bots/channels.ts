@@ -10,14 +10,16 @@ export interface RunningChannel {
 }
 
 /** The channels this build knows, and whether the configuration asks for each. */
-export const knownChannels = ['telegram'] as const;
+export const knownChannels = ['telegram', 'wechat', 'wechat-oa'] as const;
 
 const wanted = (context: ChannelContext, name: string): boolean => context.only === undefined || context.only.includes(name);
 
 /**
  * Starts every configured channel: Telegram when `TELEGRAM_BOT_TOKEN` is set (long polling, or a
- * webhook at `/telegram/webhook` when `TELEGRAM_WEBHOOK_URL` is set). A channel that cannot start
- * (a wrong token, no network) is logged and left out; the server and the other channels go on.
+ * webhook at `/telegram/webhook` when `TELEGRAM_WEBHOOK_URL` is set); personal WeChat through
+ * wechaty when `WECHATY_PUPPET` is set; the Official Account webhook at `/wechat` when
+ * `WECHAT_OA_TOKEN` and `WECHAT_OA_APPID` are set. A channel that cannot start (a wrong token, no
+ * network) is logged and left out; the server and the other channels go on.
  *
  * @example const channels = await startChannels({ config, core, outbox, app, log });
  */
@@ -27,17 +29,75 @@ export async function startChannels(context: ChannelContext): Promise<RunningCha
   if (context.only) {
     for (const name of context.only) if (!(knownChannels as readonly string[]).includes(name)) throw new Error(`unknown channel "${name}" (known: ${knownChannels.join(', ')})`);
   }
-  if (config.TELEGRAM_BOT_TOKEN && wanted(context, 'telegram')) {
-    try {
-      running.push(await startTelegramChannel(context, config.TELEGRAM_BOT_TOKEN));
-    } catch (error) {
-      log.error({ channel: 'telegram', errorName: (error as Error).name, error: (error as Error).message }, 'channel did not start');
+  const starters: { name: string; configured: boolean; needs: string; start: () => Promise<RunningChannel> }[] = [
+    { name: 'telegram', configured: Boolean(config.TELEGRAM_BOT_TOKEN), needs: 'TELEGRAM_BOT_TOKEN', start: () => startTelegramChannel(context, config.TELEGRAM_BOT_TOKEN!) },
+    { name: 'wechat', configured: Boolean(config.WECHATY_PUPPET), needs: 'WECHATY_PUPPET', start: () => startWechatyChannel(context, config.WECHATY_PUPPET!) },
+    {
+      name: 'wechat-oa',
+      configured: Boolean(config.WECHAT_OA_TOKEN && config.WECHAT_OA_APPID),
+      needs: 'WECHAT_OA_TOKEN and WECHAT_OA_APPID',
+      start: () => startOfficialAccount(context),
+    },
+  ];
+  for (const starter of starters) {
+    if (!wanted(context, starter.name)) continue;
+    if (!starter.configured) {
+      if (context.only?.includes(starter.name)) log.warn({ channel: starter.name }, `channel asked for but ${starter.needs} is not set`);
+      continue;
     }
-  } else if (context.only?.includes('telegram')) {
-    log.warn({ channel: 'telegram' }, 'channel asked for but TELEGRAM_BOT_TOKEN is not set');
+    try {
+      running.push(await starter.start());
+    } catch (error) {
+      log.error({ channel: starter.name, errorName: (error as Error).name, error: (error as Error).message }, 'channel did not start');
+    }
   }
-  if (config.WECHATY_PUPPET && wanted(context, 'wechat')) log.warn({ channel: 'wechat' }, 'channel configured but its adapter is not part of this build yet');
   return running;
+}
+
+async function startWechatyChannel(context: ChannelContext, puppet: string): Promise<RunningChannel> {
+  const { config, core, outbox, log } = context;
+  const { startWechaty } = await import('./wechat/index.ts');
+  const handle = await startWechaty({
+    puppet,
+    core,
+    outbox,
+    log,
+    friendPolicy: config.WECHATY_FRIEND_POLICY,
+    ...(config.WECHATY_PUPPET_SERVICE_TOKEN ? { puppetToken: config.WECHATY_PUPPET_SERVICE_TOKEN } : {}),
+    ...(config.WECHATY_SESSION ? { sessionName: config.WECHATY_SESSION } : {}),
+  });
+  log.info({ channel: 'wechat' }, 'channel started');
+  return { name: 'wechat', stop: () => handle.stop() };
+}
+
+async function startOfficialAccount(context: ChannelContext): Promise<RunningChannel> {
+  const { config, core, outbox, app, log } = context;
+  const { customerServiceSender, officialAccountApp, officialAccountChannel } = await import('./wechat/index.ts');
+  if (config.WECHAT_OA_SECRET) {
+    outbox.register(
+      officialAccountChannel,
+      customerServiceSender({
+        appId: config.WECHAT_OA_APPID!,
+        appSecret: config.WECHAT_OA_SECRET,
+        log,
+        ...(config.WECHAT_API_BASE_URL ? { baseUrl: config.WECHAT_API_BASE_URL } : {}),
+      }),
+    );
+  }
+  app.route(
+    '/wechat',
+    officialAccountApp({
+      token: config.WECHAT_OA_TOKEN!,
+      appId: config.WECHAT_OA_APPID!,
+      core,
+      log,
+      ...(config.WECHAT_OA_AES_KEY ? { encodingAESKey: config.WECHAT_OA_AES_KEY } : {}),
+      // an answer that missed WeChat's 5-second window goes out later through the outbox (retried)
+      ...(config.WECHAT_OA_SECRET ? { customerService: { send: (openId: string, text: string) => outbox.enqueue(officialAccountChannel, openId, text) } } : {}),
+    }),
+  );
+  log.info({ channel: 'wechat-oa', customerService: Boolean(config.WECHAT_OA_SECRET) }, 'channel started');
+  return { name: 'wechat-oa', stop: async () => {} };
 }
 
 async function startTelegramChannel(context: ChannelContext, token: string): Promise<RunningChannel> {

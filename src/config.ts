@@ -28,6 +28,18 @@ const environmentSchema = z.object({
   TELEGRAM_WEBHOOK_URL: optionalText,
   TELEGRAM_WEBHOOK_SECRET: optionalText,
   WECHATY_PUPPET: optionalText,
+  WECHATY_PUPPET_SERVICE_TOKEN: optionalText,
+  /** Friend requests to the WeChat account: accept (and greet) or ignore. */
+  WECHATY_FRIEND_POLICY: z.enum(['accept', 'ignore']).default('accept'),
+  /** Keeps the WeChat login in `<name>.memory-card.json`, so a restart needs no new scan. */
+  WECHATY_SESSION: optionalText,
+  /** The Official Account (公众号) webhook at /wechat: Token, AppID, EncodingAESKey (safe mode). */
+  WECHAT_OA_TOKEN: optionalText,
+  WECHAT_OA_APPID: optionalText,
+  WECHAT_OA_AES_KEY: optionalText,
+  /** AppSecret: turns on the customer-service API (late answers, teachers' replies). */
+  WECHAT_OA_SECRET: optionalText,
+  WECHAT_API_BASE_URL: optionalText,
 });
 
 export type Config = z.infer<typeof environmentSchema>;

@@ -19,6 +19,8 @@ export interface AppDeps {
   /** Where replies are queued; `serve` passes the started one (a default one here never sends). */
   outbox?: Outbox;
   users?: UserStore;
+  /** Channel webhooks (Telegram, the WeChat Official Account): routed before the dashboard's sign-in and CSRF checks, which do not apply to them (each checks its platform's signature). */
+  webhooks?: Hono;
   sessions?: SessionStore;
   conversations?: ConversationStore;
   now?: () => Date;
@@ -73,6 +75,8 @@ export function createApp(assistant: Assistant, deps: AppDeps = {}): Hono {
     const result = await assistant.ask(parsed.data.question);
     return c.json(toAskLine(null, result));
   });
+
+  if (deps.webhooks) app.route('/', deps.webhooks);
 
   app.route(
     '/',

@@ -9,7 +9,7 @@ import { createApp } from './app.ts';
 import { UserStore } from './auth/users.ts';
 import { ConversationCore } from '../conversation/core.ts';
 import { SqlConversationStore } from '../conversation/conversation-store.ts';
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import type { Logger } from 'pino';
 
 /** What `serve` gives the channel adapters (see bots/channels.ts, which the CLI passes in). */
@@ -17,6 +17,7 @@ export interface ServeChannelContext {
   config: Config;
   core: ConversationCore;
   outbox: Outbox;
+  /** Where a channel adds its webhook routes (they bypass the dashboard's sign-in and CSRF checks). */
   app: Hono;
   log: Logger;
   only?: readonly string[];
@@ -44,11 +45,12 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   outbox.start();
   const users = new UserStore(assistant.db);
   const conversations = new SqlConversationStore(assistant.db);
-  const app = createApp(assistant, { desk, outbox, users, conversations });
   const core = new ConversationCore(assistant, conversations, { tickets: desk });
+  const webhooks = new Hono();
   const channels = options.startChannels
-    ? await options.startChannels({ config, core, outbox, app, log, ...(options.channels ? { only: options.channels } : {}) })
+    ? await options.startChannels({ config, core, outbox, app: webhooks, log, ...(options.channels ? { only: options.channels } : {}) })
     : [];
+  const app = createApp(assistant, { desk, outbox, users, conversations, webhooks });
   const server = serveHttp({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     log.info({ port: info.port, ms: Math.round(performance.now() - started) }, 'zhiyin is serving');
   });

@@ -1,0 +1,275 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import pino, { type Logger } from 'pino';
+import { z } from 'zod';
+import type { InboundMessage } from '../../src/conversation/types.ts';
+import type { ChannelSender } from '../../src/escalation/outbox.ts';
+import { ChoiceMemory, joinReplies, officialAccountTextBytes, splitWechatText, utf8Bytes, wechatTexts } from './format.ts';
+import {
+  OfficialAccountAuthError,
+  encryptedReplyXml,
+  isEncodingAESKey,
+  messageSignature,
+  openEnvelope,
+  parseMessageXml,
+  plainSignature,
+  sameSignature,
+  sealEnvelope,
+  textReplyXml,
+} from './oa-protocol.ts';
+import type { WechatCore } from './wechaty-bot.ts';
+
+/** The channel name the core, the store and the outbox know Official Account followers by (user ids are OpenIDs). */
+export const officialAccountChannel = 'wechat-oa';
+
+export interface OfficialAccountOptions {
+  /** The Token set in the account's server configuration (3–32 letters and digits). */
+  token: string;
+  /** The account's AppID (safe-mode envelopes are sealed for it). */
+  appId: string;
+  /** The 43-character EncodingAESKey; needed for safe (and compatible) mode. */
+  encodingAESKey?: string;
+  core: WechatCore;
+  log?: Logger;
+  /** How long to wait for the core before answering WeChat "success" (it waits 5 s); default 4,500 ms. */
+  replyTimeoutMs?: number;
+  /**
+   * Where a reply that missed the passive window (or the part that does not fit in one passive reply) goes: the
+   * customer-service API (`customerServiceSender`), or the outbox for retries —
+   * `{ send: (openId, text) => outbox.enqueue('wechat-oa', openId, text) }`.
+   */
+  customerService?: Pick<ChannelSender, 'send'>;
+  /** Longest passive reply, UTF-8 bytes (default 2,048). */
+  replyBytes?: number;
+  now?: () => Date;
+}
+
+const optionsSchema = z.object({
+  token: z.string().regex(/^[A-Za-z0-9]{3,32}$/u, 'the Official Account token is 3–32 letters and digits'),
+  appId: z.string().min(1, 'the Official Account AppID is required'),
+  encodingAESKey: z
+    .string()
+    .refine(isEncodingAESKey, 'the EncodingAESKey is 43 letters and digits')
+    .optional(),
+  replyTimeoutMs: z.number().int().positive().default(4_500),
+  replyBytes: z.number().int().min(64).default(officialAccountTextBytes),
+});
+
+/** What the webhook makes of a message: what the core is to handle, or `null` (answered "success"). */
+export function inboundOf(fields: Readonly<Record<string, string>>): InboundMessage | null {
+  const openId = fields.FromUserName ?? '';
+  if (openId === '') return null;
+  const base = { channel: officialAccountChannel, userId: openId };
+  const messageId = fields.MsgId ? fields.MsgId : `${openId}:${fields.CreateTime ?? ''}`;
+  const type = (fields.MsgType ?? '').toLowerCase();
+  switch (type) {
+    case 'text':
+      return { ...base, messageId, kind: 'text', text: fields.Content ?? '' };
+    case 'voice': {
+      // With speech recognition switched on, WeChat sends what was said.
+      const heard = (fields.Recognition ?? '').trim();
+      return heard ? { ...base, messageId, kind: 'text', text: heard } : { ...base, messageId, kind: 'voice' };
+    }
+    case 'image':
+      return { ...base, messageId, kind: 'image' };
+    case 'video':
+    case 'shortvideo':
+      return { ...base, messageId, kind: 'video' };
+    case 'location':
+      return { ...base, messageId, kind: 'location' };
+    case 'file':
+      return { ...base, messageId, kind: 'file' };
+    case 'event': {
+      const event = (fields.Event ?? '').toLowerCase();
+      const eventId = `event:${openId}:${fields.CreateTime ?? ''}:${event}`;
+      if (event === 'subscribe') return { ...base, messageId: eventId, kind: 'text', text: '帮助' };
+      if (event === 'click' && (fields.EventKey ?? '').trim() !== '') return { ...base, messageId: eventId, kind: 'text', text: fields.EventKey!.trim() };
+      return null;
+    }
+    default:
+      return { ...base, messageId, kind: 'other' };
+  }
+}
+
+type Turn = Awaited<ReturnType<WechatCore['handle']>>;
+
+const errorName = (error: unknown): string => (error instanceof Error ? error.name : typeof error);
+
+/** The turn's result or error if it settles within `ms`, else `late`. */
+async function within(turn: Promise<Turn>, ms: number): Promise<{ result: Turn } | { error: unknown } | 'late'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  try {
+    return await Promise.race([turn.then((result) => ({ result }), (error: unknown) => ({ error })), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The Official Account (公众号) webhook as a Hono app, to mount where the account's server URL
+ * points (`app.route('/wechat', officialAccountApp({ … }))`).
+ *
+ * - `GET /`: the URL check — `signature` over token, timestamp and nonce, answered with `echostr`
+ *   (with `msg_signature` and an encrypted `echostr`, the decrypted one). Wrong: 401.
+ * - `POST /`: a message, plain or in the AES safe mode (`encrypt_type=aes`: `msg_signature` is
+ *   checked, the envelope opened and checked to be for this AppID). Wrong signature: 401; not a
+ *   WeChat message: 400.
+ * - Text, voice (its `Recognition` as text when WeChat sends one), image, video, location and
+ *   files go to the core; following the account (subscribe) gets the core's menu (帮助); a CLICK
+ *   menu item sends its EventKey as text; other events are answered "success".
+ * - The core de-duplicates on MsgId (events: FromUserName + CreateTime): WeChat's retries get
+ *   "success" and are not answered again.
+ * - A reply within `replyTimeoutMs` is passive (one message: the replies joined with blank
+ *   lines, choices numbered; encrypted in safe mode). A slower one is answered "success" and
+ *   sent later through `customerService`. A reply longer than `replyBytes` goes out passively
+ *   up to a paragraph or sentence end that fits (never inside a 《…》 citation), and the rest
+ *   through `customerService`. Without `customerService` a late reply is dropped and a long
+ *   one cut (logged, without text). Documents are not sent: their text is already in the replies.
+ * - Logs message types, outcomes, the reply path and timings — never text or OpenIDs.
+ *
+ * @example
+ * app.route('/wechat', officialAccountApp({ token, appId, encodingAESKey, core, log, customerService: customerServiceSender({ appId, appSecret }) }));
+ */
+export function officialAccountApp(options: OfficialAccountOptions): Hono {
+  const settings = optionsSchema.parse({
+    token: options.token,
+    appId: options.appId,
+    encodingAESKey: options.encodingAESKey || undefined,
+    replyTimeoutMs: options.replyTimeoutMs,
+    replyBytes: options.replyBytes,
+  });
+  const { token, appId, encodingAESKey, replyTimeoutMs, replyBytes } = settings;
+  const log = options.log ?? pino({ level: 'silent' });
+  const now = options.now ?? (() => new Date());
+  const choices = new ChoiceMemory();
+  const app = new Hono();
+
+  const unauthorized = (c: Context, method: string): Response => {
+    log.warn({ method }, 'wechat official account request with a wrong signature');
+    return c.text('unauthorized', 401);
+  };
+
+  app.get('/', (c) => {
+    const { signature, timestamp, nonce, echostr, msg_signature: msgSignature } = c.req.query();
+    if (!timestamp || !nonce || !echostr) return c.text('bad request', 400);
+    if (msgSignature !== undefined && encodingAESKey) {
+      if (!sameSignature(messageSignature(token, timestamp, nonce, echostr), msgSignature)) return unauthorized(c, 'get');
+      try {
+        return c.text(openEnvelope(encodingAESKey, appId, echostr));
+      } catch {
+        return unauthorized(c, 'get');
+      }
+    }
+    if (!sameSignature(plainSignature(token, timestamp, nonce), signature)) return unauthorized(c, 'get');
+    return c.text(echostr);
+  });
+
+  /** The message of a POST, checked (and opened in safe mode), or the response refusing it. */
+  const readMessage = async (c: Context): Promise<{ fields: Record<string, string>; safe: boolean; timestamp: string; nonce: string } | Response> => {
+    const { signature, timestamp = '', nonce = '', encrypt_type: encryptType, msg_signature: msgSignature } = c.req.query();
+    const safe = encryptType === 'aes';
+    if (!safe && !sameSignature(plainSignature(token, timestamp, nonce), signature)) return unauthorized(c, 'post');
+    if (safe && !encodingAESKey) {
+      log.error('wechat official account message in safe mode, but no EncodingAESKey is configured');
+      return c.text('safe mode is not configured', 400);
+    }
+    try {
+      let fields = parseMessageXml(await c.req.text());
+      if (safe) {
+        const envelope = fields.Encrypt ?? '';
+        if (envelope === '' || !sameSignature(messageSignature(token, timestamp, nonce, envelope), msgSignature)) return unauthorized(c, 'post');
+        fields = parseMessageXml(openEnvelope(encodingAESKey!, appId, envelope));
+      }
+      return { fields, safe, timestamp, nonce };
+    } catch (error) {
+      if (error instanceof OfficialAccountAuthError) return unauthorized(c, 'post');
+      log.warn({ errorName: errorName(error) }, 'wechat official account request not read');
+      return c.text('bad request', 400);
+    }
+  };
+
+  /** Sends what did not go out passively through the customer-service path. */
+  const deliverLater = async (openId: string, text: string, why: 'late' | 'long'): Promise<void> => {
+    if (!options.customerService) {
+      log.warn({ why }, 'wechat official account reply dropped: no customer-service sender');
+      return;
+    }
+    try {
+      await options.customerService.send(openId, text);
+      log.info({ why }, 'wechat official account reply sent through customer service');
+    } catch (error) {
+      log.warn({ why, errorName: errorName(error) }, 'wechat official account reply not delivered');
+    }
+  };
+
+  app.post(
+    '/',
+    bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('payload too large', 413) }),
+    async (c) => {
+      const started = performance.now();
+      const request = await readMessage(c);
+      if (request instanceof Response) return request;
+      const { fields, safe, timestamp, nonce } = request;
+      const msgType = (fields.MsgType ?? '').toLowerCase();
+      const event = msgType === 'event' ? (fields.Event ?? '').toLowerCase() : undefined;
+      const handled = (extra: Record<string, unknown>): void => {
+        log.info({ msgType, event, safe, ...extra, ms: Math.round((performance.now() - started) * 100) / 100 }, 'wechat official account message handled');
+      };
+
+      const inbound = inboundOf(fields);
+      if (!inbound) {
+        handled({ path: 'none' });
+        return c.text('success');
+      }
+      const openId = inbound.userId;
+      const turn: Promise<Turn> = options.core
+        .handle(inbound.kind === 'text' && inbound.text !== undefined ? { ...inbound, text: choices.resolve(openId, inbound.text) } : inbound)
+        .then((result) => {
+          if (result.handledAs !== 'duplicate') choices.offer(openId, result.replies);
+          return result;
+        });
+      const outcome = await within(turn, replyTimeoutMs);
+
+      if (outcome === 'late') {
+        // WeChat stops waiting at 5 s (and would retry): "success" now, the answer later.
+        void turn.then(
+          async (result) => {
+            const text = joinReplies(result.replies);
+            if (result.handledAs !== 'duplicate' && text.trim() !== '') await deliverLater(openId, text, 'late');
+            handled({ handledAs: result.handledAs, replies: result.replies.length, path: 'customer-service' });
+          },
+          (error: unknown) => log.error({ msgType, errorName: errorName(error) }, 'core failed on a wechat official account message'),
+        );
+        return c.text('success');
+      }
+      if ('error' in outcome) log.error({ msgType, errorName: errorName(outcome.error) }, 'core failed on a wechat official account message');
+      else if (outcome.result.handledAs === 'duplicate') {
+        handled({ handledAs: 'duplicate', path: 'none' });
+        return c.text('success');
+      }
+
+      let text = 'error' in outcome ? wechatTexts.failed : joinReplies(outcome.result.replies);
+      if (text.trim() === '') return c.text('success');
+      if (utf8Bytes(text) > replyBytes) {
+        // Too long for one passive reply: the first part now, the rest through customer service.
+        const first = splitWechatText(text, replyBytes, utf8Bytes)[0]!;
+        const rest = text.slice(first.length).trim();
+        text = first;
+        if (options.customerService) setTimeout(() => void deliverLater(openId, rest, 'long'), 0);
+        else log.warn({ msgType }, 'wechat official account reply cut to one passive message: no customer-service sender');
+      }
+      handled({ handledAs: 'error' in outcome ? 'error' : outcome.result.handledAs, path: 'passive' });
+
+      const xml = textReplyXml({ toUser: openId, fromUser: fields.ToUserName ?? '', createTime: Math.floor(now().getTime() / 1000), content: text });
+      if (!safe) return c.body(xml, 200, { 'content-type': 'application/xml; charset=utf-8' });
+      const sealed = sealEnvelope(encodingAESKey!, appId, xml);
+      const reply = encryptedReplyXml({ encrypt: sealed, signature: messageSignature(token, timestamp, nonce, sealed), timestamp, nonce });
+      return c.body(reply, 200, { 'content-type': 'application/xml; charset=utf-8' });
+    },
+  );
+
+  return app;
+}
