@@ -49,6 +49,8 @@ describe('zhiyin serve with Telegram and the WeChat Official Account configured'
       env: { ...environment(), ZHIYIN_USER_PASSWORD: password },
     });
     expect(await new Promise((resolve) => added.on('exit', resolve))).toBe(0);
+    const admin = spawn(process.execPath, [bin, 'users', 'add', 'admin', '--role', 'admin'], { cwd: repoRoot, env: { ...environment(), ZHIYIN_USER_PASSWORD: password } });
+    expect(await new Promise((resolve) => admin.on('exit', resolve))).toBe(0);
 
     server = spawn(process.execPath, [bin, 'serve'], { cwd: repoRoot, env: environment() });
     exited = new Promise((resolve) => server!.on('exit', (code) => resolve(code)));
@@ -125,6 +127,16 @@ describe('zhiyin serve with Telegram and the WeChat Official Account configured'
     expect(relayed).toHaveLength(1);
     expect(stderr).not.toContain('我是王老师');
     expect(stderr).not.toContain('身份证');
+  });
+
+  it('shows admins (only) the running channels and how teachers’ replies were delivered', async () => {
+    const teacher = await signIn(http, 'wang.li', password);
+    expect((await getAs(http, teacher, '/channels')).status).toBe(403);
+    const admin = await signIn(http, 'admin', password);
+    const page = await (await getAs(http, admin, '/channels')).text();
+    expect(page).toContain('运行中（长轮询，@zhiyin_test_bot）');
+    expect(page).toContain('wechat-oa');
+    expect(page).toMatch(/<td>telegram<\/td><td>已送达<\/td><td>1<\/td>/u);
   });
 });
 

@@ -1,4 +1,7 @@
 import type { ServeChannelContext } from '../src/server/serve.ts';
+import type { ChannelStatus } from '../src/server/dashboard/channel-status.ts';
+
+const loginLabels: Record<string, string> = { stopped: '已停止', starting: '启动中', scan: '等待扫码登录', 'logged-in': '已登录', 'logged-out': '已退出登录' };
 
 /** What `zhiyin serve` hands the channel adapters: the core, the outbox, the HTTP app (for webhooks). */
 export type ChannelContext = ServeChannelContext;
@@ -7,6 +10,8 @@ export type ChannelContext = ServeChannelContext;
 export interface RunningChannel {
   name: string;
   stop(): Promise<void>;
+  /** How it is doing, for the admins' channel page. */
+  status(): ChannelStatus;
 }
 
 /** The channels this build knows, and whether the configuration asks for each. */
@@ -67,7 +72,14 @@ async function startWechatyChannel(context: ChannelContext, puppet: string): Pro
     ...(config.WECHATY_SESSION ? { sessionName: config.WECHATY_SESSION } : {}),
   });
   log.info({ channel: 'wechat' }, 'channel started');
-  return { name: 'wechat', stop: () => handle.stop() };
+  return {
+    name: 'wechat',
+    stop: () => handle.stop(),
+    status: () => {
+      const login = handle.loginState();
+      return { name: 'wechat', state: loginLabels[login.status] ?? login.status, since: login.since, ...(login.status === 'scan' && login.qrUrl ? { link: login.qrUrl } : {}) };
+    },
+  };
 }
 
 async function startOfficialAccount(context: ChannelContext): Promise<RunningChannel> {
@@ -97,7 +109,9 @@ async function startOfficialAccount(context: ChannelContext): Promise<RunningCha
     }),
   );
   log.info({ channel: 'wechat-oa', customerService: Boolean(config.WECHAT_OA_SECRET) }, 'channel started');
-  return { name: 'wechat-oa', stop: async () => {} };
+  const since = new Date();
+  const state = config.WECHAT_OA_SECRET ? '运行中（被动回复 + 客服消息）' : '运行中（仅被动回复）';
+  return { name: 'wechat-oa', stop: async () => {}, status: () => ({ name: 'wechat-oa', state, since }) };
 }
 
 async function startTelegramChannel(context: ChannelContext, token: string): Promise<RunningChannel> {
@@ -112,9 +126,11 @@ async function startTelegramChannel(context: ChannelContext, token: string): Pro
     await telegram.prepareTelegramWebhook(bot, { url: config.TELEGRAM_WEBHOOK_URL, secretToken });
     outbox.register(telegram.telegramChannel, telegram.telegramSender(bot.api));
     log.info({ channel: 'telegram', mode: 'webhook' }, 'channel started');
-    return { name: 'telegram', stop: async () => telegram.whenIdle(bot) };
+    const since = new Date();
+    return { name: 'telegram', stop: async () => telegram.whenIdle(bot), status: () => ({ name: 'telegram', state: `运行中（webhook，@${bot.botInfo.username}）`, since }) };
   }
   const handle = await telegram.startTelegram({ token, core, outbox, log, ...(apiRoot ? { apiRoot } : {}) });
   log.info({ channel: 'telegram', mode: 'polling' }, 'channel started');
-  return { name: 'telegram', stop: () => handle.stop() };
+  const since = new Date();
+  return { name: 'telegram', stop: () => handle.stop(), status: () => ({ name: 'telegram', state: `运行中（长轮询，@${handle.bot.botInfo.username}）`, since }) };
 }

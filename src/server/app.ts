@@ -10,6 +10,7 @@ import { TicketDesk } from '../escalation/tickets.ts';
 import { SessionStore } from './auth/sessions.ts';
 import { UserStore } from './auth/users.ts';
 import { dashboard } from './dashboard/routes.ts';
+import type { ChannelStatus } from './dashboard/channel-status.ts';
 
 const askSchema = z.object({ question: z.string() });
 
@@ -21,6 +22,8 @@ export interface AppDeps {
   users?: UserStore;
   /** Channel webhooks (Telegram, the WeChat Official Account): routed before the dashboard's sign-in and CSRF checks, which do not apply to them (each checks its platform's signature). */
   webhooks?: Hono;
+  /** How the channels serve started are doing (shown to admins at /channels). */
+  channelStatus?: () => ChannelStatus[];
   sessions?: SessionStore;
   conversations?: ConversationStore;
   now?: () => Date;
@@ -91,6 +94,7 @@ export function createApp(assistant: Assistant, deps: AppDeps = {}): Hono {
       log: assistant.log,
       now,
       ...(deps.livePollMs !== undefined ? { livePollMs: deps.livePollMs } : {}),
+      ...(deps.channelStatus ? { channelStatus: deps.channelStatus } : {}),
     }),
   );
 

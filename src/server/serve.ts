@@ -7,6 +7,7 @@ import { TicketDesk } from '../escalation/tickets.ts';
 import { createLogger } from '../log.ts';
 import { createApp } from './app.ts';
 import { UserStore } from './auth/users.ts';
+import type { ChannelStatus } from './dashboard/channel-status.ts';
 import { ConversationCore } from '../conversation/core.ts';
 import { SqlConversationStore } from '../conversation/conversation-store.ts';
 import { Hono } from 'hono';
@@ -25,7 +26,7 @@ export interface ServeChannelContext {
 
 export interface ServeOptions {
   /** Starts the channel adapters; `src/` itself never imports a channel SDK. */
-  startChannels?: (context: ServeChannelContext) => Promise<{ name: string; stop(): Promise<void> }[]>;
+  startChannels?: (context: ServeChannelContext) => Promise<{ name: string; stop(): Promise<void>; status(): ChannelStatus }[]>;
   /** Only these channels (`zhiyin serve --channels telegram`). */
   channels?: readonly string[];
 }
@@ -50,7 +51,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const channels = options.startChannels
     ? await options.startChannels({ config, core, outbox, app: webhooks, log, ...(options.channels ? { only: options.channels } : {}) })
     : [];
-  const app = createApp(assistant, { desk, outbox, users, conversations, webhooks });
+  const app = createApp(assistant, { desk, outbox, users, conversations, webhooks, channelStatus: () => channels.map((channel) => channel.status()) });
   const server = serveHttp({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     log.info({ port: info.port, ms: Math.round(performance.now() - started) }, 'zhiyin is serving');
   });

@@ -4,6 +4,7 @@ import type { DocumentSummary } from '../../knowledge/knowledge-base.ts';
 import type { Session } from '../auth/sessions.ts';
 import type { User } from '../auth/users.ts';
 import type { StudentArchive } from './archive.ts';
+import type { ChannelStatus } from './channel-status.ts';
 import { csrfField, formatChinaTime, formatMinutes, reasonLabels, roleLabels, statusLabels, untilDue, type Html } from './view.ts';
 
 /** A short notice after an action, by code (never text from the request). */
@@ -392,6 +393,36 @@ ${users.map(
 )}
 </table>
 <p class="muted">添加账号：<code>zhiyin users add --role teacher|admin</code>。</p>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// channels
+
+const deliveryLabels: Record<string, string> = { pending: '待发送', sending: '发送中', sent: '已送达', failed: '失败' };
+
+/** The channels serve started (the WeChat login QR link while it waits), and the outbox per channel. */
+export function channelsBody(channels: ChannelStatus[], outbox: { channel: string; status: string; count: number }[]): Html {
+  return html`<h1>渠道</h1>
+${
+  channels.length === 0
+    ? html`<p>没有启动任何聊天渠道。设置 <code>TELEGRAM_BOT_TOKEN</code>、<code>WECHATY_PUPPET</code> 或 <code>WECHAT_OA_TOKEN</code> 后重启服务。</p>`
+    : html`<table><tr><th>渠道</th><th>状态</th><th>自</th><th></th></tr>
+${channels.map(
+  (channel) =>
+    html`<tr><td>${channel.name}</td><td>${channel.state}</td><td>${channel.since ? formatChinaTime(channel.since) : ''}</td><td>${
+      channel.link ? html`<a href="${channel.link}" rel="noreferrer" target="_blank">登录二维码</a>` : ''
+    }</td></tr>`,
+)}
+</table>`
+}
+<h2>老师回复的发送情况</h2>
+${
+  outbox.length === 0
+    ? html`<p class="muted">还没有老师回复。</p>`
+    : html`<table><tr><th>渠道</th><th>状态</th><th>条数</th></tr>
+${outbox.map((row) => html`<tr><td>${row.channel}</td><td>${deliveryLabels[row.status] ?? row.status}</td><td>${row.count}</td></tr>`)}
+</table>`
+}`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -30,7 +30,9 @@ import {
   usersBody,
   type FlashCode,
   type QueueFilter,
+  channelsBody,
 } from './pages.ts';
+import type { ChannelStatus } from './channel-status.ts';
 import { layout, type Html } from './view.ts';
 
 /** What the dashboard works with. */
@@ -44,6 +46,8 @@ export interface DashboardDeps {
   knowledge: KnowledgeBase;
   log: Logger;
   now: () => Date;
+  /** The channels `serve` started and how each is doing (the WeChat login QR code among them). */
+  channelStatus?: () => ChannelStatus[];
   /** Poll for ticket changes made by other processes while someone watches the queue (0: never). */
   livePollMs?: number;
 }
@@ -366,6 +370,13 @@ export function dashboard(deps: DashboardDeps): Hono<DashboardEnv> {
   app.get('/stats', requireUser(), async (c) => {
     const stats = await desk.stats();
     return page(c, '统计', statsBody({ ...stats, ratings: await deps.conversations.ratingSummary() }));
+  });
+
+  app.get('/channels', requireUser(), requireRole('admin'), async (c) => {
+    const { rows } = await deps.db.query<{ channel: string; status: string; count: number }>(
+      'select channel, status, count(*)::int as count from outbox group by channel, status order by channel, status',
+    );
+    return page(c, '渠道', channelsBody(deps.channelStatus?.() ?? [], rows));
   });
 
   app.get('/users', requireUser(), requireRole('admin'), async (c) => page(c, '账号', usersBody(await users.list(), now())));

@@ -1,0 +1,11 @@
+/** How one channel started by `serve` is doing, for the admins' channel page. */
+export interface ChannelStatus {
+  /** `telegram`, `wechat`, `wechat-oa`. */
+  name: string;
+  /** A short state: 运行中, 等待扫码, 已登录, … */
+  state: string;
+  /** A link the admin may need: the WeChat login QR code while it waits for a scan. */
+  link?: string;
+  /** When the state last changed. */
+  since?: Date;
+}
