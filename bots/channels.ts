@@ -121,7 +121,7 @@ async function startTelegramChannel(context: ChannelContext, token: string): Pro
   if (config.TELEGRAM_WEBHOOK_URL) {
     const secretToken = config.TELEGRAM_WEBHOOK_SECRET;
     if (!secretToken) throw new Error('TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL');
-    const bot = telegram.createTelegramBot({ token, core, log, ...(apiRoot ? { apiRoot } : {}) });
+    const bot = telegram.createTelegramBot({ token, core, log, undelivered: outbox, ...(apiRoot ? { apiRoot } : {}) });
     app.post('/telegram/webhook', telegram.telegramWebhook(bot, secretToken));
     await telegram.prepareTelegramWebhook(bot, { url: config.TELEGRAM_WEBHOOK_URL, secretToken });
     outbox.register(telegram.telegramChannel, telegram.telegramSender(bot.api));

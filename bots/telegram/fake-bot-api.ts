@@ -34,7 +34,7 @@ export interface SentMessage {
 }
 
 /** A failure the fake returns instead of handling a call. */
-export type InjectedFailure = { status: 429; retryAfter: number } | { status: 500 };
+export type InjectedFailure = { status: 429; retryAfter: number } | { status: 500 } | { status: 400; description: string };
 
 interface Waiter {
   response: ServerResponse;
@@ -410,6 +410,7 @@ export class FakeBotApi {
     const failure = this.#failures.find((candidate) => candidate.method === method && candidate.times > 0);
     if (failure) {
       failure.times -= 1;
+      if (failure.failure.status === 400) return respond(400, { ok: false, error_code: 400, description: `Bad Request: ${failure.failure.description}` });
       return failure.failure.status === 429
         ? respond(429, {
             ok: false,

@@ -21,6 +21,8 @@ export { splitMessage } from './format.ts';
 /** Where the outbox can register a channel's sender (`Outbox` is one). */
 export interface SenderRegistry {
   register(channel: string, sender: ChannelSender): void;
+  /** Queues a message for later delivery (replies Telegram would not take during an outage). */
+  enqueue?(channel: string, recipient: string, text: string): Promise<void>;
 }
 
 export interface StartTelegramOptions extends TelegramBotOptions {
@@ -70,7 +72,8 @@ export function telegramSender(api: Api): ChannelSender {
  */
 export async function startTelegram(options: StartTelegramOptions): Promise<TelegramHandle> {
   const log = options.log ?? pino({ level: 'silent' });
-  const bot = createTelegramBot({ ...options, log });
+  const outbox = options.outbox;
+  const bot = createTelegramBot({ ...options, log, ...(outbox?.enqueue ? { undelivered: { enqueue: (...args) => outbox.enqueue!(...args) } } : {}) });
   await bot.init();
   await bot.api.deleteWebhook({ drop_pending_updates: false });
   await bot.api

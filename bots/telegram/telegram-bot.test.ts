@@ -293,6 +293,27 @@ describe('the Telegram webhook', () => {
 });
 
 describe('the Telegram outbox sender', () => {
+  it('queues the replies Telegram refuses in the outbox, which sends them once Telegram takes them again', async () => {
+    const fake = await FakeBotApi.start();
+    const db = await createTestDatabase();
+    const outbox = new Outbox(db);
+    const core = new ScriptedCore();
+    const telegram = await startTelegram({ token: fake.token, core, apiRoot: fake.url, outbox, pollTimeoutSeconds: 1 });
+    try {
+      fake.failNext('sendMessage', { status: 400, description: 'service unavailable for this chat' }, 1);
+      fake.pushText(90, '实习押金');
+      await expect.poll(async () => (await db.query(`select 1 from outbox where channel = 'telegram' and recipient = '90'`)).rows.length, { timeout: 30_000 }).toBe(1);
+      expect(texts(fake, 90)).toEqual([]);
+      expect(await outbox.deliverDue()).toMatchObject({ sent: 1 });
+      expect(await outbox.deliverDue()).toMatchObject({ sent: 0 });
+      expect(texts(fake, 90)).toEqual(['收到：实习押金']);
+    } finally {
+      await telegram.stop();
+      await db.close();
+      await fake.close();
+    }
+  });
+
   it('delivers a teacher’s reply through a real Outbox exactly once; a group student gets it privately', async () => {
     const fake = await FakeBotApi.start();
     const db = await createTestDatabase();

@@ -38,6 +38,11 @@ export interface TelegramBotOptions {
   onTurn?: (turn: TelegramTurn) => void;
   /** Connections to the Bot API at most (kept alive; further calls wait for one); default 32. */
   maxConnections?: number;
+  /**
+   * Where replies go that Telegram would not take even after the automatic retries (an outage):
+   * the outbox, which sends them later. Without it they are logged as lost.
+   */
+  undelivered?: { enqueue(channel: string, recipient: string, text: string): Promise<void> };
 }
 
 /** The update types the bot asks Telegram for (long polling and webhook). */
@@ -256,7 +261,17 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
     }
     stopTyping();
     if (result.handledAs !== 'duplicate') {
-      await sendReplies(ctx.api, input.chat.id, result.replies, { ...(input.replyTo !== undefined ? { replyTo: input.replyTo } : {}), remember });
+      for (const [index, reply] of result.replies.entries()) {
+        try {
+          await sendReplies(ctx.api, input.chat.id, [reply], { ...(index === 0 && input.replyTo !== undefined ? { replyTo: input.replyTo } : {}), remember });
+        } catch (error) {
+          // Telegram is down past the retries: the rest of the answer waits in the outbox.
+          const rest = result.replies.slice(index).map((unsent) => unsent.text).join('\n\n');
+          log.warn({ updateId, unsent: result.replies.length - index, queued: Boolean(options.undelivered), ...describeError(error) }, 'telegram replies not sent');
+          if (options.undelivered) await options.undelivered.enqueue(telegramChannel, input.userId, rest).catch(() => undefined);
+          break;
+        }
+      }
     }
     const ms = Math.round((performance.now() - started) * 100) / 100;
     log.info({ updateId, chatType: input.chat.type, kind: input.kind, handledAs: result.handledAs, replies: result.replies.length, ms }, 'telegram message handled');

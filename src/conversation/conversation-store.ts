@@ -50,8 +50,13 @@ export interface ConversationStore {
   saveState(conversationId: number, state: ConversationState): Promise<void>;
   append(conversationId: number, role: Role, text: string, meta?: Record<string, unknown>): Promise<void>;
   history(conversationId: number, limit?: number): Promise<StoredMessage[]>;
-  /** Records a channel message id; false when it was seen before (a duplicate delivery). */
+  /**
+   * Records a channel message id; false when it was seen and answered before (a duplicate
+   * delivery). A message recorded but never answered (the process stopped) counts as new again.
+   */
   firstDelivery(channel: string, messageId: string, conversationId: number): Promise<boolean>;
+  /** Marks a channel message answered: from now on a repeat of it is a duplicate. */
+  markHandled(channel: string, messageId: string): Promise<void>;
   savePlan(conversationId: number, plan: unknown, markdown: string): Promise<void>;
   latestPlan(conversationId: number): Promise<StoredPlan | null>;
   saveAssessment(conversationId: number, result: unknown): Promise<void>;
@@ -105,10 +110,15 @@ export class SqlConversationStore implements ConversationStore {
   async firstDelivery(channel: string, messageId: string, conversationId: number): Promise<boolean> {
     const { rows } = await this.db.query(
       `insert into inbound_messages (channel, message_id, conversation_id) values ($1, $2, $3)
-       on conflict do nothing returning message_id`,
+       on conflict (channel, message_id) do update set received_at = now() where inbound_messages.handled_at is null
+       returning message_id`,
       [channel, messageId, conversationId],
     );
     return rows.length === 1;
+  }
+
+  async markHandled(channel: string, messageId: string): Promise<void> {
+    await this.db.query('update inbound_messages set handled_at = now() where channel = $1 and message_id = $2', [channel, messageId]);
   }
 
   async savePlan(conversationId: number, plan: unknown, markdown: string): Promise<void> {
@@ -186,10 +196,11 @@ export class MemoryConversationStore implements ConversationStore {
   }
 
   async firstDelivery(channel: string, messageId: string): Promise<boolean> {
-    const key = `${channel}\u0000${messageId}`;
-    if (this.#delivered.has(key)) return false;
-    this.#delivered.add(key);
-    return true;
+    return !this.#delivered.has(`${channel}\u0000${messageId}`);
+  }
+
+  async markHandled(channel: string, messageId: string): Promise<void> {
+    this.#delivered.add(`${channel}\u0000${messageId}`);
   }
 
   async savePlan(conversationId: number, plan: unknown, markdown: string): Promise<void> {

@@ -99,6 +99,16 @@ describe('the conversation core', () => {
     expect((await store.history(id)).filter((message) => message.role === 'student')).toHaveLength(1);
   });
 
+  it('answers a redelivered message that a stopped process recorded but never answered, then treats repeats as duplicates', async () => {
+    const { id } = await store.open('test', 'hugo');
+    expect(await store.firstDelivery('test', 'update-2002', id)).toBe(true); // recorded, then the process stopped
+    const retried = await core.handle(text('hugo', '实习押金合法吗', 'update-2002'));
+    expect(retried.handledAs).toBe('policy');
+    expect(retried.replies.length).toBeGreaterThan(0);
+    const again = await core.handle(text('hugo', '实习押金合法吗', 'update-2002'));
+    expect(again.handledAs).toBe('duplicate');
+  });
+
   it('replies clearly to a sticker, picture or voice message and keeps a record of it', async () => {
     for (const kind of ['sticker', 'image', 'voice', 'file', 'location'] as const) {
       const turn = await core.handle({ channel: 'test', userId: 'ivan', kind });

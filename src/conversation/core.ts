@@ -119,7 +119,10 @@ export class ConversationCore {
     });
     const result = await this.#respond(conversation, message, text);
     result.latencyMs = Math.round((performance.now() - started) * 100) / 100;
-    if (this.#forgotten.delete(conversation.id)) return result;
+    if (this.#forgotten.delete(conversation.id)) {
+      if (message.messageId) await this.store.markHandled(message.channel, message.messageId);
+      return result;
+    }
     for (const reply of result.replies) {
       await this.store.append(conversation.id, 'assistant', reply.text, {
         handledAs: result.handledAs,
@@ -127,6 +130,7 @@ export class ConversationCore {
         ...(result.citations.length > 0 ? { citations: result.citations.map(({ doc, locator }) => ({ doc, locator })) } : {}),
       });
     }
+    if (message.messageId) await this.store.markHandled(message.channel, message.messageId);
     return result;
   }
 
