@@ -1,5 +1,6 @@
 import type { AskResult, Outcome } from '../src/answering/types.ts';
 import type { EvalItem } from './dataset.ts';
+import type { FaithfulnessScore } from './faithfulness.ts';
 
 // ── Text comparison ──────────────────────────────────────────────────────────
 
@@ -94,6 +95,8 @@ export interface ItemScore {
   missingFacts: string[][];
   fullyCorrect: boolean;
   latency_ms: number | null;
+  /** Set when faithfulness was measured (`zhiyin eval --llm`) and the reply is an answer with claims. */
+  faithfulness?: FaithfulnessScore;
 }
 
 /**
@@ -166,6 +169,8 @@ export interface Summary {
   citation: Ratio;
   facts: Ratio;
   latency: { p50: number | null; p95: number | null };
+  /** Answer sentences with claims whose claims the cited clauses back; only when faithfulness was measured. */
+  faithfulness?: Ratio;
 }
 
 /** Summaries overall and per expected outcome (answer, abstain, escalate), document and tag (sorted). */
@@ -236,7 +241,17 @@ export function summarize(scored: readonly ScoredItem[]): Summary {
     citation: ratio(scores.map((s) => s.citationCorrect)),
     facts: ratio(scores.map((s) => s.factsCorrect)),
     latency: { p50: percentile(latencies, 50), p95: percentile(latencies, 95) },
+    ...faithfulnessOf(scores),
   };
+}
+
+/** Faithfulness over every measured sentence of the group, when any was measured. */
+function faithfulnessOf(scores: readonly ItemScore[]): Pick<Summary, 'faithfulness'> {
+  const measured = scores.flatMap((score) => (score.faithfulness ? [score.faithfulness] : []));
+  if (measured.length === 0) return {};
+  const correct = measured.reduce((sum, score) => sum + score.faithfulSentences, 0);
+  const total = measured.reduce((sum, score) => sum + score.claimSentences, 0);
+  return { faithfulness: { correct, total, rate: total === 0 ? null : correct / total } };
 }
 
 const OUTCOME_ORDER: readonly string[] = ['answer', 'abstain', 'escalate'];

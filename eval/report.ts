@@ -1,5 +1,6 @@
 import type { Mean, Ratio, Summary } from './metrics.ts';
 import type { EvalReport, ItemResult } from './runner.ts';
+import type { GenerationStats } from '../src/generation/types.ts';
 
 export interface FormatOptions {
   /** How many failed items to list (default 20). */
@@ -23,6 +24,7 @@ export function formatReport(report: EvalReport, datasetName: string, options: F
     groupSection('By document', report.byDocument),
     groupSection('By tag', report.byTag),
     failureSection(report.items, options.maxFailures ?? 20, options.questionWidth ?? 40),
+    unfaithfulSection(report.items, options.maxFailures ?? 20, options.questionWidth ?? 40),
   ];
   return `${sections.filter((section) => section !== '').join('\n\n')}\n`;
 }
@@ -130,13 +132,14 @@ function overallTable(summary: Summary): string {
     row('citation accuracy', summary.citation),
     row('fact accuracy', summary.facts),
     ['latency p50 / p95 ms', milliseconds(summary.latency.p50), milliseconds(summary.latency.p95), ''],
+    ...(summary.faithfulness ? [row('faithfulness (claim sentences)', summary.faithfulness)] : []),
   ]);
 }
 
 const GROUP_HEADER = ['', 'items', 'fully', 'outcome', 'hit@1', 'hit@5', 'MRR', 'citation', 'facts', 'p50 ms', 'p95 ms'];
 
-function groupRow(name: string, summary: Summary): string[] {
-  return [
+function groupRow(name: string, summary: Summary, withFaithfulness: boolean): string[] {
+  const row = [
     name,
     String(summary.items),
     ratioCell(summary.fullyCorrect),
@@ -149,12 +152,53 @@ function groupRow(name: string, summary: Summary): string[] {
     milliseconds(summary.latency.p50),
     milliseconds(summary.latency.p95),
   ];
+  return withFaithfulness ? [...row, summary.faithfulness ? ratioCell(summary.faithfulness) : 'n/a'] : row;
 }
 
 function groupSection(title: string, groups: Record<string, Summary>): string {
   const entries = Object.entries(groups);
   if (entries.length === 0) return '';
-  return `${title}\n${table([GROUP_HEADER, ...entries.map(([name, summary]) => groupRow(name, summary))])}`;
+  const withFaithfulness = entries.some(([, summary]) => summary.faithfulness !== undefined);
+  const header = withFaithfulness ? [...GROUP_HEADER, 'faithful'] : GROUP_HEADER;
+  return `${title}\n${table([header, ...entries.map(([name, summary]) => groupRow(name, summary, withFaithfulness))])}`;
+}
+
+/** Answers with a sentence whose claims the cited clauses do not back, when faithfulness was measured. */
+function unfaithfulSection(items: readonly ItemResult[], maxItems: number, questionWidth: number): string {
+  const unfaithful = items.filter((item) => item.faithfulness && item.faithfulness.faithfulSentences < item.faithfulness.claimSentences);
+  if (unfaithful.length === 0) return '';
+  const shown = unfaithful.slice(0, Math.max(0, maxItems));
+  return [
+    `Unfaithful answers (${shown.length} of ${unfaithful.length} shown)`,
+    ...shown.flatMap((item) => [
+      `  ${item.id}  ${truncate(item.question, questionWidth)}`,
+      `      - not in the cited clauses: ${[...new Set(item.faithfulness!.unsupported)].join(', ')}`,
+    ]),
+  ].join('\n');
+}
+
+/**
+ * What grounded generation did over a run (`zhiyin eval --llm`): answers generated at the first
+ * or second draft, fallbacks to the extractive answer by reason, and tokens used today.
+ *
+ * @example console.log(formatGenerationStats(assistant.generation.stats()));
+ */
+export function formatGenerationStats(stats: GenerationStats): string {
+  const fallbacks = Object.entries(stats.fallback).sort(([, x], [, y]) => (y ?? 0) - (x ?? 0));
+  const fellBack = fallbacks.reduce((sum, [, count]) => sum + (count ?? 0), 0);
+  const total = stats.generated + stats.regenerated + fellBack;
+  const share = (count: number): string => (total === 0 ? 'n/a' : percent(count / total));
+  return [
+    `== generation (${stats.model}, prompt zh v${stats.promptVersion.zh} / en v${stats.promptVersion.en}) ==`,
+    table([
+      ['', 'answers', '%'],
+      ['generated (first draft)', String(stats.generated), share(stats.generated)],
+      ['generated (after regenerating)', String(stats.regenerated), share(stats.regenerated)],
+      ['fell back to extractive', String(fellBack), share(fellBack)],
+      ...fallbacks.map(([reason, count]) => [`  ${reason}`, String(count ?? 0), share(count ?? 0)]),
+    ]),
+    `tokens used today: ${stats.tokensToday}`,
+  ].join('\n');
 }
 
 /** Why an item is not fully correct, one phrase per failed check; retrieval misses are noted too. */

@@ -2,6 +2,7 @@ import type { AskResult } from '../src/answering/types.ts';
 import type { EvalItem } from './dataset.ts';
 import type { Aggregates, DocOf, ItemScore, ScoredItem } from './metrics.ts';
 import { aggregate, documentOf, scoreItem, scoreUnanswered } from './metrics.ts';
+import type { FaithfulnessScorer } from './faithfulness.ts';
 
 /** Asks the system one question; `session` is set for items that belong to a conversation. */
 export type Ask = (question: string, session?: string) => Promise<AskResult>;
@@ -41,6 +42,8 @@ export interface RunOptions {
   concurrency?: number;
   /** Called as each item finishes, e.g. for a progress line. */
   onItem?: (result: ItemResult, done: number, total: number) => void;
+  /** Measures the faithfulness of each answer (`zhiyin eval --llm`); see `faithfulnessScorer`. */
+  faithfulness?: FaithfulnessScorer;
 }
 
 /**
@@ -60,7 +63,7 @@ export async function runEval(items: readonly EvalItem[], ask: Ask, options: Run
   }
   let done = 0;
   const runs = await runInSessionOrder(items, concurrency, async (item) => {
-    const asked = await askAndScore(item, ask);
+    const asked = await askAndScore(item, ask, options.faithfulness);
     const result = toItemResult(asked, options.docOf);
     options.onItem?.(result, ++done, items.length);
     return { asked, result };
@@ -79,10 +82,12 @@ interface AskedItem extends ScoredItem {
   error?: string;
 }
 
-async function askAndScore(item: EvalItem, ask: Ask): Promise<AskedItem> {
+async function askAndScore(item: EvalItem, ask: Ask, faithfulness?: FaithfulnessScorer): Promise<AskedItem> {
   try {
     const reply = await ask(item.question, item.session);
-    return { item, reply, score: scoreItem(item, reply) };
+    const score = scoreItem(item, reply);
+    const faithful = faithfulness?.(reply);
+    return { item, reply, score: faithful ? { ...score, faithfulness: faithful } : score };
   } catch (error) {
     return { item, score: scoreUnanswered(item), error: describeError(error) };
   }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Config } from './config.ts';
+import { generationConfigured, type Config } from './config.ts';
 import { createLogger } from './log.ts';
 import { openDatabase, type Database } from './store/database.ts';
 import { migrate } from './store/migrate.ts';
@@ -10,8 +10,9 @@ import { Tokenizer } from './retrieval/tokenizer.ts';
 import { HybridSearch, indexTextOf } from './retrieval/hybrid-search.ts';
 import { CorpusLsaEmbeddings } from './retrieval/embeddings/corpus-lsa.ts';
 import { corpusLsaModel, pretrainedModel, type EmbeddingModel } from './retrieval/embeddings/provider.ts';
-import { PolicyAnswerer, type AnsweredQuestion } from './answering/answer-question.ts';
+import { defaultMinConfidence, PolicyAnswerer, type AnsweredQuestion, type AnswerOptions } from './answering/answer-question.ts';
 import { Replies } from './prompts.ts';
+import type { AnswerGenerator, GenerationStats } from './generation/types.ts';
 
 export interface OpenAssistantOptions {
   log?: Logger;
@@ -36,6 +37,24 @@ export async function embeddingModelFor(config: Config, tokenizer: Tokenizer): P
   return corpusLsaModel(new CorpusLsaEmbeddings({ tokenizer }));
 }
 
+/** What grounded generation adds to the assistant: the generator and its counters. */
+export interface GenerationHook {
+  generator: AnswerGenerator;
+  stats(): GenerationStats;
+}
+
+/**
+ * Grounded generation when LLM_BASE_URL and LLM_MODEL are set, else null (extractive answers).
+ * Loaded lazily, so that the `openai` SDK is read only when a model is configured.
+ */
+export async function generationFor(config: Config, replies: Replies, log: Logger): Promise<GenerationHook | null> {
+  if (!generationConfigured(config)) return null;
+  const { GroundedGenerator } = await import('./generation/grounded-generator.ts');
+  const generator = GroundedGenerator.fromConfig(config, { replies, log });
+  log.info({ model: generator.model.name }, 'grounded generation on');
+  return { generator, stats: () => generator.stats() };
+}
+
 /**
  * zhiyin's core, opened: the store (migrated), the knowledge base (ingested from `knowledge/`
  * on first start) and the policy answerer over its current version.
@@ -58,6 +77,8 @@ export class Assistant {
     readonly tokenizer: Tokenizer,
     readonly replies: Replies,
     readonly log: Logger,
+    /** Grounded generation, when LLM_* is configured; null keeps answers extractive. */
+    readonly generation: GenerationHook | null = null,
   ) {}
 
   static async open(config: Config, options: OpenAssistantOptions = {}): Promise<Assistant> {
@@ -73,7 +94,8 @@ export class Assistant {
       const { applied } = await migrate(db);
       if (applied.length > 0) log.info({ applied }, 'database migrated');
       const knowledge = new KnowledgeBase(db, await embeddingModelFor(config, tokenizer));
-      const assistant = new Assistant(config, db, knowledge, lexicon, tokenizer, new Replies(), log);
+      const replies = new Replies();
+      const assistant = new Assistant(config, db, knowledge, lexicon, tokenizer, replies, log, await generationFor(config, replies, log));
       if (!options.skipInitialIngest && (await knowledge.version()) === 0) {
         const documents = await readDocumentDirectory(config.ZHIYIN_KNOWLEDGE_DIR);
         const report = await knowledge.publish(documents);
@@ -110,15 +132,18 @@ export class Assistant {
     const dims = rows[0]?.embedding_dims ?? 0;
     const dense = dims > 0 ? this.knowledge.denseSearch(dims) : null;
     const search = new HybridSearch(snapshot, this.lexicon, this.tokenizer, dense, { denseWeight: model.fusionWeight });
-    this.#answerer = new PolicyAnswerer(search, this.replies);
+    this.#answerer = new PolicyAnswerer(search, this.replies, defaultMinConfidence, this.generation?.generator);
     this.#answererVersion = snapshot.version;
     this.log.debug({ uptimeMs: Math.round(performance.now()), version: snapshot.version }, 'answerer ready');
     return this.#answerer;
   }
 
-  /** Answers one policy question (no conversation state, no ticket). */
-  async ask(question: string): Promise<AnsweredQuestion> {
-    return (await this.answerer()).answer(question);
+  /**
+   * Answers one policy question (no conversation state, no ticket). `options` matter only with
+   * grounded generation: the student key for its rate limit, the previous turn for follow-ups.
+   */
+  async ask(question: string, options: AnswerOptions = {}): Promise<AnsweredQuestion> {
+    return (await this.answerer()).answer(question, options);
   }
 
   async close(): Promise<void> {

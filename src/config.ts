@@ -21,6 +21,14 @@ const environmentSchema = z.object({
   LLM_BASE_URL: optionalText,
   LLM_API_KEY: optionalText,
   LLM_MODEL: optionalText,
+  /** Per model call, in milliseconds; a streamed answer must finish within it too. */
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** Retries of a failed model call (429, 5xx, timeouts), with the SDK's exponential backoff. */
+  LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  /** Model tokens a day (China time) before answers fall back to extractive; 0: no limit. */
+  LLM_DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(2_000_000),
+  /** Generated answers a minute per student before answers fall back to extractive; 0: no limit. */
+  LLM_RATE_PER_MINUTE: z.coerce.number().int().min(0).default(6),
   TELEGRAM_BOT_TOKEN: optionalText,
   /** Another Bot API server (a self-hosted telegram-bot-api, or a test fake); default api.telegram.org. */
   TELEGRAM_API_ROOT: optionalText,
@@ -45,6 +53,14 @@ const environmentSchema = z.object({
 export type Config = z.infer<typeof environmentSchema>;
 
 /**
+ * Whether grounded generation is configured (LLM_BASE_URL and LLM_MODEL; LLM_API_KEY is optional
+ * for local servers). It is configured apart from the embeddings endpoint: neither needs the other.
+ */
+export function generationConfigured(config: Config): boolean {
+  return Boolean(config.LLM_BASE_URL && config.LLM_MODEL);
+}
+
+/**
  * Reads the configuration from the environment, failing with every problem named.
  *
  * @example const config = loadConfig({ ...process.env, PORT: '8080' });
@@ -58,6 +74,9 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
   const config = parsed.data;
   if (config.EMBEDDINGS_BASE_URL && !config.EMBEDDINGS_MODEL) {
     throw new Error('configuration: EMBEDDINGS_MODEL is required when EMBEDDINGS_BASE_URL is set');
+  }
+  if (config.LLM_BASE_URL && !config.LLM_MODEL) {
+    throw new Error('configuration: LLM_MODEL is required when LLM_BASE_URL is set');
   }
   return config;
 }

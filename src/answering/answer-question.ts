@@ -5,6 +5,7 @@ import { maxMessageLength, routeMessage, type Route } from './router.ts';
 import { chooseCited, composeExtractiveAnswer } from './extractive-answer.ts';
 import type { AskResult, RetrievedClause } from './types.ts';
 import { isMostlyEnglish } from '../retrieval/normalize.ts';
+import type { AnswerGenerator, ConversationSummary, FallbackReason } from '../generation/types.ts';
 
 /** Below this share of the question's weight found in the best clause, the bot abstains. */
 export const defaultMinConfidence = 0.22;
@@ -17,10 +18,21 @@ export interface AnsweredQuestion extends AskResult {
   language: Language;
   /** The ranked clauses behind `retrieved`, with their documents. */
   ranked: RankedClause[];
+  /** How an `answer` was written, when a generator is configured: generated, or extractive and why. */
+  generation?: { mode: 'generated'; regenerated: boolean; promptVersion: number } | { mode: 'extractive'; reason: FallbackReason };
+}
+
+/** Who asks and what came before, for grounded generation; the extractive answer needs neither. */
+export interface AnswerOptions {
+  /** Tells students apart for the per-student rate limit of generation (`telegram:123`). */
+  studentKey?: string;
+  /** The previous question and answer, for generation to resolve a follow-up against. */
+  summary?: ConversationSummary;
 }
 
 /**
- * The policy-question pipeline: route → retrieve → check confidence → extractive, cited answer.
+ * The policy-question pipeline: route → retrieve → check confidence → extractive, cited answer
+ * → with a `generator`, a generated answer in its place when one passes the grounding guard.
  *
  * @example
  * const answerer = new PolicyAnswerer(search, replies);
@@ -31,16 +43,18 @@ export class PolicyAnswerer {
     readonly search: HybridSearch,
     readonly replies: Replies,
     readonly minConfidence = defaultMinConfidence,
+    /** Grounded generation (LLM_*); without it answers are extractive. */
+    readonly generator?: AnswerGenerator,
   ) {}
 
-  async answer(question: string): Promise<AnsweredQuestion> {
+  async answer(question: string, options: AnswerOptions = {}): Promise<AnsweredQuestion> {
     const started = performance.now();
     const route = routeMessage(question);
     const language: Language = isMostlyEnglish(question) ? 'en' : 'zh';
     const finish = (
       outcome: AskResult['outcome'],
       answer: string,
-      extra: Partial<Pick<AnsweredQuestion, 'citations' | 'ranked' | 'confidence'>> = {},
+      extra: Partial<Pick<AnsweredQuestion, 'citations' | 'ranked' | 'confidence' | 'generation'>> = {},
     ): AnsweredQuestion => {
       const ranked = extra.ranked ?? [];
       return {
@@ -53,6 +67,7 @@ export class PolicyAnswerer {
         confidence: extra.confidence ?? null,
         language,
         ranked,
+        ...(extra.generation ? { generation: extra.generation } : {}),
       };
     };
 
@@ -97,7 +112,26 @@ export class PolicyAnswerer {
       index: this.search.lexicalIndex,
       lexicon: this.search.lexicon,
     });
-    return finish('answer', composed.answer, { citations: composed.citations, ranked: results, confidence });
+    if (!this.generator) return finish('answer', composed.answer, { citations: composed.citations, ranked: results, confidence });
+
+    // Grounded generation: the extractive answer stays the fallback for every failure.
+    const generated = await this.generator
+      .generate({ question, language, cited: composed.cited, ranked: results, confidence, ...options })
+      .catch(() => ({ kind: 'fallback', reason: 'internal-error' }) as const);
+    if (generated.kind === 'generated') {
+      return finish('answer', generated.answer, {
+        citations: generated.citations,
+        ranked: results,
+        confidence,
+        generation: { mode: 'generated', regenerated: generated.regenerated, promptVersion: generated.promptVersion },
+      });
+    }
+    return finish('answer', composed.answer, {
+      citations: composed.citations,
+      ranked: results,
+      confidence,
+      generation: { mode: 'extractive', reason: generated.reason },
+    });
   }
 }
 

@@ -145,18 +145,25 @@ export function buildProgram(config: () => Config): Command {
     .description('run the eval datasets and print accuracy and latency')
     .addOption(new Option('--dataset <file...>', 'dataset files (default: eval/datasets/*.jsonl)'))
     .option('--json', 'print JSON')
-    .action(async (options: { dataset?: string[]; json?: boolean }) => {
+    .option('--llm', 'answer with the configured model (LLM_*) and report faithfulness and generation counts')
+    .action(async (options: { dataset?: string[]; json?: boolean; llm?: boolean }) => {
       const { defaultDatasets, runDatasets } = await import('../../eval/suite.ts');
-      const { formatReport, toJson } = await import('../../eval/report.ts');
+      const { formatGenerationStats, formatReport, toJson } = await import('../../eval/report.ts');
+      const { evalConfig, faithfulnessFor } = await import('../../eval/llm.ts');
+      const llm = options.llm === true;
+      const runConfig = evalConfig(config(), llm);
       const files = options.dataset ?? (await defaultDatasets());
-      await withAssistant(config(), async (assistant) => {
+      await withAssistant(runConfig, async (assistant) => {
         const ask = dryRunAsk(assistant);
-        const results = await runDatasets(files, (question, session) => ask(question, session));
+        const runOptions = llm ? { faithfulness: await faithfulnessFor(assistant) } : {};
+        const results = await runDatasets(files, (question, session) => ask(question, session), runOptions);
+        const generation = llm ? assistant.generation?.stats() : undefined;
         if (options.json) {
           const json = Object.fromEntries(results.map(({ name, report }) => [name, JSON.parse(toJson(report))]));
-          process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify(generation ? { ...json, generation } : json, null, 2)}\n`);
         } else {
           for (const { name, report } of results) process.stdout.write(`${formatReport(report, name)}\n\n`);
+          if (generation) process.stdout.write(`${formatGenerationStats(generation)}\n`);
         }
       });
     });

@@ -328,7 +328,12 @@ export class ConversationCore {
     }
 
     const question = followUp?.kind === 'rewrite' ? followUp.question : text;
-    const answered = await this.assistant.ask(question);
+    const previous = state.lastTurn;
+    const answered = await this.assistant.ask(question, {
+      // grounded generation (when configured) limits each student's rate and reads the previous turn
+      studentKey: `${conversation.channel}:${conversation.userId}`,
+      ...(previous?.answer ? { summary: { question: previous.resolved, answer: previous.answer } } : {}),
+    });
     const out: OutboundReply[] = [{ text: answered.answer }];
     if (!state.difficultGroup && saysDifficultGroup(text)) {
       state.difficultGroup = true;
@@ -354,6 +359,7 @@ export class ConversationCore {
         outcome: 'answer',
         citations: answered.citations,
         language: answered.language,
+        answer: answered.answer.slice(0, 2_000),
       };
       state.answers = (state.answers ?? 0) + 1;
       if (this.#rateEvery > 0 && (state.answers === 1 || state.answers % this.#rateEvery === 0)) {

@@ -42,4 +42,6 @@ export interface LastTurn {
   outcome: Outcome;
   citations: Citation[];
   language: 'zh' | 'en';
+  /** The answer given (its start), for a generated follow-up to read; absent in older state. */
+  answer?: string;
 }
