@@ -20,57 +20,71 @@ const password = 'a long passphrase for tests';
 const oaToken = 'zhiyinTestToken';
 const sign = (...parts: string[]): string => createHash('sha1').update([...parts].sort().join('')).digest('hex');
 
+/** The environment of a `zhiyin` child process: no endpoints but those the test gives. */
+function environmentWith(dataDir: string, extra: Record<string, string>): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ZHIYIN_DATA_DIR: dataDir, LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', ...extra };
+}
+
+/** A running `zhiyin serve`: its base URL, its log so far, and how to stop it. */
+interface Served {
+  base: string;
+  log: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Starts `zhiyin serve` and resolves once it logs the port it serves on. */
+async function startServe(env: Record<string, string>): Promise<Served> {
+  const server: ChildProcessWithoutNullStreams = spawn(process.execPath, [bin, 'serve'], { cwd: repoRoot, env });
+  const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
+  server.stdout.resume();
+  let stderr = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    void exited.then((code) => reject(new Error(`zhiyin serve exited (${code}) before serving:\n${stderr}`)));
+    createInterface({ input: server.stderr }).on('line', (line) => {
+      stderr += `${line}\n`;
+      const log = JSON.parse(line) as { msg: string; port?: number };
+      if (log.msg === 'zhiyin is serving' && log.port) resolve(log.port);
+    });
+  });
+  return {
+    base: `http://127.0.0.1:${port}`,
+    log: () => stderr,
+    stop: async () => {
+      if (server.exitCode === null) server.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Runs a `zhiyin` command to its end; resolves with its exit code. */
+function zhiyin(args: string[], env: Record<string, string>): Promise<number | null> {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, env, stdio: 'ignore' });
+  return new Promise((resolve) => child.on('exit', resolve));
+}
+
 describe('zhiyin serve with Telegram and the WeChat Official Account configured', () => {
   let dataDir: string;
   let fake: FakeBotApi;
-  let server: ChildProcessWithoutNullStreams | undefined;
-  let exited: Promise<number | null>;
+  let served: Served;
   let base = '';
-  let stderr = '';
-
-  const environment = (): Record<string, string> => ({
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '/tmp',
-    ZHIYIN_DATA_DIR: dataDir,
-    LOG_LEVEL: 'info',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    TELEGRAM_BOT_TOKEN: fake.token,
-    TELEGRAM_API_ROOT: fake.url,
-    WECHAT_OA_TOKEN: oaToken,
-    WECHAT_OA_APPID: 'wx0123456789abcdef',
-  });
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'zhiyin-channels-'));
     fake = await FakeBotApi.start();
-    const added = spawn(process.execPath, [bin, 'users', 'add', 'wang.li', '--role', 'teacher', '--name', '王老师'], {
-      cwd: repoRoot,
-      env: { ...environment(), ZHIYIN_USER_PASSWORD: password },
+    const env = environmentWith(dataDir, {
+      TELEGRAM_BOT_TOKEN: fake.token,
+      TELEGRAM_API_ROOT: fake.url,
+      WECHAT_OA_TOKEN: oaToken,
+      WECHAT_OA_APPID: 'wx0123456789abcdef',
     });
-    expect(await new Promise((resolve) => added.on('exit', resolve))).toBe(0);
-    const admin = spawn(process.execPath, [bin, 'users', 'add', 'admin', '--role', 'admin'], { cwd: repoRoot, env: { ...environment(), ZHIYIN_USER_PASSWORD: password } });
-    expect(await new Promise((resolve) => admin.on('exit', resolve))).toBe(0);
-
-    server = spawn(process.execPath, [bin, 'serve'], { cwd: repoRoot, env: environment() });
-    exited = new Promise((resolve) => server!.on('exit', (code) => resolve(code)));
-    server.stdout.resume();
-    const port = await new Promise<number>((resolve, reject) => {
-      void exited.then((code) => reject(new Error(`zhiyin serve exited (${code}) before serving:\n${stderr}`)));
-      createInterface({ input: server!.stderr }).on('line', (line) => {
-        stderr += `${line}\n`;
-        const log = JSON.parse(line) as { msg: string; port?: number };
-        if (log.msg === 'zhiyin is serving' && log.port) resolve(log.port);
-      });
-    });
-    base = `http://127.0.0.1:${port}`;
+    expect(await zhiyin(['users', 'add', 'wang.li', '--role', 'teacher', '--name', '王老师'], { ...env, ZHIYIN_USER_PASSWORD: password })).toBe(0);
+    expect(await zhiyin(['users', 'add', 'admin', '--role', 'admin'], { ...env, ZHIYIN_USER_PASSWORD: password })).toBe(0);
+    served = await startServe(env);
+    base = served.base;
   });
 
   afterAll(async () => {
-    if (server && server.exitCode === null) {
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await served?.stop();
     await fake?.close();
     await rm(dataDir, { recursive: true, force: true });
   });
@@ -79,9 +93,9 @@ describe('zhiyin serve with Telegram and the WeChat Official Account configured'
   const http = { request: (target: string, init: RequestInit = {}) => fetch(`${base}${target}`, { ...init, redirect: 'manual' }) } as unknown as Hono;
 
   it('started the Telegram channel and logs it without message text', () => {
-    expect(stderr).toContain('"channel":"telegram"');
-    expect(stderr).toContain('"mode":"polling"');
-    expect(stderr).toContain('"channel":"wechat-oa"');
+    expect(served.log()).toContain('"channel":"telegram"');
+    expect(served.log()).toContain('"mode":"polling"');
+    expect(served.log()).toContain('"channel":"wechat-oa"');
   });
 
   it('answers the Official Account webhook: the URL check, then a text message with a cited passive reply', async () => {
@@ -125,8 +139,8 @@ describe('zhiyin serve with Telegram and the WeChat Official Account configured'
     await expect.poll(async () => (await (await getAs(http, teacher, `/tickets/${ticketId}`)).text()).includes('已送达'), { timeout: 30_000 }).toBe(true);
     const relayed = fake.sent(student).slice(before).filter((message) => message.text?.includes('我是王老师'));
     expect(relayed).toHaveLength(1);
-    expect(stderr).not.toContain('我是王老师');
-    expect(stderr).not.toContain('身份证');
+    expect(served.log()).not.toContain('我是王老师');
+    expect(served.log()).not.toContain('身份证');
   });
 
   it('shows admins (only) the running channels and how teachers’ replies were delivered', async () => {
@@ -143,46 +157,26 @@ describe('zhiyin serve with Telegram and the WeChat Official Account configured'
 describe('zhiyin serve with the Telegram webhook configured', () => {
   let dataDir: string;
   let fake: FakeBotApi;
-  let server: ChildProcessWithoutNullStreams | undefined;
-  let exited: Promise<number | null>;
+  let served: Served;
   let base = '';
   const secret = 'webhook-secret_42';
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'zhiyin-webhook-'));
     fake = await FakeBotApi.start();
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      ZHIYIN_DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      TELEGRAM_BOT_TOKEN: fake.token,
-      TELEGRAM_API_ROOT: fake.url,
-      TELEGRAM_WEBHOOK_URL: 'https://zhiyin.example.edu/telegram/webhook',
-      TELEGRAM_WEBHOOK_SECRET: secret,
-    };
-    server = spawn(process.execPath, [bin, 'serve'], { cwd: repoRoot, env });
-    exited = new Promise((resolve) => server!.on('exit', (code) => resolve(code)));
-    server.stdout.resume();
-    let stderr = '';
-    const port = await new Promise<number>((resolve, reject) => {
-      void exited.then((code) => reject(new Error(`zhiyin serve exited (${code}) before serving:\n${stderr}`)));
-      createInterface({ input: server!.stderr }).on('line', (line) => {
-        stderr += `${line}\n`;
-        const log = JSON.parse(line) as { msg: string; port?: number };
-        if (log.msg === 'zhiyin is serving' && log.port) resolve(log.port);
-      });
-    });
-    base = `http://127.0.0.1:${port}`;
+    served = await startServe(
+      environmentWith(dataDir, {
+        TELEGRAM_BOT_TOKEN: fake.token,
+        TELEGRAM_API_ROOT: fake.url,
+        TELEGRAM_WEBHOOK_URL: 'https://zhiyin.example.edu/telegram/webhook',
+        TELEGRAM_WEBHOOK_SECRET: secret,
+      }),
+    );
+    base = served.base;
   });
 
   afterAll(async () => {
-    if (server && server.exitCode === null) {
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await served?.stop();
     await fake?.close();
     await rm(dataDir, { recursive: true, force: true });
   });

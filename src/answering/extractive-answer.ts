@@ -5,6 +5,7 @@ import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import type { Lexicon } from '../retrieval/lexicon.ts';
 import type { Language, Replies } from '../prompts.ts';
 import type { Citation } from './types.ts';
+import type { DocumentInfo } from '../knowledge/snapshot.ts';
 import { caveatsFor, dateText } from './caveats.ts';
 
 export interface ExtractiveAnswer {
@@ -114,13 +115,7 @@ export function composeExtractiveAnswer(input: {
   lines.push('', replies.render(language, 'answer_source_heading'));
   const seen = new Set<string>();
   for (const { clause, document } of cited) {
-    const source = replies.render(language, 'answer_source', {
-      title: document.title,
-      locator: clause.locator,
-      issuer: document.issuer,
-      region: document.region,
-      date: dateText(document, language, replies),
-    });
+    const source = sourceLine(document, clause.locator, language, replies);
     if (!seen.has(source)) lines.push(source);
     seen.add(source);
   }
@@ -158,4 +153,19 @@ function glossTerms(chinese: string, lexicon: Lexicon): string[] {
     if (kept.length >= 8) break;
   }
   return kept.map((term) => `${term} = ${byChinese.get(term)}`);
+}
+
+/**
+ * The citation line of a clause: 《title》locator｜issuer｜region｜date.
+ *
+ * @example sourceLine(document, '第十五条', 'zh', replies) // '《中等职业学校职业指导工作规定》第十五条｜教育部｜全国｜2018年…'
+ */
+export function sourceLine(document: DocumentInfo, locator: string, language: Language, replies: Replies): string {
+  return replies.render(language, 'answer_source', {
+    title: document.title,
+    locator,
+    issuer: document.issuer,
+    region: document.region,
+    date: dateText(document, language, replies),
+  });
 }

@@ -3,6 +3,7 @@ import { dateParts, chinaDay } from './dates.ts';
 import { occupations, pairKey } from './occupations.ts';
 import type { CareerPlan } from './plan.ts';
 import type { PolicyLink } from './policy-links.ts';
+import type { DocumentInfo, KnowledgeSnapshot } from '../knowledge/snapshot.ts';
 import { codeLetters } from './riasec.ts';
 import { nationalRegion, regionSuffix, type Letter } from './vocabulary.ts';
 
@@ -19,6 +20,21 @@ export interface ResolvedClause {
 
 /** Finds a link's clause in the knowledge base; null when the document or locator is gone. */
 export type LinkResolver = (link: PolicyLink) => ResolvedClause | null;
+
+/**
+ * Resolves links against a knowledge-base snapshot: the clause's parts joined, its document's
+ * title, issuer and region, and the date as `dateOf` shows it.
+ *
+ * @example const resolve = snapshotResolver(search.snapshot, (document) => document.date ?? '');
+ */
+export function snapshotResolver(snapshot: KnowledgeSnapshot, dateOf: (document: DocumentInfo) => string): LinkResolver {
+  return (link) => {
+    const document = snapshot.documents.get(link.doc);
+    const clauses = snapshot.clauses.filter((clause) => clause.docId === link.doc && clause.locator === link.locator);
+    if (!document || clauses.length === 0) return null;
+    return { title: document.title, text: clauses.map((clause) => clause.text).join(''), issuer: document.issuer, region: document.region, date: dateOf(document) };
+  };
+}
 
 /** The clause that says assessment data is to be kept confidential; the closing cites it when the knowledge base has it. */
 export const confidentialityClause = { doc: 'lasa-draft-graduate-guidance-standard', locator: '6.2' } as const;

@@ -35,7 +35,7 @@ export type { PlanningState } from './planning-state.ts';
 export type { PolicyLink } from './policy-links.ts';
 export type { AssessmentResult } from './riasec.ts';
 export type { LinkResolver, ResolvedClause } from './plan-render.ts';
-export { renderPlanChat, renderPlanMarkdown } from './plan-render.ts';
+export { renderPlanChat, renderPlanMarkdown, snapshotResolver } from './plan-render.ts';
 export { parsePlanningState } from './planning-state.ts';
 
 /** What the dialogue says: text, and the options when the question has them (channels number them). */

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { readDocumentDirectory, snapshotOf } from '../knowledge/corpus.ts';
 import { knowledgeDir } from '../paths.ts';
-import type { LinkResolver } from './plan-render.ts';
+import { snapshotResolver, type LinkResolver } from './plan-render.ts';
 import { askingOrder, riasecItemsFileContent } from './riasec-items.ts';
 import { letters, nationalRegion, type Letter } from './vocabulary.ts';
 
@@ -33,18 +33,7 @@ export function itemReplies(answers: Readonly<Record<string, number>>): string[]
 /** Resolves links against the real documents in `knowledge/documents/`, as the core does (parts joined). */
 export async function corpusResolver(): Promise<LinkResolver> {
   const snapshot = snapshotOf(await readDocumentDirectory(path.join(knowledgeDir, 'documents')));
-  return (link) => {
-    const document = snapshot.documents.get(link.doc);
-    const clauses = snapshot.clauses.filter((clause) => clause.docId === link.doc && clause.locator === link.locator);
-    if (!document || clauses.length === 0) return null;
-    return {
-      title: document.title,
-      text: clauses.map((clause) => clause.text).join(''),
-      issuer: document.issuer,
-      region: document.region,
-      date: document.date ?? document.dateNote ?? '',
-    };
-  };
+  return snapshotResolver(snapshot, (document) => document.date ?? document.dateNote ?? '');
 }
 
 /** A made-up resolver: every clause quotes its own focus fragments; regions by document id. */

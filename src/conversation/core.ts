@@ -15,7 +15,8 @@ import {
   type CareerPlan,
   type DialogueReply,
   type PlanningState,
-  type PolicyLink,
+  snapshotResolver,
+  type LinkResolver,
   type Turn,
 } from '../career/planning-dialogue.ts';
 import { commandOf, ratingOf, wantsDirection } from './commands.ts';
@@ -427,22 +428,11 @@ export class ConversationCore {
     ]);
   }
 
-  async #linkResolver(): Promise<(link: PolicyLink) => { title: string; text: string; issuer: string; region: string; date: string } | null> {
+  async #linkResolver(): Promise<LinkResolver> {
     const { search } = await this.assistant.answerer();
-    const { snapshot } = search;
-    return (link) => {
-      const document = snapshot.documents.get(link.doc);
-      const clauses = snapshot.clauses.filter((clause) => clause.docId === link.doc && clause.locator === link.locator);
-      if (!document || clauses.length === 0) return null;
-      return {
-        title: document.title,
-        text: clauses.map((clause) => clause.text).join(''),
-        issuer: document.issuer,
-        region: document.region,
-        date: dateText(document, 'zh', this.assistant.replies),
-      };
-    };
+    return snapshotResolver(search.snapshot, (document) => dateText(document, 'zh', this.assistant.replies));
   }
+
 
   async #planChat(plan: CareerPlan): Promise<string> {
     return renderPlanChat(plan, await this.#linkResolver());

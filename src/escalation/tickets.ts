@@ -437,14 +437,7 @@ export class TicketDesk {
   }
 
   /** Queue figures for the stats page. */
-  async stats(): Promise<{
-    byReason: { reason: string; count: number }[];
-    open: number;
-    overdue: number;
-    answered: number;
-    medianFirstResponseMinutes: number | null;
-    slaMetRate: number | null;
-  }> {
+  async stats(): Promise<TicketStats> {
     const byReason = (await this.db.query<{ reason: string; count: number }>('select reason, count(*)::int as count from tickets group by reason order by reason')).rows;
     const { rows } = await this.db.query<{ open: number; overdue: number; answered: number; median: number | null; met: number | null }>(
       `select count(*) filter (where status <> 'closed')::int as open,
@@ -464,6 +457,16 @@ export class TicketDesk {
   async recordRead(userId: number, action: string, conversationId: number): Promise<void> {
     await this.#audit(this.db, userId, action, null, {}, conversationId);
   }
+}
+
+/** The queue's figures: volume by reason, open and overdue tickets, first response and SLA. */
+export interface TicketStats {
+  byReason: { reason: string; count: number }[];
+  open: number;
+  overdue: number;
+  answered: number;
+  medianFirstResponseMinutes: number | null;
+  slaMetRate: number | null;
 }
 
 /** A ticket action that is not possible in the ticket's current state. */

@@ -1,5 +1,6 @@
 import type { Citation } from '../answering/types.ts';
-import { caveatsFor, dateText } from '../answering/caveats.ts';
+import { caveatsFor } from '../answering/caveats.ts';
+import { sourceLine } from '../answering/extractive-answer.ts';
 import type { Language, Replies } from '../prompts.ts';
 import type { RankedClause } from '../retrieval/hybrid-search.ts';
 import { fill, type GenerationTemplate } from './templates.ts';
@@ -23,13 +24,7 @@ export function composeGeneratedAnswer(input: {
   const { clauses, language, replies } = input;
   const lines = [input.text.trim(), '', replies.render(language, 'answer_source_heading')];
   clauses.forEach(({ clause, document }, index) => {
-    const source = replies.render(language, 'answer_source', {
-      title: document.title,
-      locator: clause.locator,
-      issuer: document.issuer,
-      region: document.region,
-      date: dateText(document, language, replies),
-    });
+    const source = sourceLine(document, clause.locator, language, replies);
     lines.push(fill(input.template.source_line, { n: index + 1, source }));
   });
   const caveats = caveatsFor(input.question, clauses, language, replies);

@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { Delivery, Ticket, TicketMessage, TicketReason, TicketStatus } from '../../escalation/tickets.ts';
+import type { Delivery, Ticket, TicketMessage, TicketReason, TicketStats, TicketStatus } from '../../escalation/tickets.ts';
 import type { DocumentSummary } from '../../knowledge/knowledge-base.ts';
 import type { Session } from '../auth/sessions.ts';
 import type { User } from '../auth/users.ts';
@@ -340,13 +340,7 @@ ${archive.history.map(
 // stats
 
 /** The stats page's figures: TicketDesk.stats() and ConversationStore.ratingSummary(). */
-export interface StatsInput {
-  byReason: { reason: string; count: number }[];
-  open: number;
-  overdue: number;
-  answered: number;
-  medianFirstResponseMinutes: number | null;
-  slaMetRate: number | null;
+export interface StatsInput extends TicketStats {
   ratings: { subject: string; count: number; average: number }[];
 }
 
