@@ -38,6 +38,19 @@ describe('caveatsFor', () => {
     expect(caveats('中职学校要配几名职业指导老师？', nationalRecent)).toEqual([]);
   });
 
+  it('says when the cited version has expired or a newer version replaced it', () => {
+    const expired: DocumentInfo = {
+      ...nationalRecent,
+      versionInfo: { number: 2, state: 'published', effectiveFrom: '2024-01-01', expiresOn: '2025-01-01', publishedOn: '2023-12-01' },
+    };
+    expect(caveats('中职学校要配几名职业指导老师？', expired).join('')).toContain('有效期到2025-01-01为止');
+    const superseded: DocumentInfo = {
+      ...nationalRecent,
+      versionInfo: { number: 1, state: 'superseded', effectiveFrom: null, expiresOn: null, publishedOn: '2023-11-23', supersededBy: { number: 2, effectiveFrom: '2025-03-01', publishedOn: '2025-02-01' } },
+    };
+    expect(caveats('中职学校要配几名职业指导老师？', superseded).join('')).toContain('已被第2版（2025-03-01起施行）取代');
+  });
+
   it('says a regional document binds its own region and audience only', () => {
     const liaoning = { ...nationalRecent, region: '辽宁省' };
     expect(caveats('实习押金', liaoning)).toEqual([replies.render('zh', 'caveat_regional', { region: '辽宁省', audience: '中等职业学校' })]);

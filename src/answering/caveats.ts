@@ -1,4 +1,5 @@
 import type { DocumentInfo } from '../knowledge/snapshot.ts';
+import { versionCaveats } from '../knowledge/version-citations.ts';
 import type { Clause } from '../knowledge/types.ts';
 import type { Language, Replies } from '../prompts.ts';
 
@@ -56,6 +57,7 @@ export function caveatsFor(
       add('caveat_audience', { audience: document.audience });
     }
     if (/周岁/u.test(clause.text)) add('caveat_age');
+    for (const caveat of versionCaveats(document, language, replies, now)) if (!caveats.includes(caveat)) caveats.push(caveat);
   }
   return caveats;
 }

@@ -7,6 +7,7 @@ import type { Language, Replies } from '../prompts.ts';
 import type { Citation } from './types.ts';
 import type { DocumentInfo } from '../knowledge/snapshot.ts';
 import { caveatsFor, dateText } from './caveats.ts';
+import { citationVersion } from '../knowledge/version-citations.ts';
 
 export interface ExtractiveAnswer {
   answer: string;
@@ -130,6 +131,7 @@ export function composeExtractiveAnswer(input: {
       title: document.title,
       locator: clause.locator,
       text: clause.text,
+      ...citationVersion(document),
     })),
   };
 }

@@ -1,8 +1,10 @@
+import type { CitationVersion } from '../knowledge/version-citations.ts';
+
 /** What the router decided to do with a student's message. */
 export type Outcome = 'answer' | 'abstain' | 'escalate';
 
 /** A clause the answer relies on. `text` is the full chunk text. */
-export interface Citation {
+export interface Citation extends Partial<CitationVersion> {
   doc: string;
   title: string;
   locator: string;

@@ -1,14 +1,9 @@
 import { Command, Option } from 'commander';
-import { readFile, stat, readdir } from 'node:fs/promises';
-import path from 'node:path';
 import { loadConfig, type Config } from '../config.ts';
 import { Assistant } from '../assistant.ts';
 import { createLogger } from '../log.ts';
 import { answerLines, toAskLine } from './ask-lines.ts';
-import { parseDocument } from '../knowledge/document.ts';
-import { readDocumentDirectory } from '../knowledge/corpus.ts';
-import type { PublishReport } from '../knowledge/knowledge-base.ts';
-import type { PolicyDocument } from '../knowledge/types.ts';
+import { registerKbCommands } from './kb-commands.ts';
 import { ConversationCore } from '../conversation/core.ts';
 import { SqlConversationStore } from '../conversation/conversation-store.ts';
 import { dryRunAsk } from '../conversation/dry-run.ts';
@@ -21,26 +16,6 @@ async function withAssistant<T>(config: Config, run: (assistant: Assistant) => P
   } finally {
     await assistant.close();
   }
-}
-
-async function readDocuments(paths: string[]): Promise<PolicyDocument[]> {
-  const documents: PolicyDocument[] = [];
-  for (const target of paths) {
-    if ((await stat(target)).isDirectory()) documents.push(...(await readDocumentDirectory(target)));
-    else documents.push(parseDocument(await readFile(target, 'utf8'), path.basename(target)));
-  }
-  return documents;
-}
-
-function printPublish(report: PublishReport): void {
-  const parts = [
-    `version ${report.version}: ${report.documents} documents, ${report.clauses} clauses`,
-    report.added.length > 0 ? `added ${report.added.join(', ')}` : '',
-    report.replaced.length > 0 ? `replaced ${report.replaced.join(', ')}` : '',
-    report.removed.length > 0 ? `removed ${report.removed.join(', ')}` : '',
-    `embeddings: ${report.embeddingModel}`,
-  ];
-  process.stdout.write(`${parts.filter(Boolean).join('\n')}\n`);
 }
 
 /** Builds the `zhiyin` command line. */
@@ -95,50 +70,7 @@ export function buildProgram(config: () => Config): Command {
       await serve(config(), { startChannels, ...(only ? { channels: only } : {}) });
     });
 
-  const kb = program.command('kb').description('manage the knowledge base');
-  kb.command('list')
-    .description('list the published documents')
-    .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
-      await withAssistant(config(), async (assistant) => {
-        const documents = await assistant.knowledge.list();
-        const version = await assistant.knowledge.version();
-        if (options.json) {
-          process.stdout.write(`${JSON.stringify({ version, documents }, null, 2)}\n`);
-          return;
-        }
-        process.stdout.write(`knowledge base version ${version}, ${documents.length} documents\n`);
-        for (const document of documents) {
-          const date = document.date ?? `(${document.dateNote ?? '日期未注明'})`;
-          process.stdout.write(
-            `${document.id}\t${document.clauses} clauses\t${document.status}\t${document.region}\t${date}\t${document.title}\n`,
-          );
-        }
-      });
-    });
-  kb.command('ingest')
-    .description('add or replace documents (Markdown files or directories of them)')
-    .argument('<paths...>', 'files or directories')
-    .option('--exact', 'make the knowledge base exactly these documents (remove the others)')
-    .action(async (paths: string[], options: { exact?: boolean }) => {
-      const documents = await readDocuments(paths);
-      await withAssistant(
-        config(),
-        async (assistant) => printPublish(options.exact ? await assistant.knowledge.publish(documents) : await assistant.knowledge.upsert(documents)),
-        true,
-      );
-    });
-  kb.command('remove')
-    .description('remove documents by id')
-    .argument('<ids...>', 'document ids')
-    .action(async (ids: string[]) => {
-      await withAssistant(config(), async (assistant) => printPublish(await assistant.knowledge.remove(ids)), true);
-    });
-  kb.command('reindex')
-    .description('re-chunk and re-embed the published documents')
-    .action(async () => {
-      await withAssistant(config(), async (assistant) => printPublish(await assistant.knowledge.reindex()), true);
-    });
+  registerKbCommands(program, config);
 
   program
     .command('eval')

@@ -43,12 +43,23 @@ export function parseDocument(markdown: string, source: string): PolicyDocument 
   } catch (error) {
     throw new DocumentFormatError(source, `front matter is not valid YAML: ${(error as Error).message}`);
   }
+  return documentFrom(raw, match[2]!, source);
+}
+
+/**
+ * Checks document fields as front matter is checked (`id, title, issuer, region, date, date_note,
+ * status, audience`; other keys go to `meta`) and pairs them with a body; a problem fails with a
+ * {@link DocumentFormatError} naming `source`.
+ *
+ * @example documentFrom({ id: 'x', title: '…', issuer: '…', region: '全国', status: 'in-force', audience: '…' }, '第一条 …', 'x.txt')
+ */
+export function documentFrom(raw: unknown, bodyText: string, source: string): PolicyDocument & { meta: Record<string, unknown> } {
   const parsed = frontMatterSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
     throw new DocumentFormatError(source, `front matter: ${problems.join('; ')}`);
   }
-  const body = match[2]!.trim();
+  const body = bodyText.trim();
   if (body === '') throw new DocumentFormatError(source, 'the document has no text after the front matter');
   const { id, title, issuer, region, date, date_note, status, audience } = parsed.data;
   const known = new Set(Object.keys(frontMatterSchema.shape));

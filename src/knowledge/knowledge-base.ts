@@ -7,8 +7,23 @@ import type { DenseSearch } from '../retrieval/hybrid-search.ts';
 import { indexTextOf } from '../retrieval/hybrid-search.ts';
 import type { ScoredId } from '../retrieval/bm25.ts';
 import { chunkDocument } from './chunker.ts';
+import { clauseDiff, type ClauseDiff } from './diff.ts';
+import type { DocumentOverrides } from './ingest.ts';
+import { documentFrom } from './document.ts';
 import type { DocumentInfo, KnowledgeSnapshot } from './snapshot.ts';
-import type { Clause, PolicyDocument } from './types.ts';
+import type { Clause, PolicyDocument, VersionInfo, VersionState } from './types.ts';
+import {
+  ConcurrentChangeError,
+  VersionError,
+  type DocumentVersion,
+  type KbChange,
+  type KbChangeRequest,
+  type VersionInput,
+  type VersionSummary,
+} from './versions.ts';
+
+export { ConcurrentChangeError, VersionError } from './versions.ts';
+export type { DocumentVersion, KbChange, KbChangeRequest, VersionInput, VersionSummary } from './versions.ts';
 
 /** A document as `kb list` shows it. */
 export interface DocumentSummary extends DocumentInfo {
@@ -26,6 +41,72 @@ export interface PublishReport {
   removed: string[];
   unchanged: string[];
   embeddingModel: string;
+  /** The document versions published by this change (`docId` → version number). */
+  published?: Record<string, number>;
+}
+
+/** Where a long change is; the CLI draws progress bars from it, the server logs it. */
+export interface ProgressEvent {
+  phase: 'chunking' | 'fitting' | 'embedding' | 'switching' | 'done';
+  done: number;
+  total: number;
+}
+
+/** Options of a change: who makes it, a progress callback, and the model that embeds the candidate set. */
+export interface ChangeOptions {
+  actor?: string | null;
+  onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Embeds the candidate set. Give a fresh instance (e.g. `embeddingModelFor(config, tokenizer)`)
+   * when a live answerer shares `kb.model`: a corpus-fitted model is re-fitted on the candidate,
+   * which must not disturb the live one before the switch. Default: `kb.model`.
+   */
+  model?: EmbeddingModel;
+  /** Re-chunk and re-embed even when nothing changed (reindex). */
+  force?: boolean;
+}
+
+/**
+ * A change made ready beside the live set, not yet switched in: the candidate snapshot with its
+ * vectors (for an eval of the candidate before the switch) and what the switch will write.
+ */
+export interface Candidate {
+  readonly request: KbChangeRequest;
+  /** The knowledge-base version this was planned on; committing fails if another change came first. */
+  readonly baseVersion: number;
+  readonly snapshot: KnowledgeSnapshot;
+  /** One vector per `snapshot.clauses` entry, in order. */
+  readonly vectors: number[][];
+  readonly model: EmbeddingModel;
+  readonly report: PublishReport;
+  readonly actor: string | null;
+  /** @internal what the switch writes */
+  readonly plan: SwitchPlan;
+}
+
+interface LiveEntry {
+  document: PolicyDocument & { meta: Record<string, unknown> };
+  version: number;
+  contentHash: string;
+  effectiveFrom: string | null;
+  expiresOn: string | null;
+  publishedOn: string | null;
+}
+
+interface NewVersionRow {
+  docId: string;
+  version: number;
+  state: VersionState;
+  input: VersionInput;
+  contentHash: string;
+}
+
+interface SwitchPlan {
+  live: LiveEntry[];
+  inserts: NewVersionRow[];
+  /** State changes of existing versions, applied retire-first. */
+  transitions: { docId: string; version: number; state: VersionState }[];
+  changes: { action: string; docId: string | null; version: number | null; previousVersion: number | null; detail: Record<string, unknown> }[];
 }
 
 interface DocumentRow {
@@ -42,9 +123,27 @@ interface DocumentRow {
   content_hash: string;
 }
 
-const rowsPerInsert = 200;
+interface VersionRow extends Omit<DocumentRow, 'id'> {
+  doc_id: string;
+  version: number;
+  state: VersionState;
+  effective_from: string | null;
+  expires_on: string | null;
+  source_name: string | null;
+  source_kind: 'md' | 'txt' | 'docx' | 'pdf' | 'html';
+  source_bytes: number | null;
+  source_sha256: string | null;
+  created_by: string | null;
+  created_at: Date;
+  published_at: Date | null;
+  retired_at: Date | null;
+}
 
-function hashOf(document: PolicyDocument & { meta?: Record<string, unknown> }): string {
+const rowsPerInsert = 200;
+const embedBatch = 256;
+
+/** The content hash of a document: what decides whether an upload is a new version. */
+export function hashOf(document: PolicyDocument & { meta?: Record<string, unknown> }): string {
   const { id, title, issuer, region, date, dateNote, status, audience, body, meta } = document;
   return createHash('sha256')
     .update(JSON.stringify([id, title, issuer, region, date, dateNote, status, audience, body, canonical(meta ?? {})]))
@@ -58,9 +157,9 @@ function canonical(meta: Record<string, unknown>): [string, unknown][] {
     .map((key) => [key, meta[key]]);
 }
 
-function toDocument(row: DocumentRow): PolicyDocument & { meta: Record<string, unknown> } {
+function toDocument(row: DocumentRow | VersionRow): PolicyDocument & { meta: Record<string, unknown> } {
   return {
-    id: row.id,
+    id: 'doc_id' in row ? row.doc_id : row.id,
     title: row.title,
     issuer: row.issuer,
     region: row.region,
@@ -72,6 +171,28 @@ function toDocument(row: DocumentRow): PolicyDocument & { meta: Record<string, u
     meta: row.meta ?? {},
   };
 }
+
+const isoDay = (instant: Date | null): string | null => (instant ? new Date(instant).toISOString().slice(0, 10) : null);
+
+function toVersion(row: VersionRow): DocumentVersion {
+  return {
+    docId: row.doc_id,
+    version: row.version,
+    state: row.state,
+    document: toDocument(row),
+    contentHash: row.content_hash,
+    effectiveFrom: row.effective_from,
+    expiresOn: row.expires_on,
+    source: row.source_name ? { name: row.source_name, kind: row.source_kind, bytes: row.source_bytes ?? 0, sha256: row.source_sha256 ?? '' } : null,
+    createdBy: row.created_by,
+    createdAt: new Date(row.created_at),
+    publishedAt: row.published_at ? new Date(row.published_at) : null,
+    retiredAt: row.retired_at ? new Date(row.retired_at) : null,
+  };
+}
+
+/** Sorts as the C collation does (code units), which `snapshot()` orders by, so a fitted model sees one order. */
+const byCodeUnits = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
 
 async function insertRows(tx: Queryable, table: string, columns: string[], casts: string[], rows: unknown[][]): Promise<void> {
   for (let start = 0; start < rows.length; start += rowsPerInsert) {
@@ -88,15 +209,23 @@ async function insertRows(tx: Queryable, table: string, columns: string[], casts
   }
 }
 
+const versionColumns = `doc_id, version, state, title, issuer, region, date, date_note, status, audience, meta, body, content_hash,
+  effective_from, expires_on, source_name, source_kind, source_bytes, source_sha256, created_by, created_at, published_at, retired_at`;
+
 /**
- * The published knowledge base in the store: documents, their clauses and clause embeddings.
- * Every change rebuilds the whole clause set and its vectors first, then swaps it in with one
- * transaction, so a failed or interrupted change leaves the previous set serving.
+ * The knowledge base in the store: every version of every document (draft → published →
+ * superseded | withdrawn), and the live set — the published versions' documents, clauses and
+ * clause embeddings — that answers are made from. Every change builds the whole candidate set
+ * and its vectors beside the live one, then switches it in with one transaction, so a failed or
+ * interrupted change leaves the previous set serving.
  *
  * @example
  * const kb = new KnowledgeBase(db, model);
  * await kb.publish(await readDocumentDirectory('knowledge/documents'));
- * const snapshot = await kb.snapshot();
+ * await kb.addDrafts([upload]);                       // a new version, not yet served
+ * const candidate = await kb.plan({ kind: 'publish', targets: [{ docId: upload.document.id }] });
+ * await kb.commit(candidate);                          // or kb.discard(candidate)
+ * await kb.rollback(upload.document.id);               // the previous version serves again
  */
 export class KnowledgeBase {
   constructor(
@@ -110,27 +239,43 @@ export class KnowledgeBase {
     return rows[0]?.version ?? 0;
   }
 
+  /** The published documents, with their text. */
   async documents(): Promise<(PolicyDocument & { meta: Record<string, unknown> })[]> {
     const { rows } = await this.db.query<DocumentRow>('select * from documents order by id');
     return rows.map(toDocument);
   }
 
   async list(): Promise<DocumentSummary[]> {
-    const { rows } = await this.db.query<DocumentRow & { clauses: number; updated_at: Date }>(
-      `select d.*, (select count(*)::int from clauses c where c.doc_id = d.id) as clauses
+    const { rows } = await this.db.query<DocumentRow & { clauses: number; updated_at: Date; version: number; effective_from: string | null; expires_on: string | null; published_at: Date | null }>(
+      `select d.*, (select count(*)::int from clauses c where c.doc_id = d.id) as clauses,
+              (select v.published_at from document_versions v where v.doc_id = d.id and v.version = d.version) as published_at
          from documents d order by d.id`,
     );
     return rows.map((row) => {
       const { body: _body, meta: _meta, ...info } = toDocument(row);
-      return { ...info, clauses: row.clauses, updatedAt: new Date(row.updated_at) };
+      return { ...info, versionInfo: this.#liveInfo(row), clauses: row.clauses, updatedAt: new Date(row.updated_at) };
     });
   }
 
-  /** The published documents and clauses, read in one transaction so they belong together. */
-  async snapshot(): Promise<KnowledgeSnapshot> {
+  #liveInfo(row: { version: number; effective_from: string | null; expires_on: string | null; published_at?: Date | null }): VersionInfo {
+    return { number: row.version, state: 'published', effectiveFrom: row.effective_from, expiresOn: row.expires_on, publishedOn: isoDay(row.published_at ?? null) };
+  }
+
+  /**
+   * The published documents and clauses, read in one transaction so they belong together. Each
+   * document carries its `versionInfo`. With `includeSuperseded`, the clauses of each document's
+   * last superseded version that the current version no longer has word for word are added too,
+   * under the key `${id}@v${n}` with `versionInfo.state` 'superseded' (not embedded: lexical
+   * search only), so that an answer can say a rule was replaced.
+   */
+  async snapshot(options: { includeSuperseded?: boolean } = {}): Promise<KnowledgeSnapshot> {
     return this.db.transaction(async (tx) => {
       const version = (await tx.query<{ version: number }>('select version from kb_state where id = 1')).rows[0]?.version ?? 0;
-      const documents = (await tx.query<DocumentRow>('select * from documents order by id')).rows.map(toDocument);
+      const documentRows = (
+        await tx.query<DocumentRow & { version: number; effective_from: string | null; expires_on: string | null; published_at: Date | null }>(
+          `select d.*, v.published_at from documents d left join document_versions v on v.doc_id = d.id and v.version = d.version order by d.id collate "C"`,
+        )
+      ).rows;
       const { rows } = await tx.query<{
         id: string;
         doc_id: string;
@@ -141,50 +286,260 @@ export class KnowledgeBase {
         context: string;
         part: number;
         parts: number;
-      }>('select id, doc_id, ordinal, locator, heading_path, text, context, part, parts from clauses order by doc_id, ordinal');
-      return {
-        version,
-        documents: new Map(documents.map(({ body: _body, meta: _meta, ...info }) => [info.id, info])),
-        clauses: rows.map(
-          (row): Clause => ({
-            id: row.id,
-            docId: row.doc_id,
-            ordinal: row.ordinal,
-            locator: row.locator,
-            headingPath: row.heading_path,
-            text: row.text,
-            context: row.context,
-            part: row.part,
-            parts: row.parts,
-          }),
-        ),
-      };
+      }>('select id, doc_id, ordinal, locator, heading_path, text, context, part, parts from clauses order by doc_id collate "C", ordinal');
+      const documents = new Map<string, DocumentInfo>();
+      for (const row of documentRows) {
+        const { body: _body, meta: _meta, ...info } = toDocument(row);
+        documents.set(info.id, { ...info, versionInfo: this.#liveInfo(row) });
+      }
+      const clauses = rows.map(
+        (row): Clause => ({
+          id: row.id,
+          docId: row.doc_id,
+          ordinal: row.ordinal,
+          locator: row.locator,
+          headingPath: row.heading_path,
+          text: row.text,
+          context: row.context,
+          part: row.part,
+          parts: row.parts,
+        }),
+      );
+      if (options.includeSuperseded) {
+        const { rows: old } = await tx.query<VersionRow>(
+          `select distinct on (v.doc_id) v.* from document_versions v join documents d on d.id = v.doc_id
+            where v.state = 'superseded' and v.version < d.version order by v.doc_id, v.version desc`,
+        );
+        for (const row of old) {
+          const current = documents.get(row.doc_id);
+          if (!current?.versionInfo) continue;
+          const key = `${row.doc_id}@v${row.version}`;
+          const kept = new Set(clauses.filter((clause) => clause.docId === row.doc_id).map((clause) => clause.text.replace(/\s+/gu, '')));
+          const { body: _body, meta: _meta, ...info } = toDocument(row);
+          documents.set(key, {
+            ...info,
+            versionInfo: {
+              number: row.version,
+              state: 'superseded',
+              effectiveFrom: row.effective_from,
+              expiresOn: row.expires_on,
+              publishedOn: isoDay(row.published_at),
+              supersededBy: { number: current.versionInfo.number, effectiveFrom: current.versionInfo.effectiveFrom, publishedOn: current.versionInfo.publishedOn },
+            },
+          });
+          for (const clause of chunkDocument({ id: key, body: row.body })) {
+            if (!kept.has(clause.text.replace(/\s+/gu, ''))) clauses.push(clause);
+          }
+        }
+      }
+      return { version, documents, clauses };
     });
   }
 
+  // ---- versions -------------------------------------------------------------------------------
+
+  /** Every stored version of a document, newest first (empty for an unknown id). */
+  async versionsOf(docId: string): Promise<VersionSummary[]> {
+    const { rows } = await this.db.query<VersionRow>(`select ${versionColumns}, '' as body from document_versions where doc_id = $1 order by version desc`, [docId]);
+    return rows.map((row) => this.#summary(row));
+  }
+
+  /** Every document that has any version, with its versions newest first. */
+  async catalogue(): Promise<{ docId: string; versions: VersionSummary[] }[]> {
+    const { rows } = await this.db.query<VersionRow>(`select ${versionColumns}, '' as body from document_versions order by doc_id, version desc`);
+    const byDoc = new Map<string, VersionSummary[]>();
+    for (const row of rows) {
+      const list = byDoc.get(row.doc_id) ?? [];
+      list.push(this.#summary(row));
+      byDoc.set(row.doc_id, list);
+    }
+    return [...byDoc].map(([docId, versions]) => ({ docId, versions }));
+  }
+
+  #summary(row: VersionRow): VersionSummary {
+    const { document, ...rest } = toVersion(row);
+    return { ...rest, title: document.title, issuer: document.issuer, region: document.region, date: document.date, status: document.status };
+  }
+
+  /** One version with its text; the latest when `version` is left out; null when there is none. */
+  async getVersion(docId: string, version?: number): Promise<DocumentVersion | null> {
+    const { rows } = await this.db.query<VersionRow>(
+      version === undefined
+        ? `select ${versionColumns} from document_versions where doc_id = $1 order by version desc limit 1`
+        : `select ${versionColumns} from document_versions where doc_id = $1 and version = $2`,
+      version === undefined ? [docId] : [docId, version],
+    );
+    return rows[0] ? toVersion(rows[0]) : null;
+  }
+
+  /** The knowledge base's history, newest first (of one document when `docId` is given). */
+  async history(docId?: string, limit = 100): Promise<KbChange[]> {
+    const { rows } = await this.db.query<{
+      id: number;
+      kb_version: number;
+      action: string;
+      doc_id: string | null;
+      version: number | null;
+      previous_version: number | null;
+      actor: string | null;
+      detail: Record<string, unknown>;
+      created_at: Date;
+    }>(
+      docId === undefined
+        ? 'select * from kb_changes order by id desc limit $1'
+        : 'select * from kb_changes where doc_id = $2 order by id desc limit $1',
+      docId === undefined ? [limit] : [limit, docId],
+    );
+    return rows.map((row) => ({
+      id: Number(row.id),
+      kbVersion: row.kb_version,
+      action: row.action,
+      docId: row.doc_id,
+      version: row.version,
+      previousVersion: row.previous_version,
+      actor: row.actor,
+      detail: row.detail ?? {},
+      createdAt: new Date(row.created_at),
+    }));
+  }
+
+  /**
+   * The clause-level diff between two versions of a document (default: the published version, or
+   * the one before the latest, against the latest).
+   */
+  async diff(docId: string, from?: number, to?: number): Promise<{ from: number; to: number; diff: ClauseDiff }> {
+    const versions = await this.versionsOf(docId);
+    if (versions.length === 0) throw new VersionError(`no document with id ${docId}`);
+    const toVersion = to ?? versions[0]!.version;
+    const published = versions.find((version) => version.state === 'published');
+    const fromVersion = from ?? (published && published.version !== toVersion ? published.version : versions.find((version) => version.version < toVersion)?.version ?? toVersion);
+    const [before, after] = await Promise.all([this.getVersion(docId, fromVersion), this.getVersion(docId, toVersion)]);
+    if (!before) throw new VersionError(`${docId} has no version ${fromVersion}`);
+    if (!after) throw new VersionError(`${docId} has no version ${toVersion}`);
+    return { from: fromVersion, to: toVersion, diff: clauseDiff(chunkDocument(before.document), chunkDocument(after.document)) };
+  }
+
+  /**
+   * Stores documents as new draft versions, all in one transaction (all or nothing). A document
+   * whose content equals its latest version is left alone (`unchanged`).
+   */
+  async addDrafts(inputs: readonly VersionInput[], options: { actor?: string | null } = {}): Promise<{ created: { docId: string; version: number }[]; unchanged: { docId: string; version: number }[] }> {
+    const ids = new Set<string>();
+    for (const { document } of inputs) {
+      if (ids.has(document.id)) throw new VersionError(`two documents share the id "${document.id}"`);
+      ids.add(document.id);
+    }
+    return this.db.transaction(async (tx) => {
+      const created: { docId: string; version: number }[] = [];
+      const unchanged: { docId: string; version: number }[] = [];
+      const rows: NewVersionRow[] = [];
+      for (const input of inputs) {
+        const { rows: latest } = await tx.query<{ version: number; content_hash: string; effective_from: string | null; expires_on: string | null }>(
+          'select version, content_hash, effective_from, expires_on from document_versions where doc_id = $1 order by version desc limit 1 for update',
+          [input.document.id],
+        );
+        const hash = hashOf(input.document);
+        const last = latest[0];
+        if (last && last.content_hash === hash && (input.effectiveFrom ?? null) === last.effective_from && (input.expiresOn ?? null) === last.expires_on) {
+          unchanged.push({ docId: input.document.id, version: last.version });
+          continue;
+        }
+        const version = (last?.version ?? 0) + 1;
+        rows.push({ docId: input.document.id, version, state: 'draft', input, contentHash: hash });
+        created.push({ docId: input.document.id, version });
+      }
+      await this.#insertVersions(tx, rows, options.actor ?? null);
+      const kbVersion = (await tx.query<{ version: number }>('select version from kb_state where id = 1')).rows[0]?.version ?? 0;
+      for (const { docId, version } of created) {
+        await tx.query('insert into kb_changes (kb_version, action, doc_id, version, actor) values ($1, $2, $3, $4, $5)', [kbVersion, 'upload', docId, version, options.actor ?? null]);
+      }
+      return { created, unchanged };
+    });
+  }
+
+  /** Corrects a draft's metadata (title, issuer, region, date, status, audience, effective dates); the text stays. */
+  async updateDraft(docId: string, version: number, overrides: DocumentOverrides): Promise<DocumentVersion> {
+    const current = await this.getVersion(docId, version);
+    if (!current) throw new VersionError(`${docId} has no version ${version}`);
+    if (current.state !== 'draft') throw new VersionError(`${docId} v${version} is ${current.state}: only a draft can be edited`);
+    const { id: _id, effectiveFrom, expiresOn, ...fields } = overrides;
+    const merged = { ...current.document, ...fields };
+    // The admin has reviewed the fields the text did not give.
+    const { missing_fields: _missing, ...meta } = current.document.meta;
+    const document = documentFrom(
+      { id: docId, title: merged.title, issuer: merged.issuer, region: merged.region, date: merged.date, date_note: merged.dateNote, status: merged.status, audience: merged.audience, ...meta },
+      current.document.body,
+      current.source?.name ?? docId,
+    );
+    await this.db.query(
+      `update document_versions set title = $3, issuer = $4, region = $5, date = $6, date_note = $7, status = $8, audience = $9,
+              effective_from = $10, expires_on = $11, content_hash = $12, meta = $13::jsonb where doc_id = $1 and version = $2 and state = 'draft'`,
+      [
+        docId,
+        version,
+        document.title,
+        document.issuer,
+        document.region,
+        document.date,
+        document.dateNote,
+        document.status,
+        document.audience,
+        effectiveFrom !== undefined ? effectiveFrom : current.effectiveFrom,
+        expiresOn !== undefined ? expiresOn : current.expiresOn,
+        hashOf(document),
+        JSON.stringify(document.meta),
+      ],
+    );
+    return (await this.getVersion(docId, version))!;
+  }
+
+  /** Discards a draft (it becomes withdrawn; nothing served changes). */
+  async discardDraft(docId: string, version: number, options: { actor?: string | null } = {}): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ state: VersionState }>('select state from document_versions where doc_id = $1 and version = $2 for update', [docId, version]);
+      if (!rows[0]) throw new VersionError(`${docId} has no version ${version}`);
+      if (rows[0].state !== 'draft') throw new VersionError(`${docId} v${version} is ${rows[0].state}, not a draft`);
+      await tx.query(`update document_versions set state = 'withdrawn', retired_at = now() where doc_id = $1 and version = $2`, [docId, version]);
+      const kbVersion = (await tx.query<{ version: number }>('select version from kb_state where id = 1')).rows[0]?.version ?? 0;
+      await tx.query('insert into kb_changes (kb_version, action, doc_id, version, actor) values ($1, $2, $3, $4, $5)', [kbVersion, 'discard', docId, version, options.actor ?? null]);
+    });
+  }
+
+  // ---- changes of the live set ----------------------------------------------------------------
+
   /** Makes the knowledge base exactly these documents (adding, replacing and removing). */
-  async publish(documents: readonly PolicyDocument[]): Promise<PublishReport> {
-    return this.#write(documents);
+  async publish(documents: readonly PolicyDocument[], options: ChangeOptions = {}): Promise<PublishReport> {
+    return this.commit(await this.plan({ kind: 'set', inputs: documents.map((document) => ({ document })), exact: true }, options), options);
   }
 
   /** Adds or replaces these documents and keeps the others. */
-  async upsert(documents: readonly PolicyDocument[]): Promise<PublishReport> {
-    const incoming = new Set(documents.map((document) => document.id));
-    const kept = (await this.documents()).filter((document) => !incoming.has(document.id));
-    return this.#write([...kept, ...documents]);
+  async upsert(documents: readonly PolicyDocument[], options: ChangeOptions = {}): Promise<PublishReport> {
+    return this.commit(await this.plan({ kind: 'set', inputs: documents.map((document) => ({ document })), exact: false }, options), options);
   }
 
-  /** Removes documents by id; unknown ids are an error and change nothing. */
-  async remove(ids: readonly string[]): Promise<PublishReport> {
-    const current = await this.documents();
-    const unknown = ids.filter((id) => !current.some((document) => document.id === id));
-    if (unknown.length > 0) throw new Error(`no document with id ${unknown.join(', ')}`);
-    return this.#write(current.filter((document) => !ids.includes(document.id)));
+  /** Removes documents by id (their published versions are withdrawn); unknown ids are an error and change nothing. */
+  async remove(ids: readonly string[], options: ChangeOptions = {}): Promise<PublishReport> {
+    return this.commit(await this.plan({ kind: 'remove', ids: [...ids] }, options), options);
   }
 
   /** Re-chunks and re-embeds the published documents (after a chunker or model change). */
-  async reindex(): Promise<PublishReport> {
-    return this.#write(await this.documents(), { force: true });
+  async reindex(options: ChangeOptions = {}): Promise<PublishReport> {
+    return this.commit(await this.plan({ kind: 'reindex' }, { ...options, force: true }), options);
+  }
+
+  /** Publishes a version of a document (default: its latest); the one published before is superseded. */
+  async publishVersion(docId: string, version?: number, options: ChangeOptions = {}): Promise<PublishReport> {
+    return this.commit(await this.plan({ kind: 'publish', targets: [{ docId, ...(version === undefined ? {} : { version }) }] }, options), options);
+  }
+
+  /** Serves an earlier version again (default: the last superseded one); the current one is withdrawn. */
+  async rollback(docId: string, version?: number, options: ChangeOptions = {}): Promise<PublishReport> {
+    return this.commit(await this.plan({ kind: 'rollback', docId, ...(version === undefined ? {} : { version }) }, options), options);
+  }
+
+  /** Stops serving a document: its published version is withdrawn. */
+  async withdraw(docId: string, options: ChangeOptions = {}): Promise<PublishReport> {
+    return this.commit(await this.plan({ kind: 'withdraw', docId }, options), options);
   }
 
   /** Whether the stored vectors were made by this model (else `reindex` is due). */
@@ -205,49 +560,205 @@ export class KnowledgeBase {
     };
   }
 
-  async #write(documents: readonly PolicyDocument[], options: { force?: boolean } = {}): Promise<PublishReport> {
-    const ids = new Set<string>();
-    for (const document of documents) {
-      if (ids.has(document.id)) throw new Error(`two documents share the id "${document.id}"`);
-      ids.add(document.id);
-    }
-    const before = new Map((await this.db.query<{ id: string; content_hash: string }>('select id, content_hash from documents')).rows.map((row) => [row.id, row.content_hash]));
-    const snapshot = { documents: new Map<string, DocumentInfo>(), clauses: [] as Clause[] };
-    for (const document of documents) {
-      const { body: _body, ...info } = document;
-      snapshot.documents.set(document.id, info);
-      snapshot.clauses.push(...chunkDocument(document));
-    }
-    const texts = snapshot.clauses.map((clause) => indexTextOf(clause, snapshot.documents.get(clause.docId)));
-    this.model.fit(texts);
-    const vectors = texts.length > 0 ? await this.model.embeddings.embedDocuments(texts) : [];
-    const dims = vectors[0]?.length ?? 0;
-    const report: PublishReport = {
-      version: 0,
-      documents: documents.length,
-      clauses: snapshot.clauses.length,
-      added: [],
-      replaced: [],
-      removed: [...before.keys()].filter((id) => !ids.has(id)),
-      unchanged: [],
-      embeddingModel: this.model.name,
+  /** The live set as entries, with each document's published version. */
+  async #liveEntries(): Promise<LiveEntry[]> {
+    const { rows } = await this.db.query<DocumentRow & { version: number; effective_from: string | null; expires_on: string | null; published_at: Date | null }>(
+      `select d.*, v.published_at from documents d left join document_versions v on v.doc_id = d.id and v.version = d.version order by d.id`,
+    );
+    return rows.map((row) => ({
+      document: toDocument(row),
+      version: row.version,
+      contentHash: row.content_hash,
+      effectiveFrom: row.effective_from,
+      expiresOn: row.expires_on,
+      publishedOn: isoDay(row.published_at),
+    }));
+  }
+
+  /**
+   * Prepares a change beside the live set: works out the new set of published versions, chunks
+   * it and embeds it (with `options.model`), without touching what is served. Unknown documents
+   * or versions fail here. Pass the result to {@link commit}, or {@link discard} it.
+   */
+  async plan(request: KbChangeRequest, options: ChangeOptions = {}): Promise<Candidate> {
+    const baseVersion = await this.version();
+    const current = await this.#liveEntries();
+    const live = new Map(current.map((entry) => [entry.document.id, entry]));
+    const plan: SwitchPlan = { live: [], inserts: [], transitions: [], changes: [] };
+    const publishedNow: Record<string, number> = {};
+    const today = new Date().toISOString().slice(0, 10);
+
+    const retire = (docId: string, state: 'superseded' | 'withdrawn'): number | null => {
+      const entry = live.get(docId);
+      if (!entry) return null;
+      plan.transitions.push({ docId, version: entry.version, state });
+      return entry.version;
     };
-    for (const document of documents) {
-      const previous = before.get(document.id);
-      if (previous === undefined) report.added.push(document.id);
-      else if (previous !== hashOf(document) || options.force) report.replaced.push(document.id);
-      else report.unchanged.push(document.id);
+    const serve = async (docId: string, version: number, action: string, previous: number | null): Promise<void> => {
+      const stored = await this.getVersion(docId, version);
+      if (!stored) throw new VersionError(`${docId} has no version ${version}`);
+      live.set(docId, { document: stored.document, version, contentHash: stored.contentHash, effectiveFrom: stored.effectiveFrom, expiresOn: stored.expiresOn, publishedOn: today });
+      plan.transitions.push({ docId, version, state: 'published' });
+      plan.changes.push({ action, docId, version, previousVersion: previous, detail: {} });
+      publishedNow[docId] = version;
+    };
+
+    switch (request.kind) {
+      case 'publish': {
+        const seen = new Set<string>();
+        for (const target of request.targets) {
+          if (seen.has(target.docId)) throw new VersionError(`${target.docId} is named twice`);
+          seen.add(target.docId);
+          const stored = await this.getVersion(target.docId, target.version);
+          if (!stored) throw new VersionError(target.version === undefined ? `no document with id ${target.docId}` : `${target.docId} has no version ${target.version}`);
+          const entry = live.get(target.docId);
+          if (entry && entry.version === stored.version) throw new VersionError(`${target.docId} v${stored.version} is already published`);
+          const previous = retire(target.docId, 'superseded');
+          await serve(target.docId, stored.version, 'publish', previous);
+        }
+        break;
+      }
+      case 'rollback': {
+        const entry = live.get(request.docId);
+        const versions = await this.versionsOf(request.docId);
+        if (versions.length === 0) throw new VersionError(`no document with id ${request.docId}`);
+        const target =
+          request.version !== undefined
+            ? versions.find((version) => version.version === request.version)
+            : versions.find((version) => version.state === 'superseded' && (!entry || version.version < entry.version));
+        if (!target) throw new VersionError(request.version !== undefined ? `${request.docId} has no version ${request.version}` : `${request.docId} has no earlier published version to roll back to`);
+        if (target.state === 'draft') throw new VersionError(`${request.docId} v${target.version} is a draft, never published: publish it instead`);
+        if (entry && entry.version === target.version) throw new VersionError(`${request.docId} v${target.version} is already published`);
+        const previous = retire(request.docId, 'withdrawn');
+        await serve(request.docId, target.version, 'rollback', previous);
+        break;
+      }
+      case 'withdraw': {
+        if (!live.has(request.docId)) throw new VersionError(`${request.docId} has no published version to withdraw`);
+        const previous = retire(request.docId, 'withdrawn');
+        live.delete(request.docId);
+        plan.changes.push({ action: 'withdraw', docId: request.docId, version: previous, previousVersion: previous, detail: {} });
+        break;
+      }
+      case 'remove': {
+        const unknown = request.ids.filter((id) => !live.has(id));
+        if (unknown.length > 0) throw new Error(`no document with id ${unknown.join(', ')}`);
+        for (const id of request.ids) {
+          const previous = retire(id, 'withdrawn');
+          live.delete(id);
+          plan.changes.push({ action: 'remove', docId: id, version: previous, previousVersion: previous, detail: {} });
+        }
+        break;
+      }
+      case 'reindex':
+        plan.changes.push({ action: 'reindex', docId: null, version: null, previousVersion: null, detail: {} });
+        break;
+      case 'set': {
+        const ids = new Set<string>();
+        for (const { document } of request.inputs) {
+          if (ids.has(document.id)) throw new Error(`two documents share the id "${document.id}"`);
+          ids.add(document.id);
+        }
+        const latest = new Map(
+          (await this.db.query<{ doc_id: string; version: number }>('select doc_id, max(version)::int as version from document_versions group by doc_id')).rows.map((row) => [row.doc_id, row.version]),
+        );
+        for (const input of request.inputs) {
+          const document = { ...input.document, meta: input.document.meta ?? {} };
+          const hash = hashOf(document);
+          const entry = live.get(document.id);
+          if (entry && entry.contentHash === hash && (input.effectiveFrom ?? null) === entry.effectiveFrom && (input.expiresOn ?? null) === entry.expiresOn) continue;
+          const version = (latest.get(document.id) ?? 0) + 1;
+          const previous = retire(document.id, 'superseded');
+          plan.inserts.push({ docId: document.id, version, state: 'published', input: { ...input, document }, contentHash: hash });
+          live.set(document.id, { document, version, contentHash: hash, effectiveFrom: input.effectiveFrom ?? null, expiresOn: input.expiresOn ?? null, publishedOn: today });
+          plan.changes.push({ action: 'publish', docId: document.id, version, previousVersion: previous, detail: {} });
+          publishedNow[document.id] = version;
+        }
+        if (request.exact) {
+          for (const id of [...live.keys()]) {
+            if (ids.has(id)) continue;
+            const previous = retire(id, 'withdrawn');
+            live.delete(id);
+            plan.changes.push({ action: 'remove', docId: id, version: previous, previousVersion: previous, detail: {} });
+          }
+        }
+        break;
+      }
     }
 
+    plan.live = [...live.values()].sort((x, y) => byCodeUnits(x.document.id, y.document.id));
+    const model = options.model ?? this.model;
+    const total = plan.live.length;
+    options.onProgress?.({ phase: 'chunking', done: 0, total });
+    const documents = new Map<string, DocumentInfo>();
+    const clauses: Clause[] = [];
+    plan.live.forEach((entry, index) => {
+      const { body: _body, meta: _meta, ...info } = entry.document;
+      documents.set(info.id, { ...info, versionInfo: { number: entry.version, state: 'published', effectiveFrom: entry.effectiveFrom, expiresOn: entry.expiresOn, publishedOn: entry.publishedOn } });
+      clauses.push(...chunkDocument(entry.document));
+      if ((index + 1) % 50 === 0 || index + 1 === total) options.onProgress?.({ phase: 'chunking', done: index + 1, total });
+    });
+    const texts = clauses.map((clause) => indexTextOf(clause, documents.get(clause.docId)));
+    options.onProgress?.({ phase: 'fitting', done: 0, total: 1 });
+    model.fit(texts);
+    options.onProgress?.({ phase: 'fitting', done: 1, total: 1 });
+    const vectors: number[][] = [];
+    options.onProgress?.({ phase: 'embedding', done: 0, total: texts.length });
+    for (let start = 0; start < texts.length; start += embedBatch) {
+      vectors.push(...(await model.embeddings.embedDocuments(texts.slice(start, start + embedBatch))));
+      options.onProgress?.({ phase: 'embedding', done: Math.min(texts.length, start + embedBatch), total: texts.length });
+    }
+
+    const before = new Map(current.map((entry) => [entry.document.id, entry]));
+    const after = new Set(plan.live.map((entry) => entry.document.id));
+    const report: PublishReport = {
+      version: baseVersion + 1,
+      documents: plan.live.length,
+      clauses: clauses.length,
+      added: [],
+      replaced: [],
+      removed: [...before.keys()].filter((id) => !after.has(id)),
+      unchanged: [],
+      embeddingModel: model.name,
+      published: publishedNow,
+    };
+    for (const entry of plan.live) {
+      const previous = before.get(entry.document.id);
+      if (!previous) report.added.push(entry.document.id);
+      else if (previous.version !== entry.version || previous.contentHash !== entry.contentHash || options.force) report.replaced.push(entry.document.id);
+      else report.unchanged.push(entry.document.id);
+    }
+    return { request, baseVersion, snapshot: { version: baseVersion + 1, documents, clauses }, vectors, model, report, actor: options.actor ?? null, plan };
+  }
+
+  /**
+   * Switches a planned candidate in, in one transaction: new version rows, state changes, the
+   * live documents, clauses and vectors, the vector index, the version counter and the history.
+   * Fails with {@link ConcurrentChangeError} when another change was committed since `plan`.
+   */
+  async commit(candidate: Candidate, options: { onProgress?: (event: ProgressEvent) => void; detail?: Record<string, unknown> } = {}): Promise<PublishReport> {
+    const { plan, snapshot, vectors, model, report } = candidate;
+    const dims = vectors[0]?.length ?? 0;
+    options.onProgress?.({ phase: 'switching', done: 0, total: 1 });
     report.version = await this.db.transaction(async (tx) => {
-      await tx.query('select version from kb_state where id = 1 for update');
+      const found = (await tx.query<{ version: number }>('select version from kb_state where id = 1 for update')).rows[0]?.version ?? 0;
+      if (found !== candidate.baseVersion) throw new ConcurrentChangeError(candidate.baseVersion, found);
+      const retiring = plan.transitions.filter((t) => t.state !== 'published');
+      const publishing = plan.transitions.filter((t) => t.state === 'published');
+      for (const { docId, version, state } of retiring) {
+        await tx.query(`update document_versions set state = $3, retired_at = now() where doc_id = $1 and version = $2`, [docId, version, state]);
+      }
+      await this.#insertVersions(tx, plan.inserts, candidate.actor);
+      for (const { docId, version } of publishing) {
+        await tx.query(`update document_versions set state = 'published', published_at = now(), retired_at = null where doc_id = $1 and version = $2`, [docId, version]);
+      }
       await tx.exec('delete from clause_embeddings; delete from clauses; delete from documents;');
       await insertRows(
         tx,
         'documents',
-        ['id', 'title', 'issuer', 'region', 'date', 'date_note', 'status', 'audience', 'meta', 'body', 'content_hash'],
+        ['id', 'title', 'issuer', 'region', 'date', 'date_note', 'status', 'audience', 'meta', 'body', 'content_hash', 'version', 'effective_from', 'expires_on'],
         ['', '', '', '', '', '', '', '', '::jsonb'],
-        documents.map((document) => [
+        plan.live.map(({ document, contentHash, version, effectiveFrom, expiresOn }) => [
           document.id,
           document.title,
           document.issuer,
@@ -256,9 +767,12 @@ export class KnowledgeBase {
           document.dateNote,
           document.status,
           document.audience,
-          JSON.stringify((document as { meta?: unknown }).meta ?? {}),
+          JSON.stringify(document.meta ?? {}),
           document.body,
-          hashOf(document),
+          contentHash,
+          version,
+          effectiveFrom,
+          expiresOn,
         ]),
       );
       await insertRows(
@@ -266,40 +780,89 @@ export class KnowledgeBase {
         'clauses',
         ['id', 'doc_id', 'ordinal', 'locator', 'heading_path', 'text', 'context', 'part', 'parts'],
         ['', '', '', '', '::text[]', '', '', '', ''],
-        snapshot.clauses.map((clause) => [
-          clause.id,
-          clause.docId,
-          clause.ordinal,
-          clause.locator,
-          clause.headingPath,
-          clause.text,
-          clause.context,
-          clause.part,
-          clause.parts,
-        ]),
+        snapshot.clauses.map((clause) => [clause.id, clause.docId, clause.ordinal, clause.locator, clause.headingPath, clause.text, clause.context, clause.part, clause.parts]),
       );
       await insertRows(
         tx,
         'clause_embeddings',
         ['clause_id', 'model', 'embedding'],
         ['', '', '::vector'],
-        snapshot.clauses.map((clause, index) => [clause.id, this.model.name, toSql(vectors[index]!)]),
+        snapshot.clauses.map((clause, index) => [clause.id, model.name, toSql(vectors[index]!)]),
       );
-      const keep = dims > 0 ? vectorIndexName(this.model.name, dims) : '';
+      const keep = dims > 0 ? vectorIndexName(model.name, dims) : '';
       const { rows: stale } = await tx.query<{ indexname: string }>(
         `select indexname from pg_indexes where tablename = 'clause_embeddings' and indexname like 'clause_embeddings_hnsw_%' and indexname <> $1`,
         [keep],
       );
       for (const { indexname } of stale) await tx.exec(`drop index if exists "${indexname}"`);
-      if (dims > 0) await ensureVectorIndex(tx, this.model.name, dims);
+      if (dims > 0) await ensureVectorIndex(tx, model.name, dims);
+      const ids = plan.live.map((entry) => entry.document.id).sort();
       const { rows } = await tx.query<{ version: number }>(
         `update kb_state set version = version + 1, fingerprint = $1, embedding_model = $2, embedding_dims = $3, updated_at = now()
           where id = 1 returning version`,
-        [createHash('sha256').update([...ids].sort().join('\n')).digest('hex'), this.model.name, dims],
+        [createHash('sha256').update(ids.join('\n')).digest('hex'), model.name, dims],
       );
-      return rows[0]!.version;
+      const kbVersion = rows[0]!.version;
+      for (const change of plan.changes) {
+        await tx.query('insert into kb_changes (kb_version, action, doc_id, version, previous_version, actor, detail) values ($1, $2, $3, $4, $5, $6, $7::jsonb)', [
+          kbVersion,
+          change.action,
+          change.docId,
+          change.version,
+          change.previousVersion,
+          candidate.actor,
+          JSON.stringify({ ...change.detail, ...(options.detail ?? {}) }),
+        ]);
+      }
+      return kbVersion;
     });
     await this.db.exec('analyze clause_embeddings');
+    options.onProgress?.({ phase: 'done', done: 1, total: 1 });
     return report;
+  }
+
+  /**
+   * Drops a candidate that will not be committed. When it was embedded with the live model
+   * (`kb.model`), the model is fitted on the live set again, so that live dense search works.
+   */
+  async discard(candidate: Candidate): Promise<void> {
+    if (candidate.model !== this.model) return;
+    const snapshot = await this.snapshot();
+    this.model.fit(snapshot.clauses.map((clause) => indexTextOf(clause, snapshot.documents.get(clause.docId))));
+  }
+
+  async #insertVersions(tx: Queryable, rows: readonly NewVersionRow[], actor: string | null): Promise<void> {
+    await insertRows(
+      tx,
+      'document_versions',
+      [
+        'doc_id', 'version', 'state', 'title', 'issuer', 'region', 'date', 'date_note', 'status', 'audience', 'meta', 'body', 'content_hash',
+        'effective_from', 'expires_on', 'source_name', 'source_kind', 'source_bytes', 'source_sha256', 'created_by', 'published_at',
+      ],
+      ['', '', '', '', '', '', '', '', '', '', '::jsonb'],
+      rows.map(({ docId, version, state, input, contentHash }) => [
+        docId,
+        version,
+        state,
+        input.document.title,
+        input.document.issuer,
+        input.document.region,
+        input.document.date,
+        input.document.dateNote,
+        input.document.status,
+        input.document.audience,
+        JSON.stringify(input.document.meta ?? {}),
+        input.document.body,
+        contentHash,
+        input.effectiveFrom ?? null,
+        input.expiresOn ?? null,
+        input.source?.name ?? null,
+        input.source?.kind ?? 'md',
+        input.source?.bytes ?? null,
+        input.source?.sha256 ?? null,
+        actor,
+        state === 'published' ? new Date() : null,
+      ]),
+    );
   }
 }

@@ -1,6 +1,24 @@
 /** Whether a policy document binds anyone yet. */
 export type DocumentStatus = 'in-force' | 'draft';
 
+/** Where a stored version of a document is in its life: draft → published → superseded | withdrawn. */
+export type VersionState = 'draft' | 'published' | 'superseded' | 'withdrawn';
+
+/** Which version of a document a clause comes from, for citations and caveats. */
+export interface VersionInfo {
+  /** 1, 2, …: one per upload that changed the document. */
+  number: number;
+  state: VersionState;
+  /** ISO date the version applies from (null: from its publication). */
+  effectiveFrom: string | null;
+  /** ISO date it stops applying, if any. */
+  expiresOn: string | null;
+  /** ISO date it was published (null for a draft). */
+  publishedOn: string | null;
+  /** For a superseded version: the version now in force. */
+  supersededBy?: { number: number; effectiveFrom: string | null; publishedOn: string | null };
+}
+
 /**
  * A policy document of the knowledge base, as read from `knowledge/documents/*.md`.
  * `date` is `null` when the text itself does not state it; `dateNote` then says what is known
@@ -19,6 +37,8 @@ export interface PolicyDocument {
   audience: string;
   /** The Markdown body, without front matter. */
   body: string;
+  /** Set on documents read from the versioned store (`KnowledgeBase.snapshot()`). */
+  versionInfo?: VersionInfo;
 }
 
 /**

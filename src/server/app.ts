@@ -10,6 +10,7 @@ import { TicketDesk } from '../escalation/tickets.ts';
 import { SessionStore } from './auth/sessions.ts';
 import { UserStore } from './auth/users.ts';
 import { dashboard } from './dashboard/routes.ts';
+import { knowledgeAdmin } from './admin/routes.ts'; // issue 7
 import type { ChannelStatus } from './dashboard/channel-status.ts';
 
 const askSchema = z.object({ question: z.string() });
@@ -80,6 +81,9 @@ export function createApp(assistant: Assistant, deps: AppDeps = {}): Hono {
   });
 
   if (deps.webhooks) app.route('/', deps.webhooks);
+
+  // Knowledge-base administration (issue 7, src/server/admin): mounted before the dashboard so that its own limits apply.
+  app.route('/admin/knowledge', knowledgeAdmin({ assistant, sessions: deps.sessions ?? new SessionStore(assistant.db, { now }) }));
 
   app.route(
     '/',

@@ -423,8 +423,9 @@ ${outbox.map((row) => html`<tr><td>${row.channel}</td><td>${deliveryLabels[row.s
 // knowledge
 
 /** What the knowledge base holds, and a box to try a question (the dry-run API). */
-export function knowledgeBody(documents: DocumentSummary[]): Html {
+export function knowledgeBody(documents: DocumentSummary[], isAdmin = false): Html {
   return html`<h1>知识库</h1>
+${isAdmin ? html`<p><a href="/admin/knowledge">管理知识库</a>（上传、预览、发布、回滚文件，编辑同义词和词汇表）</p>` : ''}
 <p>知识库共 ${documents.length} 份文件：</p>
 <table>
 <tr><th>文件</th><th>发布机关</th><th>地区</th><th>日期</th><th>条款数</th></tr>

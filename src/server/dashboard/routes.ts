@@ -381,7 +381,7 @@ export function dashboard(deps: DashboardDeps): Hono<DashboardEnv> {
 
   app.get('/users', requireUser(), requireRole('admin'), async (c) => page(c, '账号', usersBody(await users.list(), now())));
 
-  app.get('/knowledge', requireUser(), async (c) => page(c, '知识库', knowledgeBody(await deps.knowledge.list()), { script: knowledgeScript }));
+  app.get('/knowledge', requireUser(), async (c) => page(c, '知识库', knowledgeBody(await deps.knowledge.list(), sessionOf(c).user.role === 'admin'), { script: knowledgeScript }));
 
   return app;
 }

@@ -1,0 +1,173 @@
+import { parse as parseHtml, type HTMLElement, type Node as HtmlNode } from 'node-html-parser';
+import { DocumentFormatError } from './document.ts';
+
+/** The kinds of file a document can be uploaded as. */
+export type SourceKind = 'md' | 'txt' | 'docx' | 'pdf' | 'html';
+
+/** The largest upload accepted (bytes). */
+export const maxDocumentBytes = 20 * 1024 * 1024;
+
+/** File name endings accepted, for directory scans and the upload form. */
+export const acceptedExtensions = ['.md', '.markdown', '.txt', '.docx', '.pdf', '.html', '.htm'] as const;
+
+const startsWith = (bytes: Uint8Array, signature: number[]): boolean => signature.every((byte, i) => bytes[i] === byte);
+
+function extensionOf(name: string): string {
+  const match = /\.[^./\\]+$/u.exec(name);
+  return match ? match[0].toLowerCase() : '';
+}
+
+/**
+ * What a file really is, by its first bytes (a zip for .docx, `%PDF` for PDF, an OLE header for
+ * the old .doc), then by its name for text. A name that promises another kind than the bytes is
+ * refused, as are kinds zhiyin does not read.
+ *
+ * @example sniffKind(await readFile('规定.docx'), '规定.docx') // 'docx'
+ */
+export function sniffKind(bytes: Uint8Array, name: string): SourceKind {
+  const ext = extensionOf(name);
+  if (bytes.length === 0) throw new DocumentFormatError(name, '文件是空的 / the file is empty');
+  if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04])) {
+    if (ext !== '.docx') throw new DocumentFormatError(name, `这是一个 ZIP 压缩文件，只接受 Word (.docx) / a zip archive: only Word .docx files are accepted`);
+    return 'docx';
+  }
+  if (startsWith(bytes, [0x25, 0x50, 0x44, 0x46, 0x2d])) return 'pdf';
+  if (startsWith(bytes, [0xd0, 0xcf, 0x11, 0xe0])) {
+    throw new DocumentFormatError(name, '这是旧版 Word (.doc) 文件，请另存为 .docx 后再上传 / an old Word .doc file: save it as .docx first');
+  }
+  if (ext === '.docx') throw new DocumentFormatError(name, '文件名是 .docx，但内容不是 Word 文档 / named .docx but is not a Word document');
+  if (ext === '.pdf') throw new DocumentFormatError(name, '文件名是 .pdf，但内容不是 PDF / named .pdf but is not a PDF');
+  const sample = bytes.subarray(0, 4096);
+  if (sample.includes(0)) throw new DocumentFormatError(name, '这是二进制文件，不是文本 / a binary file, not text');
+  if (ext === '.html' || ext === '.htm') return 'html';
+  if (ext === '.md' || ext === '.markdown') return 'md';
+  if (ext === '.txt' || ext === '') {
+    const head = new TextDecoder('utf-8', { fatal: false }).decode(sample).trimStart().toLowerCase();
+    return head.startsWith('<!doctype html') || head.startsWith('<html') ? 'html' : 'txt';
+  }
+  throw new DocumentFormatError(name, `不支持的文件类型 ${ext}；可上传 ${acceptedExtensions.join(' ')} / unsupported file type`);
+}
+
+/** Text bytes as a string: UTF-8, else GB18030 (common for Chinese .txt files), else an error naming the file. */
+export function decodeText(bytes: Uint8Array, name: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    try {
+      return new TextDecoder('gb18030', { fatal: true }).decode(bytes);
+    } catch {
+      throw new DocumentFormatError(name, '文本编码无法识别（请存为 UTF-8）/ the text is neither UTF-8 nor GB18030');
+    }
+  }
+}
+
+const blockTags = new Set(['p', 'div', 'section', 'article', 'main', 'li', 'ul', 'ol', 'dl', 'dt', 'dd', 'blockquote', 'pre', 'br', 'hr', 'tr', 'table', 'tbody', 'thead', 'tfoot', 'body', 'html', 'center', 'form', 'figure', 'figcaption', 'address', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+const droppedTags = 'script, style, noscript, nav, iframe, svg, template, head, button, select, input, textarea';
+
+/** The text of a web page or of mammoth's HTML as lines: `#` headings, `|`-rows for tables, one line per paragraph. */
+export function htmlToLines(html: string): { lines: string[]; title: string | null } {
+  const root = parseHtml(html, { comment: false, blockTextElements: { script: false, style: false, noscript: false, pre: true } });
+  const title = root.querySelector('title')?.text.replace(/\s+/gu, ' ').trim() || null;
+  for (const node of root.querySelectorAll(droppedTags)) node.remove();
+  const lines: string[] = [];
+  let inline = '';
+  const flush = (): void => {
+    const text = inline.replace(/[ \t\u00a0]+/gu, ' ').trim();
+    if (text) lines.push(text);
+    inline = '';
+  };
+  const cellText = (cell: HTMLElement): string => cell.text.replace(/\s+/gu, ' ').replace(/\|/gu, '｜').trim();
+  const walk = (node: HtmlNode): void => {
+    if (node.nodeType === 3) {
+      inline += node.text.replace(/\s*\n\s*/gu, /[\u4e00-\u9fff]$/u.test(inline) ? '' : ' ');
+      return;
+    }
+    if (node.nodeType !== 1) return;
+    const element = node as HTMLElement;
+    const tag = element.tagName?.toLowerCase() ?? '';
+    if (tag === 'table') {
+      flush();
+      const rows = element.querySelectorAll('tr').map((row) => row.querySelectorAll('th, td').map(cellText));
+      const width = Math.max(0, ...rows.map((row) => row.length));
+      if (width <= 1) {
+        for (const row of rows) if (row[0]) lines.push(row[0]);
+      } else {
+        lines.push('');
+        for (const row of rows) if (row.some(Boolean)) lines.push(`| ${row.join(' | ')} |`);
+        lines.push('');
+      }
+      return;
+    }
+    const heading = /^h([1-6])$/u.exec(tag);
+    if (heading) {
+      flush();
+      const text = element.text.replace(/\s+/gu, ' ').trim();
+      if (text) lines.push(`${'#'.repeat(Number(heading[1]))} ${text}`);
+      return;
+    }
+    const block = blockTags.has(tag);
+    if (block) flush();
+    for (const child of element.childNodes) walk(child);
+    if (block) flush();
+  };
+  walk(root);
+  flush();
+  return { lines, title };
+}
+
+/** What a file holds, as text the chunker can read. */
+export interface ExtractedText {
+  kind: SourceKind;
+  /** Lines of text; `#` headings and `|` table rows where the source marked them. */
+  text: string;
+  /** The title the source itself marks (an HTML `<title>` or first `<h1>`), if any. */
+  markedTitle: string | null;
+  /** Whether line breaks are only between paragraphs (Word, web pages), so none need joining. */
+  paragraphs: boolean;
+}
+
+/**
+ * The text of a .txt, .docx, .pdf or .html file (Markdown is read by `parseDocument`). Anything
+ * that cannot be read fails with a {@link DocumentFormatError} naming the file.
+ *
+ * @example const { text } = await extractText(await readFile('规定.pdf'), '规定.pdf', 'pdf');
+ */
+export async function extractText(bytes: Uint8Array, name: string, kind: Exclude<SourceKind, 'md'>): Promise<ExtractedText> {
+  if (bytes.length > maxDocumentBytes) throw new DocumentFormatError(name, `文件太大（超过 ${maxDocumentBytes / 1024 / 1024} MB）/ the file is too large`);
+  let result: ExtractedText;
+  if (kind === 'txt') {
+    result = { kind, text: decodeText(bytes, name), markedTitle: null, paragraphs: false };
+  } else if (kind === 'html') {
+    const { lines, title } = htmlToLines(decodeText(bytes, name));
+    const h1 = lines.find((line) => /^# /u.test(line))?.slice(2) ?? null;
+    result = { kind, text: lines.join('\n'), markedTitle: h1 ?? title, paragraphs: true };
+  } else if (kind === 'docx') {
+    const { default: mammoth } = await import('mammoth');
+    let html: string;
+    try {
+      html = (await mammoth.convertToHtml({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) })).value;
+    } catch (error) {
+      throw new DocumentFormatError(name, `Word 文件已损坏或无法读取 / the Word file cannot be read (${(error as Error).message.split('\n')[0]})`);
+    }
+    const { lines } = htmlToLines(html);
+    const h1 = lines.find((line) => /^# /u.test(line))?.slice(2) ?? null;
+    result = { kind, text: lines.join('\n'), markedTitle: h1, paragraphs: true };
+  } else {
+    const { extractText: pdfText, getDocumentProxy } = await import('unpdf');
+    let pages: string[];
+    try {
+      const pdf = await getDocumentProxy(new Uint8Array(bytes));
+      pages = (await pdfText(pdf, { mergePages: false })).text;
+    } catch (error) {
+      throw new DocumentFormatError(name, `PDF 文件已损坏或无法读取 / the PDF cannot be read (${(error as Error).message.split('\n')[0]})`);
+    }
+    result = { kind, text: pages.join('\n'), markedTitle: null, paragraphs: false };
+  }
+  if (result.text.replace(/[#|\s]/gu, '') === '') {
+    throw new DocumentFormatError(
+      name,
+      kind === 'pdf' ? 'PDF 里没有可提取的文字（可能是扫描件，请先做文字识别）/ the PDF has no text layer (scanned? run OCR first)' : '文件里没有文字 / the file holds no text',
+    );
+  }
+  return result;
+}

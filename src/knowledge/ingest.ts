@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { chunkDocument } from './chunker.ts';
+import { DocumentFormatError, documentFrom, parseDocument } from './document.ts';
+import { acceptedExtensions, decodeText, extractText, maxDocumentBytes, sniffKind, type SourceKind } from './formats.ts';
+import { extractMetadata, suggestId, type ExtractedMetadata } from './metadata.ts';
+import { textToMarkdown } from './text-to-markdown.ts';
+import type { Clause, PolicyDocument } from './types.ts';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'YYYY-MM-DD');
+
+/** What an administrator sets or corrects about an upload; every field is optional. */
+export const documentOverridesSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/u, 'id: lower-case letters, digits and hyphens').max(80).optional(),
+  title: z.string().trim().min(1).max(200).optional(),
+  issuer: z.string().trim().min(1).max(200).optional(),
+  region: z.string().trim().min(1).max(40).optional(),
+  date: isoDate.nullable().optional(),
+  dateNote: z.string().trim().max(200).nullable().optional(),
+  status: z.enum(['in-force', 'draft']).optional(),
+  audience: z.string().trim().min(1).max(200).optional(),
+  effectiveFrom: isoDate.nullable().optional(),
+  expiresOn: isoDate.nullable().optional(),
+});
+export type DocumentOverrides = z.infer<typeof documentOverridesSchema>;
+
+/** Where an uploaded version came from (shown to admins; never used as a path). */
+export interface UploadSource {
+  name: string;
+  kind: SourceKind;
+  bytes: number;
+  sha256: string;
+}
+
+/** A document read from an upload, not yet stored: what the admin reviews before it becomes a draft. */
+export interface ParsedUpload {
+  document: PolicyDocument & { meta: Record<string, unknown> };
+  source: UploadSource;
+  /** What the text said about itself (null for Markdown, whose front matter says it). */
+  extracted: ExtractedMetadata | null;
+  /** The date from which the version applies (null: from publication) and when it stops applying. */
+  effectiveFrom: string | null;
+  expiresOn: string | null;
+  /** Fields the text did not give and that got a placeholder: the admin should fill them in. */
+  missing: string[];
+}
+
+/** One clause as the preview shows it. */
+export interface PreviewClause {
+  locator: string;
+  headingPath: string[];
+  text: string;
+  part: number;
+  parts: number;
+}
+
+/** A document's clauses as they would be published, for review before publishing. */
+export function previewClauses(document: Pick<PolicyDocument, 'id' | 'body'>): PreviewClause[] {
+  return chunkDocument(document).map(({ locator, headingPath, text, part, parts }: Clause) => ({ locator, headingPath, text, part, parts }));
+}
+
+function metaDate(meta: Record<string, unknown>, key: string): string | null {
+  const value = meta[key];
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/u.test(value) ? value : null;
+}
+
+/**
+ * Reads one uploaded file: Markdown with front matter as before; .txt, .docx, .pdf and .html by
+ * their text, with title, issuer, date, region and draft status taken from the text where it
+ * says them, and `overrides` (the admin's corrections) on top. The result is validated like
+ * front matter; anything wrong fails with a {@link DocumentFormatError} naming the file.
+ *
+ * @example const upload = await readUpload(await readFile('规定.docx'), '规定.docx', { region: '山东省' });
+ */
+export async function readUpload(bytes: Uint8Array, name: string, overrides: DocumentOverrides = {}): Promise<ParsedUpload> {
+  const displayName = path.basename(name.replaceAll('\\', '/')) || 'upload';
+  if (bytes.length > maxDocumentBytes) throw new DocumentFormatError(displayName, `文件太大（超过 ${maxDocumentBytes / 1024 / 1024} MB）/ the file is too large`);
+  const checked = documentOverridesSchema.safeParse(overrides);
+  if (!checked.success) {
+    throw new DocumentFormatError(displayName, checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+  }
+  const fix = checked.data;
+  const kind = sniffKind(bytes, displayName);
+  const source: UploadSource = { name: displayName, kind, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  const { effectiveFrom: _e, expiresOn: _x, ...fields } = fix;
+
+  if (kind === 'md') {
+    const parsed = parseDocument(decodeText(bytes, displayName), displayName);
+    const merged = { ...parsed, ...fields };
+    const document = documentFrom(
+      { id: merged.id, title: merged.title, issuer: merged.issuer, region: merged.region, date: merged.date, date_note: merged.dateNote, status: merged.status, audience: merged.audience, ...parsed.meta },
+      parsed.body,
+      displayName,
+    );
+    return {
+      document,
+      source,
+      extracted: null,
+      effectiveFrom: fix.effectiveFrom !== undefined ? fix.effectiveFrom : metaDate(parsed.meta, 'effective_from'),
+      expiresOn: fix.expiresOn !== undefined ? fix.expiresOn : metaDate(parsed.meta, 'expires_on'),
+      missing: [],
+    };
+  }
+
+  const extractedText = await extractText(bytes, displayName, kind);
+  const extracted = extractMetadata(extractedText.text, extractedText.markedTitle);
+  const missing: string[] = [];
+  const pick = (field: string, given: string | undefined, found: string | null, placeholder: string): string => {
+    if (given !== undefined) return given;
+    if (found) return found;
+    missing.push(field);
+    return placeholder;
+  };
+  const title = pick('title', fields.title, extracted.title, displayName.replace(/\.[^.]+$/u, ''));
+  const issuer = pick('issuer', fields.issuer, extracted.issuer, '未注明');
+  const region = pick('region', fields.region, extracted.region, '全国');
+  const audience = pick('audience', fields.audience, extracted.audience, '学生');
+  const date = fields.date !== undefined ? fields.date : extracted.date;
+  const body = textToMarkdown(extractedText.text, title, { reflow: !extractedText.paragraphs });
+  const document = documentFrom(
+    {
+      id: fields.id ?? suggestId(title, region, date, displayName),
+      title,
+      issuer,
+      region,
+      date,
+      date_note: fields.dateNote !== undefined ? fields.dateNote : date ? null : '文中未注明日期',
+      status: fields.status ?? extracted.status,
+      audience,
+      source: displayName,
+      ...(missing.length > 0 ? { missing_fields: missing } : {}),
+      ...(extracted.notes.length > 0 ? { extraction_notes: extracted.notes } : {}),
+    },
+    body,
+    displayName,
+  );
+  if (previewClauses(document).length === 0) throw new DocumentFormatError(displayName, '没有读出任何条款 / no clauses found in the text');
+  return { document, source, extracted, effectiveFrom: fix.effectiveFrom ?? null, expiresOn: fix.expiresOn ?? null, missing };
+}
+
+/** Whether a file name is one zhiyin can ingest. */
+export function isIngestible(name: string): boolean {
+  const lower = name.toLowerCase();
+  return acceptedExtensions.some((ext) => lower.endsWith(ext));
+}
+
+/**
+ * Reads files and directories (every ingestible file in them, sorted by name) before anything is
+ * stored: one unreadable file fails the whole read, naming it; two files with one id too.
+ * `overrides` apply to a single file only.
+ *
+ * @example const uploads = await readUploadPaths(['knowledge/documents', '新规定.docx']);
+ */
+export async function readUploadPaths(paths: readonly string[], overrides: DocumentOverrides = {}, onFile?: (name: string) => void): Promise<ParsedUpload[]> {
+  const files: string[] = [];
+  for (const target of paths) {
+    if ((await stat(target)).isDirectory()) {
+      const names = (await readdir(target)).filter(isIngestible).sort();
+      files.push(...names.map((name) => path.join(target, name)));
+    } else files.push(target);
+  }
+  if (files.length === 0) throw new Error(`no .md, .txt, .docx, .pdf or .html files in ${paths.join(', ')}`);
+  const single = files.length === 1;
+  if (!single && overrides.id) throw new Error('--id applies to a single file only');
+  const uploads: ParsedUpload[] = [];
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    const size = (await stat(file)).size;
+    if (size > maxDocumentBytes) throw new DocumentFormatError(path.basename(file), `文件太大（超过 ${maxDocumentBytes / 1024 / 1024} MB）/ the file is too large`);
+    const upload = await readUpload(await readFile(file), path.basename(file), single ? overrides : {});
+    const clash = seen.get(upload.document.id);
+    if (clash) throw new DocumentFormatError(path.basename(file), `id "${upload.document.id}" is already used by ${clash}`);
+    seen.set(upload.document.id, path.basename(file));
+    uploads.push(upload);
+    onFile?.(path.basename(file));
+  }
+  return uploads;
+}
+
+/**
+ * Gives an upload read from a .txt/.docx/.pdf/.html file the id of the stored document with the
+ * same title, so that a new file of a known document becomes its next version. Uploads whose id
+ * was set (front matter, `--id`, the admin form) keep it.
+ *
+ * @example adoptKnownIds(uploads, [{ docId: 'shandong-2023-guidance-workforce', title: '关于加强职业指导队伍建设的指导意见' }])
+ */
+export function adoptKnownIds(uploads: ParsedUpload[], known: readonly { docId: string; title: string }[], explicitIds = false): ParsedUpload[] {
+  const byTitle = new Map(known.map(({ docId, title }) => [title.replace(/\s+/gu, ''), docId]));
+  return uploads.map((upload) => {
+    if (upload.extracted === null || explicitIds) return upload;
+    const docId = byTitle.get(upload.document.title.replace(/\s+/gu, ''));
+    return docId && docId !== upload.document.id ? { ...upload, document: { ...upload.document, id: docId } } : upload;
+  });
+}

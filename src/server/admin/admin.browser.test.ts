@@ -1,0 +1,102 @@
+/**
+ * The knowledge-base admin in a real browser (Debian's Chromium through playwright-core) against
+ * the real server on 127.0.0.1: an administrator signs in, uploads a Word file, reviews the clause
+ * preview, runs the pre-publish eval and publishes; the document then answers. Screenshots go to
+ * eval/artifacts/screenshots/kb-admin-*.png.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Assistant } from '../../assistant.ts';
+import { loadConfig } from '../../config.ts';
+import { sampleDocx } from '../../knowledge/testing-fixtures.ts';
+import { repoRoot } from '../../paths.ts';
+import { createTestDatabase } from '../../store/testing.ts';
+import { createApp } from '../app.ts';
+import { UserStore } from '../auth/users.ts';
+
+const chromiumPath = '/usr/bin/chromium';
+const screenshots = path.join(repoRoot, 'eval', 'artifacts', 'screenshots');
+const password = 'browser-admin-password';
+
+let assistant: Assistant;
+let server: Server;
+let base: string;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`Chromium is missing at ${chromiumPath}: install Debian's package (apt-get install -y chromium); .ci/run does this before the tests.`);
+  }
+  mkdirSync(screenshots, { recursive: true });
+  const db = await createTestDatabase();
+  assistant = await Assistant.open(loadConfig({ LOG_LEVEL: 'silent' }), { db });
+  await new UserStore(db).add({ username: 'kb.admin', displayName: '知识库管理员', role: 'admin', password });
+  const app = createApp(assistant, { livePollMs: 0 });
+  server = await new Promise<Server>((resolve) => {
+    const listening = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(listening as Server)) as Server;
+  });
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (server) {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+  await assistant?.close();
+}, 60_000);
+
+describe('the knowledge-base admin in a browser', () => {
+  it('upload → preview → eval → publish, and the new document answers', async () => {
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+
+    await page.goto(`${base}/admin/knowledge`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.fill('#username', 'kb.admin');
+    await page.fill('#password', password);
+    await Promise.all([page.waitForURL(`${base}/admin/knowledge`), page.click('button[type=submit]')]);
+    await page.locator('#live-documents').waitFor();
+    await page.screenshot({ path: path.join(screenshots, 'kb-admin-overview.png'), fullPage: true });
+
+    await page.setInputFiles('input[type=file]', { name: '关于规范学生实习管理的通知.docx', mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', buffer: Buffer.from(await sampleDocx()) });
+    await Promise.all([page.waitForURL(/\/versions\/1\?msg=uploaded$/u), page.getByRole('button', { name: '上传并预览' }).click()]);
+    expect(await page.locator('#meta-title').inputValue()).toBe('关于规范学生实习管理的通知');
+    expect(await page.locator('#preview li').count()).toBe(5);
+    expect(await page.locator('#preview li').nth(2).getAttribute('data-locator')).toBe('第三条');
+    await page.screenshot({ path: path.join(screenshots, 'kb-admin-preview.png'), fullPage: true });
+
+    await page.locator('#check-publish').click();
+    await page.locator('#eval').waitFor({ timeout: 60_000 });
+    expect(await page.locator('#eval').textContent()).toContain('policy');
+    await page.screenshot({ path: path.join(screenshots, 'kb-admin-eval.png'), fullPage: true });
+
+    await Promise.all([page.waitForURL(/\?msg=published$/u, { timeout: 60_000 }), page.locator('#confirm-publish').click()]);
+    expect(await page.locator('#published-version').textContent()).toBe('v1');
+    await page.screenshot({ path: path.join(screenshots, 'kb-admin-published.png'), fullPage: true });
+
+    const docId = new URL(page.url()).pathname.split('/')[4]!;
+    const answer = await assistant.ask('山东的实习单位可以扣押学生的居民身份证吗？');
+    expect(answer.citations.map((citation) => citation.doc)).toContain(docId);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 180_000);
+});

@@ -1,0 +1,247 @@
+/**
+ * The knowledge-base admin over real parts (PGlite, the Hono app through `app.request`, the real
+ * corpus and eval datasets): administrators only, CSRF on every form, uploads of each kind with a
+ * clause preview, publish evaluated before the switch and blocked below the floor, version
+ * history with diffs, rollback, withdraw, the hit test, and the lexicon editor.
+ */
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Assistant } from '../../assistant.ts';
+import { loadConfig } from '../../config.ts';
+import { reloadLexicon } from '../../knowledge/lexicon-files.ts';
+import { sampleDocx, sampleHtml, sampleTxt } from '../../knowledge/testing-fixtures.ts';
+import { knowledgeDir } from '../../paths.ts';
+import { createTestDatabase } from '../../store/testing.ts';
+import { createApp } from '../app.ts';
+import { SessionStore } from '../auth/sessions.ts';
+import { UserStore } from '../auth/users.ts';
+import { getAs, postAs, signIn, type SignedIn } from '../dashboard/testing.ts';
+import { knowledgeAdmin } from './routes.ts';
+
+const password = 'admin-test-password';
+const base = '/admin/knowledge';
+let assistant: Assistant;
+let app: Hono;
+let asAdmin: SignedIn;
+let asTeacher: SignedIn;
+let lexiconDir: string;
+
+/** POSTs a multipart upload as a signed-in user. */
+function upload(target: Hono, who: SignedIn, bytes: Uint8Array, name: string, fields: Record<string, string> = {}, csrf: string | null = who.csrf): Promise<Response> {
+  const form = new FormData();
+  form.set('file', new File([bytes], name));
+  for (const [key, value] of Object.entries(fields)) form.set(key, value);
+  if (csrf !== null) form.set('_csrf', csrf);
+  return Promise.resolve(target.request(`${base}/upload`, { method: 'POST', headers: { cookie: who.cookie }, body: form }));
+}
+
+beforeAll(async () => {
+  const db = await createTestDatabase();
+  assistant = await Assistant.open(loadConfig({ LOG_LEVEL: 'silent' }), { db });
+  const users = new UserStore(db);
+  await users.add({ username: 'kb.admin', displayName: '管理员', role: 'admin', password });
+  await users.add({ username: 'teacher.li', displayName: '李老师', role: 'teacher', password });
+  app = createApp(assistant, { users, livePollMs: 0 });
+  asAdmin = await signIn(app, 'kb.admin', password);
+  asTeacher = await signIn(app, 'teacher.li', password);
+  lexiconDir = await mkdtemp(path.join(tmpdir(), 'zhiyin-lexicon-'));
+  await cp(path.join(knowledgeDir, 'lexicon'), lexiconDir, { recursive: true });
+}, 120_000);
+afterAll(async () => {
+  await assistant?.close();
+  await rm(lexiconDir, { recursive: true, force: true });
+});
+
+describe('who may use the knowledge-base admin', () => {
+  it('a teacher gets 403 on every page and action; a stranger is sent to the login', async () => {
+    expect((await getAs(app, asTeacher, base)).status).toBe(403);
+    expect((await upload(app, asTeacher, sampleTxt(), 'a.txt')).status).toBe(403);
+    expect((await postAs(app, asTeacher, `${base}/docs/moe-2018-zhongzhi-guidance/withdraw`)).status).toBe(403);
+    expect((await postAs(app, asTeacher, `${base}/docs/moe-2018-zhongzhi-guidance/versions/1/publish`, { confirm: '1' })).status).toBe(403);
+    expect((await postAs(app, asTeacher, `${base}/lexicon/synonyms`, { text: '甲\t乙' })).status).toBe(403);
+    const anonymous = await app.request(base);
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get('location')).toBe(`/login?next=${encodeURIComponent(base)}`);
+    expect((await assistant.knowledge.list()).map((d) => d.id)).toContain('moe-2018-zhongzhi-guidance');
+  });
+
+  it('an admin sees the overview; a form without the CSRF token is refused', async () => {
+    const page = await getAs(app, asAdmin, base);
+    expect(page.status).toBe(200);
+    const text = await page.text();
+    expect(text).toContain('知识库管理');
+    expect(text).toContain('data-doc-id="moe-2018-zhongzhi-guidance"');
+    expect((await upload(app, asAdmin, sampleTxt(), 'a.txt', {}, null)).status).toBe(403);
+    expect((await upload(app, asAdmin, sampleTxt(), 'a.txt', {}, 'not-the-token')).status).toBe(403);
+    expect((await postAs(app, asAdmin, `${base}/docs/moe-2018-zhongzhi-guidance/withdraw`, {}, null)).status).toBe(403);
+    expect((await assistant.knowledge.list()).length).toBe(5);
+  });
+});
+
+describe('upload, preview, publish, versions', () => {
+  let versionPath = '';
+
+  it('a Word upload becomes a draft with its metadata and a clause preview; nothing is served yet', async () => {
+    const kbVersion = await assistant.knowledge.version();
+    const response = await upload(app, asAdmin, await sampleDocx(), '实习通知.docx');
+    expect(response.status).toBe(303);
+    versionPath = response.headers.get('location')!.split('?')[0]!;
+    expect(versionPath).toMatch(/^\/admin\/knowledge\/docs\/shandong-2023-[a-z]+\/versions\/1$/u);
+    const page = await (await getAs(app, asAdmin, `${versionPath}?msg=uploaded`)).text();
+    expect(page).toContain('已上传为草稿');
+    expect(page).toContain('value="关于规范学生实习管理的通知"');
+    expect(page).toContain('value="山东省教育厅、山东省人力资源和社会保障厅"');
+    for (const locator of ['第一条', '第二条', '第三条', '第四条']) expect(page).toContain(`data-locator="${locator}"`);
+    expect(page).toContain('（一）向学生收取实习押金');
+    expect(await assistant.knowledge.version()).toBe(kbVersion);
+  });
+
+  it('the admin corrects the metadata of the draft', async () => {
+    const saved = await postAs(app, asAdmin, `${versionPath}/metadata`, {
+      title: '关于规范学生实习管理的通知',
+      issuer: '山东省教育厅、山东省人力资源和社会保障厅',
+      region: '山东省',
+      audience: '中等职业学校学生',
+      status: 'in-force',
+      date: '2023-05-12',
+      dateNote: '',
+      effectiveFrom: '2023-06-01',
+      expiresOn: '',
+    });
+    expect(saved.status).toBe(303);
+    const docId = versionPath.split('/')[4]!;
+    const stored = await assistant.knowledge.getVersion(docId, 1);
+    expect(stored).toMatchObject({ effectiveFrom: '2023-06-01', document: { audience: '中等职业学校学生' } });
+    const bad = await postAs(app, asAdmin, `${versionPath}/metadata`, { title: '', issuer: 'x', region: 'x', audience: 'x', status: 'in-force' });
+    expect(bad.status).toBe(422);
+  });
+
+  it('publish first shows the eval of the candidate beside the live set; only the confirmation switches it in', async () => {
+    const kbVersion = await assistant.knowledge.version();
+    const check = await postAs(app, asAdmin, `${versionPath}/publish`);
+    expect(check.status).toBe(200);
+    const page = await check.text();
+    expect(page).toContain('id="eval"');
+    expect(page).toMatch(/policy<\/td><td class="score">142<\/td><td class="score">\d+\.\d%<\/td><td class="score">\d+\.\d%/u);
+    expect(page).toContain('id="confirm-publish"');
+    expect(await assistant.knowledge.version()).toBe(kbVersion);
+
+    const confirmed = await postAs(app, asAdmin, `${versionPath}/publish`, { confirm: '1' });
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.headers.get('location')).toMatch(/\?msg=published$/u);
+    expect(await assistant.knowledge.version()).toBe(kbVersion + 1);
+    const answer = await assistant.ask('山东的实习单位可以扣押学生的身份证吗？');
+    expect(answer.citations.map((c) => c.doc)).toContain(versionPath.split('/')[4]);
+    const history = await assistant.knowledge.history(versionPath.split('/')[4]);
+    expect(history[0]).toMatchObject({ action: 'publish', actor: 'web:kb.admin', detail: { eval: { passed: true } } });
+  });
+
+  it('a floor above the candidate’s accuracy blocks the publish and switches nothing', async () => {
+    const strict = new Hono();
+    strict.route(base, knowledgeAdmin({ assistant, sessions: new SessionStore(assistant.db), publishFloor: 0.999 }));
+    const docId = versionPath.split('/')[4]!;
+    const next = await upload(strict, asAdmin, sampleHtml(), 'notice.html', { id: docId });
+    expect(next.status).toBe(303);
+    const draft = next.headers.get('location')!.split('?')[0]!;
+    expect(draft).toBe(`${base}/docs/${docId}/versions/2`);
+    const kbVersion = await assistant.knowledge.version();
+    const blocked = await postAs(strict, asAdmin, `${draft}/publish`, { confirm: '1' });
+    expect(blocked.status).toBe(422);
+    const page = await blocked.text();
+    expect(page).toContain('未达到，不能发布');
+    expect(page).not.toContain('id="confirm-publish"');
+    expect(await assistant.knowledge.version()).toBe(kbVersion);
+    expect((await assistant.knowledge.versionsOf(docId))[0]).toMatchObject({ version: 2, state: 'draft' });
+  });
+
+  it('v2 diff against v1, publish v2, rollback to v1, withdraw', async () => {
+    const docId = versionPath.split('/')[4]!;
+    const diff = await (await getAs(app, asAdmin, `${base}/docs/${docId}/diff?from=1&to=2`)).text();
+    expect(diff).toMatch(/新增 \d+ 条，删除 \d+ 条，修改 \d+ 条/u);
+    const published = await postAs(app, asAdmin, `${base}/docs/${docId}/versions/2/publish`, { confirm: '1' });
+    expect(published.status).toBe(303);
+    const docPage = await (await getAs(app, asAdmin, `${base}/docs/${docId}`)).text();
+    expect(docPage).toContain('<strong id="published-version">v2</strong>');
+    expect(docPage).toMatch(/data-version="1">.*data-state="superseded"/su);
+
+    const check = await postAs(app, asAdmin, `${base}/docs/${docId}/rollback`);
+    expect(check.status).toBe(200);
+    expect(await check.text()).toContain(`action="${base}/docs/${docId}/rollback"`);
+    const rolledBack = await postAs(app, asAdmin, `${base}/docs/${docId}/rollback`, { confirm: '1' });
+    expect(rolledBack.status).toBe(303);
+    expect((await assistant.knowledge.versionsOf(docId)).map((v) => [v.version, v.state])).toEqual([[2, 'withdrawn'], [1, 'published']]);
+
+    const withdrawn = await postAs(app, asAdmin, `${base}/docs/${docId}/withdraw`);
+    expect(withdrawn.status).toBe(303);
+    expect((await assistant.knowledge.list()).map((d) => d.id)).not.toContain(docId);
+  });
+
+  it('refuses a malformed file naming it, a file over the limit, and never writes the client’s path', async () => {
+    const count = async (): Promise<number> => (await assistant.knowledge.catalogue()).length;
+    const before = await count();
+    const broken = await upload(app, asAdmin, new TextEncoder().encode('%PDF-1.4 broken'), '坏文件.pdf');
+    expect(broken.status).toBe(422);
+    expect(await broken.text()).toContain('坏文件.pdf');
+    const disguised = await upload(app, asAdmin, sampleTxt(), 'report.pdf');
+    expect(disguised.status).toBe(422);
+    const huge = await upload(app, asAdmin, new Uint8Array(21 * 1024 * 1024), 'huge.txt');
+    expect(huge.status).toBe(413);
+    expect(await count()).toBe(before);
+
+    const escaped = path.resolve(process.cwd(), '../zhiyin-traversal-test.txt');
+    const traversal = await upload(app, asAdmin, sampleTxt(['某某办法', '第一条 甲。']), '../zhiyin-traversal-test.txt');
+    expect(traversal.status).toBe(303);
+    expect(existsSync(escaped)).toBe(false);
+    const location = traversal.headers.get('location')!.split('?')[0]!;
+    const [docId, version] = [location.split('/')[4]!, Number(location.split('/')[6])];
+    expect((await assistant.knowledge.getVersion(docId, version))?.source?.name).toBe('zhiyin-traversal-test.txt');
+  });
+
+  it('the hit test shows the retrieved clauses with their scores', async () => {
+    const page = await (await getAs(app, asAdmin, `${base}/try?q=${encodeURIComponent('实习单位能收押金吗')}`)).text();
+    expect(page).toContain('id="hits"');
+    expect(page).toContain('data-doc="liaoning-zhongzhi-quality"');
+    expect(page).toMatch(/<td class="score">\d+\.\d{3}<\/td>/u);
+    expect(page).toContain('<strong id="outcome">answer</strong>');
+  });
+});
+
+describe('the lexicon editor', () => {
+  let editor: Hono;
+  beforeAll(() => {
+    editor = new Hono();
+    editor.route(base, knowledgeAdmin({ assistant, sessions: new SessionStore(assistant.db), lexiconDir }));
+  });
+  afterAll(() => reloadLexicon(assistant.lexicon, path.join(knowledgeDir, 'lexicon')));
+
+  it('refuses an invalid file with its problems by line, writing nothing', async () => {
+    const file = path.join(lexiconDir, 'synonyms.tsv');
+    const before = await readFile(file, 'utf8');
+    const response = await postAs(editor, asAdmin, `${base}/lexicon/synonyms`, { text: '# 注释\n教师\t老师\n孤词\n老师\t导师\n' });
+    expect(response.status).toBe(422);
+    const page = await response.text();
+    expect(page).toContain('第 3 行：一组至少两个词');
+    expect(page).toContain('第 4 行：“老师”已在第 2 行出现');
+    expect(await readFile(file, 'utf8')).toBe(before);
+    const glossary = await postAs(editor, asAdmin, `${base}/lexicon/glossary`, { text: 'Internship\t实习\ndeposit\tdeposit\n1+x\t1+X\n' });
+    expect(glossary.status).toBe(422);
+  });
+
+  it('saves a valid file atomically and reloads the lexicon the live search uses', async () => {
+    const file = path.join(lexiconDir, 'synonyms.tsv');
+    const text = `${await readFile(file, 'utf8')}顶岗实习协议\t实习小本本\t实习合同书\n`;
+    const response = await postAs(editor, asAdmin, `${base}/lexicon/synonyms`, { text });
+    expect(response.status).toBe(303);
+    expect(await readFile(file, 'utf8')).toBe(text);
+    expect(assistant.lexicon.synonyms.some((group) => group[0] === '顶岗实习协议' && group.includes('实习小本本'))).toBe(true);
+    const search = (await assistant.answerer()).search;
+    expect(search.lexicon).toBe(assistant.lexicon);
+    const page = await (await getAs(editor, asAdmin, `${base}/lexicon?msg=lexicon`)).text();
+    expect(page).toContain('词表已保存并重新加载');
+    expect(page).toContain('实习小本本');
+  });
+});
