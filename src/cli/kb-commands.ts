@@ -4,20 +4,13 @@ import { pino, type Logger } from 'pino';
 import type { AskResult } from '../answering/types.ts';
 import { Assistant, embeddingModelFor } from '../assistant.ts';
 import type { Config } from '../config.ts';
-import { createLogger, redactedPaths } from '../log.ts';
+import { withAssistant } from './with-assistant.ts';
+import { redactedPaths } from '../log.ts';
 import { adoptKnownIds, previewClauses, readUploadPaths, type DocumentOverrides, type ParsedUpload } from '../knowledge/ingest.ts';
 import type { Candidate, KbChangeRequest, ProgressEvent, PublishReport } from '../knowledge/knowledge-base.ts';
 
 type ConfigSource = () => Config;
 
-async function withAssistant<T>(config: Config, run: (assistant: Assistant) => Promise<T>, skipInitialIngest = false): Promise<T> {
-  const assistant = await Assistant.open(config, { log: createLogger(config.LOG_LEVEL), skipInitialIngest });
-  try {
-    return await run(assistant);
-  } finally {
-    await assistant.close();
-  }
-}
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 const actor = (): string => `cli:${userInfo().username || 'local'}`;

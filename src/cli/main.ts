@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import { loadConfig, type Config } from '../config.ts';
-import { Assistant } from '../assistant.ts';
-import { createLogger } from '../log.ts';
+import { withAssistant } from './with-assistant.ts';
 import { answerLines, toAskLine } from './ask-lines.ts';
 import { registerKbCommands } from './kb-commands.ts';
 import { ConversationCore } from '../conversation/core.ts';
@@ -9,14 +8,6 @@ import { SqlConversationStore } from '../conversation/conversation-store.ts';
 import { dryRunAsk } from '../conversation/dry-run.ts';
 import { userInfo } from 'node:os';
 
-async function withAssistant<T>(config: Config, run: (assistant: Assistant) => Promise<T>, skipInitialIngest = false): Promise<T> {
-  const assistant = await Assistant.open(config, { log: createLogger(config.LOG_LEVEL), skipInitialIngest });
-  try {
-    return await run(assistant);
-  } finally {
-    await assistant.close();
-  }
-}
 
 /** Builds the `zhiyin` command line. */
 export function buildProgram(config: () => Config): Command {

@@ -4,12 +4,9 @@
  * preview, runs the pre-publish eval and publishes; the document then answers. Screenshots go to
  * eval/artifacts/screenshots/kb-admin-*.png.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { serve } from '@hono/node-server';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Assistant } from '../../assistant.ts';
 import { loadConfig } from '../../config.ts';
@@ -17,45 +14,30 @@ import { sampleDocx } from '../../knowledge/testing-fixtures.ts';
 import { repoRoot } from '../../paths.ts';
 import { createTestDatabase } from '../../store/testing.ts';
 import { createApp } from '../app.ts';
+import { startBrowserRig, type BrowserRig } from '../browser-testing.ts';
 import { UserStore } from '../auth/users.ts';
 
-const chromiumPath = '/usr/bin/chromium';
 const screenshots = path.join(repoRoot, 'eval', 'artifacts', 'screenshots');
 const password = 'browser-admin-password';
 
 let assistant: Assistant;
-let server: Server;
+let rig: BrowserRig | undefined;
 let base: string;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`Chromium is missing at ${chromiumPath}: install Debian's package (apt-get install -y chromium); .ci/run does this before the tests.`);
-  }
   mkdirSync(screenshots, { recursive: true });
   const db = await createTestDatabase();
   assistant = await Assistant.open(loadConfig({ LOG_LEVEL: 'silent' }), { db });
   await new UserStore(db).add({ username: 'kb.admin', displayName: '知识库管理员', role: 'admin', password });
   const app = createApp(assistant, { livePollMs: 0 });
-  server = await new Promise<Server>((resolve) => {
-    const listening = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(listening as Server)) as Server;
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  rig = await startBrowserRig(app);
+  base = rig.base;
+  browser = rig.browser;
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (server) {
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-  }
+  await rig?.close();
   await assistant?.close();
 }, 60_000);
 

@@ -4,13 +4,10 @@
  * the outbox delivers the reply exactly once. With the queue open, a new ticket appears without a
  * reload (server-sent events). Screenshots go to eval/artifacts/screenshots/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serve } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { Assistant } from '../../assistant.ts';
 import { loadConfig } from '../../config.ts';
 import { SqlConversationStore } from '../../conversation/conversation-store.ts';
@@ -19,9 +16,9 @@ import { TicketDesk } from '../../escalation/tickets.ts';
 import { repoRoot } from '../../paths.ts';
 import { createTestDatabase } from '../../store/testing.ts';
 import { createApp } from '../app.ts';
+import { startBrowserRig, type BrowserRig } from '../browser-testing.ts';
 import { UserStore } from '../auth/users.ts';
 
-const chromiumPath = '/usr/bin/chromium';
 const screenshots = path.join(repoRoot, 'eval', 'artifacts', 'screenshots');
 const password = 'browser-test-password';
 
@@ -29,7 +26,7 @@ let assistant: Assistant;
 let desk: TicketDesk;
 let outbox: Outbox;
 let conversations: SqlConversationStore;
-let server: Server;
+let rig: BrowserRig | undefined;
 let base: string;
 let browser: Browser | undefined;
 
@@ -58,9 +55,6 @@ async function signIn(page: Page): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`Chromium is missing at ${chromiumPath}: install Debian's package (apt-get install -y chromium); .ci/run does this before the tests.`);
-  }
   mkdirSync(screenshots, { recursive: true });
   const db = await createTestDatabase();
   assistant = await Assistant.open(loadConfig({ LOG_LEVEL: 'silent' }), { db, skipInitialIngest: true });
@@ -70,25 +64,13 @@ beforeAll(async () => {
   const users = new UserStore(db);
   await users.add({ username: 'teacher.wang', displayName: '王老师', role: 'teacher', password });
   const app = createApp(assistant, { desk, outbox, users, conversations, livePollMs: 0 });
-  server = await new Promise<Server>((resolve) => {
-    const listening = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(listening as Server)) as Server;
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  rig = await startBrowserRig(app);
+  base = rig.base;
+  browser = rig.browser;
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (server) {
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-  }
+  await rig?.close();
   await assistant?.close();
 }, 60_000);
 
