@@ -119,14 +119,22 @@ export class Assistant {
   }
 
   async #build(): Promise<PolicyAnswerer> {
-    let snapshot = await this.knowledge.snapshot();
+    // Rules a newer version replaced stay findable (lexically), so that an answer can say so;
+    // the embedding is fitted on the clauses in force only, as the stored vectors are.
+    let snapshot = await this.knowledge.snapshot({ includeSuperseded: true });
     const model = this.knowledge.model;
-    model.fit(snapshot.clauses.map((clause) => indexTextOf(clause, snapshot.documents.get(clause.docId))));
+    const fitOn = (current: typeof snapshot): void =>
+      model.fit(
+        current.clauses
+          .filter((clause) => current.documents.get(clause.docId)?.versionInfo?.state !== 'superseded')
+          .map((clause) => indexTextOf(clause, current.documents.get(clause.docId))),
+      );
+    fitOn(snapshot);
     if (snapshot.clauses.length > 0 && (await this.knowledge.embeddedWith()) !== model.name) {
       this.log.info({ model: model.name }, 'stored vectors are from another model; re-indexing');
       await this.knowledge.reindex();
-      snapshot = await this.knowledge.snapshot();
-      model.fit(snapshot.clauses.map((clause) => indexTextOf(clause, snapshot.documents.get(clause.docId))));
+      snapshot = await this.knowledge.snapshot({ includeSuperseded: true });
+      fitOn(snapshot);
     }
     const { rows } = await this.db.query<{ embedding_dims: number | null }>('select embedding_dims from kb_state where id = 1');
     const dims = rows[0]?.embedding_dims ?? 0;

@@ -120,8 +120,14 @@ describe('document versions', () => {
     const current = snapshot.documents.get('sd-internship')!;
     expect(versionLabel(current, 'zh', assistant.replies)).toBe('第2版，2024-03-01起施行');
     expect(versionCaveats({ ...current, versionInfo: { ...current.versionInfo!, expiresOn: '2020-01-01' } }, 'en', assistant.replies)[0]).toContain('2020-01-01');
-    // The default snapshot (what answers are made from today) holds the published versions only.
+    // The default snapshot holds the published versions only; the assistant adds the superseded rules.
     expect((await kb.snapshot()).documents.has('sd-internship@v1')).toBe(false);
+    const reply = await assistant.ask('山东的学生每日顶岗实习时间不超过几小时？');
+    expect(reply.answer).toContain('已被第2版（2024-03-01起施行）取代');
+    expect(reply.citations[0]).toMatchObject({ doc: 'sd-internship', version: 1, version_state: 'superseded' });
+    const now = await assistant.ask('山东的实习单位能收实习押金和培训费吗？');
+    expect(now.citations[0]).toMatchObject({ doc: 'sd-internship', version: 2, version_state: 'published' });
+    expect(now.answer).not.toContain('取代');
   });
 
   it('withdraw stops serving the document; its versions stay', async () => {

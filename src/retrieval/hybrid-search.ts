@@ -68,6 +68,8 @@ export class HybridSearch {
   readonly #homophones: HomophoneCorrector;
   readonly #byId: Map<string, Clause>;
   readonly #options: Required<HybridSearchOptions>;
+  /** `doc id + locator` of every clause in force: a superseded clause with such a key is shadowed. */
+  readonly #inForce: Set<string>;
 
   constructor(
     readonly snapshot: KnowledgeSnapshot,
@@ -78,6 +80,11 @@ export class HybridSearch {
   ) {
     this.#options = { candidates: 40, rrfK: 60, lexicalWeight: 1, denseWeight: 0.3, bigramWeight: 0.25, rerank: true, coverageWeight: 0.5, regionWeight: 0.3, nationalWeight: 0.05, answerTypeWeight: 0.15, ...options };
     this.#byId = new Map(snapshot.clauses.map((clause) => [clause.id, clause]));
+    this.#inForce = new Set(
+      snapshot.clauses
+        .filter((clause) => snapshot.documents.get(clause.docId)?.versionInfo?.state !== 'superseded')
+        .map((clause) => `${clause.docId}\u0000${clause.locator}`),
+    );
     this.#bm25 = new Bm25Index(
       snapshot.clauses.map((clause) => ({
         id: clause.id,
@@ -183,7 +190,12 @@ export class HybridSearch {
         this.#regionPrior(regions, candidate.document.region) +
         (this.#answerTypeFits(query, candidate.clause) ? this.#options.answerTypeWeight : 0);
     }
-    return { query, results: candidatesFound.sort(byScore).slice(0, k) };
+    // A superseded rule is found only where the version in force has no clause of its own there
+    // (it was dropped): otherwise the clause in force answers, never a mix of both.
+    const found = candidatesFound.filter(
+      (candidate) => candidate.document.versionInfo?.state !== 'superseded' || !this.#inForce.has(`${candidate.document.id}\u0000${candidate.clause.locator}`),
+    );
+    return { query, results: found.sort(byScore).slice(0, k) };
   }
 
   /**
