@@ -104,6 +104,15 @@ describe('PolicyAnswerer declining to answer', () => {
     expect(english.answer).toBe(replies.render('en', 'abstain_injection'));
   });
 
+  it('abstains when the question names a region whose documents do not answer it, rather than quoting another region', async () => {
+    const tibet = await ask('At least how many graduate traineeship bases must each Tibet university have?');
+    expect(tibet.outcome).toBe('abstain');
+    expect(tibet.citations).toEqual([]);
+    const henan = await ask('At least how many graduate traineeship bases must each Henan university have?');
+    expect(henan.outcome).toBe('answer');
+    expect(henan.citations[0]).toMatchObject({ doc: 'henan-gaoxiao-employment-services' });
+  });
+
   it('abstains on questions outside the documents', async () => {
     const result = await ask('高考分数线是多少');
     expectNoCitation(result);

@@ -86,6 +86,13 @@ export class PolicyAnswerer {
     if (results.length === 0 || confidence < this.minConfidence) {
       return finish('abstain', this.replies.render(language, 'abstain_low_confidence'), { ranked: results, confidence });
     }
+    // A question about one region (河南, Tibet) that only another region's rules answer is not
+    // answered by them: those rules do not bind the student, and a national rule would rank first.
+    const named = this.search.regionsIn(query.searchText);
+    const region = results[0]!.document.region;
+    if (named.size > 0 && region !== '全国' && !named.has(region)) {
+      return finish('abstain', this.replies.render(language, 'abstain_low_confidence'), { ranked: results, confidence });
+    }
     const chosen = chooseCited(results);
     let cited = chosen.cited;
     const focus = [...chosen.focus];

@@ -21,7 +21,7 @@ import {
 } from '../career/planning-dialogue.ts';
 import { commandOf, ratingOf, wantsDirection } from './commands.ts';
 import type { Conversation, ConversationState, ConversationStore } from './conversation-store.ts';
-import { pointOf, resolveFollowUp } from './follow-up.ts';
+import { pointIn, resolveFollowUp } from './follow-up.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import type { TicketDesk, TicketReason } from '../escalation/tickets.ts';
 import { saysAnswerWrong, saysDifficultGroup } from '../escalation/signals.ts';
@@ -304,8 +304,9 @@ export class ConversationCore {
       return done('follow-up', [{ text: say('follow_up_uncovered', { subject: followUp.subject }) }]);
     }
     if (followUp?.kind === 'point' && state.lastTurn) {
-      const [first] = state.lastTurn.citations;
-      const point = first ? pointOf(first, followUp.index) : null;
+      const found = pointIn(state.lastTurn.citations, followUp.index);
+      const first = found?.citation ?? state.lastTurn.citations[0];
+      const point = found?.text;
       const lastLanguage = state.lastTurn.language;
       if (first && point) {
         return done(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Citation } from '../answering/types.ts';
-import { numberFrom, pointOf, resolveFollowUp } from './follow-up.ts';
+import { numberFrom, pointIn, pointOf, resolveFollowUp } from './follow-up.ts';
 import type { LastTurn } from './types.ts';
 
 const article4: Citation = {
@@ -44,6 +44,21 @@ describe('resolveFollowUp', () => {
     expect(resolveFollowUp('那押金呢？', last('实习单位能扣我身份证吗?'))).toEqual({ kind: 'rewrite', question: '实习单位能扣我身份证吗? 押金' });
   });
 
+  it('keeps the region and kind of school but drops the old topic when the follow-up names a new one', () => {
+    expect(resolveFollowUp('那押金呢？', last('辽宁中职生最小多大可以去顶岗实习?'))).toEqual({ kind: 'rewrite', question: '辽宁 中职 押金' });
+    expect(resolveFollowUp('那信息查询室的电脑呢', last('河南高校的招聘会议厅要多大面积?'))).toEqual({
+      kind: 'rewrite',
+      question: '河南 高校 信息查询室的电脑',
+    });
+  });
+
+  it('keeps the whole previous question when the follow-up asks something new about the same topic', () => {
+    expect(resolveFollowUp('那要多久？', last('辽宁中职学校要给新生建立什么档案?'))).toEqual({
+      kind: 'rewrite',
+      question: '辽宁中职学校要给新生建立什么档案? 要多久',
+    });
+  });
+
   it('recognises a question about the source', () => {
     for (const message of ['这个是哪个文件规定的？', '出处是什么', '依据是什么？', 'Which document says that?']) {
       expect(resolveFollowUp(message, last('实习押金合法吗')), message).toEqual({ kind: 'source' });
@@ -71,6 +86,28 @@ describe('pointOf', () => {
   it('falls back to the n-th sentence of a clause without sub-items', () => {
     const clause = { ...article4, text: '8.2 服务机构应采取问卷调查等形式。及时评价服务质量。' };
     expect(pointOf(clause, 2)).toBe('及时评价服务质量。');
+  });
+});
+
+describe('pointIn', () => {
+  const part = (locator: string, text: string): Citation => ({ ...article4, locator, text });
+  const split = [
+    part('第四条', '第四条 中等职业学校职业指导工作应坚持以下原则：\n（一）以学生为本原则。\n（二）循序渐进原则。坚持从实际出发。'),
+    part('第四条（三）', '（三）教育与服务相结合原则。'),
+    part('第四条（四）', '（四）协同推进原则。贯穿全过程。'),
+  ];
+
+  it('counts the points of every cited part of a split clause, and cites the part holding the point', () => {
+    expect(pointIn(split, 2)).toEqual({ text: '（二）循序渐进原则。坚持从实际出发。', citation: split[0] });
+    expect(pointIn(split, 4)).toEqual({ text: '（四）协同推进原则。贯穿全过程。', citation: split[2] });
+    expect(pointIn(split, 5)).toBeNull();
+  });
+
+  it('takes the first cited clause with that many numbered points, else the n-th sentence of an unnumbered first clause', () => {
+    const prose = { ...article4, doc: 'henan', locator: '四、（七）', text: '要高度重视兼职人员。要组织轮训。有条件的学校要参加培训。' };
+    const list = { ...article4, doc: 'lasa', locator: '4.2.1', text: '4.2.1 从业人员应具备下列条件：\n（1）熟悉政策；\n（2）具备知识；\n（3）具有一年以上工作经历。' };
+    expect(pointIn([prose, list], 3)).toEqual({ text: '（3）具有一年以上工作经历。', citation: list });
+    expect(pointIn([prose], 2)).toEqual({ text: '要组织轮训。', citation: prose });
   });
 });
 

@@ -86,7 +86,56 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
   }
   const added = text.replace(/^(?:那么|那如果|那|如果是|要是|换成|还有|再问一下|and|what about|how about)\s*/iu, '').replace(/呢?[?？]?$/u, '');
   if (added === '') return null;
+  // "那押金呢？" after "辽宁中职生最小多大可以去顶岗实习？" names a new topic: keep where the
+  // question was asked (region, kind of school) and drop what it was about. "那要多久？" asks
+  // something new about the same topic, so it keeps the whole previous question.
+  const scope = asksSomething.test(added) ? [] : scopeOf(normalizeText(previous));
+  if (scope.length > 0) return { kind: 'rewrite', question: `${scope.join(' ')} ${added}` };
   return { kind: 'rewrite', question: `${previous} ${added}` };
+}
+
+/** Question words: a follow-up holding one asks about the previous topic rather than naming a new one. */
+const asksSomething = /[几多哪谁吗么啥]|什么|怎样|怎么|能否|是否|可以|能不能|要不要|\b(?:how|what|when|where|who|why|which|can|may|must|should|is|are|do|does)\b/iu;
+
+/** The words of a question that say where it applies: its region and kind of school, as they come in it. */
+function scopeOf(question: string): string[] {
+  const words = entityGroups.map(({ kind }) => entityOf(question, kind)).filter((word): word is string => word !== null);
+  return words.sort((x, y) => question.indexOf(x) - question.indexOf(y));
+}
+
+/**
+ * The n-th point of the clause the previous answer quoted, with the citation it is in. A long
+ * clause is cited as several parts (第四条, 第四条（三）, 第四条（四）), which count as one list;
+ * the first clause with that many numbered items is meant, else the n-th sentence of the first.
+ */
+export function pointIn(citations: readonly Citation[], index: number): { text: string; citation: Citation } | null {
+  const clauses: Citation[][] = [];
+  for (const citation of citations) {
+    const clause = clauses.find(([first]) => first!.doc === citation.doc && isPartOf(citation.locator, first!.locator));
+    if (!clause) clauses.push([citation]);
+    else if (!clause.some((part) => part.text === citation.text)) clause.push(citation);
+  }
+  for (const parts of clauses) {
+    const items = parts.flatMap((citation) => subItems(citation).map((text) => ({ text, citation })));
+    if (items.length >= index) return items[index - 1]!;
+  }
+  const [first] = clauses;
+  if (!first || subItems(first[0]!).length > 0) return null;
+  const text = pointOf(first[0]!, index);
+  return text === null ? null : { text, citation: first[0]! };
+}
+
+/** Whether a locator is the base clause's or one of its split parts' (第四条（三） of 第四条). */
+function isPartOf(locator: string, base: string): boolean {
+  if (locator === base) return true;
+  return locator.startsWith(base) && /^(?:（[一二三四五六七八九十]+）|[（(]\d+[)）]|\d+[.．、])$/u.test(locator.slice(base.length));
+}
+
+function subItems(citation: Citation): string[] {
+  return citation.text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => /^(?:（[一二三四五六七八九十]+）|[（(]\d+[)）]|\d+[.．、](?!\d))/u.test(line));
 }
 
 /** The n-th point of a clause: its n-th sub-item （二） / (2) / 2., else its n-th sentence. */

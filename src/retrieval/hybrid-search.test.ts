@@ -48,6 +48,12 @@ describe('HybridSearch on the real knowledge base', () => {
     expect(located(results.slice(0, 3))).toContain('lasa-draft-graduate-guidance-standard 8.5');
   });
 
+  it('reads the regions a question names, Tibet as the corpus’s Lhasa', () => {
+    expect([...corpus.search.regionsIn('山东高校要配几名老师')]).toEqual(['山东省']);
+    expect([...corpus.search.regionsIn('西藏 高校 见习')]).toEqual(['拉萨市']);
+    expect([...corpus.search.regionsIn('高校要配几名老师')]).toEqual([]);
+  });
+
   it('returns at most k clauses, each with its document and a coverage between 0 and 1', async () => {
     const { results } = await corpus.search.search('职业指导教师的职责', 4);
     expect(results).toHaveLength(4);

@@ -7,6 +7,9 @@ import type { Tokenizer } from './tokenizer.ts';
 import { normalizeText } from './normalize.ts';
 import { HomophoneCorrector } from './homophones.ts';
 
+/** The province of a corpus region that is a city, as students may name it instead. */
+const provinceOf: Record<string, string[]> = { 拉萨市: ['西藏自治区', '西藏'] };
+
 /** How much a homophone repair counts next to the student's own words. */
 const homophoneWeight = 0.8;
 
@@ -180,7 +183,7 @@ export class HybridSearch {
     // is judged on its coverage even when the other lists never saw it.
     const candidatesFound = [...fused.values()];
     const best = Math.max(0, ...candidatesFound.map((candidate) => candidate.score));
-    const regions = this.#regionsIn(query.searchText);
+    const regions = this.regionsIn(query.searchText);
     for (const candidate of candidatesFound) {
       candidate.coverage = this.coverage(query, candidate);
       if (!this.#options.rerank) continue;
@@ -232,12 +235,16 @@ export class HybridSearch {
     return false;
   }
 
-  /** The knowledge base's regions the question names (山东 names 山东省). */
-  #regionsIn(text: string): Set<string> {
+  /**
+   * The knowledge base's regions the question names (山东 names 山东省; 西藏 names 拉萨市, the
+   * corpus's city in that province).
+   */
+  regionsIn(text: string): Set<string> {
     const named = new Set<string>();
     for (const { region } of this.snapshot.documents.values()) {
       const short = region.replace(/[省市]$|自治区$/u, '');
-      if (region !== '全国' && (text.includes(region) || text.includes(short))) named.add(region);
+      const names = [region, short, ...(provinceOf[region] ?? [])];
+      if (region !== '全国' && names.some((name) => text.includes(name))) named.add(region);
     }
     return named;
   }
