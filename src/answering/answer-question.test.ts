@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Replies } from '../prompts.ts';
 import { realCorpus } from '../testing/corpus-fixture.ts';
-import { defaultMinConfidence, PolicyAnswerer, type AnsweredQuestion } from './answer-question.ts';
+import { defaultMinConfidence, PolicyAnswerer, respectiveParts, type AnsweredQuestion } from './answer-question.ts';
 
 const replies = new Replies();
 const liaoningTitle = '关于进一步规范中等职业学校管理全面提升中等职业教育质量的意见';
@@ -30,6 +30,16 @@ describe('PolicyAnswerer answering from the real knowledge base', () => {
     expect(answer).toContain('【出处】');
     expect(answer).toContain(`《${liaoningTitle}》二、11.｜辽宁省教育厅｜辽宁省｜日期：文中未注明日期`);
     expect(answer).toContain(replies.render('zh', 'caveat_regional', { region: '辽宁省', audience: '中等职业学校' }));
+  });
+
+  it('answers each subject of a 分别 question from its own clause: 课程教学 第十条, 实践活动 第十一条', async () => {
+    const result = await ask('课程教学和实践活动在中职职业指导里分别是什么地位？');
+    expect(result.outcome).toBe('answer');
+    const located = result.citations.map((citation) => `${citation.doc} ${citation.locator}`);
+    expect(located).toContain('moe-2018-zhongzhi-guidance 第十条');
+    expect(located).toContain('moe-2018-zhongzhi-guidance 第十一条');
+    expect(result.answer).toContain('主渠道');
+    expect(result.answer).toContain('重要载体');
   });
 
   it('leads with the sentence of the cited clause that answers the question', async () => {
@@ -150,5 +160,23 @@ describe('PolicyAnswerer handing over to a person', () => {
     expect(result.outcome).toBe('escalate');
     expect(result.route).toEqual({ kind: 'escalate', reason: 'crisis' });
     expect(result.answer).toContain('12356');
+  });
+});
+
+describe('respectiveParts', () => {
+  it('asks the question once per subject of "A和B…分别…"', () => {
+    expect(respectiveParts('课程教学和实践活动在中职职业指导里分别是什么地位？')).toEqual([
+      { text: '课程教学在中职职业指导里是什么地位', subject: '课程教学' },
+      { text: '实践活动在中职职业指导里是什么地位', subject: '实践活动' },
+    ]);
+    expect(respectiveParts('学校和实习单位分别要承担什么责任')).toEqual([
+      { text: '学校要承担什么责任', subject: '学校' },
+      { text: '实习单位要承担什么责任', subject: '实习单位' },
+    ]);
+  });
+
+  it('finds no parts in a question without 分别', () => {
+    expect(respectiveParts('中职学校要不要公布毕业生的就业情况')).toEqual([]);
+    expect(respectiveParts('学校和实习单位要承担什么责任')).toEqual([]);
   });
 });

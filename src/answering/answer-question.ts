@@ -100,11 +100,15 @@ export class PolicyAnswerer {
       const whole = this.search.partsOf(focus[0]);
       cited = [...whole, ...cited.filter((clause) => !whole.some((part) => part.clause.id === clause.clause.id))];
     }
-    for (const part of subQuestions(question)) {
+    const parts = [...subQuestions(question).map((text) => ({ text, subject: '' })), ...respectiveParts(question)];
+    for (const { text: part, subject } of parts) {
       const { query: partQuery, results: partResults } = await this.search.search(part, 3);
       const best = partResults[0];
       const asksSomething = partQuery.concepts.filter((concept) => concept.terms.some((term) => [...term].length >= 2)).length >= 2;
-      if (!best || !asksSomething || best.coverage < Math.max(this.minConfidence, 0.5)) continue;
+      // A part about one of several things asked "分别" stands when its clause names that thing.
+      const namesSubject = subject !== '' && best !== undefined && best.clause.text.includes(subject);
+      const floor = namesSubject ? this.minConfidence : Math.max(this.minConfidence, 0.5);
+      if (!best || !asksSomething || best.coverage < floor) continue;
       if (!cited.some((clause) => clause.clause.id === best.clause.id)) cited.push(best);
       if (!focus.some((clause) => clause.clause.id === best.clause.id)) focus.push(best);
     }
@@ -164,6 +168,20 @@ export function subQuestions(question: string): string[] {
     .map((part) => part.trim())
     .filter((part) => [...part].length >= 4);
   return parts.length >= 2 ? parts.slice(0, 3) : [];
+}
+
+/**
+ * The parts of a question that asks the same thing of two subjects at once ("课程教学和实践活动
+ * 在职业指导里分别是什么地位？"): one question per subject, each with the subject it names.
+ */
+export function respectiveParts(question: string): { text: string; subject: string }[] {
+  const match = /([\p{Script=Han}]{2,8}?)(?:和|与|跟|及)([\p{Script=Han}]{2,8}?)(?=在|对|里|中|的|分别|各自)(.*?)分别(.*)$/u.exec(question);
+  if (!match) return [];
+  const [, first, second, middle, rest] = match;
+  const start = question.slice(0, match.index).split(/[，,。？?；;！!]/u).pop() ?? '';
+  if (start.trim() !== '') return [];
+  const ask = `${middle}${rest}`.replace(/[？?。!！]+$/u, '');
+  return [first!, second!].map((subject) => ({ text: `${subject}${ask}`, subject }));
 }
 
 function toRetrieved(ranked: RankedClause): RetrievedClause {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { snapshotOf } from '../knowledge/corpus.ts';
 import { realCorpus, type RealCorpus } from '../testing/corpus-fixture.ts';
-import { HybridSearch, InMemoryDenseSearch, indexTextOf, type RankedClause } from './hybrid-search.ts';
+import { HybridSearch, InMemoryDenseSearch, indexTextOf, schoolTypesIn, type RankedClause } from './hybrid-search.ts';
 import { loadLexicon } from './lexicon.ts';
 import { Tokenizer } from './tokenizer.ts';
 
@@ -52,6 +52,23 @@ describe('HybridSearch on the real knowledge base', () => {
     expect([...corpus.search.regionsIn('山东高校要配几名老师')]).toEqual(['山东省']);
     expect([...corpus.search.regionsIn('西藏 高校 见习')]).toEqual(['拉萨市']);
     expect([...corpus.search.regionsIn('高校要配几名老师')]).toEqual([]);
+  });
+
+  it('reads the kinds of school a question or an audience names', () => {
+    expect([...schoolTypesIn('中职学校要不要公布毕业生的就业情况')]).toEqual(['中职']);
+    expect([...schoolTypesIn('普通高等学校毕业生')]).toEqual(['高校']);
+    expect([...schoolTypesIn('高校及中职毕业生就业指导服务机构')].sort()).toEqual(['中职', '高校'].sort());
+    expect([...schoolTypesIn('职业指导教师的职责')]).toEqual([]);
+  });
+
+  it('prefers the national 中职 rule over the Henan 高校 one when the question names 中职', async () => {
+    const { results } = await corpus.search.search('中职学校要不要公布毕业生的就业情况', 5);
+    expect(located(results)[0]).toBe('moe-2018-zhongzhi-guidance 第二十一条');
+  });
+
+  it('reads "the result of my complaint" as the complaint outcome, not a test result: 8.5 first', async () => {
+    const { results } = await corpus.search.search('How long does the service agency have to tell me the result of my complaint?', 5);
+    expect(located(results)[0]).toBe('lasa-draft-graduate-guidance-standard 8.5');
   });
 
   it('returns at most k clauses, each with its document and a coverage between 0 and 1', async () => {

@@ -10,6 +10,20 @@ import { HomophoneCorrector } from './homophones.ts';
 /** The province of a corpus region that is a city, as students may name it instead. */
 const provinceOf: Record<string, string[]> = { 拉萨市: ['西藏自治区', '西藏'] };
 
+/**
+ * The kinds of school a question or a document's `audience` may name. 高职 (higher vocational
+ * college) is higher education; 中职 and 职高 are secondary vocational schools.
+ */
+const schoolTypes: ReadonlyArray<{ type: string; pattern: RegExp }> = [
+  { type: '中职', pattern: /中职|中等职业|职业高中|职高|中专/u },
+  { type: '高校', pattern: /高校|高等学校|高等院校|高职|大学|大专|本科/u },
+];
+
+/** The school types a text names (中职, 高校). */
+export function schoolTypesIn(text: string): Set<string> {
+  return new Set(schoolTypes.filter(({ pattern }) => pattern.test(text)).map(({ type }) => type));
+}
+
 /** How much a homophone repair counts next to the student's own words. */
 const homophoneWeight = 0.8;
 
@@ -50,6 +64,11 @@ export interface HybridSearchOptions {
   nationalWeight?: number;
   /** Re-rank bonus for a clause holding the kind of answer asked for (a number, a time limit). */
   answerTypeWeight?: number;
+  /**
+   * Re-rank penalty for a document whose audience names school types, none of them the one the
+   * question names (a 中职 question and a document for 高校 graduates).
+   */
+  audienceWeight?: number;
 }
 
 /** The text BM25 indexes for a clause: its words plus the document title, headings, lead sentence and region. */
@@ -81,7 +100,7 @@ export class HybridSearch {
     readonly dense: DenseSearch | null,
     options: HybridSearchOptions = {},
   ) {
-    this.#options = { candidates: 40, rrfK: 60, lexicalWeight: 1, denseWeight: 0.3, bigramWeight: 0.25, rerank: true, coverageWeight: 0.5, regionWeight: 0.3, nationalWeight: 0.05, answerTypeWeight: 0.15, ...options };
+    this.#options = { candidates: 40, rrfK: 60, lexicalWeight: 1, denseWeight: 0.3, bigramWeight: 0.25, rerank: true, coverageWeight: 0.5, regionWeight: 0.3, nationalWeight: 0.05, answerTypeWeight: 0.15, audienceWeight: 0.1, ...options };
     this.#byId = new Map(snapshot.clauses.map((clause) => [clause.id, clause]));
     this.#inForce = new Set(
       snapshot.clauses
@@ -184,13 +203,15 @@ export class HybridSearch {
     const candidatesFound = [...fused.values()];
     const best = Math.max(0, ...candidatesFound.map((candidate) => candidate.score));
     const regions = this.regionsIn(query.searchText);
+    const schools = schoolTypesIn(query.searchText);
     for (const candidate of candidatesFound) {
       candidate.coverage = this.coverage(query, candidate);
       if (!this.#options.rerank) continue;
       candidate.score =
         (best > 0 ? candidate.score / best : 0) +
         this.#options.coverageWeight * candidate.coverage +
-        this.#regionPrior(regions, candidate.document.region) +
+        this.#regionPrior(regions, candidate.document.region) -
+        this.#audienceMismatch(schools, candidate.document.audience) +
         (this.#answerTypeFits(query, candidate.clause) ? this.#options.answerTypeWeight : 0);
     }
     // A superseded rule is found only where the version in force has no clause of its own there
@@ -256,6 +277,17 @@ export class HybridSearch {
   #regionPrior(named: Set<string>, region: string): number {
     if (named.size > 0) return named.has(region) ? this.#options.regionWeight : 0;
     return region === '全国' ? this.#options.nationalWeight : 0;
+  }
+
+  /**
+   * A question that names a kind of school (中职, 高校) is pushed away from documents written for
+   * another kind only; a document for both, or for no named kind, is not touched.
+   */
+  #audienceMismatch(named: Set<string>, audience: string): number {
+    if (named.size === 0) return 0;
+    const covered = schoolTypesIn(audience);
+    if (covered.size === 0 || [...named].some((type) => covered.has(type))) return 0;
+    return this.#options.audienceWeight;
   }
 
   readonly #wordCache = new Map<string, Set<string>>();
