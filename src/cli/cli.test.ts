@@ -4,17 +4,15 @@
  * order; the first one starts on the fresh directory.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot } from '../paths.ts';
 import { openDatabase } from '../store/database.ts';
 import { readDocumentDirectory } from '../knowledge/corpus.ts';
 import { documentsDir } from '../testing/corpus-fixture.ts';
 import type { AskLine } from './ask-lines.ts';
+import { runZhiyin, zhiyinEnvironment, type ZhiyinRun } from '../testing/zhiyin-process.ts';
 
-const bin = path.join(repoRoot, 'src', 'cli', 'zhiyin.js');
 
 let dataDir: string;
 let scratch: string;
@@ -28,27 +26,8 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `zhiyin …args` with only the environment it needs: no endpoints configured, so no network. */
-function zhiyin(args: string[], stdin = ''): Promise<Run> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', ZHIYIN_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
-  for (const name of ['HOME', 'TMPDIR'] as const) if (process.env[name]) env[name] = process.env[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+/** Runs `zhiyin …args` on this file's data directory. */
+const zhiyin = (args: string[], stdin = ''): Promise<ZhiyinRun> => runZhiyin(args, zhiyinEnvironment(dataDir), stdin);
 
 function nonEmptyLines(text: string): string[] {
   return text.split('\n').filter((line) => line.trim() !== '');

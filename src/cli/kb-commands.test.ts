@@ -12,6 +12,7 @@ import { Assistant } from '../assistant.ts';
 import { loadConfig } from '../config.ts';
 import { syntheticMarkdown, sampleTxt } from '../knowledge/testing-fixtures.ts';
 import { repoRoot } from '../paths.ts';
+import { runZhiyin, zhiyinEnvironment, type ZhiyinRun } from '../testing/zhiyin-process.ts';
 
 const bin = path.join(repoRoot, 'src', 'cli', 'zhiyin.js');
 let dataDir: string;
@@ -38,21 +39,11 @@ audience: 中等职业学校
 `;
 
 function environment(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', ZHIYIN_DATA_DIR: dataDir, LOG_LEVEL: 'info', ...extra };
-  for (const name of ['HOME', 'TMPDIR'] as const) if (process.env[name]) env[name] = process.env[name];
-  return env;
+  return zhiyinEnvironment(dataDir, extra);
 }
 
-function zhiyin(args: string[], extra: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, env: environment(extra), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function zhiyin(args: string[], extra: Record<string, string> = {}): Promise<ZhiyinRun> {
+  return runZhiyin(args, environment(extra));
 }
 
 /** Starts `zhiyin args` and SIGKILLs it as soon as stderr shows `trigger`; resolves with what it printed. */
