@@ -49,6 +49,11 @@ describe('caveatsFor', () => {
       versionInfo: { number: 1, state: 'superseded', effectiveFrom: null, expiresOn: null, publishedOn: '2023-11-23', supersededBy: { number: 2, effectiveFrom: '2025-03-01', publishedOn: '2025-02-01' } },
     };
     expect(caveats('中职学校要配几名职业指导老师？', superseded).join('')).toContain('已被第2版（2025-03-01起施行）取代');
+    const upcoming: DocumentInfo = {
+      ...nationalRecent,
+      versionInfo: { number: 3, state: 'published', effectiveFrom: '2025-09-01', expiresOn: null, publishedOn: '2025-05-20' },
+    };
+    expect(caveats('中职学校要配几名职业指导老师？', upcoming).join('')).toContain('自2025-09-01起施行，目前还没有生效');
   });
 
   it('says a regional document binds its own region and audience only', () => {

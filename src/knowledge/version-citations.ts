@@ -38,7 +38,11 @@ export function versionCaveats(document: DocumentInfo, language: Language, repli
     const when = info.supersededBy.effectiveFrom ?? info.supersededBy.publishedOn ?? (language === 'zh' ? '发布之日' : 'publication');
     caveats.push(replies.render(language, 'caveat_superseded', { title: document.title, old: info.number, current: info.supersededBy.number, when }));
   }
-  if (info.expiresOn && info.expiresOn < now.toISOString().slice(0, 10)) caveats.push(replies.render(language, 'caveat_expired', { date: info.expiresOn }));
+  const today = now.toISOString().slice(0, 10);
+  if (info.expiresOn && info.expiresOn < today) caveats.push(replies.render(language, 'caveat_expired', { date: info.expiresOn }));
+  if (info.state !== 'superseded' && info.effectiveFrom && info.effectiveFrom > today) {
+    caveats.push(replies.render(language, 'caveat_not_yet_effective', { date: info.effectiveFrom }));
+  }
   return caveats;
 }
 
