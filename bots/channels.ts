@@ -77,7 +77,13 @@ async function startWechatyChannel(context: ChannelContext, puppet: string): Pro
     stop: () => handle.stop(),
     status: () => {
       const login = handle.loginState();
-      return { name: 'wechat', state: loginLabels[login.status] ?? login.status, since: login.since, ...(login.status === 'scan' && login.qrUrl ? { link: login.qrUrl } : {}) };
+      return {
+        name: 'wechat',
+        state: loginLabels[login.status] ?? login.status,
+        since: login.since,
+        ...(login.status === 'scan' && login.qrUrl ? { link: login.qrUrl } : {}),
+        ...(login.status === 'scan' && login.qrcode ? { qrcode: login.qrcode } : {}),
+      };
     },
   };
 }

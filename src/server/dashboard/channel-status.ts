@@ -6,6 +6,8 @@ export interface ChannelStatus {
   state: string;
   /** A link the admin may need: the WeChat login QR code while it waits for a scan. */
   link?: string;
+  /** The login QR code's content, drawn on the page (no outside service needed). */
+  qrcode?: string;
   /** When the state last changed. */
   since?: Date;
 }

@@ -71,7 +71,14 @@ beforeAll(async () => {
   teacherA = await users.add({ username: 'teacher.a', displayName: '甲老师', role: 'teacher', password });
   teacherB = await users.add({ username: 'teacher.b', displayName: '乙老师', role: 'teacher', password });
   await users.add({ username: 'admin', displayName: '管理员', role: 'admin', password });
-  app = createApp(assistant, { desk, users, conversations, now, livePollMs: 0 });
+  app = createApp(assistant, {
+    desk,
+    users,
+    conversations,
+    now,
+    livePollMs: 0,
+    channelStatus: () => [{ name: 'wechat', state: '等待扫码登录', qrcode: 'https://login.weixin.qq.com/l/test-code', since: clock }],
+  });
   asA = await signIn(app, 'teacher.a', password);
   asB = await signIn(app, 'teacher.b', password);
   asAdmin = await signIn(app, 'admin', password);
@@ -336,5 +343,14 @@ describe('the stats page', () => {
     expect(page).toMatch(/<td>政策解答<\/td><td>2<\/td><td>4\.50<\/td>/u);
     expect(page).toMatch(/<td>职业规划<\/td><td>1<\/td><td>3\.00<\/td>/u);
     expect(page).toMatch(/<td>投诉<\/td><td>\d+<\/td>/u);
+  });
+});
+
+describe('the channel page', () => {
+  it('draws the WeChat login QR code for admins on the page itself, and refuses teachers', async () => {
+    expect((await getAs(app, asA, '/channels')).status).toBe(403);
+    const page = await (await getAs(app, asAdmin, '/channels')).text();
+    expect(page).toContain('等待扫码登录');
+    expect(page).toContain('<svg');
   });
 });

@@ -1,4 +1,4 @@
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
 import type { Delivery, Ticket, TicketMessage, TicketReason, TicketStats, TicketStatus } from '../../escalation/tickets.ts';
 import type { DocumentSummary } from '../../knowledge/knowledge-base.ts';
 import type { Session } from '../auth/sessions.ts';
@@ -395,7 +395,7 @@ ${users.map(
 const deliveryLabels: Record<string, string> = { pending: '待发送', sending: '发送中', sent: '已送达', failed: '失败' };
 
 /** The channels serve started (the WeChat login QR link while it waits), and the outbox per channel. */
-export function channelsBody(channels: ChannelStatus[], outbox: { channel: string; status: string; count: number }[]): Html {
+export function channelsBody(channels: ChannelStatus[], outbox: { channel: string; status: string; count: number }[], qrSvgs: Map<string, string> = new Map()): Html {
   return html`<h1>渠道</h1>
 ${
   channels.length === 0
@@ -407,7 +407,8 @@ ${channels.map(
       channel.link ? html`<a href="${channel.link}" rel="noreferrer" target="_blank">登录二维码</a>` : ''
     }</td></tr>`,
 )}
-</table>`
+</table>
+${[...qrSvgs].map(([name, svg]) => html`<h2>${name} 扫码登录</h2><p class="muted">用要登录的微信扫描：</p><div class="qr">${raw(svg)}</div>`)}`
 }
 <h2>老师回复的发送情况</h2>
 ${

@@ -1,3 +1,4 @@
+import QRCode from 'qrcode';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -376,7 +377,13 @@ export function dashboard(deps: DashboardDeps): Hono<DashboardEnv> {
     const { rows } = await deps.db.query<{ channel: string; status: string; count: number }>(
       'select channel, status, count(*)::int as count from outbox group by channel, status order by channel, status',
     );
-    return page(c, '渠道', channelsBody(deps.channelStatus?.() ?? [], rows));
+    const channels = deps.channelStatus?.() ?? [];
+    // the WeChat login QR drawn here, as SVG: the school network need not reach any QR service
+    const qrSvgs = new Map<string, string>();
+    for (const channel of channels) {
+      if (channel.qrcode) qrSvgs.set(channel.name, await QRCode.toString(channel.qrcode, { type: 'svg', margin: 2, width: 240 }));
+    }
+    return page(c, '渠道', channelsBody(channels, rows, qrSvgs));
   });
 
   app.get('/users', requireUser(), requireRole('admin'), async (c) => page(c, '账号', usersBody(await users.list(), now())));
