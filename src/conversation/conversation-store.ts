@@ -18,6 +18,9 @@ export interface ConversationState {
   difficultGroup?: boolean;
 }
 
+/** How a channel message id stands: first seen, seen but never answered, or answered before. */
+export type Delivery = 'new' | 'retry' | 'duplicate';
+
 export interface Conversation {
   id: number;
   channel: string;
@@ -51,10 +54,10 @@ export interface ConversationStore {
   append(conversationId: number, role: Role, text: string, meta?: Record<string, unknown>): Promise<void>;
   history(conversationId: number, limit?: number): Promise<StoredMessage[]>;
   /**
-   * Records a channel message id; false when it was seen and answered before (a duplicate
-   * delivery). A message recorded but never answered (the process stopped) counts as new again.
+   * Records a channel message id: `new` the first time; `retry` for a message recorded before but
+   * never answered (the process stopped), to be answered now; `duplicate` once it was answered.
    */
-  firstDelivery(channel: string, messageId: string, conversationId: number): Promise<boolean>;
+  firstDelivery(channel: string, messageId: string, conversationId: number): Promise<Delivery>;
   /** Marks a channel message answered: from now on a repeat of it is a duplicate. */
   markHandled(channel: string, messageId: string): Promise<void>;
   savePlan(conversationId: number, plan: unknown, markdown: string): Promise<void>;
@@ -107,14 +110,15 @@ export class SqlConversationStore implements ConversationStore {
     return rows.map((row) => ({ role: row.role, text: row.text, meta: row.meta ?? {}, createdAt: new Date(row.created_at) }));
   }
 
-  async firstDelivery(channel: string, messageId: string, conversationId: number): Promise<boolean> {
-    const { rows } = await this.db.query(
+  async firstDelivery(channel: string, messageId: string, conversationId: number): Promise<Delivery> {
+    const { rows } = await this.db.query<{ inserted: boolean }>(
       `insert into inbound_messages (channel, message_id, conversation_id) values ($1, $2, $3)
        on conflict (channel, message_id) do update set received_at = now() where inbound_messages.handled_at is null
-       returning message_id`,
+       returning (xmax = 0) as inserted`,
       [channel, messageId, conversationId],
     );
-    return rows.length === 1;
+    if (rows.length === 0) return 'duplicate';
+    return rows[0]!.inserted ? 'new' : 'retry';
   }
 
   async markHandled(channel: string, messageId: string): Promise<void> {
@@ -166,6 +170,7 @@ export class MemoryConversationStore implements ConversationStore {
   readonly #conversations = new Map<string, Conversation>();
   readonly #messages = new Map<number, StoredMessage[]>();
   readonly #delivered = new Set<string>();
+  readonly #seen = new Set<string>();
   readonly #plans = new Map<number, StoredPlan[]>();
   readonly #ratings: { subject: string; score: number }[] = [];
 
@@ -195,8 +200,12 @@ export class MemoryConversationStore implements ConversationStore {
     return (this.#messages.get(conversationId) ?? []).slice(-limit);
   }
 
-  async firstDelivery(channel: string, messageId: string): Promise<boolean> {
-    return !this.#delivered.has(`${channel}\u0000${messageId}`);
+  async firstDelivery(channel: string, messageId: string): Promise<Delivery> {
+    const key = `${channel}\u0000${messageId}`;
+    if (this.#delivered.has(key)) return 'duplicate';
+    if (this.#seen.has(key)) return 'retry';
+    this.#seen.add(key);
+    return 'new';
   }
 
   async markHandled(channel: string, messageId: string): Promise<void> {

@@ -101,12 +101,17 @@ describe('the conversation core', () => {
 
   it('answers a redelivered message that a stopped process recorded but never answered, then treats repeats as duplicates', async () => {
     const { id } = await store.open('test', 'hugo');
-    expect(await store.firstDelivery('test', 'update-2002', id)).toBe(true); // recorded, then the process stopped
+    // recorded and kept in the history, then the process stopped before answering
+    expect(await store.firstDelivery('test', 'update-2002', id)).toBe('new');
+    await store.append(id, 'student', '实习押金合法吗', { kind: 'text', messageId: 'update-2002' });
     const retried = await core.handle(text('hugo', '实习押金合法吗', 'update-2002'));
     expect(retried.handledAs).toBe('policy');
     expect(retried.replies.length).toBeGreaterThan(0);
     const again = await core.handle(text('hugo', '实习押金合法吗', 'update-2002'));
     expect(again.handledAs).toBe('duplicate');
+    const history = await store.history(id);
+    expect(history.filter((stored) => stored.role === 'student')).toHaveLength(1);
+    expect(history.filter((stored) => stored.role === 'assistant').length).toBeGreaterThan(0);
   });
 
   it('replies clearly to a sticker, picture or voice message and keeps a record of it', async () => {

@@ -110,14 +110,20 @@ export class ConversationCore {
   async #handle(message: InboundMessage): Promise<TurnResult> {
     const started = performance.now();
     const conversation = await this.store.open(message.channel, message.userId);
-    if (message.messageId && !(await this.store.firstDelivery(message.channel, message.messageId, conversation.id))) {
+    const delivery = message.messageId ? await this.store.firstDelivery(message.channel, message.messageId, conversation.id) : 'new';
+    if (delivery === 'duplicate') {
       return { replies: [], outcome: 'abstain', handledAs: 'duplicate', citations: [], retrieved: [], latencyMs: 0 };
     }
     const text = message.text ?? '';
-    await this.store.append(conversation.id, 'student', message.kind === 'text' ? text : `[${message.kind}]${text ? ` ${text}` : ''}`, {
-      kind: message.kind,
-      ...(message.messageId ? { messageId: message.messageId } : {}),
-    });
+    // A retry (recorded, never answered: the process stopped) may be in the history already.
+    const recorded =
+      delivery === 'retry' && (await this.store.history(conversation.id, 20)).some((stored) => stored.role === 'student' && stored.meta.messageId === message.messageId);
+    if (!recorded) {
+      await this.store.append(conversation.id, 'student', message.kind === 'text' ? text : `[${message.kind}]${text ? ` ${text}` : ''}`, {
+        kind: message.kind,
+        ...(message.messageId ? { messageId: message.messageId } : {}),
+      });
+    }
     const result = await this.#respond(conversation, message, text);
     result.latencyMs = Math.round((performance.now() - started) * 100) / 100;
     if (this.#forgotten.delete(conversation.id)) {
