@@ -46,6 +46,26 @@ export function parseDocument(markdown: string, source: string): PolicyDocument 
   return documentFrom(raw, match[2]!, source);
 }
 
+/** The metadata a document carries, in front-matter order — also the order of the SQL columns. */
+type DocumentMetadata = Pick<PolicyDocument, 'title' | 'issuer' | 'region' | 'date' | 'dateNote' | 'status' | 'audience'>;
+
+/** The metadata columns of `documents` and `document_versions`, in the order of `metadataValues`. */
+export const metadataColumns = ['title', 'issuer', 'region', 'date', 'date_note', 'status', 'audience'] as const;
+
+/** A document's metadata values, in the order of `metadataColumns`. */
+export function metadataValues(document: DocumentMetadata): unknown[] {
+  return [document.title, document.issuer, document.region, document.date, document.dateNote, document.status, document.audience];
+}
+
+/**
+ * A document's fields as front matter (snake_case, with `meta` spread in), to check again with
+ * `documentFrom` after an administrator changed some of them.
+ */
+export function frontMatterOf(id: string, document: DocumentMetadata, meta: Record<string, unknown> = {}): Record<string, unknown> {
+  const values = metadataValues(document);
+  return { id, ...Object.fromEntries(metadataColumns.map((column, index) => [column, values[index]])), ...meta };
+}
+
 /**
  * Checks document fields as front matter is checked (`id, title, issuer, region, date, date_note,
  * status, audience`; other keys go to `meta`) and pairs them with a body; a problem fails with a

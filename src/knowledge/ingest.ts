@@ -3,7 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { chunkDocument } from './chunker.ts';
-import { DocumentFormatError, documentFrom, parseDocument } from './document.ts';
+import { DocumentFormatError, documentFrom, frontMatterOf, parseDocument } from './document.ts';
 import { acceptedExtensions, decodeText, extractText, maxDocumentBytes, sniffKind, type SourceKind } from './formats.ts';
 import { extractMetadata, suggestId, type ExtractedMetadata } from './metadata.ts';
 import { textToMarkdown } from './text-to-markdown.ts';
@@ -91,7 +91,7 @@ export async function readUpload(bytes: Uint8Array, name: string, overrides: Doc
     const parsed = parseDocument(decodeText(bytes, displayName), displayName);
     const merged = { ...parsed, ...fields };
     const document = documentFrom(
-      { id: merged.id, title: merged.title, issuer: merged.issuer, region: merged.region, date: merged.date, date_note: merged.dateNote, status: merged.status, audience: merged.audience, ...parsed.meta },
+      frontMatterOf(merged.id, merged, parsed.meta),
       parsed.body,
       displayName,
     );

@@ -9,7 +9,7 @@ import type { ScoredId } from '../retrieval/bm25.ts';
 import { chunkDocument } from './chunker.ts';
 import { clauseDiff, type ClauseDiff } from './diff.ts';
 import type { DocumentOverrides } from './ingest.ts';
-import { documentFrom } from './document.ts';
+import { documentFrom, frontMatterOf, metadataColumns, metadataValues } from './document.ts';
 import type { DocumentInfo, KnowledgeSnapshot } from './snapshot.ts';
 import type { Clause, PolicyDocument, VersionInfo, VersionState } from './types.ts';
 import {
@@ -467,7 +467,7 @@ export class KnowledgeBase {
     // The admin has reviewed the fields the text did not give.
     const { missing_fields: _missing, ...meta } = current.document.meta;
     const document = documentFrom(
-      { id: docId, title: merged.title, issuer: merged.issuer, region: merged.region, date: merged.date, date_note: merged.dateNote, status: merged.status, audience: merged.audience, ...meta },
+      frontMatterOf(docId, merged, meta),
       current.document.body,
       current.source?.name ?? docId,
     );
@@ -477,13 +477,7 @@ export class KnowledgeBase {
       [
         docId,
         version,
-        document.title,
-        document.issuer,
-        document.region,
-        document.date,
-        document.dateNote,
-        document.status,
-        document.audience,
+        ...metadataValues(document),
         effectiveFrom !== undefined ? effectiveFrom : current.effectiveFrom,
         expiresOn !== undefined ? expiresOn : current.expiresOn,
         hashOf(document),
@@ -756,17 +750,11 @@ export class KnowledgeBase {
       await insertRows(
         tx,
         'documents',
-        ['id', 'title', 'issuer', 'region', 'date', 'date_note', 'status', 'audience', 'meta', 'body', 'content_hash', 'version', 'effective_from', 'expires_on'],
+        ['id', ...metadataColumns, 'meta', 'body', 'content_hash', 'version', 'effective_from', 'expires_on'],
         ['', '', '', '', '', '', '', '', '::jsonb'],
         plan.live.map(({ document, contentHash, version, effectiveFrom, expiresOn }) => [
           document.id,
-          document.title,
-          document.issuer,
-          document.region,
-          document.date,
-          document.dateNote,
-          document.status,
-          document.audience,
+          ...metadataValues(document),
           JSON.stringify(document.meta ?? {}),
           document.body,
           contentHash,
@@ -836,7 +824,7 @@ export class KnowledgeBase {
       tx,
       'document_versions',
       [
-        'doc_id', 'version', 'state', 'title', 'issuer', 'region', 'date', 'date_note', 'status', 'audience', 'meta', 'body', 'content_hash',
+        'doc_id', 'version', 'state', ...metadataColumns, 'meta', 'body', 'content_hash',
         'effective_from', 'expires_on', 'source_name', 'source_kind', 'source_bytes', 'source_sha256', 'created_by', 'published_at',
       ],
       ['', '', '', '', '', '', '', '', '', '', '::jsonb'],
@@ -844,13 +832,7 @@ export class KnowledgeBase {
         docId,
         version,
         state,
-        input.document.title,
-        input.document.issuer,
-        input.document.region,
-        input.document.date,
-        input.document.dateNote,
-        input.document.status,
-        input.document.audience,
+        ...metadataValues(input.document),
         JSON.stringify(input.document.meta ?? {}),
         input.document.body,
         contentHash,

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Database } from '../../store/database.ts';
-import type { User, UserRole } from './users.ts';
+import { toUser, type User, type UserRow } from './users.ts';
 
 /** A signed-in browser: its user and the CSRF token its forms must send back. */
 export interface Session {
@@ -74,16 +74,7 @@ export class SessionStore {
   /** The live session of a token, or null (unknown, expired, logged out). */
   async find(token: string): Promise<Session | null> {
     if (token === '' || token.length > 200) return null;
-    const { rows } = await this.db.query<{
-      csrf_token: string;
-      expires_at: Date;
-      id: number;
-      username: string;
-      display_name: string;
-      role: UserRole;
-      locked_until: Date | null;
-      created_at: Date;
-    }>(
+    const { rows } = await this.db.query<UserRow & { csrf_token: string; expires_at: Date }>(
       `select s.csrf_token, s.expires_at, u.id, u.username, u.display_name, u.role, u.locked_until, u.created_at
          from web_sessions s join users u on u.id = s.user_id
         where s.token_hash = $1 and s.expires_at > $2`,
@@ -94,14 +85,7 @@ export class SessionStore {
     return {
       csrfToken: row.csrf_token,
       expiresAt: new Date(row.expires_at),
-      user: {
-        id: Number(row.id),
-        username: row.username,
-        displayName: row.display_name,
-        role: row.role,
-        lockedUntil: row.locked_until ? new Date(row.locked_until) : null,
-        createdAt: new Date(row.created_at),
-      },
+      user: toUser(row),
     };
   }
 

@@ -47,7 +47,8 @@ export interface UserStoreOptions {
   lockMs?: number;
 }
 
-interface UserRow {
+/** A `users` row as selected by `userColumns`. */
+export interface UserRow {
   id: number;
   username: string;
   display_name: string;
@@ -58,7 +59,8 @@ interface UserRow {
 
 const userColumns = 'id, username, display_name, role, locked_until, created_at';
 
-function toUser(row: UserRow): User {
+/** A user as the dashboard sees it (no password hash). */
+export function toUser(row: UserRow): User {
   return {
     id: Number(row.id),
     username: row.username,
