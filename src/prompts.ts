@@ -2,9 +2,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { promptsDir } from './paths.ts';
-import { hotlineValues, loadHotlines } from './escalation/hotlines.ts';
+import { hotlineValues, loadHotlines, type Hotlines } from './escalation/hotlines.ts';
 
 export type Language = 'zh' | 'en';
+
+/** The crisis reply's `{emergency}` and `{hotlines}` in each language, from one read of the file. */
+function hotlineDefaults(hotlines: Hotlines): Record<Language, Record<string, string>> {
+  return { zh: hotlineValues(hotlines, 'zh'), en: hotlineValues(hotlines, 'en') };
+}
 
 /** Student-facing text, read from `prompts/<name>.<lang>.yaml` files, with `{name}` placeholders. */
 export class Replies {
@@ -18,7 +23,7 @@ export class Replies {
   constructor(
     dir = promptsDir,
     names: readonly string[] = ['replies', 'conversation'],
-    defaults: Record<Language, Record<string, string>> = { zh: hotlineValues(loadHotlines(), 'zh'), en: hotlineValues(loadHotlines(), 'en') },
+    defaults: Record<Language, Record<string, string>> = hotlineDefaults(loadHotlines()),
   ) {
     this.#defaults = defaults;
     const read = (language: Language): Record<string, string> => {

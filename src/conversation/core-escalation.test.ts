@@ -110,6 +110,15 @@ describe('the conversation core with the teachers’ queue', () => {
     expect(persons[0]!.id).toBe(gus.id);
   });
 
+  it('raises an open ticket when the student says, while waiting, that they belong to a 就业困难群体', async () => {
+    await core.handle(text('hana', '转人工'));
+    const relayed = await core.handle(text('hana', '我家是建档立卡贫困户'));
+    expect(relayed.handledAs).toBe('relayed');
+    const [ticket] = await ticketsOf('hana');
+    expect(ticket).toMatchObject({ reason: 'person', difficultGroup: true });
+    expect((await tickets.messages(ticket!.id)).map((message) => message.text)).toEqual(['转人工', '我家是建档立卡贫困户']);
+  });
+
   it('makes no ticket in a dry run (no queue given)', async () => {
     const dry = new ConversationCore(assistant, store, { rateEveryAnswers: 0 });
     const turn = await dry.handle(text('hal', '转人工'));

@@ -192,7 +192,7 @@ export class ConversationCore {
     // A crisis or a request for a person is heard in every state, mid-dialogue included.
     const route = routeMessage(text);
     if (route.kind === 'escalate') {
-      state.mode = state.mode === 'planning' ? null : state.mode === 'confirm-delete' ? null : state.mode;
+      state.mode = null;
       state.pendingRating = null;
       const answered = await this.assistant.ask(text);
       const { notice, ticketId } = await queue(route.reason, text, answered.retrieved);
@@ -209,15 +209,9 @@ export class ConversationCore {
     const openTicket = this.#tickets && message.kind === 'text' ? await this.#tickets.openTicketOf(conversation.id) : null;
     if (openTicket && this.#tickets) {
       if (saysDifficultGroup(text)) {
+        // joining the ticket with the flag set raises it within its priority
         state.difficultGroup = true;
-        await this.#tickets.openOrJoin({
-          conversationId: conversation.id,
-          channel: conversation.channel,
-          studentId: conversation.userId,
-          reason: openTicket.reason,
-          summary: text,
-          difficultGroup: true,
-        });
+        await queue(openTicket.reason, text, []);
       } else {
         await this.#tickets.addStudentMessage(openTicket.id, text);
       }
