@@ -1,5 +1,6 @@
 import type { Database, Queryable } from '../store/database.ts';
 import { workingDaysAfter } from './working-time.ts';
+import { Replies } from '../prompts.ts';
 
 /** Why a student needs a person; the order is the queue's priority. */
 export type TicketReason = 'crisis' | 'complaint' | 'person' | 'low-confidence';
@@ -103,8 +104,12 @@ function toTicket(row: TicketRow, now: Date): Ticket {
 
 /** How a teacher's reply reads in the student's chat. */
 export function teacherReplyText(displayName: string, text: string): string {
-  return `【老师回复】${displayName}：\n${text}`;
+  channelTexts ??= new Replies(undefined, ['channels']);
+  return channelTexts.render('zh', 'teacher_reply', { name: displayName, text });
 }
+
+/** prompts/channels.*.yaml, read on the first reply. */
+let channelTexts: Replies | null = null;
 
 /** One message in the outbox for a ticket: a teacher's reply on its way to the student's chat. */
 export interface Delivery {
