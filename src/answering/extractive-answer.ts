@@ -8,6 +8,14 @@ import type { Citation } from './types.ts';
 import type { DocumentInfo } from '../knowledge/snapshot.ts';
 import { caveatsFor, dateText } from './caveats.ts';
 import { citationVersion } from '../knowledge/version-citations.ts';
+import { leadSentence } from './lead-sentence.ts';
+import { questionTypeOf } from './question-type.ts';
+
+/** A lead sentence ending as a sentence does: its own 。！？, or 。 in place of ；，、. */
+function asSentence(text: string): string {
+  const trimmed = text.trim().replace(/[；;，,、：:]$/u, '');
+  return /[。！？!?]$/u.test(trimmed) ? trimmed : `${trimmed}。`;
+}
 
 export interface ExtractiveAnswer {
   answer: string;
@@ -17,23 +25,6 @@ export interface ExtractiveAnswer {
 
 const yesNoQuestion = /吗[？?]?$|吗[？?]|能不能|可不可以|可以不|是不是|是否|有没有|让不让|行不行|合理吗|合法吗|\b(?:can|may|must|is it|are they|do they|does|should|is|are)\b/iu;
 const prohibition = /^(?:不得|严禁|禁止|不能|不准|不允许|杜绝)/u;
-
-/** Splits a clause into fragments at sentence and clause punctuation, keeping the punctuation off. */
-function fragmentsOf(text: string): string[] {
-  return text
-    .replace(/^(?:第[一二三四五六七八九十百零]+条|\d+(?:\.\d+)*[.．、]?|（[一二三四五六七八九十]+）|[（(]\d+[)）])\s*/gmu, '')
-    .split(/[。；！？\n，：]/u)
-    .map((fragment) => fragment.trim())
-    .filter((fragment) => [...fragment].length >= 2);
-}
-
-/** How well a piece of text matches the question: summed idf × weight of the query terms it holds. */
-function matchScore(text: string, query: AnalyzedQuery, tokenizer: Tokenizer, index: Bm25Index): number {
-  const words = new Set(tokenizer.words(text));
-  let score = 0;
-  for (const [term, weight] of query.terms) if (words.has(term)) score += weight * index.idf(term);
-  return score;
-}
 
 /** Whether two ranked clauses are parts of one split clause. */
 function sameClause(x: RankedClause, y: RankedClause): boolean {
@@ -79,11 +70,10 @@ export function composeExtractiveAnswer(input: {
   lexicon: Lexicon;
 }): ExtractiveAnswer {
   const { question, query, cited, focus, language, replies, tokenizer, index } = input;
+  const type = questionTypeOf(question);
   const direct = focus.flatMap((ranked) => {
-    const fragment = fragmentsOf(ranked.clause.text)
-      .map((text, position) => ({ text, position, score: matchScore(text, query, tokenizer, index) }))
-      .sort((x, y) => y.score - x.score || x.position - y.position)[0];
-    return fragment && fragment.score > 0 ? [{ ranked, text: fragment.text }] : [];
+    const lead = leadSentence(ranked.clause.text, query, type, tokenizer, index);
+    return lead ? [{ ranked, text: lead.text }] : [];
   });
   const verdict =
     yesNoQuestion.test(question) && direct.length > 0 && prohibition.test(direct[0]!.text)
@@ -94,7 +84,7 @@ export function composeExtractiveAnswer(input: {
       verdict: index === 0 ? verdict : '',
       title: ranked.document.title,
       locator: ranked.clause.locator,
-      sentences: `${text}。`,
+      sentences: asSentence(text),
     }),
   );
   if (directLines.length === 0) {

@@ -1,0 +1,37 @@
+/**
+ * What kind of answer a question wants, read from its question words. The answerer checks that
+ * the sentence it leads with holds that kind of answer (a number for 几, a rule for 能不能).
+ */
+export type QuestionType = 'quantity' | 'time' | 'permission' | 'list' | 'procedure' | 'who' | 'open';
+
+const patterns: ReadonlyArray<{ type: QuestionType; pattern: RegExp }> = [
+  { type: 'time', pattern: /多久|多长时间|几天|几个工作日|什么时候|何时|哪年|哪一年|几月|几号|期限|时限|截止|\bhow long\b|\bwhen\b|\bhow soon\b|\bwhat year\b|\bdeadline\b/iu },
+  { type: 'quantity', pattern: /几个|几名|几门|几家|几次|几所|几位|几人|几项|几成|多少|比例|比率|百分之|配比|\bhow many\b|\bhow much\b|\bpercentage\b|\bratio\b/iu },
+  { type: 'who', pattern: /谁|哪个部门|哪个单位|哪个机构|哪些部门|由哪|找哪|归谁|\bwho\b|\bwhich (?:department|office|body|agency)\b/iu },
+  { type: 'procedure', pattern: /怎么办|怎么(?:申请|办理|弄|做|操作|处理|报名|走)|如何|流程|步骤|手续|程序|怎样(?:申请|办理|才能)|\bhow (?:do|can|to|should)\b|\bprocedure\b|\bprocess\b|\bsteps\b/iu },
+  { type: 'list', pattern: /哪些|哪几|有什么|有啥|都有|包括什么|包含什么|什么内容|\bwhat are\b|\blist\b|\bwhat kinds?\b/iu },
+  {
+    type: 'permission',
+    pattern: /能不能|可不可以|可以吗|能吗|行吗|行不行|是否|允许|让不让|要不要|需不需要|必须吗|会不会|合法吗|合理吗|有没有权|吗[？?]?$|\b(?:can|may|must|is it|are (?:they|we|you)|do (?:i|they|we)|does|should|allowed)\b/iu,
+  },
+];
+
+/** The kind of answer a question asks for; `open` when its words do not say. */
+export function questionTypeOf(question: string): QuestionType {
+  return patterns.find(({ pattern }) => pattern.test(question))?.type ?? 'open';
+}
+
+/** What a sentence must hold to answer each kind of question. */
+const answerShapes: Record<Exclude<QuestionType, 'open'>, RegExp> = {
+  quantity: /\d|[一二三四五六七八九十百千两半]+\s*(?:名|个|次|门|家|所|人|位|项|倍|学时|课时|年|天|元|%|成)|比例|不低于|不少于|不超过|不高于|至少|以上|以下|以内/u,
+  time: /\d+\s*(?:个)?(?:工作日|日|天|周|月|年|学期|学年|季度|小时)|[一二三四五六七八九十两半]+\s*(?:个)?(?:工作日|日|天|周|月|年|学期|学年|季度|小时)|每(?:学期|学年|年|季度|月|周)|年\d*月|\d{4}年|定期|及时|之前|以前|之后|期间|当年|当天|毕业前|入学/u,
+  permission: /不得|严禁|禁止|不准|不能|不允许|不可|不宜|应当|应|须|必须|可以|可|允许|鼓励|支持|有权|要|需|严格|确保|保障/u,
+  list: /、|；|\n|和|及|以及|等/u,
+  procedure: /申请|提交|审核|审批|办理|报送|报名|登记|填写|公示|备案|签订|联系|提出|受理|确认|流程|程序|步骤|通过|向/u,
+  who: /部门|学校|学院|机构|教师|老师|校长|单位|厅|局|部|委员会|政府|中心|企业|负责|承担|牵头|组织/u,
+};
+
+/** Whether a sentence holds the kind of answer the question type asks for (always true for `open`). */
+export function sentenceFits(type: QuestionType, sentence: string): boolean {
+  return type === 'open' ? true : answerShapes[type].test(sentence);
+}
