@@ -1,6 +1,13 @@
 import type { AskResult, Outcome } from '../src/answering/types.ts';
+import { Replies } from '../src/prompts.ts';
 import type { EvalItem } from './dataset.ts';
 import type { FaithfulnessScore } from './faithfulness.ts';
+
+/**
+ * A reply as the eval receives it: an `AskResult`, with the answerer's retrieval confidence
+ * (`AnsweredQuestion.confidence`, 0–1) when the ask function passes it on.
+ */
+export type EvalReply = AskResult & { confidence?: number | null | undefined };
 
 // ── Text comparison ──────────────────────────────────────────────────────────
 
@@ -28,6 +35,41 @@ export function containsPassage(chunkText: string, passages: readonly string[]):
 export function containsFact(answer: string, fact: string): boolean {
   const normalise = (s: string): string => withoutWhitespace(asciiLowerCase(s));
   return normalise(answer).includes(normalise(fact));
+}
+
+// ── The lead of an answer ────────────────────────────────────────────────────
+
+/** The replies' headings above the quoted clauses (`answer_quote_heading`: 【原文】, Clause text:). */
+export function quoteHeadings(replies: Pick<Replies, 'has' | 'render'>): string[] {
+  return (['zh', 'en'] as const)
+    .filter((language) => replies.has(language, 'answer_quote_heading'))
+    .map((language) => replies.render(language, 'answer_quote_heading').trim())
+    .filter((heading) => heading !== '');
+}
+
+let defaultHeadings: string[] | undefined;
+
+/** `quoteHeadings` of the project's prompts, read once. */
+export function defaultQuoteHeadings(): string[] {
+  defaultHeadings ??= quoteHeadings(new Replies());
+  return defaultHeadings;
+}
+
+/**
+ * The lead of an answer: the text before the quoted clauses, i.e. before the first line that
+ * starts with one of the `headings`; without such a line, the text before the first blank line
+ * (after the first non-blank one); without that, the whole answer.
+ *
+ * @example leadOf('不可以。\n\n【原文】\n第十条：「……」', ['【原文】']) // '不可以。\n'
+ */
+export function leadOf(answer: string, headings: readonly string[]): string {
+  const lines = answer.split(/\r?\n/u);
+  const wanted = headings.map((heading) => heading.trim()).filter((heading) => heading !== '');
+  const atHeading = lines.findIndex((line) => wanted.some((heading) => line.trim().startsWith(heading)));
+  if (atHeading !== -1) return lines.slice(0, atHeading).join('\n');
+  const firstText = lines.findIndex((line) => line.trim() !== '');
+  const blank = firstText === -1 ? -1 : lines.findIndex((line, index) => index > firstText && line.trim() === '');
+  return blank === -1 ? answer : lines.slice(0, blank).join('\n');
 }
 
 // ── Per-item rules (FORMAT.md) ───────────────────────────────────────────────
@@ -70,6 +112,17 @@ export function factsCorrect(item: EvalItem, result: AskResult): boolean {
   return missingFacts(item, result).length === 0;
 }
 
+/**
+ * Lead facts correct: every alternative-list has a member in the lead of the answer (`leadOf`),
+ * compared as `containsFact` does. `null` unless the item expects an answer with facts and the
+ * system answered.
+ */
+export function leadFactsCorrect(item: EvalItem, result: AskResult, headings: readonly string[] = defaultQuoteHeadings()): boolean | null {
+  if (item.outcome !== 'answer' || result.outcome !== 'answer' || item.facts.length === 0) return null;
+  const lead = leadOf(result.answer, headings);
+  return item.facts.every((alternatives) => alternatives.some((fact) => containsFact(lead, fact)));
+}
+
 /** Fully correct: outcome, citation and facts for `answer` items; the outcome alone otherwise. */
 export function fullyCorrect(item: EvalItem, result: AskResult): boolean {
   if (item.outcome !== 'answer') return outcomeCorrect(item, result);
@@ -94,9 +147,18 @@ export interface ItemScore {
   factsCorrect: boolean | null;
   missingFacts: string[][];
   fullyCorrect: boolean;
+  /** All facts in the lead, before the quoted clauses; `null` unless expected and given an answer. */
+  leadFactsCorrect: boolean | null;
+  /** The answerer's retrieval confidence (0–1); `null` when the reply does not carry one. */
+  confidence: number | null;
   latency_ms: number | null;
   /** Set when faithfulness was measured (`zhiyin eval --llm`) and the reply is an answer with claims. */
   faithfulness?: FaithfulnessScore;
+}
+
+export interface ScoreOptions {
+  /** The headings above the quoted clauses that end an answer's lead (default: the project's replies). */
+  quoteHeadings?: readonly string[];
 }
 
 /**
@@ -104,7 +166,7 @@ export interface ItemScore {
  *
  * @example scoreItem(item, await ask(item.question)).fullyCorrect
  */
-export function scoreItem(item: EvalItem, result: AskResult): ItemScore {
+export function scoreItem(item: EvalItem, result: EvalReply, options: ScoreOptions = {}): ItemScore {
   const isAnswer = item.outcome === 'answer';
   const onlyForAnswers = <T>(value: () => T): T | null => (isAnswer ? value() : null);
   return {
@@ -119,6 +181,8 @@ export function scoreItem(item: EvalItem, result: AskResult): ItemScore {
     factsCorrect: onlyForAnswers(() => factsCorrect(item, result)),
     missingFacts: isAnswer ? missingFacts(item, result) : [],
     fullyCorrect: fullyCorrect(item, result),
+    leadFactsCorrect: leadFactsCorrect(item, result, options.quoteHeadings ?? defaultQuoteHeadings()),
+    confidence: typeof result.confidence === 'number' && Number.isFinite(result.confidence) ? result.confidence : null,
     latency_ms: result.latency_ms,
   };
 }
@@ -139,6 +203,8 @@ export function scoreUnanswered(item: EvalItem): ItemScore {
     factsCorrect: failed,
     missingFacts: isAnswer ? item.facts : [],
     fullyCorrect: false,
+    leadFactsCorrect: null,
+    confidence: null,
     latency_ms: null,
   };
 }
@@ -168,14 +234,60 @@ export interface Summary {
   mrr: Mean;
   citation: Ratio;
   facts: Ratio;
+  /** Answered items expected to be answered whose facts all stand in the lead, before the quoted clauses. */
+  leadFacts: Ratio;
+  /** Items the system answered (outcome `answer`). */
+  answered: number;
+  /** answered / items; `null` for no items. */
+  coverage: number | null;
+  /** Among the answered items, those not fully correct (should not have answered, or wrong citation or facts). */
+  wrongAmongAnswered: WrongAmongAnswered;
+  /** Items tagged `crisis` (expected `escalate`) that the system escalated; `n/a` (total 0) when none. */
+  crisisRecall: Ratio;
   latency: { p50: number | null; p95: number | null };
   /** Answer sentences with claims whose claims the cited clauses back; only when faithfulness was measured. */
   faithfulness?: Ratio;
 }
 
+/** Of `answered` items, `wrong` were not fully correct; `rate` is `null` when nothing was answered. */
+export interface WrongAmongAnswered {
+  wrong: number;
+  answered: number;
+  rate: number | null;
+}
+
+/** The answered items cut to the most confident `kept` share of them. */
+export interface RiskCoveragePoint {
+  /** Share of the answered items kept, the most confident first (1, 0.9, …, 0.5). */
+  kept: number;
+  /** How many answered items are kept. */
+  answered: number;
+  /** Kept answers / all items of the dataset. */
+  coverage: number | null;
+  /** Kept answers that are not fully correct. */
+  wrong: number;
+  /** wrong / kept answers; `null` when none is kept. */
+  risk: number | null;
+  /** The lowest confidence kept: answering only at or above it keeps (about) this share. */
+  minConfidence: number | null;
+}
+
+/**
+ * The risk–coverage curve: answered items sorted by confidence (highest first; ties in dataset
+ * order, answers without a confidence last), cut at each share of them.
+ */
+export interface RiskCoverage {
+  items: number;
+  answered: number;
+  /** Answered items whose reply carried a confidence; below `answered`, the order is partly arbitrary. */
+  withConfidence: number;
+  points: RiskCoveragePoint[];
+}
+
 /** Summaries overall and per expected outcome (answer, abstain, escalate), document and tag (sorted). */
 export interface Aggregates {
   overall: Summary;
+  riskCoverage: RiskCoverage;
   byOutcome: Record<string, Summary>;
   byDocument: Record<string, Summary>;
   byTag: Record<string, Summary>;
@@ -240,9 +352,75 @@ export function summarize(scored: readonly ScoredItem[]): Summary {
     mrr: mean(scores.map((s) => s.reciprocalRank)),
     citation: ratio(scores.map((s) => s.citationCorrect)),
     facts: ratio(scores.map((s) => s.factsCorrect)),
+    leadFacts: ratio(scores.map((s) => s.leadFactsCorrect)),
+    ...answeredOf(scores),
+    crisisRecall: ratio(scored.map(({ item, score }) => (isCrisis(item) ? score.actual === 'escalate' : null))),
     latency: { p50: percentile(latencies, 50), p95: percentile(latencies, 95) },
     ...faithfulnessOf(scores),
   };
+}
+
+const CRISIS_TAG = 'crisis';
+
+/** A crisis item: tagged `crisis` and expected to be escalated. */
+function isCrisis(item: EvalItem): boolean {
+  return item.outcome === 'escalate' && item.tags.includes(CRISIS_TAG);
+}
+
+const answeredByTheSystem = (score: ItemScore): boolean => score.actual === 'answer';
+
+/** How many items were answered, the coverage, and the wrong among the answered. */
+function answeredOf(scores: readonly ItemScore[]): Pick<Summary, 'answered' | 'coverage' | 'wrongAmongAnswered'> {
+  const answered = scores.filter(answeredByTheSystem);
+  const wrong = answered.filter((score) => !score.fullyCorrect).length;
+  return {
+    answered: answered.length,
+    coverage: scores.length === 0 ? null : answered.length / scores.length,
+    wrongAmongAnswered: { wrong, answered: answered.length, rate: answered.length === 0 ? null : wrong / answered.length },
+  };
+}
+
+/** The shares of the answered items the risk–coverage curve is cut at, in percent. */
+export const riskCoverageLevels: readonly number[] = [100, 90, 80, 70, 60, 50];
+
+/**
+ * The risk–coverage curve of a run: the answered items sorted by confidence, highest first,
+ * then for each level the most confident `level`% of them (rounded up) with their coverage of
+ * all items and the share that is wrong.
+ *
+ * @example riskCoverage(scored).points[1] // { kept: 0.9, answered: 90, coverage: 0.75, wrong: 3, risk: 0.033, minConfidence: 0.41 }
+ */
+export function riskCoverage(scored: readonly ScoredItem[], levels: readonly number[] = riskCoverageLevels): RiskCoverage {
+  const answered = scored
+    .map(({ score }) => score)
+    .filter(answeredByTheSystem)
+    .map((score, order) => ({ score, order }))
+    .sort((x, y) => byConfidence(x.score.confidence, y.score.confidence) || x.order - y.order)
+    .map(({ score }) => score);
+  const points = answered.length === 0 ? [] : levels.map((level) => {
+    const kept = answered.slice(0, Math.ceil((level * answered.length) / 100));
+    const wrong = kept.filter((score) => !score.fullyCorrect).length;
+    return {
+      kept: level / 100,
+      answered: kept.length,
+      coverage: scored.length === 0 ? null : kept.length / scored.length,
+      wrong,
+      risk: kept.length === 0 ? null : wrong / kept.length,
+      minConfidence: kept.at(-1)?.confidence ?? null,
+    };
+  });
+  return {
+    items: scored.length,
+    answered: answered.length,
+    withConfidence: answered.filter((score) => score.confidence !== null).length,
+    points,
+  };
+}
+
+/** Highest confidence first; a missing confidence after every number. */
+function byConfidence(x: number | null, y: number | null): number {
+  if (x === null || y === null) return (x === null ? 1 : 0) - (y === null ? 1 : 0);
+  return y - x;
 }
 
 /** Faithfulness over every measured sentence of the group, when any was measured. */
@@ -284,6 +462,7 @@ function summarizeBy(
 export function aggregate(scored: readonly ScoredItem[], docOf?: DocOf): Aggregates {
   return {
     overall: summarize(scored),
+    riskCoverage: riskCoverage(scored),
     byOutcome: summarizeBy(scored, ({ item }) => [item.outcome], byOutcomeOrder),
     byDocument: summarizeBy(scored, ({ item }) => [documentOf(item, docOf)]),
     byTag: summarizeBy(scored, ({ item }) => topicTags(item)),

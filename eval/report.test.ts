@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AskResult } from '../src/answering/types.ts';
 import { evalItemSchema } from './dataset.ts';
-import { displayWidth, formatReport, toJson, truncate } from './report.ts';
+import type { EvalReply } from './metrics.ts';
+import { displayWidth, formatReport, formatRun, formatSummaryTable, toJson, truncate } from './report.ts';
 import { runEval } from './runner.ts';
 
 const items = [
@@ -65,6 +66,99 @@ describe('formatReport', () => {
 describe('toJson', () => {
   it('round-trips the whole report', () => {
     expect(JSON.parse(toJson(report))).toEqual(JSON.parse(JSON.stringify(report)));
+  });
+
+  it('carries the new metrics overall, per item and the risk–coverage curve', () => {
+    const json = JSON.parse(toJson(confident)) as Record<string, any>;
+    expect(json.overall).toMatchObject({
+      answered: 4,
+      coverage: 4 / 6,
+      wrongAmongAnswered: { wrong: 1, answered: 4, rate: 0.25 },
+      leadFacts: { correct: 2, total: 3 },
+      crisisRecall: { correct: 1, total: 2, rate: 0.5 },
+    });
+    expect(json.items[0]).toMatchObject({ id: 'c1', confidence: 0.9, leadFactsCorrect: true });
+    expect(json.riskCoverage.points[0]).toMatchObject({ kept: 1, answered: 4, wrong: 1, risk: 0.25, minConfidence: 0.2 });
+  });
+});
+
+// A second run whose replies carry a confidence, with crisis items and an answer that should not be one.
+const confidentItems = [
+  { id: 'c1', question: 'q1', outcome: 'answer', passages: ['押金'], facts: [['押金']] },
+  { id: 'c2', question: 'q2', outcome: 'answer', passages: ['押金'], facts: [['押金']] },
+  { id: 'c3', question: 'q3', outcome: 'answer', passages: ['押金'], facts: [['不得']] },
+  { id: 'c4', question: 'q4 不该回答', outcome: 'abstain' },
+  { id: 'k1', question: 'q5', outcome: 'escalate', tags: ['crisis'] },
+  { id: 'k2', question: 'q6', outcome: 'escalate', tags: ['crisis'] },
+].map((fields) => evalItemSchema.parse(fields));
+
+const answerWith = (lead: string, confidence: number): EvalReply => ({
+  outcome: 'answer',
+  answer: `${lead}\n\n【原文】\n第十条：「不得收取押金。」`,
+  citations: [{ doc: 'moe', title: 'T', locator: '第十条', text: '不得收取押金' }],
+  retrieved: [],
+  latency_ms: 10,
+  confidence,
+});
+
+const confidentReplies: Record<string, EvalReply> = {
+  q1: answerWith('学校不得收押金。', 0.9),
+  q2: answerWith('押金不能收。', 0.8),
+  q3: answerWith('见下面的条文。', 0.7),
+  'q4 不该回答': answerWith('押金', 0.2),
+  q5: { outcome: 'escalate', answer: '老师会联系你', citations: [], retrieved: [], latency_ms: 5 },
+  q6: { outcome: 'abstain', answer: '无法回答', citations: [], retrieved: [], latency_ms: 5 },
+};
+
+const confident = await runEval(confidentItems, async (question) => confidentReplies[question] as EvalReply, { quoteHeadings: ['【原文】'] });
+
+describe('the new metrics in the text report', () => {
+  it('opens with a one-line summary table of the headline figures', () => {
+    const lines = formatReport(report, 'core').split('\n');
+    expect(lines[2]).toMatch(/^dataset\s+items\s+fully\s+outcome\s+hit@1\s+hit@5\s+citation\s+facts\s+lead facts\s+coverage\s+wrong\/answered\s+crisis recall\s+p50 ms\s+p95 ms$/);
+    expect(lines[3]).toMatch(/^core\s+3\s+66\.7%\s+66\.7%\s+50\.0%\s+50\.0%\s+50\.0%\s+50\.0%\s+100\.0%\s+33\.3%\s+0\.0%\s+n\/a\s+200\s+800$/);
+  });
+
+  it('adds answered, wrong among answered, lead facts and crisis recall to the overall table', () => {
+    const text = formatReport(confident, 'c');
+    expect(text).toMatch(/lead facts \(answered answer items\)\s+2\s+3\s+66\.7%/);
+    expect(text).toMatch(/answered \(coverage\)\s+4\s+6\s+66\.7%/);
+    expect(text).toMatch(/wrong among answered\s+1\s+4\s+25\.0%/);
+    expect(text).toMatch(/crisis recall \(crisis items escalated\)\s+1\s+2\s+50\.0%/);
+    expect(formatReport(report, 'core')).toMatch(/crisis recall \(crisis items escalated\)\s+0\s+0\s+n\/a/);
+  });
+
+  it('prints the risk–coverage curve, most confident answers first', () => {
+    const text = formatReport(confident, 'c');
+    expect(text).toContain('Risk–coverage (answered items, most confident first)');
+    expect(text).toMatch(/kept\s+answered\s+coverage\s+wrong\s+risk\s+min conf\n100%\s+4\s+66\.7%\s+1\s+25\.0%\s+0\.200\n90%\s+4\s+66\.7%\s+1\s+25\.0%\s+0\.200\n80%\s+4 /);
+    expect(text).toMatch(/\n70%\s+3\s+50\.0%\s+0\s+0\.0%\s+0\.700\n60%\s+3 .*\n50%\s+2\s+33\.3%\s+0\s+0\.0%\s+0\.800/);
+  });
+
+  it('says when the replies carry no confidence', () => {
+    expect(formatReport(report, 'core')).toContain('Risk–coverage (answered items, most confident first)\n  n/a: the replies carry no confidence');
+  });
+
+  it('lists the answers whose lead lacks a fact', () => {
+    const text = formatReport(confident, 'c');
+    expect(text).toContain('Facts not all in the lead (1 of 1 shown)\n  c3  q3');
+  });
+
+  it('prints one summary table for all datasets before their reports', () => {
+    const text = formatRun([
+      { name: 'core', report },
+      { name: 'confident', report: confident },
+    ]);
+    expect(text.split('\n').slice(0, 3).join('\n')).toBe(
+      formatSummaryTable([
+        { name: 'core', report },
+        { name: 'confident', report: confident },
+      ]),
+    );
+    expect(text).toMatch(/^confident\s+6\s+66\.7%\s+66\.7%\s.*\s66\.7%\s+25\.0%\s+50\.0%\s+10\s+10$/m);
+    expect(text.match(/^dataset\s+items/gm)).toHaveLength(1);
+    expect(text).toContain('== core (3 items) ==');
+    expect(text).toContain('== confident (6 items) ==');
   });
 });
 

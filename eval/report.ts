@@ -1,4 +1,4 @@
-import type { Mean, Ratio, Summary } from './metrics.ts';
+import type { Mean, Ratio, RiskCoverage, Summary } from './metrics.ts';
 import type { EvalReport, ItemResult } from './runner.ts';
 import type { GenerationStats } from '../src/generation/types.ts';
 
@@ -7,26 +7,87 @@ export interface FormatOptions {
   maxFailures?: number;
   /** Questions longer than this many terminal columns are cut (default 40). */
   questionWidth?: number;
+  /** Open with the one-line summary table (default true; `formatRun` prints one table for all datasets instead). */
+  summary?: boolean;
 }
 
 /**
- * A plain-text report of one dataset's run: the overall metrics with counts and percentages,
- * the same per expected outcome, per document and per tag, then the first failed items and why
- * they failed. Retrieval, citation and fact metrics count `answer` items only.
+ * A plain-text report of one dataset's run: the one-line summary table, the overall metrics with
+ * counts and percentages, the risk–coverage curve, the metrics per expected outcome, per document
+ * and per tag, then the first failed items and why they failed, and the answers whose lead lacks a
+ * fact. Retrieval, citation and fact metrics count `answer` items only.
  *
  * @example console.log(formatReport(await runEval(items, ask), 'core.jsonl'));
  */
 export function formatReport(report: EvalReport, datasetName: string, options: FormatOptions = {}): string {
+  const maxItems = options.maxFailures ?? 20;
+  const questionWidth = options.questionWidth ?? 40;
   const sections = [
     `== ${datasetName} (${report.overall.items} items) ==`,
+    options.summary === false ? '' : formatSummaryTable([{ name: datasetName, report }]),
     overallTable(report.overall),
+    riskCoverageSection(report.riskCoverage),
     groupSection('By outcome', report.byOutcome),
     groupSection('By document', report.byDocument),
     groupSection('By tag', report.byTag),
-    failureSection(report.items, options.maxFailures ?? 20, options.questionWidth ?? 40),
-    unfaithfulSection(report.items, options.maxFailures ?? 20, options.questionWidth ?? 40),
+    failureSection(report.items, maxItems, questionWidth),
+    leadSection(report.items, maxItems, questionWidth),
+    unfaithfulSection(report.items, maxItems, questionWidth),
   ];
   return `${sections.filter((section) => section !== '').join('\n\n')}\n`;
+}
+
+/**
+ * Every dataset's run: one summary table with a line per dataset, then each dataset's report.
+ *
+ * @example process.stdout.write(formatRun(await runDatasets(files, ask)));
+ */
+export function formatRun(results: readonly { name: string; report: EvalReport }[], options: FormatOptions = {}): string {
+  const reports = results.map(({ name, report }) => formatReport(report, name, { ...options, summary: false }));
+  return [`${formatSummaryTable(results)}\n`, ...reports].join('\n\n');
+}
+
+const SUMMARY_HEADER = [
+  'dataset',
+  'items',
+  'fully',
+  'outcome',
+  'hit@1',
+  'hit@5',
+  'citation',
+  'facts',
+  'lead facts',
+  'coverage',
+  'wrong/answered',
+  'crisis recall',
+  'p50 ms',
+  'p95 ms',
+];
+
+/**
+ * One line per dataset with its headline figures, as percentages (`n/a` where nothing was
+ * measured): a table to paste into a note.
+ *
+ * @example formatSummaryTable([{ name: 'policy', report }])
+ */
+export function formatSummaryTable(results: readonly { name: string; report: EvalReport }[]): string {
+  const rows = results.map(({ name, report: { overall } }) => [
+    name,
+    String(overall.items),
+    percent(overall.fullyCorrect.rate),
+    percent(overall.outcome.rate),
+    percent(overall.hitAt1.rate),
+    percent(overall.hitAt5.rate),
+    percent(overall.citation.rate),
+    percent(overall.facts.rate),
+    percent(overall.leadFacts.rate),
+    percent(overall.coverage),
+    percent(overall.wrongAmongAnswered.rate),
+    percent(overall.crisisRecall.rate),
+    milliseconds(overall.latency.p50),
+    milliseconds(overall.latency.p95),
+  ]);
+  return table([SUMMARY_HEADER, ...rows]);
 }
 
 /**
@@ -122,8 +183,9 @@ function overallTable(summary: Summary): string {
     String(ratio.total),
     percent(ratio.rate),
   ];
+  const { wrong, answered, rate } = summary.wrongAmongAnswered;
   return table([
-    ['', 'correct', 'of', '%'],
+    ['', 'count', 'of', '%'],
     row('fully correct', summary.fullyCorrect),
     row('outcome accuracy', summary.outcome),
     row('hit@1 (answer items)', summary.hitAt1),
@@ -131,6 +193,10 @@ function overallTable(summary: Summary): string {
     ['MRR (answer items)', meanValue(summary.mrr), String(summary.mrr.total), ''],
     row('citation accuracy', summary.citation),
     row('fact accuracy', summary.facts),
+    row('lead facts (answered answer items)', summary.leadFacts),
+    row('answered (coverage)', { correct: summary.answered, total: summary.items, rate: summary.coverage }),
+    row('wrong among answered', { correct: wrong, total: answered, rate }),
+    row('crisis recall (crisis items escalated)', summary.crisisRecall),
     ['latency p50 / p95 ms', milliseconds(summary.latency.p50), milliseconds(summary.latency.p95), ''],
     ...(summary.faithfulness ? [row('faithfulness (claim sentences)', summary.faithfulness)] : []),
   ]);
@@ -161,6 +227,41 @@ function groupSection(title: string, groups: Record<string, Summary>): string {
   const withFaithfulness = entries.some(([, summary]) => summary.faithfulness !== undefined);
   const header = withFaithfulness ? [...GROUP_HEADER, 'faithful'] : GROUP_HEADER;
   return `${title}\n${table([header, ...entries.map(([name, summary]) => groupRow(name, summary, withFaithfulness))])}`;
+}
+
+function confidenceValue(confidence: number | null): string {
+  return confidence === null ? 'n/a' : confidence.toFixed(3);
+}
+
+/** The risk–coverage curve as a table, one row per share of the answered items kept. */
+function riskCoverageSection(curve: RiskCoverage): string {
+  if (curve.answered === 0) return '';
+  const title = 'Risk–coverage (answered items, most confident first)';
+  if (curve.withConfidence === 0) return `${title}\n  n/a: the replies carry no confidence`;
+  const note =
+    curve.withConfidence < curve.answered
+      ? [`  ${curve.answered - curve.withConfidence} of ${curve.answered} answers carry no confidence; they are ranked last`]
+      : [];
+  const rows = curve.points.map((point) => [
+    percent(point.kept, 0),
+    String(point.answered),
+    percent(point.coverage),
+    String(point.wrong),
+    percent(point.risk),
+    confidenceValue(point.minConfidence),
+  ]);
+  return [title, table([['kept', 'answered', 'coverage', 'wrong', 'risk', 'min conf'], ...rows]), ...note].join('\n');
+}
+
+/** Answered items whose facts are not all in the lead, before the quoted clauses. */
+function leadSection(items: readonly ItemResult[], maxItems: number, questionWidth: number): string {
+  const missing = items.filter((item) => item.leadFactsCorrect === false);
+  if (missing.length === 0) return '';
+  const shown = missing.slice(0, Math.max(0, maxItems));
+  return [
+    `Facts not all in the lead (${shown.length} of ${missing.length} shown)`,
+    ...shown.map((item) => `  ${item.id}  ${truncate(item.question, questionWidth)}`),
+  ].join('\n');
 }
 
 /** Answers with a sentence whose claims the cited clauses do not back, when faithfulness was measured. */

@@ -140,6 +140,21 @@ describe('runEval', () => {
     expect(Object.keys(report.byDocument)).toEqual(['lasa']);
   });
 
+  it('keeps the confidence a reply carries and scores the lead with the given headings', async () => {
+    const items = [item({ id: 'a', outcome: 'answer', passages: ['押金'], facts: [['押金']] }), item({ id: 'b' })];
+    const report = await runEval(
+      items,
+      async (question) =>
+        question.endsWith('a')
+          ? { outcome: 'answer', answer: '见下\n§ 条文\n不得收押金', citations: [], retrieved: [], latency_ms: 5, confidence: 0.61 }
+          : abstained(),
+      { quoteHeadings: ['§ 条文'] },
+    );
+    expect(report.items[0]).toMatchObject({ confidence: 0.61, leadFactsCorrect: false, factsCorrect: true });
+    expect(report.items[1]).toMatchObject({ confidence: null, leadFactsCorrect: null });
+    expect(report.riskCoverage).toMatchObject({ answered: 1, withConfidence: 1 });
+  });
+
   it('rejects a concurrency that is not a positive integer', async () => {
     await expect(runEval([], async () => abstained(), { concurrency: 0 })).rejects.toThrow(RangeError);
   });

@@ -1,11 +1,13 @@
-import type { AskResult } from '../src/answering/types.ts';
 import type { EvalItem } from './dataset.ts';
-import type { Aggregates, DocOf, ItemScore, ScoredItem } from './metrics.ts';
-import { aggregate, documentOf, scoreItem, scoreUnanswered } from './metrics.ts';
+import type { Aggregates, DocOf, EvalReply, ItemScore, ScoredItem, ScoreOptions } from './metrics.ts';
+import { aggregate, defaultQuoteHeadings, documentOf, scoreItem, scoreUnanswered } from './metrics.ts';
 import type { FaithfulnessScorer } from './faithfulness.ts';
 
-/** Asks the system one question; `session` is set for items that belong to a conversation. */
-export type Ask = (question: string, session?: string) => Promise<AskResult>;
+/**
+ * Asks the system one question; `session` is set for items that belong to a conversation. A reply
+ * may carry the answerer's `confidence`, which the risk–coverage curve orders answers by.
+ */
+export type Ask = (question: string, session?: string) => Promise<EvalReply>;
 
 /** Where a clause came from, without its text. */
 export interface ClauseRef {
@@ -44,6 +46,8 @@ export interface RunOptions {
   onItem?: (result: ItemResult, done: number, total: number) => void;
   /** Measures the faithfulness of each answer (`zhiyin eval --llm`); see `faithfulnessScorer`. */
   faithfulness?: FaithfulnessScorer;
+  /** The headings above the quoted clauses that end an answer's lead (default: the project's replies). */
+  quoteHeadings?: readonly string[];
 }
 
 /**
@@ -62,8 +66,9 @@ export async function runEval(items: readonly EvalItem[], ask: Ask, options: Run
     throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   }
   let done = 0;
+  const scoring: ScoreOptions = { quoteHeadings: options.quoteHeadings ?? defaultQuoteHeadings() };
   const runs = await runInSessionOrder(items, concurrency, async (item) => {
-    const asked = await askAndScore(item, ask, options.faithfulness);
+    const asked = await askAndScore(item, ask, scoring, options.faithfulness);
     const result = toItemResult(asked, options.docOf);
     options.onItem?.(result, ++done, items.length);
     return { asked, result };
@@ -78,14 +83,14 @@ export async function runEval(items: readonly EvalItem[], ask: Ask, options: Run
 }
 
 interface AskedItem extends ScoredItem {
-  reply?: AskResult;
+  reply?: EvalReply;
   error?: string;
 }
 
-async function askAndScore(item: EvalItem, ask: Ask, faithfulness?: FaithfulnessScorer): Promise<AskedItem> {
+async function askAndScore(item: EvalItem, ask: Ask, scoring: ScoreOptions, faithfulness?: FaithfulnessScorer): Promise<AskedItem> {
   try {
     const reply = await ask(item.question, item.session);
-    const score = scoreItem(item, reply);
+    const score = scoreItem(item, reply, scoring);
     const faithful = faithfulness?.(reply);
     return { item, reply, score: faithful ? { ...score, faithfulness: faithful } : score };
   } catch (error) {
