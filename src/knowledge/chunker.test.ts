@@ -17,6 +17,35 @@ const sentencesOf = (text: string): string[] =>
   text.split('\n').flatMap((line) => line.match(/[^。！？；!?]+[。！？；!?]*[”’」）)]*/gu) ?? [line]);
 
 describe('chunkDocument on small documents', () => {
+  it('cites the text of a cover notice under ## 印发通知 as 印发通知, not as a 序言 or a 落款', () => {
+    const clauses = chunk(
+      [
+        '# 浙江省职业学校学生实习管理办法',
+        '',
+        '第一条 为规范实习，制定本办法。',
+        '',
+        '第二条 本办法自2024年5月1日起施行。',
+        '',
+        '## 印发通知',
+        '',
+        '关于印发《浙江省职业学校学生实习管理办法》的通知',
+        '',
+        '各市教育局：',
+        '',
+        '现将《浙江省职业学校学生实习管理办法》印发给你们，请认真贯彻执行。',
+        '',
+        '浙江省教育厅',
+        '',
+        '2024年3月15日',
+      ].join('\n'),
+    );
+    expect(locators(clauses)).toEqual(['第一条', '第二条', '印发通知']);
+    expect(clauses[2]).toMatchObject({ headingPath: ['印发通知'], parts: 1 });
+    expect(clauses[2]!.text).toContain('现将《浙江省职业学校学生实习管理办法》印发给你们');
+    expect(clauses[2]!.text.split('\n').at(-1)).toBe('2024年3月15日');
+  });
+
+
   it('makes each 第X条 its own clause, located by the article and not the chapter', () => {
     const clauses = chunk(
       [

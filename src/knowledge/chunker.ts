@@ -19,6 +19,7 @@ const headingMarkerPatterns: RegExp[] = [
   /^(表[A-Z]\.\d+)/u,
   /^(\d+(?:\.\d+)*)(?=\s)/u,
   /^(前言)$/u,
+  /^(印发通知)$/u,
 ];
 
 interface Block {
@@ -155,7 +156,8 @@ function readBlocks(body: string): Block[] {
 /**
  * Cuts a document body into citable clauses: one per 第X条, numbered item (`1.`), `（一）`
  * paragraph, `5.1`-style clause or appendix-table row; unnumbered paragraphs under one heading
- * form one clause; long clauses are split on sub-item, line and sentence ends.
+ * form one clause (under `## 印发通知`, the text of the notice that issued the document, cited
+ * as 印发通知); long clauses are split on sub-item, line and sentence ends.
  *
  * @example chunkDocument({ id: 'moe', body: '## 第四章 师资队伍\n\n第十五条 中等职业学校应…' })[0].locator // '第十五条'
  */

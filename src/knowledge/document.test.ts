@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DocumentFormatError, parseDocument } from './document.ts';
+import { DocumentFormatError, noticeOf, parseDocument } from './document.ts';
 
 const frontMatter = (fields: Record<string, string>): string =>
   ['---', ...Object.entries(fields).map(([key, value]) => `${key}: ${value}`), '---'].join('\n');
@@ -50,6 +50,14 @@ describe('parseDocument', () => {
   it('keeps front-matter keys it does not know in meta, and only those', () => {
     const { meta } = parseDocument(markdown, 'liaoning.md');
     expect(meta).toEqual({ source: '004_811d48db21a755ad.txt', issuer_note: '由正文推断' });
+  });
+
+  it('keeps the cover notice’s title and number (文号) in meta, checked as text', () => {
+    const notice = { notice_title: '"关于印发《浙江省职业学校学生实习管理办法》的通知"', notice_number: '"浙教职成〔2024〕12号"' };
+    const { meta } = parseDocument(`${frontMatter({ ...validFields, ...notice })}\n${body}`, 'x.md');
+    expect(noticeOf(meta)).toEqual({ noticeTitle: '关于印发《浙江省职业学校学生实习管理办法》的通知', noticeNumber: '浙教职成〔2024〕12号' });
+    expect(noticeOf({})).toEqual({ noticeTitle: null, noticeNumber: null });
+    expect(formatError(`${frontMatter({ ...validFields, notice_number: '[12]' })}\n${body}`).message).toMatch(/notice_number/u);
   });
 
   it('reads a stated date as YYYY-MM-DD, quoted or not', () => {

@@ -16,6 +16,32 @@ const frontMatterSchema = z.object({
   audience: z.string().min(1),
 });
 
+/**
+ * Front-matter keys a document may carry beside its columns, kept in `meta` and checked when
+ * present: for a document issued by a cover notice (关于印发《……办法》的通知), that notice's own
+ * title and its document number (文号, e.g. 浙教职成〔2024〕12号).
+ */
+const metaSchema = z.object({
+  notice_title: z.string().min(1).nullish(),
+  notice_number: z.string().min(1).nullish(),
+});
+
+/** What `meta` says about the cover notice a document was issued with (null fields where none). */
+export interface NoticeMeta {
+  noticeTitle: string | null;
+  noticeNumber: string | null;
+}
+
+/**
+ * The cover notice a document was issued with, from its `meta` (`notice_title`, `notice_number`).
+ *
+ * @example noticeOf(document.meta).noticeNumber // '浙教职成〔2024〕12号'
+ */
+export function noticeOf(meta: Record<string, unknown> | undefined): NoticeMeta {
+  const text = (value: unknown): string | null => (typeof value === 'string' && value.trim() !== '' ? value : null);
+  return { noticeTitle: text(meta?.notice_title), noticeNumber: text(meta?.notice_number) };
+}
+
 /** A document that could not be read, with the reason in words an administrator can act on. */
 export class DocumentFormatError extends Error {
   constructor(
@@ -68,15 +94,17 @@ export function frontMatterOf(id: string, document: DocumentMetadata, meta: Reco
 
 /**
  * Checks document fields as front matter is checked (`id, title, issuer, region, date, date_note,
- * status, audience`; other keys go to `meta`) and pairs them with a body; a problem fails with a
- * {@link DocumentFormatError} naming `source`.
+ * status, audience`; other keys go to `meta`, `notice_title` and `notice_number` checked as text)
+ * and pairs them with a body; a problem fails with a {@link DocumentFormatError} naming `source`.
  *
  * @example documentFrom({ id: 'x', title: '…', issuer: '…', region: '全国', status: 'in-force', audience: '…' }, '第一条 …', 'x.txt')
  */
 export function documentFrom(raw: unknown, bodyText: string, source: string): PolicyDocument & { meta: Record<string, unknown> } {
   const parsed = frontMatterSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  const checkedMeta = metaSchema.safeParse(raw ?? {});
+  if (!parsed.success || !checkedMeta.success) {
+    const issues = [...(parsed.error?.issues ?? []), ...(checkedMeta.error?.issues ?? [])];
+    const problems = issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
     throw new DocumentFormatError(source, `front matter: ${problems.join('; ')}`);
   }
   const body = bodyText.trim();

@@ -13,7 +13,7 @@ import { DocumentFormatError } from './document.ts';
 import { sniffKind } from './formats.ts';
 import { adoptKnownIds, previewClauses, readUpload } from './ingest.ts';
 import { datesIn, extractMetadata, regionOf, suggestId } from './metadata.ts';
-import { sampleDocx, sampleHtml, samplePdf, sampleTxt } from './testing-fixtures.ts';
+import { coverNoticeLines, sampleDocx, sampleHtml, samplePdf, sampleTxt, signedNoticeLines } from './testing-fixtures.ts';
 import { textToMarkdown } from './text-to-markdown.ts';
 
 const expectedLocators = ['第一条', '第二条', '第三条', '第四条'];
@@ -136,6 +136,104 @@ describe('reading uploads', () => {
     const upload = await readUpload(sampleTxt(), 'x.txt');
     const [adopted] = adoptKnownIds([upload], [{ docId: 'sd-internship', title: '关于规范学生实习管理的通知' }]);
     expect(adopted!.document.id).toBe('sd-internship');
+  });
+});
+
+describe('a cover notice that issues a 办法 (关于印发《……办法》的通知 + the 办法)', () => {
+  const articles = ['第一条', '第二条', '第三条', '第四条', '第五条'];
+
+  it('is cited by the 办法: its title, its articles as clauses; the notice’s title and 文号 kept as front matter', async () => {
+    const upload = await readUpload(sampleTxt(coverNoticeLines), '实习办法.txt');
+    expect(upload.document).toMatchObject({
+      title: '浙江省职业学校学生实习管理办法',
+      issuer: '浙江省教育厅、浙江省人力资源和社会保障厅',
+      date: '2024-03-15',
+      region: '浙江省',
+      status: 'in-force',
+    });
+    expect(upload.document.meta).toMatchObject({ notice_title: '关于印发《浙江省职业学校学生实习管理办法》的通知', notice_number: '浙教职成〔2024〕12号' });
+    expect(upload.document.body.startsWith('# 浙江省职业学校学生实习管理办法\n\n## 第一章 总则\n\n第一条 ')).toBe(true);
+    const clauses = previewClauses(upload.document);
+    expect(clauses.map((clause) => clause.locator)).toEqual([...articles, '印发通知']);
+    expect(clauses[0]!.headingPath).toEqual(['第一章 总则']);
+    expect(clauses.find((clause) => clause.locator === '第三条')!.text).toContain('（二）向学生收取实习押金');
+    // The notice's text is one section of its own, never an article's or a 序言.
+    const notice = clauses.at(-1)!;
+    expect(notice.headingPath).toEqual(['印发通知']);
+    expect(notice.text).toContain('现将《浙江省职业学校学生实习管理办法》印发给你们');
+    expect(notice.text).toContain('2024年3月15日');
+    expect(clauses.filter((clause) => clause.locator !== '印发通知').some((clause) => /现将|各市教育局|2024年3月15日/u.test(clause.text))).toBe(false);
+    expect(upload.document.id).toMatch(/^zhejiang-2024-/u);
+  });
+
+  it('applies from the 办法’s own 施行 date, the notice’s date staying the document date; the admin can change it', async () => {
+    const upload = await readUpload(sampleTxt(coverNoticeLines), '实习办法.txt');
+    expect(upload.effectiveFrom).toBe('2024-05-01');
+    expect(upload.document.meta.extraction_notes).toEqual(expect.arrayContaining(['日期：印发通知落款日期', '施行日期：正文“自2024年5月1日起施行”']));
+    expect((await readUpload(sampleTxt(coverNoticeLines), 'x.txt', { effectiveFrom: '2024-09-01' })).effectiveFrom).toBe('2024-09-01');
+    expect((await readUpload(sampleTxt(coverNoticeLines), 'x.txt', { effectiveFrom: null })).effectiveFrom).toBeNull();
+  });
+
+  it('reads the same from a Word file (the notice’s title as Heading 1) and a web page', async () => {
+    for (const [bytes, name] of [[await sampleDocx(coverNoticeLines), '实习办法.docx'], [sampleHtml(coverNoticeLines), 'notice.html']] as const) {
+      const upload = await readUpload(bytes, name);
+      expect(upload.document).toMatchObject({ title: '浙江省职业学校学生实习管理办法', issuer: '浙江省教育厅、浙江省人力资源和社会保障厅', date: '2024-03-15' });
+      expect(upload.document.meta.notice_number).toBe('浙教职成〔2024〕12号');
+      expect(upload.effectiveFrom).toBe('2024-05-01');
+      expect(locators(upload)).toEqual(expect.arrayContaining([...articles, '印发通知']));
+      expect(locators(upload)).not.toContain('序言');
+    }
+  });
+
+  it('takes the issuers from the notice’s signature when its heading names none, and 自印发之日起施行 as the notice’s date', async () => {
+    for (const [bytes, name] of [[sampleTxt(signedNoticeLines), '就业指导.txt'], [await sampleDocx(signedNoticeLines), '就业指导.docx']] as const) {
+      const upload = await readUpload(bytes, name);
+      expect(upload.document).toMatchObject({
+        title: '安徽省中等职业学校毕业生就业指导工作办法',
+        issuer: '安徽省教育厅、安徽省人力资源和社会保障厅',
+        date: '2023-09-08',
+        region: '安徽省',
+        audience: '中等职业学校',
+      });
+      expect(upload.missing).toEqual([]);
+      expect(upload.effectiveFrom).toBe('2023-09-08');
+      expect(upload.document.meta).toMatchObject({ notice_number: '皖教秘职成〔2023〕45号' });
+      expect(upload.document.meta.extraction_notes).toContain('发文机关：印发通知落款');
+      expect(locators(upload)).toEqual(['第一条', '第二条', '第三条', '第四条', '第五条', '第六条', '第七条', '第八条', '第九条', '印发通知']);
+    }
+  });
+
+  it('a .txt with a PDF’s hard line breaks: sentences joined again, the notice’s title and 文号 kept apart', async () => {
+    const wrapped = coverNoticeLines.flatMap((line) => line.match(/.{1,26}/gu)!);
+    expect(wrapped.length).toBeGreaterThan(coverNoticeLines.length);
+    const upload = await readUpload(sampleTxt(wrapped), '实习办法.txt');
+    expect(upload.document).toMatchObject({ title: '浙江省职业学校学生实习管理办法', date: '2024-03-15' });
+    expect(upload.effectiveFrom).toBe('2024-05-01');
+    const clauses = previewClauses(upload.document);
+    expect(clauses.map((clause) => clause.locator)).toEqual([...articles, '印发通知']);
+    expect(clauses[0]!.text).toBe(coverNoticeLines[11]);
+    expect(clauses.at(-1)!.text.split('\n').slice(0, 2)).toEqual(['关于印发《浙江省职业学校学生实习管理办法》的通知', '浙教职成〔2024〕12号']);
+  });
+
+  it('a PDF of the notice reads the same (where a CJK font is installed)', async () => {
+    const { bytes, chinese } = await samplePdf(coverNoticeLines);
+    if (!chinese) return;
+    const upload = await readUpload(bytes, '实习办法.pdf');
+    expect(upload.document).toMatchObject({ title: '浙江省职业学校学生实习管理办法', date: '2024-03-15' });
+    expect(locators(upload)).toEqual([...articles, '印发通知']);
+  });
+
+  it('a notice uploaded without the 办法 it issues is the notice itself', async () => {
+    const upload = await readUpload(sampleTxt(coverNoticeLines.slice(0, 9)), 'notice.txt');
+    expect(upload.document.title).toBe('关于印发《浙江省职业学校学生实习管理办法》的通知');
+    expect(upload.document.meta.notice_title).toBeUndefined();
+    expect(locators(upload)).not.toContain('印发通知');
+  });
+
+  it('a new notice of a known 办法 becomes its next version', async () => {
+    const upload = await readUpload(sampleTxt(coverNoticeLines), 'x.txt');
+    const [adopted] = adoptKnownIds([upload], [{ docId: 'zj-internship', title: '浙江省职业学校学生实习管理办法' }]);
+    expect(adopted!.document.id).toBe('zj-internship');
   });
 });
 

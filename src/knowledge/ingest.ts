@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { chunkDocument } from './chunker.ts';
 import { DocumentFormatError, documentFrom, frontMatterOf, parseDocument } from './document.ts';
 import { acceptedExtensions, decodeText, extractText, maxDocumentBytes, sniffKind, type SourceKind } from './formats.ts';
-import { extractMetadata, suggestId, type ExtractedMetadata } from './metadata.ts';
-import { textToMarkdown } from './text-to-markdown.ts';
+import { extractMetadata, splitCoverNotice, suggestId, type ExtractedMetadata } from './metadata.ts';
+import { noticeSection, textToMarkdown } from './text-to-markdown.ts';
 import type { Clause, PolicyDocument } from './types.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'YYYY-MM-DD');
@@ -69,9 +69,12 @@ function metaDate(meta: Record<string, unknown>, key: string): string | null {
 
 /**
  * Reads one uploaded file: Markdown with front matter as before; .txt, .docx, .pdf and .html by
- * their text, with title, issuer, date, region and draft status taken from the text where it
- * says them, and `overrides` (the admin's corrections) on top. The result is validated like
- * front matter; anything wrong fails with a {@link DocumentFormatError} naming the file.
+ * their text, with title, issuer, date, region, draft status and the date it applies from
+ * (自……起施行) taken from the text where it says them, and `overrides` (the admin's corrections)
+ * on top. A cover notice that issues a document (关于印发《……办法》的通知 followed by the 办法)
+ * becomes that document, with the notice's title and number (文号) in `notice_title` and
+ * `notice_number`. The result is validated like front matter; anything wrong fails with a
+ * {@link DocumentFormatError} naming the file.
  *
  * @example const upload = await readUpload(await readFile('规定.docx'), '规定.docx', { region: '山东省' });
  */
@@ -119,7 +122,14 @@ export async function readUpload(bytes: Uint8Array, name: string, overrides: Doc
   const region = pick('region', fields.region, extracted.region, '全国');
   const audience = pick('audience', fields.audience, extracted.audience, '学生');
   const date = fields.date !== undefined ? fields.date : extracted.date;
-  const body = textToMarkdown(extractedText.text, title, { reflow: !extractedText.paragraphs });
+  const reflow = { reflow: !extractedText.paragraphs };
+  // A cover notice (关于印发《……办法》的通知) is cited by the document it issues: the 办法's
+  // articles are the clauses, the notice's own text a separate 印发通知 section after them.
+  const wrapped = extracted.notice ? splitCoverNotice(extractedText.text, extractedText.markedTitle) : null;
+  const body = wrapped
+    ? [textToMarkdown(wrapped.documentText, title, reflow), noticeSection(wrapped.noticeText, reflow)].filter(Boolean).join('\n\n')
+    : textToMarkdown(extractedText.text, title, reflow);
+  const notice = wrapped?.notice ?? null;
   const document = documentFrom(
     {
       id: fields.id ?? suggestId(title, region, date, displayName),
@@ -131,6 +141,7 @@ export async function readUpload(bytes: Uint8Array, name: string, overrides: Doc
       status: fields.status ?? extracted.status,
       audience,
       source: displayName,
+      ...(notice ? { notice_title: notice.title, ...(notice.number ? { notice_number: notice.number } : {}) } : {}),
       ...(missing.length > 0 ? { missing_fields: missing } : {}),
       ...(extracted.notes.length > 0 ? { extraction_notes: extracted.notes } : {}),
     },
@@ -138,7 +149,8 @@ export async function readUpload(bytes: Uint8Array, name: string, overrides: Doc
     displayName,
   );
   if (previewClauses(document).length === 0) throw new DocumentFormatError(displayName, '没有读出任何条款 / no clauses found in the text');
-  return { document, source, extracted, effectiveFrom: fix.effectiveFrom ?? null, expiresOn: fix.expiresOn ?? null, missing };
+  const effectiveFrom = fix.effectiveFrom !== undefined ? fix.effectiveFrom : extracted.effective;
+  return { document, source, extracted, effectiveFrom, expiresOn: fix.expiresOn ?? null, missing };
 }
 
 /** Whether a file name is one zhiyin can ingest. */

@@ -11,6 +11,13 @@ export interface ExtractedMetadata {
   region: string | null;
   status: DocumentStatus;
   audience: string | null;
+  /**
+   * ISO date the document applies from, when the text says so: 自2024年5月1日起施行, or
+   * 自印发之日起施行 (the signature date).
+   */
+  effective: string | null;
+  /** The cover 通知 that issues the document, when the upload is one (关于印发《……办法》的通知 + the 办法). */
+  notice: CoverNotice | null;
   /** How each field was found, for the admin's review (e.g. `title: 文首标题行`). */
   notes: string[];
 }
@@ -24,7 +31,12 @@ const provinces = [
 /** Province names as texts shorten them (山东 for 山东省, 广西 for 广西壮族自治区). */
 const provinceShort = new Map(provinces.map((name) => [name.replace(/(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$/u, ''), name]));
 const nationalIssuers = /^(?:国务院|中共中央|教育部|人力资源(?:和)?社会保障部|人力资源和社会保障部|国家发展和改革委员会|国家发展改革委|财政部|共青团中央|全国总工会|国家市场监督管理总局|国家标准化管理委员会)/u;
-const organisation = /(?:人民政府|政府办公厅|办公厅|办公室|委员会|教育厅|教育局|厅|部|局|委|中心|学校|学院|大学|总工会|团委|联合会)$/u;
+const organisation = /(?:人民政府|政府办公厅|政府|办公厅|办公室|委员会|教育厅|教育局|厅|部|局|委|中心|学校|学院|大学|总工会|团委|联合会)$/u;
+/** Names a second issuer starts with when a text runs two together (山东省教育厅山东省人力资源和社会保障厅). */
+const issuerStart = new RegExp(
+  `(?=${[...provinces, '教育部', '人力资源社会保障部', '人力资源和社会保障部', '财政部', '国家发展改革委', '国家发展和改革委员会', '共青团中央', '全国总工会'].join('|')})`,
+  'u',
+);
 const docType = /(?:通知|意见|规定|办法|规范|标准|方案|决定|细则|条例|指南|纲要|公告|通告|规划|制度|要求|计划|批复|函)(?:[（(][^）)]*[）)])?$/u;
 const draftMarker = /征求意见稿|草案|送审稿|讨论稿|（草稿）|\(草稿\)/u;
 const numeral: Record<string, number> = { '〇': 0, '零': 0, '○': 0, 'Ｏ': 0, O: 0, '一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9 };
@@ -58,11 +70,231 @@ export function datesIn(text: string): string[] {
   return dates;
 }
 
-/** Organisations named on one line: "山东省人力资源和社会保障厅 山东省教育厅" → both. */
+const isOrganisation = (part: string): boolean => [...part].length >= 2 && [...part].length <= 30 && organisation.test(part) && !/[。：；]/u.test(part);
+
+/**
+ * Organisations named on one line: "山东省人力资源和社会保障厅 山东省教育厅" → both; names run
+ * together ("山东省教育厅山东省人力资源和社会保障厅") are parted where a province or ministry starts.
+ */
 function organisationsOn(line: string): string[] | null {
   const parts = line.split(/[\s、，,]+/u).filter(Boolean);
-  if (parts.length === 0 || parts.some((part) => [...part].length < 2 || [...part].length > 30 || !organisation.test(part) || /[。：；]/u.test(part))) return null;
-  return parts;
+  if (parts.length === 0 || !parts.every(isOrganisation)) return null;
+  return parts.flatMap((part) => {
+    const pieces = part.split(issuerStart).filter(Boolean);
+    return pieces.length > 1 && pieces.every(isOrganisation) ? pieces : [part];
+  });
+}
+
+/** A line that is only a date (a signature date): 2024年3月15日, 二〇二四年三月十五日, （2024年3月15日）. */
+function isDateOnly(line: string): boolean {
+  return datesIn(line).length === 1 && line.replace(datePattern, '').replace(/[\s（）()]|印发|签发/gu, '') === '';
+}
+
+/** The bodies named on the (at most four) lines just above a signature date line. */
+function signatureAbove(lines: readonly string[], dateIndex: number): string[] {
+  const found: string[] = [];
+  for (let i = dateIndex - 1; i >= Math.max(0, dateIndex - 4); i -= 1) {
+    const names = organisationsOn(lines[i]!.replace(/[（(](?:盖章|印章|章)[）)]$/u, ''));
+    if (!names) break;
+    found.unshift(...names);
+  }
+  return found;
+}
+
+/** The issuers a title line starts with: "山东省教育厅 山东省人力资源和社会保障厅关于…" → both. */
+function issuersOfTitle(title: string): string[] | null {
+  const prefix = /^(.+?)\s*关于/u.exec(title.replace(/^#+\s*/u, ''))?.[1];
+  return prefix ? organisationsOn(prefix.trim()) : null;
+}
+
+/** A 通知 that issues another document (关于印发《……办法》的通知 followed by the 办法 itself). */
+export interface CoverNotice {
+  /** The notice's own title, e.g. `浙江省教育厅关于印发《浙江省职业学校学生实习管理办法》的通知`. */
+  title: string;
+  /** The title of the document it issues: what the clauses are cited by. */
+  documentTitle: string;
+  /** Its document number (文号), e.g. `浙教职成〔2024〕12号`. */
+  number: string | null;
+  /** Its signature date (ISO). */
+  date: string | null;
+  /** Bodies named in its signature block, above that date. */
+  signature: string[];
+}
+
+/** Where a cover notice and the document it issues are, in the non-empty lines of a text. */
+interface NoticeLayout {
+  notice: CoverNotice;
+  /** First line of the notice (its title), or 0 when only the file's heading named it. */
+  from: number;
+  /** Lines of the notice's title (1, or 2 when a line break cut it). */
+  titleSpan: number;
+  /** First line of the issued document: its title line when it has one, else its first chapter or article. */
+  documentFrom: number;
+  /** Lines of the issued document's title at `documentFrom` (0 when it has no title line). */
+  documentTitleSpan: number;
+}
+
+const issueVerb = '(?:公开)?(?:印发|发布|公布|颁布|下发|重新印发|修订印发|印发修订后的|征求)';
+const quotedNotice = new RegExp(`^(.*?)关于${issueVerb}[^《》]{0,12}?《([^《》]{4,80})》(?:[（(][^）)]*[）)])?(?:修改)?(?:意见)?的通知`, 'u');
+const documentKind = '(?:办法|规定|细则|规范|标准|方案|规程|条例|指南|意见|制度|准则|守则|纲要|计划|规划|目录|清单)';
+const bareNotice = new RegExp(`^(.*?)关于(?:印发|发布|公布|颁布)([\\u4e00-\\u9fa5\\d（）()“”]{4,80}?${documentKind}(?:[（(][^）)]*[）)])?)的通知`, 'u');
+/** Where the issued document's own text starts when it has no title line. */
+const documentStart = /^(?:#+\s*)?(?:第[一二三四五六七八九十百零〇]+[章节条]|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|前言$|总则$)/u;
+const bareText = (line: string): string => line.replace(/^#+\s*/u, '').replace(/[\s《》]/gu, '');
+
+/**
+ * Reads a line (or a file's heading) as the title of a notice that issues one document:
+ * `[issuers]关于印发《X》的通知`, `关于发布X办法的通知`, `关于公开征求《X（征求意见稿）》意见的通知`.
+ * A notice of two documents (《A》和《B》, 等3个文件) is none.
+ */
+function noticeTitle(text: string, heading = false): { title: string; documentTitle: string } | null {
+  const line = text.replace(/^#+\s*/u, '').trim();
+  if ((line.match(/《/gu) ?? []).length > 1) return null;
+  const match = quotedNotice.exec(line) ?? bareNotice.exec(line);
+  if (!match) return null;
+  const rest = line.slice(match[0].length);
+  if (heading ? !/^(?:\s*[-_|｜—–].*)?$/u.test(rest) : rest !== '') return null;
+  const prefix = match[1]!.trim();
+  if (prefix !== '' && !organisationsOn(prefix)) return null;
+  const documentTitle = match[2]!.trim();
+  if (/(?:办法|规定|细则|方案|意见|标准)(?:和|及|与|、)/u.test(documentTitle) && !/《/u.test(line)) return null;
+  return { title: match[0].replace(/\s+/gu, ' ').trim(), documentTitle };
+}
+
+/**
+ * Finds a cover notice — a 通知 issuing one document, with that document's full text after it —
+ * in the non-empty lines of a text. Null when the text is no such notice, or when the notice
+ * comes without the document it issues (it is then the document itself).
+ */
+function coverNoticeIn(lines: readonly string[], headingTitle?: string | null): NoticeLayout | null {
+  const searched = Math.min(lines.length, 12);
+  let found: { title: string; documentTitle: string } | null = null;
+  let from = -1;
+  let titleSpan = 1;
+  for (let i = 0; i < searched && !found; i += 1) {
+    found = noticeTitle(lines[i]!);
+    if (found) from = i;
+  }
+  for (let i = 0; i + 1 < searched && !found; i += 1) {
+    if (!/关于/u.test(lines[i]!) || /的通知$/u.test(lines[i]!)) continue;
+    found = noticeTitle(`${lines[i]!.replace(/^#+\s*/u, '')}${lines[i + 1]!.replace(/^#+\s*/u, '')}`);
+    if (found) {
+      from = i;
+      titleSpan = 2;
+    }
+  }
+  if (!found && headingTitle) {
+    found = noticeTitle(headingTitle, true);
+    if (found) {
+      const at = lines.slice(0, searched).findIndex((line) => bareText(line) === bareText(found!.title));
+      from = Math.max(0, at);
+      titleSpan = at >= 0 ? 1 : 0;
+    }
+  }
+  if (!found) return null;
+
+  // The issued document: a line (or two) that is its title, followed by its chapters or articles.
+  // (It may add a note the notice left out: 《X办法》 → X办法（试行）.)
+  const wanted = bareText(found.documentTitle);
+  const isTitle = (text: string): boolean => {
+    const bare = bareText(text);
+    return bare === wanted || (bare.startsWith(wanted) && /^[（(][^（）()]{1,12}[）)]$/u.test(bare.slice(wanted.length)));
+  };
+  const titled: { at: number; span: number }[] = [];
+  for (let i = from + titleSpan; i < lines.length; i += 1) {
+    if (isTitle(lines[i]!)) titled.push({ at: i, span: 1 });
+    else if (i + 1 < lines.length && !/[。；：]$/u.test(lines[i]!) && isTitle(`${lines[i]!}${lines[i + 1]!}`)) titled.push({ at: i, span: 2 });
+  }
+  // (A title line in the notice's list of attachments is followed by the notice's signature first.)
+  const structured = titled.find(({ at, span }) => {
+    const next = lines.slice(at + span, at + span + 5);
+    const opens = next.findIndex((line) => documentStart.test(line));
+    return opens >= 0 && !next.slice(0, opens).some(isDateOnly);
+  });
+  let start = structured ?? titled.at(-1) ?? null;
+  let dateAt = -1;
+  if (start) dateAt = lines.slice(0, start.at).findLastIndex((line, index) => index >= from + titleSpan && isDateOnly(line));
+  else {
+    // No title line: the document starts at a chapter or article just after the notice's date.
+    for (let i = from + titleSpan; i < lines.length && !start; i += 1) {
+      if (!isDateOnly(lines[i]!)) continue;
+      const first = lines.findIndex((line, index) => index > i && index <= i + 4 && documentStart.test(line));
+      if (first >= 0) {
+        start = { at: first, span: 0 };
+        dateAt = i;
+      }
+    }
+  }
+  if (!start) return null;
+  const noticeLines = lines.slice(0, start.at);
+  const numberLine = noticeLines.map((line) => /[\u4e00-\u9fa5]{1,15}\s*[〔［\[（(]\s*(?:19|20)\d{2}\s*[〕］\]）)]\s*\d{1,4}\s*号/u.exec(line)).find(Boolean);
+  const ownTitle = start.span > 0 ? lines.slice(start.at, start.at + start.span).map((line) => line.replace(/^#+\s*/u, '')).join('').trim() : null;
+  return {
+    notice: {
+      title: found.title,
+      documentTitle: ownTitle && bareText(ownTitle) !== wanted ? ownTitle : found.documentTitle,
+      number: numberLine ? numberLine[0].replace(/\s+/gu, '') : null,
+      date: dateAt >= 0 ? (datesIn(lines[dateAt]!)[0] ?? null) : null,
+      signature: dateAt >= 0 ? signatureAbove(lines, dateAt) : [],
+    },
+    from,
+    titleSpan,
+    documentFrom: start.at,
+    documentTitleSpan: start.span,
+  };
+}
+
+/** A cover notice and the document it issues, each as its own text. */
+export interface CoverNoticeSplit {
+  notice: CoverNotice;
+  /** The notice from its title to its signature (and notes such as （此件主动公开）), lines as in the source. */
+  noticeText: string;
+  /** The issued document after its title line, lines as in the source. */
+  documentText: string;
+}
+
+/**
+ * Parts a cover notice (XX厅关于印发《XX办法》的通知, its number, addressees, "现将《……》印发给你们",
+ * signature and date) from the document it issues, which follows it in full; null when the text
+ * is no such notice. A lone "附件" line between them goes with neither.
+ *
+ * @example splitCoverNotice('关于印发《某办法》的通知\n现将《某办法》印发给你们。\n某厅\n2024年3月15日\n某办法\n第一条 …')!.notice.documentTitle // '某办法'
+ */
+export function splitCoverNotice(text: string, headingTitle?: string | null): CoverNoticeSplit | null {
+  const all = cleanLines(text);
+  const positions = all.flatMap((line, index) => (line === '' ? [] : [index]));
+  const layout = coverNoticeIn(positions.map((index) => all[index]!), headingTitle);
+  if (!layout) return null;
+  const at = (index: number): number => positions[index] ?? all.length;
+  const noticeLines = all.slice(at(layout.from), at(layout.documentFrom));
+  while (noticeLines.length > 0 && /^(?:附件\s*\d*[：:]?|)$/u.test(noticeLines.at(-1)!)) noticeLines.pop();
+  const documentLines = all.slice(layout.documentTitleSpan > 0 ? at(layout.documentFrom + layout.documentTitleSpan - 1) + 1 : at(layout.documentFrom));
+  return { notice: layout.notice, noticeText: noticeLines.join('\n'), documentText: documentLines.join('\n') };
+}
+
+const effectivePhrase = new RegExp(
+  `(?:自|从|于)?\\s*(${datePattern.source}|(?:印发|发布|公布|颁布|下发|发文)之日)\\s*起\\s*(?:施行|实施|执行|生效)`,
+  'gu',
+);
+/** A sentence about the document itself: 本办法…, 本规定…. */
+const ownSentence = /本(?:实施)?(?:办法|规定|细则|意见|通知|方案|标准|规范|条例|决定|制度|准则|指南|规程|文件|守则)/u;
+
+/**
+ * When a text says it applies from: the date of "自2024年5月1日起施行", or `signed` for
+ * "自印发之日起施行". A sentence about the document itself (本办法……自……起施行) wins over one
+ * about another text; of equals, the last.
+ */
+export function effectiveDateIn(text: string, signed: string | null): { date: string; phrase: string } | null {
+  const flat = text.replace(/\s*\n\s*/gu, '');
+  let best: { date: string; phrase: string; own: boolean } | null = null;
+  for (const match of flat.matchAll(effectivePhrase)) {
+    const date = /之日$/u.test(match[1]!) ? signed : (datesIn(match[1]!)[0] ?? null);
+    if (!date) continue;
+    const sentenceStart = Math.max(flat.lastIndexOf('。', match.index), flat.lastIndexOf('；', match.index)) + 1;
+    const own = ownSentence.test(flat.slice(sentenceStart, match.index));
+    if (!best || own || !best.own) best = { date, phrase: match[0].trim(), own };
+  }
+  return best ? { date: best.date, phrase: best.phrase } : null;
 }
 
 /** The province or city a text names first (the issuer's, then the title's). */
@@ -113,69 +345,109 @@ export function extractMetadata(text: string, headingTitle?: string | null): Ext
   const lines = cleanLines(text).filter((line) => line !== '');
   const notes: string[] = [];
   const head = lines.slice(0, 8);
+  const layout = coverNoticeIn(lines, headingTitle);
+  const notice = layout?.notice ?? null;
 
-  let title: string | null = headingTitle?.trim() || null;
-  let titleIndex = title ? head.findIndex((line) => line.replace(/^#+\s*/u, '') === title) : -1;
-  if (title) notes.push('标题：文首标题');
-  else {
-    for (let i = 0; i < head.length; i += 1) {
-      const line = head[i]!.replace(/^#+\s*/u, '');
-      if ([...line].length > 80 || /[。；]$/u.test(line) || organisationsOn(line) || /〔\d{4}〕|\[\d{4}\]|第\s*\d+\s*号/u.test(line)) continue;
-      const next = head[i + 1]?.replace(/^#+\s*/u, '');
-      if (docType.test(line) || /^关于/u.test(line)) {
-        title = line;
-        titleIndex = i;
-        if (!docType.test(line) && next && docType.test(next) && [...next].length < 40) title = `${line}${next}`;
-        break;
-      }
-    }
-    if (title) notes.push('标题：文首“关于……/……通知”行');
+  let title: string | null = null;
+  let titleIndex = -1;
+  if (layout) {
+    title = layout.notice.documentTitle;
+    titleIndex = layout.from;
+    notes.push('标题：印发通知所印发文件的标题（通知标题、文号另记）');
+  } else {
+    title = headingTitle?.trim() || null;
+    titleIndex = title ? head.findIndex((line) => line.replace(/^#+\s*/u, '') === title) : -1;
+    if (title) notes.push('标题：文首标题');
     else {
-      const quoted = /《([^》]{4,80})》/u.exec(head.join('\n'));
-      if (quoted) {
-        title = quoted[1]!;
-        notes.push('标题：文首《》书名');
-      } else if (head[0] && [...head[0]].length <= 60) {
-        title = head[0].replace(/^#+\s*/u, '');
-        titleIndex = 0;
-        notes.push('标题：第一行（请核对）');
+      for (let i = 0; i < head.length; i += 1) {
+        const line = head[i]!.replace(/^#+\s*/u, '');
+        if ([...line].length > 80 || /[。；]$/u.test(line) || organisationsOn(line) || /〔\d{4}〕|\[\d{4}\]|第\s*\d+\s*号/u.test(line)) continue;
+        const next = head[i + 1]?.replace(/^#+\s*/u, '');
+        if (docType.test(line) || /^关于/u.test(line)) {
+          title = line;
+          titleIndex = i;
+          if (!docType.test(line) && next && docType.test(next) && [...next].length < 40) title = `${line}${next}`;
+          break;
+        }
+      }
+      if (title) notes.push('标题：文首“关于……/……通知”行');
+      else {
+        const quoted = /《([^》]{4,80})》/u.exec(head.join('\n'));
+        if (quoted) {
+          title = quoted[1]!;
+          notes.push('标题：文首《》书名');
+        } else if (head[0] && [...head[0]].length <= 60) {
+          title = head[0].replace(/^#+\s*/u, '');
+          titleIndex = 0;
+          notes.push('标题：第一行（请核对）');
+        }
       }
     }
   }
 
+  // Issuers: the lines above the title, else the title's own opening (XX厅关于……), else the
+  // signature above the closing date — of the cover notice, then of the document.
   const issuers: string[] = [];
-  const addIssuers = (found: string[]): void => {
+  let issuerSource = '';
+  const addIssuers = (found: readonly string[], source: string): void => {
+    if (found.length > 0 && issuers.length === 0) issuerSource = source;
     for (const name of found) if (!issuers.includes(name)) issuers.push(name);
   };
-  for (const line of head.slice(0, titleIndex >= 0 ? titleIndex : 3)) {
+  const above = layout ? lines.slice(0, layout.from) : head.slice(0, titleIndex >= 0 ? titleIndex : 3);
+  for (const line of above) {
     const found = organisationsOn(line.replace(/文件$/u, ''));
-    if (found) addIssuers(found);
+    if (found) addIssuers(found, '文首');
   }
-  const tail = lines.slice(-8);
-  const dateLine = tail.findLastIndex((line) => datesIn(line).length > 0 && [...line].length <= 20);
-  if (dateLine > 0) {
-    const signature: string[] = [];
-    for (let i = dateLine - 1; i >= Math.max(0, dateLine - 4); i -= 1) {
-      const found = organisationsOn(tail[i]!);
-      if (!found) break;
-      signature.unshift(...found);
+  const titleLine = notice?.title ?? (titleIndex >= 0 ? head[titleIndex]!.replace(/^#+\s*/u, '') : title);
+  if (issuers.length === 0 && titleLine) addIssuers(issuersOfTitle(titleLine) ?? [], '标题');
+  if (issuers.length === 0 && notice) addIssuers(notice.signature, '印发通知落款');
+  // The closing date: a line that is only a date among the last lines, else a short line with a
+  // date (not a 施行 date) among the last eight.
+  const tailFrom = Math.max(layout?.documentFrom ?? 0, lines.length - 12);
+  const tail = lines.slice(tailFrom);
+  const appliesFrom = /起\s*(?:施行|实施|执行|生效)|有效期/u;
+  let dateLine = tail.findLastIndex(isDateOnly);
+  if (dateLine < 0 || dateLine < tail.length - 8) {
+    const window = Math.max(0, tail.length - 8);
+    const loose = tail.findLastIndex((line, index) => index >= window && datesIn(line).length > 0 && [...line].length <= 20 && !appliesFrom.test(line));
+    if (loose >= 0 || dateLine < 0) dateLine = loose;
+  }
+  const endSignature = dateLine > 0 ? signatureAbove(lines, tailFrom + dateLine) : [];
+  if (issuers.length === 0) addIssuers(endSignature, '文末落款');
+  // A signature block further up (a 通知 followed by its attachments): the last date line with
+  // bodies named right above it.
+  let signed: { date: string | null; issuers: string[] } | null = null;
+  if (endSignature.length === 0) {
+    const body = layout ? lines.slice(layout.documentFrom) : lines;
+    for (let i = body.length - 1; i > 0 && !signed; i -= 1) {
+      const found = isDateOnly(body[i]!) ? signatureAbove(body, i) : [];
+      if (found.length > 0) signed = { date: datesIn(body[i]!)[0] ?? null, issuers: found };
     }
-    if (issuers.length === 0) addIssuers(signature);
+    if (signed && issuers.length === 0) addIssuers(signed.issuers, '落款');
   }
-  if (issuers.length > 0) notes.push(`发文机关：${dateLine > 0 && head.every((line) => !organisationsOn(line)) ? '文末落款' : '文首'}`);
+  if (issuers.length > 0) notes.push(`发文机关：${issuerSource}`);
   const issuer = issuers.length > 0 ? issuers.join('、') : null;
 
   let date: string | null = null;
-  if (dateLine >= 0) {
+  if (notice?.date) {
+    date = notice.date;
+    notes.push('日期：印发通知落款日期');
+  } else if (signed?.date) {
+    date = signed.date;
+    notes.push('日期：落款日期');
+  } else if (dateLine >= 0) {
     date = datesIn(tail[dateLine]!)[0] ?? null;
     notes.push('日期：文末落款日期');
   } else {
-    const first = head.flatMap((line) => datesIn(line))[0];
+    const first = head.flatMap((line) => (appliesFrom.test(line) ? [] : datesIn(line)))[0];
     if (first) {
       date = first;
       notes.push('日期：文首日期');
     }
   }
+  const documentLines = layout ? lines.slice(layout.documentFrom) : lines;
+  const effective = effectiveDateIn(documentLines.join('\n'), date) ?? (layout ? effectiveDateIn(lines.slice(layout.from, layout.documentFrom).join('\n'), date) : null);
+  if (effective) notes.push(`施行日期：正文“${effective.phrase}”`);
 
   if (title) title = title.replace(/(?<=[\u4e00-\u9fff）》])\s+(?=[\u4e00-\u9fff（《])/gu, '');
   let region = regionOf(issuer, title);
@@ -187,8 +459,8 @@ export function extractMetadata(text: string, headingTitle?: string | null): Ext
   }
   const status: DocumentStatus = draftMarker.test(`${title ?? ''}\n${head.join('\n')}`) ? 'draft' : 'in-force';
   if (status === 'draft') notes.push('状态：征求意见稿/草案 → draft');
-  const audience = audienceOf(title ?? '') ?? audienceOf(lines.slice(0, 20).join('\n'));
-  return { title, issuer, date, region, status, audience, notes };
+  const audience = audienceOf(title ?? '') ?? audienceOf(documentLines.slice(0, 20).join('\n'));
+  return { title, issuer, date, region, status, audience, effective: effective?.date ?? null, notice, notes };
 }
 
 /**

@@ -150,3 +150,21 @@ export function textToMarkdown(text: string, title?: string, options: { reflow?:
     .replace(/\n{3,}/gu, '\n\n')
     .trim();
 }
+
+/** The heading of the section that keeps a cover notice's text apart from the document it issues. */
+export const noticeHeading = '印发通知';
+
+/**
+ * A cover notice's text (关于印发《……》的通知, addressees, "现将……印发给你们", signature) as a
+ * section of its own after the document it issues: under `## 印发通知`, its paragraphs are cited
+ * as 印发通知 and never as a clause or a 序言 of the document.
+ *
+ * @example noticeSection('关于印发《某办法》的通知\n各市教育局：\n现将《某办法》印发给你们。')
+ */
+export function noticeSection(text: string, options: { reflow?: boolean } = {}): string {
+  // The notice's title and its number (文号) are lines of their own, never joined to the next.
+  const cleaned = cleanLines(text).flatMap((line) => (/的通知$|^[\u4e00-\u9fa5]{1,15}\s*[〔［\[]\d{4}[〕］\]]\s*\d{1,4}\s*号$/u.test(line) ? [line, ''] : [line]));
+  const lines = options.reflow === false ? cleaned : joinWrappedLines(cleaned);
+  const paragraphs = lines.map((line) => line.replace(/^#+\s*/u, '').replace(/^\|/u, '｜')).filter((line) => line !== '');
+  return paragraphs.length > 0 ? [`## ${noticeHeading}`, ...paragraphs].join('\n\n') : '';
+}
