@@ -1,0 +1,56 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { LabelledMessage, MessageLabel } from '../src/answering/message-classifier.ts';
+import { loadLexicon } from '../src/retrieval/lexicon.ts';
+import { Tokenizer } from '../src/retrieval/tokenizer.ts';
+import { dataFingerprint, splitHeldOut } from './router-report.ts';
+import { defaultTrainOptions, modelText, outOfFoldCrisisScores, trainRouter } from './train-router.ts';
+
+const tokenizer = new Tokenizer(loadLexicon());
+
+const variants = (label: MessageLabel, texts: string[]): LabelledMessage[] =>
+  texts.flatMap((text) => ['', '唉，', '请问', '老师，'].flatMap((prefix) => ['', '。', '啊'].map((suffix) => ({ text: `${prefix}${text}${suffix}`, label }))));
+
+const examples: LabelledMessage[] = [
+  ...variants('crisis', ['我不想活了', '我想死', '活着没意思', '撑不下去了']),
+  ...variants('person', ['转人工', '我要找老师']),
+  ...variants('policy', ['死记硬背的考试政策', '跳槽要付违约金吗', '药学专业实习补贴']),
+  ...variants('chitchat', ['笑死我了', '你好呀']),
+];
+
+function dataDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'zhiyin-train-router-'));
+  writeFileSync(path.join(dir, 'messages-fixture.jsonl'), examples.map((example) => JSON.stringify(example)).join('\n'));
+  return dir;
+}
+
+describe('trainRouter', () => {
+  const options = { ...defaultTrainOptions, tokenizer, epochs: 6 };
+  const trained = trainRouter(options, dataDir());
+
+  it('trains on the training part only and records which it was', () => {
+    const { train, heldOut } = splitHeldOut(examples);
+    expect(trained.model.training).toMatchObject({ examples: train.length, heldOutExamples: heldOut.length, dataFingerprint: dataFingerprint(train) });
+    expect(trained.heldOut.items).toBe(heldOut.length);
+  });
+
+  it('stores a cross-validated crisis threshold and the held-out numbers in the model', () => {
+    expect(trained.model.crisisThreshold).toBeGreaterThan(0);
+    expect(trained.model.crisisThreshold).toBeLessThanOrEqual(0.5);
+    expect(trained.model.heldOut).toMatchObject({ items: trained.heldOut.items, crisisRecall: 1, labels: trained.heldOut.labels });
+  });
+
+  it('gets each training crisis message a score from a model that did not see it', () => {
+    const { train } = splitHeldOut(examples);
+    const scores = outOfFoldCrisisScores(train, options);
+    expect(scores).toHaveLength(train.filter((example) => example.label === 'crisis').length);
+  });
+
+  it('writes the model as JSON that reads back the same, one feature a line', () => {
+    const text = modelText(trained.model);
+    expect(JSON.parse(text)).toEqual(trained.model);
+    expect(text.split('\n').length).toBeGreaterThan(Object.keys(trained.model.weights).length);
+  });
+});
