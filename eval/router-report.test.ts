@@ -147,6 +147,20 @@ describe('scoreHeldOut', () => {
     expect(result.lookalikes).toEqual({ total: 1, falseCrisis: 0 });
   });
 
+  it('counts the router\'s own crisis patterns on top, and hard negatives from the safety file', () => {
+    const items: LabelledMessage[] = [
+      { text: '策略：我想自杀', label: 'crisis' },
+      { text: '笑死', label: 'chitchat', source: 'messages-safety.jsonl' },
+      { text: '笑', label: 'chitchat', source: 'messages-everyday.jsonl' },
+    ];
+    const result = scoreHeldOut(handMade(), items);
+    expect(result.crisisRecall).toBe(0);
+    expect(result.withOverrides.crisisRecall).toBe(1);
+    expect(result.hardNegatives).toEqual({ total: 1, falseCrisis: 0 });
+    expect(scoreHeldOut(handMade(0.01), items).hardNegatives).toEqual({ total: 1, falseCrisis: 1 });
+    expect(result.thresholds.map((row) => row.threshold)).toContain(0.5);
+  });
+
   it('applies the crisis threshold: a low one turns 笑死 into a (false) crisis', () => {
     const result = scoreHeldOut(handMade(0.01), heldOut);
     expect(result.falseCrisis.map((item) => item.text)).toEqual(['笑死']);

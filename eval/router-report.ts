@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { knowledgeDir } from '../src/paths.ts';
+import { routeMessage } from '../src/answering/router.ts';
 import {
   defaultModelFile,
   isMessageLabel,
@@ -47,7 +48,7 @@ export function loadRouterMessages(dir = routerDataDir): RouterMessages {
         .sort()
     : [];
   const rejected: string[] = [];
-  const byText = new Map<string, { text: string; labels: Set<MessageLabel> }>();
+  const byText = new Map<string, { text: string; source: string; labels: Set<MessageLabel> }>();
   let duplicates = 0;
   for (const name of files) {
     const lines = readFileSync(path.join(dir, name), 'utf8').split(/\r?\n/u);
@@ -71,15 +72,15 @@ export function loadRouterMessages(dir = routerDataDir): RouterMessages {
       }
       const key = normalizeMessage(text);
       const seen = byText.get(key);
-      if (!seen) byText.set(key, { text, labels: new Set([label]) });
+      if (!seen) byText.set(key, { text, source: name, labels: new Set([label]) });
       else if (seen.labels.has(label)) duplicates += 1;
       else seen.labels.add(label);
     });
   }
   const examples: LabelledMessage[] = [];
   const conflicts: RouterMessages['conflicts'] = [];
-  for (const [key, { text, labels }] of byText) {
-    if (labels.size === 1) examples.push({ text, label: [...labels][0]! });
+  for (const [key, { text, source, labels }] of byText) {
+    if (labels.size === 1) examples.push({ text, label: [...labels][0]!, source });
     else conflicts.push({ text: key, labels: [...labels] });
   }
   return { examples, files, rejected, duplicates, conflicts };
@@ -136,8 +137,17 @@ export function dataFingerprint(train: readonly LabelledMessage[]): string {
  */
 export const crisisLookalike = /死|杀|跳|药|割|伤|活|累|崩溃|绝望|消失|结束|离开|了结|解脱|撑|熬|遗|kill|die|dead|death/u;
 
+/**
+ * Hard negatives: the safety file's messages that are none of crisis, person or complaint — 笑死,
+ * 死记硬背, 跳槽, 药学专业 — written to look like crisis talk and not be it.
+ */
+export function isHardNegative(example: LabelledMessage): boolean {
+  return /safety/u.test(example.source ?? '') && !['crisis', 'person', 'complaint'].includes(example.label);
+}
+
 export interface HeldOutItem {
   text: string;
+  source?: string;
   expected: MessageLabel;
   /** The routed label: crisis when the crisis threshold is reached, otherwise the most probable label. */
   predicted: MessageLabel;
@@ -160,8 +170,17 @@ export interface RouterHeldOut {
   /** Non-crisis messages routed to crisis, and how many non-crisis look-alikes there were. */
   falseCrisis: HeldOutItem[];
   lookalikes: { total: number; falseCrisis: number };
+  /** Held-out hard negatives (`isHardNegative`) and how many were routed to crisis. */
+  hardNegatives: { total: number; falseCrisis: number };
   /** Held-out crisis messages not routed to crisis. */
   missedCrisis: HeldOutItem[];
+  /**
+   * Crisis as the router will decide it: the classifier, or the router's own crisis patterns and
+   * phrase table (`routeMessage`), which stay on top as overrides.
+   */
+  withOverrides: { crisisRecall: number | null; falseCrisis: number; missedCrisis: HeldOutItem[] };
+  /** Crisis recall and false crisis count at other thresholds, for choosing one. */
+  thresholds: { threshold: number; crisisRecall: number | null; falseCrisis: number }[];
   /** Every misrouted held-out message. */
   errors: HeldOutItem[];
   items: number;
@@ -179,6 +198,7 @@ export function scoreHeldOut(classifier: MessageClassifier, heldOut: readonly La
     const predicted = result.crisis ? 'crisis' : result.label;
     return {
       text: example.text,
+      ...(example.source === undefined ? {} : { source: example.source }),
       expected: example.label,
       predicted,
       crisisProbability: result.probabilities.crisis,
@@ -193,6 +213,19 @@ export function scoreHeldOut(classifier: MessageClassifier, heldOut: readonly La
   const argmaxCrisis = heldOut.filter((example) => example.label === 'crisis' && classifier.classify(example.text).label === 'crisis').length;
   const falseCrisis = items.filter((item) => item.expected !== 'crisis' && item.predicted === 'crisis');
   const lookalikes = items.filter((item) => item.expected !== 'crisis' && crisisLookalike.test(normalizeMessage(item.text)));
+  const hard = items.filter((item) => isHardNegative({ text: item.text, label: item.expected, ...(item.source === undefined ? {} : { source: item.source }) }));
+  const overridden = (item: HeldOutItem): boolean => {
+    const route = routeMessage(item.text);
+    return item.predicted === 'crisis' || (route.kind === 'escalate' && route.reason === 'crisis');
+  };
+  const atThreshold = (threshold: number): RouterHeldOut['thresholds'][number] => {
+    const flagged = (item: HeldOutItem): boolean => item.crisisProbability >= threshold || classifier.classify(item.text).label === 'crisis';
+    return {
+      threshold,
+      crisisRecall: ratio(crisisItems.filter(flagged).length, crisisItems.length),
+      falseCrisis: items.filter((item) => item.expected !== 'crisis' && flagged(item)).length,
+    };
+  };
   return {
     labels,
     matrix,
@@ -204,7 +237,14 @@ export function scoreHeldOut(classifier: MessageClassifier, heldOut: readonly La
     crisisThreshold: classifier.crisisThreshold,
     falseCrisis,
     lookalikes: { total: lookalikes.length, falseCrisis: lookalikes.filter((item) => item.predicted === 'crisis').length },
+    hardNegatives: { total: hard.length, falseCrisis: hard.filter((item) => item.predicted === 'crisis').length },
     missedCrisis: crisisItems.filter((item) => item.predicted !== 'crisis'),
+    withOverrides: {
+      crisisRecall: ratio(crisisItems.filter(overridden).length, crisisItems.length),
+      falseCrisis: items.filter((item) => item.expected !== 'crisis' && overridden(item)).length,
+      missedCrisis: crisisItems.filter((item) => !overridden(item)),
+    },
+    thresholds: [...new Set([0.02, 0.05, 0.1, 0.2, 0.3, 0.5, classifier.crisisThreshold])].sort((a, b) => a - b).map(atThreshold),
     errors: items.filter((item) => item.predicted !== item.expected),
     items: items.length,
     stale: false,
@@ -256,8 +296,13 @@ export function formatRouterHeldOut(result: RouterHeldOut, options: { maxErrors?
     '',
     `accuracy ${percent(result.accuracy)}`,
     `CRISIS RECALL ${percent(result.crisisRecall)} at threshold ${result.crisisThreshold.toFixed(4)} (most-probable label alone: ${percent(result.crisisRecallArgmax)})`,
-    `false crisis: ${result.falseCrisis.length} of ${result.items - result.matrix[0]!.reduce((a, b) => a + b, 0)} non-crisis; ${result.lookalikes.falseCrisis} of ${result.lookalikes.total} crisis look-alikes (死/跳/药/累…)`,
+    `false crisis: ${result.falseCrisis.length} of ${result.items - result.matrix[0]!.reduce((a, b) => a + b, 0)} non-crisis; ${result.hardNegatives.falseCrisis} of ${result.hardNegatives.total} hard negatives; ${result.lookalikes.falseCrisis} of ${result.lookalikes.total} with 死/跳/药/累…`,
+    `with the router's crisis patterns and phrases on top: CRISIS RECALL ${percent(result.withOverrides.crisisRecall)}, false crisis ${result.withOverrides.falseCrisis}`,
+    `threshold → crisis recall, false crisis: ${result.thresholds
+      .map((row) => `${row.threshold === result.crisisThreshold ? '*' : ''}${row.threshold.toFixed(3)} → ${percent(row.crisisRecall)}, ${row.falseCrisis}`)
+      .join('; ')}`,
     ...(result.missedCrisis.length > 0 ? ['missed crisis:', ...result.missedCrisis.map(line)] : []),
+    ...(result.withOverrides.missedCrisis.length > 0 ? ['missed crisis, overrides included:', ...result.withOverrides.missedCrisis.map(line)] : []),
     ...(result.falseCrisis.length > 0 ? ['false crisis:', ...result.falseCrisis.slice(0, maxErrors).map(line)] : []),
     ...(result.errors.length > 0 ? [`errors (first ${Math.min(maxErrors, result.errors.length)} of ${result.errors.length}):`, ...result.errors.slice(0, maxErrors).map(line)] : []),
   ].join('\n');

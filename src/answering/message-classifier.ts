@@ -43,6 +43,8 @@ export function isMessageLabel(value: unknown): value is MessageLabel {
 export interface LabelledMessage {
   text: string;
   label: MessageLabel;
+  /** The file the example came from, for reports. */
+  source?: string;
 }
 
 export interface Classification {
@@ -396,6 +398,7 @@ export function trainClassifier(examples: readonly LabelledMessage[], options: T
         biasG[k] = biasG[k]! + g * g;
         bias[k] = bias[k]! - (learningRate * g) / (Math.sqrt(biasG[k]!) + epsilon);
       }
+      // Lazy L2: a feature's weights shrink when a message holds it.
       for (let f = 0; f < ids.length; f += 1) {
         const base = ids[f]! * K;
         for (let k = 0; k < K; k += 1) {
