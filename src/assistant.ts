@@ -5,6 +5,7 @@ import { openDatabase, type Database } from './store/database.ts';
 import { migrate } from './store/migrate.ts';
 import { KnowledgeBase } from './knowledge/knowledge-base.ts';
 import { readDocumentDirectory } from './knowledge/corpus.ts';
+import { loadShippedVariants, variantGeneratorFor } from './knowledge/variants.ts';
 import { loadLexicon, type Lexicon } from './retrieval/lexicon.ts';
 import { Tokenizer } from './retrieval/tokenizer.ts';
 import { HybridSearch, indexTextOf } from './retrieval/hybrid-search.ts';
@@ -93,9 +94,19 @@ export class Assistant {
     try {
       const { applied } = await migrate(db);
       if (applied.length > 0) log.info({ applied }, 'database migrated');
-      const knowledge = new KnowledgeBase(db, await embeddingModelFor(config, tokenizer));
+      // Question variants: the shipped files (knowledge/variants/), and the configured model at ingest.
+      const knowledge = new KnowledgeBase(db, await embeddingModelFor(config, tokenizer), {
+        shippedVariants: await loadShippedVariants(config.ZHIYIN_KNOWLEDGE_DIR),
+        variantGenerator: await variantGeneratorFor(config),
+        log,
+      });
       const replies = new Replies();
       const assistant = new Assistant(config, db, knowledge, lexicon, tokenizer, replies, log, await generationFor(config, replies, log));
+      const seeded = await knowledge.seedShippedVariants();
+      if (seeded.published > 0) {
+        log.info({ versions: seeded.versions }, 'shipped question variants added to stored versions; re-indexing');
+        await knowledge.reindex({ actor: 'system' });
+      }
       if (!options.skipInitialIngest && (await knowledge.version()) === 0) {
         const documents = await readDocumentDirectory(config.ZHIYIN_KNOWLEDGE_DIR);
         const report = await knowledge.publish(documents);

@@ -4,6 +4,7 @@ import { chunkDocument } from './chunker.ts';
 import { DocumentFormatError, parseDocument } from './document.ts';
 import type { KnowledgeSnapshot } from './snapshot.ts';
 import type { PolicyDocument } from './types.ts';
+import { attachVariants, type ShippedVariants } from './variants.ts';
 
 export type LoadedDocument = PolicyDocument & { meta: Record<string, unknown>; source: string };
 
@@ -26,11 +27,19 @@ export async function readDocumentDirectory(dir: string): Promise<LoadedDocument
   return documents;
 }
 
-/** Chunks documents into an in-memory snapshot (what the store persists and serves). */
-export function snapshotOf(documents: readonly PolicyDocument[], version = 0): KnowledgeSnapshot {
+/**
+ * Chunks documents into an in-memory snapshot (what the store persists and serves), with the
+ * shipped question variants (`loadShippedVariants`) on the clauses whose text they were written for.
+ */
+export function snapshotOf(documents: readonly PolicyDocument[], version = 0, variants: ShippedVariants = new Map()): KnowledgeSnapshot {
   return {
     version,
     documents: new Map(documents.map(({ body: _body, ...info }) => [info.id, info])),
-    clauses: documents.flatMap((document) => chunkDocument(document)),
+    clauses: documents.flatMap((document) => {
+      const shipped = variants.get(document.id);
+      const clauses = chunkDocument(document);
+      if (!shipped) return clauses;
+      return attachVariants(clauses, [...shipped].flatMap(([clauseKey, { hash, questions }]) => questions.map((question) => ({ clauseKey, textHash: hash, question }))));
+    }),
   };
 }

@@ -14,23 +14,41 @@ export interface ClauseDiff {
   unchanged: number;
 }
 
-/** Whole clauses by locator; a locator used twice (two 序言 paragraphs) gets `#2`, `#3`. */
-function byLocator(clauses: readonly Pick<Clause, 'locator' | 'text' | 'part'>[]): Map<string, string> {
-  const joined: DiffClause[] = [];
+/** A whole clause of a version: the parts of a split clause joined, under the key diffs and variants use. */
+export interface WholeClause {
+  /** The locator, with `#2`, `#3` for a locator used again (two 序言 paragraphs). */
+  key: string;
+  locator: string;
+  text: string;
+  /** The ordinals of its parts (chunks) in the version. */
+  ordinals: number[];
+}
+
+/**
+ * A version's clauses as whole clauses, in order: the parts of a split clause (which share the
+ * locator, or extend it as 第四条（三） extends 第四条) joined; a locator used twice gets `#2`, `#3`.
+ */
+export function wholeClauses(clauses: readonly Pick<Clause, 'locator' | 'text' | 'part' | 'ordinal'>[]): WholeClause[] {
+  const joined: WholeClause[] = [];
   for (const clause of clauses) {
     const last = joined.at(-1);
-    if (clause.part > 1 && last && last.locator === clause.locator) last.text += `\n${clause.text}`;
-    else if (clause.part > 1 && last && clause.locator.startsWith(last.locator)) last.text += `\n${clause.text}`;
-    else joined.push({ locator: clause.locator, text: clause.text });
+    if (clause.part > 1 && last && (last.locator === clause.locator || clause.locator.startsWith(last.locator))) {
+      last.text += `\n${clause.text}`;
+      last.ordinals.push(clause.ordinal);
+    } else joined.push({ key: clause.locator, locator: clause.locator, text: clause.text, ordinals: [clause.ordinal] });
   }
-  const map = new Map<string, string>();
   const seen = new Map<string, number>();
-  for (const { locator, text } of joined) {
-    const count = (seen.get(locator) ?? 0) + 1;
-    seen.set(locator, count);
-    map.set(count === 1 ? locator : `${locator}#${count}`, text);
+  for (const whole of joined) {
+    const count = (seen.get(whole.locator) ?? 0) + 1;
+    seen.set(whole.locator, count);
+    if (count > 1) whole.key = `${whole.locator}#${count}`;
   }
-  return map;
+  return joined;
+}
+
+/** Whole clauses by key. */
+function byLocator(clauses: readonly Pick<Clause, 'locator' | 'text' | 'part'>[]): Map<string, string> {
+  return new Map(wholeClauses(clauses.map((clause, ordinal) => ({ ...clause, ordinal }))).map((whole) => [whole.key, whole.text]));
 }
 
 const same = (x: string, y: string): boolean => x.replace(/\s+/gu, '') === y.replace(/\s+/gu, '');

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { Database, Queryable } from '../store/database.ts';
 import { ensureVectorIndex, nearestClauses, vectorIndexName } from '../store/vector-index.ts';
 import { toSql } from '../store/database.ts';
@@ -12,6 +13,18 @@ import type { DocumentOverrides } from './ingest.ts';
 import { documentFrom, frontMatterOf, metadataColumns, metadataValues } from './document.ts';
 import type { DocumentInfo, KnowledgeSnapshot } from './snapshot.ts';
 import type { Clause, PolicyDocument, VersionInfo, VersionState } from './types.ts';
+import {
+  attachVariants,
+  cleanVariant,
+  hashedClauses,
+  maxVariantLength,
+  type ClauseVariant,
+  type HashedClause,
+  type NewVariant,
+  type ShippedVariants,
+  type VariantGenerator,
+  type VariantSource,
+} from './variants.ts';
 import {
   ConcurrentChangeError,
   VersionError,
@@ -29,6 +42,26 @@ export type { DocumentVersion, KbChange, KbChangeRequest, VersionInput, VersionS
 export interface DocumentSummary extends DocumentInfo {
   clauses: number;
   updatedAt: Date;
+}
+
+/** What the knowledge base adds to each new version: question variants from the shipped files and a model. */
+export interface KnowledgeBaseOptions {
+  /** The shipped variants (`loadShippedVariants`), attached where a clause has the text they were written for. */
+  shippedVariants?: ShippedVariants;
+  /** Writes variants for clauses that have none (new or changed text, no shipped ones) when a model is configured. */
+  variantGenerator?: VariantGenerator | null;
+  /** How many clauses are sent to the model at once (default 4). */
+  generationConcurrency?: number;
+  log?: Logger;
+}
+
+/** A whole clause of a version with its variants, as the admin edits them. */
+export interface ClauseVariants extends HashedClause {
+  variants: ClauseVariant[];
+  /** Variants written for another text of this clause (not indexed). */
+  stale: ClauseVariant[];
+  /** The clause's text differs from the version before: its variants were dropped, new ones are needed. */
+  changed: boolean;
 }
 
 /** What a change to the knowledge base did. */
@@ -99,6 +132,34 @@ interface NewVersionRow {
   state: VersionState;
   input: VersionInput;
   contentHash: string;
+  /** The question variants the version starts with. */
+  variants: NewVariant[];
+}
+
+interface VariantRow {
+  id: string | number;
+  doc_id: string;
+  version: number;
+  clause_key: string;
+  text_hash: string;
+  question: string;
+  source: VariantSource;
+  created_by: string | null;
+  created_at: Date;
+}
+
+function toVariant(row: VariantRow): ClauseVariant {
+  return {
+    id: Number(row.id),
+    docId: row.doc_id,
+    version: row.version,
+    clauseKey: row.clause_key,
+    textHash: row.text_hash,
+    question: row.question,
+    source: row.source,
+    createdBy: row.created_by,
+    createdAt: new Date(row.created_at),
+  };
 }
 
 interface SwitchPlan {
@@ -228,10 +289,21 @@ const versionColumns = `doc_id, version, state, title, issuer, region, date, dat
  * await kb.rollback(upload.document.id);               // the previous version serves again
  */
 export class KnowledgeBase {
+  readonly shippedVariants: ShippedVariants;
+  readonly variantGenerator: VariantGenerator | null;
+  readonly #concurrency: number;
+  readonly #log: Logger | undefined;
+
   constructor(
     readonly db: Database,
     readonly model: EmbeddingModel,
-  ) {}
+    options: KnowledgeBaseOptions = {},
+  ) {
+    this.shippedVariants = options.shippedVariants ?? new Map();
+    this.variantGenerator = options.variantGenerator ?? null;
+    this.#concurrency = Math.max(1, options.generationConcurrency ?? 4);
+    this.#log = options.log;
+  }
 
   /** The published version (0 before anything was published). */
   async version(): Promise<number> {
@@ -292,7 +364,7 @@ export class KnowledgeBase {
         const { body: _body, meta: _meta, ...info } = toDocument(row);
         documents.set(info.id, { ...info, versionInfo: this.#liveInfo(row) });
       }
-      const clauses = rows.map(
+      const plain = rows.map(
         (row): Clause => ({
           id: row.id,
           docId: row.doc_id,
@@ -305,6 +377,10 @@ export class KnowledgeBase {
           parts: row.parts,
         }),
       );
+      const { rows: variantRows } = await tx.query<VariantRow>(
+        'select v.* from clause_variants v join documents d on d.id = v.doc_id and d.version = v.version order by v.id',
+      );
+      const clauses = withVariants(plain, variantRows.map(toVariant));
       if (options.includeSuperseded) {
         const { rows: old } = await tx.query<VersionRow>(
           `select distinct on (v.doc_id) v.* from document_versions v join documents d on d.id = v.doc_id
@@ -429,6 +505,14 @@ export class KnowledgeBase {
       if (ids.has(document.id)) throw new VersionError(`two documents share the id "${document.id}"`);
       ids.add(document.id);
     }
+    // Variants (which may ask a model) are prepared before the transaction, for new content only.
+    const prepared = new Map<string, NewVariant[]>();
+    for (const input of inputs) {
+      const latest = await this.getVersion(input.document.id);
+      const same = latest && latest.contentHash === hashOf(input.document) && (input.effectiveFrom ?? null) === latest.effectiveFrom && (input.expiresOn ?? null) === latest.expiresOn;
+      if (same) continue;
+      prepared.set(input.document.id, await this.#prepareVariants(input.document, options.actor ?? null));
+    }
     return this.db.transaction(async (tx) => {
       const created: { docId: string; version: number }[] = [];
       const unchanged: { docId: string; version: number }[] = [];
@@ -445,7 +529,8 @@ export class KnowledgeBase {
           continue;
         }
         const version = (last?.version ?? 0) + 1;
-        rows.push({ docId: input.document.id, version, state: 'draft', input, contentHash: hash });
+        const variants = prepared.get(input.document.id) ?? [];
+        rows.push({ docId: input.document.id, version, state: 'draft', input, contentHash: hash, variants });
         created.push({ docId: input.document.id, version });
       }
       await this.#insertVersions(tx, rows, options.actor ?? null);
@@ -663,7 +748,8 @@ export class KnowledgeBase {
           if (entry && entry.contentHash === hash && (input.effectiveFrom ?? null) === entry.effectiveFrom && (input.expiresOn ?? null) === entry.expiresOn) continue;
           const version = (latest.get(document.id) ?? 0) + 1;
           const previous = retire(document.id, 'superseded');
-          plan.inserts.push({ docId: document.id, version, state: 'published', input: { ...input, document }, contentHash: hash });
+          const variants = await this.#prepareVariants(document, options.actor ?? null);
+          plan.inserts.push({ docId: document.id, version, state: 'published', input: { ...input, document }, contentHash: hash, variants });
           live.set(document.id, { document, version, contentHash: hash, effectiveFrom: input.effectiveFrom ?? null, expiresOn: input.expiresOn ?? null, publishedOn: today });
           plan.changes.push({ action: 'publish', docId: document.id, version, previousVersion: previous, detail: {} });
           publishedNow[document.id] = version;
@@ -686,12 +772,14 @@ export class KnowledgeBase {
     options.onProgress?.({ phase: 'chunking', done: 0, total });
     const documents = new Map<string, DocumentInfo>();
     const clauses: Clause[] = [];
-    plan.live.forEach((entry, index) => {
+    const inserted = new Map(plan.inserts.map((row) => [`${row.docId}\u0000${row.version}`, row.variants]));
+    for (const [index, entry] of plan.live.entries()) {
       const { body: _body, meta: _meta, ...info } = entry.document;
       documents.set(info.id, { ...info, versionInfo: { number: entry.version, state: 'published', effectiveFrom: entry.effectiveFrom, expiresOn: entry.expiresOn, publishedOn: entry.publishedOn } });
-      clauses.push(...chunkDocument(entry.document));
+      const variants = inserted.get(`${info.id}\u0000${entry.version}`) ?? (await this.variantsOf(info.id, entry.version));
+      clauses.push(...attachVariants(chunkDocument(entry.document), variants));
       if ((index + 1) % 50 === 0 || index + 1 === total) options.onProgress?.({ phase: 'chunking', done: index + 1, total });
-    });
+    }
     const texts = clauses.map((clause) => indexTextOf(clause, documents.get(clause.docId)));
     options.onProgress?.({ phase: 'fitting', done: 0, total: 1 });
     model.fit(texts);
@@ -846,5 +934,270 @@ export class KnowledgeBase {
         state === 'published' ? new Date() : null,
       ]),
     );
+    await insertRows(
+      tx,
+      'clause_variants',
+      ['doc_id', 'version', 'clause_key', 'text_hash', 'question', 'source', 'created_by'],
+      [],
+      rows.flatMap(({ docId, version, variants }) =>
+        variants.map((variant) => [docId, version, variant.clauseKey, variant.textHash, variant.question, variant.source, variant.createdBy]),
+      ),
+    );
   }
+
+  // ---- question variants ----------------------------------------------------------------------
+
+  /** The stored variants of a version, in the order they were added. */
+  async variantsOf(docId: string, version: number, db: Queryable = this.db): Promise<ClauseVariant[]> {
+    const { rows } = await db.query<VariantRow>('select * from clause_variants where doc_id = $1 and version = $2 order by id', [docId, version]);
+    return rows.map(toVariant);
+  }
+
+  /**
+   * A version's whole clauses with their variants, for the admin: the variants that match the
+   * clause's text, those written for another text (`stale`), and whether the text changed from
+   * the version before (whose variants were then dropped).
+   */
+  async clauseVariants(docId: string, version: number): Promise<ClauseVariants[]> {
+    const stored = await this.getVersion(docId, version);
+    if (!stored) throw new VersionError(`${docId} has no version ${version}`);
+    const variants = await this.variantsOf(docId, version);
+    const previous = await this.#previousVersion(docId, version);
+    const before = previous ? new Map(hashedClauses(chunkDocument(previous.document)).map((whole) => [whole.key, whole.hash])) : new Map<string, string>();
+    return hashedClauses(chunkDocument(stored.document)).map((whole) => {
+      const own = variants.filter((variant) => variant.clauseKey === whole.key);
+      const old = before.get(whole.key);
+      return {
+        ...whole,
+        variants: own.filter((variant) => variant.textHash === whole.hash),
+        stale: own.filter((variant) => variant.textHash !== whole.hash),
+        changed: old !== undefined && old !== whole.hash,
+      };
+    });
+  }
+
+  /**
+   * Adds a question to a clause of a version (source `admin`), recorded in the history. A
+   * published version's index is stale until it is re-indexed (the admin does it at once).
+   */
+  async addVariant(docId: string, version: number, clauseKey: string, question: string, options: { actor?: string | null } = {}): Promise<{ variant: ClauseVariant; published: boolean }> {
+    const text = checkedQuestion(question);
+    return this.db.transaction(async (tx) => {
+      const { state, clause } = await this.#variantTarget(tx, docId, version, clauseKey);
+      const { rows } = await tx.query<VariantRow>(
+        `insert into clause_variants (doc_id, version, clause_key, text_hash, question, source, created_by) values ($1, $2, $3, $4, $5, 'admin', $6)
+           on conflict (doc_id, version, clause_key, question) do nothing returning *`,
+        [docId, version, clauseKey, clause.hash, text, options.actor ?? null],
+      );
+      if (!rows[0]) throw new VersionError(`${clauseKey} already has the question "${text}"`);
+      await this.#recordVariantChange(tx, 'variant-add', docId, version, options.actor ?? null, { clause: clauseKey, question: text });
+      return { variant: toVariant(rows[0]), published: state === 'published' };
+    });
+  }
+
+  /** Rewords a variant (it becomes the admin's), recorded in the history. */
+  async updateVariant(docId: string, version: number, id: number, question: string, options: { actor?: string | null } = {}): Promise<{ variant: ClauseVariant; published: boolean }> {
+    const text = checkedQuestion(question);
+    return this.db.transaction(async (tx) => {
+      const current = await this.#variantRow(tx, docId, version, id);
+      const { state, clause } = await this.#variantTarget(tx, docId, version, current.clause_key);
+      const clash = await tx.query('select 1 from clause_variants where doc_id = $1 and version = $2 and clause_key = $3 and question = $4 and id <> $5', [docId, version, current.clause_key, text, id]);
+      if (clash.rows.length > 0) throw new VersionError(`${current.clause_key} already has the question "${text}"`);
+      const { rows } = await tx.query<VariantRow>(
+        `update clause_variants set question = $2, text_hash = $3, source = 'admin', created_by = $4, created_at = now() where id = $1 returning *`,
+        [id, text, clause.hash, options.actor ?? null],
+      );
+      await this.#recordVariantChange(tx, 'variant-edit', docId, version, options.actor ?? null, { clause: current.clause_key, before: current.question, question: text });
+      return { variant: toVariant(rows[0]!), published: state === 'published' };
+    });
+  }
+
+  /** Deletes a variant, recorded in the history. */
+  async deleteVariant(docId: string, version: number, id: number, options: { actor?: string | null } = {}): Promise<{ variant: ClauseVariant; published: boolean }> {
+    return this.db.transaction(async (tx) => {
+      const current = await this.#variantRow(tx, docId, version, id);
+      const { state } = await this.#versionState(tx, docId, version);
+      await tx.query('delete from clause_variants where id = $1', [id]);
+      await this.#recordVariantChange(tx, 'variant-delete', docId, version, options.actor ?? null, { clause: current.clause_key, question: current.question });
+      return { variant: toVariant(current), published: state === 'published' };
+    });
+  }
+
+  /**
+   * Gives versions stored before variants existed the shipped variants of their clauses (once).
+   * Returns how many versions got any, and how many of those are published (the live index then
+   * needs a re-index).
+   */
+  async seedShippedVariants(): Promise<{ versions: number; published: number }> {
+    const { rows } = await this.db.query<VersionRow>(`select ${versionColumns} from document_versions where not variants_seeded order by doc_id, version`);
+    let versions = 0;
+    let published = 0;
+    for (const row of rows) {
+      const document = toDocument(row);
+      const variants = this.#shippedFor(document.id, hashedClauses(chunkDocument(document)));
+      await this.db.transaction(async (tx) => {
+        await insertRows(
+          tx,
+          'clause_variants',
+          ['doc_id', 'version', 'clause_key', 'text_hash', 'question', 'source', 'created_by'],
+          [],
+          variants.map((variant) => [row.doc_id, row.version, variant.clauseKey, variant.textHash, variant.question, variant.source, variant.createdBy]),
+        );
+        await tx.query('update document_versions set variants_seeded = true where doc_id = $1 and version = $2', [row.doc_id, row.version]);
+      });
+      if (variants.length > 0) {
+        versions += 1;
+        if (row.state === 'published') published += 1;
+      }
+    }
+    return { versions, published };
+  }
+
+  /**
+   * The variants a new version of a document starts with, clause by clause: a clause whose text
+   * is unchanged from the version before keeps that version's variants (none are generated for
+   * it again); a new or changed clause gets the shipped questions written for its text, and when
+   * it has none and a model is configured, questions from the model (cached by text and model).
+   */
+  async #prepareVariants(document: PolicyDocument, actor: string | null): Promise<NewVariant[]> {
+    const clauses = hashedClauses(chunkDocument(document));
+    const previous = await this.#previousVersion(document.id);
+    const carried = new Map<string, NewVariant[]>();
+    if (previous) {
+      const before = new Map(hashedClauses(chunkDocument(previous.document)).map((whole) => [whole.key, whole.hash]));
+      const old = await this.variantsOf(document.id, previous.version);
+      for (const whole of clauses) {
+        if (before.get(whole.key) !== whole.hash) continue;
+        carried.set(
+          whole.key,
+          old
+            .filter((variant) => variant.clauseKey === whole.key && variant.textHash === whole.hash)
+            .map(({ clauseKey, textHash, question, source, createdBy }) => ({ clauseKey, textHash, question, source, createdBy })),
+        );
+      }
+    }
+    const fresh = clauses.filter((whole) => !carried.has(whole.key));
+    const shipped = this.#shippedFor(document.id, fresh);
+    const variants = [...[...carried.values()].flat(), ...shipped];
+    const covered = new Set(shipped.map((variant) => variant.clauseKey));
+    const generator = this.variantGenerator;
+    const missing = fresh.filter((whole) => !covered.has(whole.key));
+    if (generator && missing.length > 0) variants.push(...(await this.#generate(generator, document, missing, actor)));
+    return variants;
+  }
+
+  /** The shipped questions of a document for the clauses whose text they were written for. */
+  #shippedFor(docId: string, clauses: readonly HashedClause[]): NewVariant[] {
+    const shipped = this.shippedVariants.get(docId);
+    if (!shipped) return [];
+    return clauses.flatMap((whole) => {
+      const entry = shipped.get(whole.key);
+      if (!entry || entry.hash !== whole.hash) return [];
+      return entry.questions.map((question) => ({ clauseKey: whole.key, textHash: whole.hash, question, source: 'file' as const, createdBy: null }));
+    });
+  }
+
+  /** Questions from the model for clauses, from the cache where the same text was sent before; a failed call leaves its clause without. */
+  async #generate(generator: VariantGenerator, document: PolicyDocument, clauses: readonly HashedClause[], actor: string | null): Promise<NewVariant[]> {
+    const { rows } = await this.db.query<{ text_hash: string; questions: string[] }>('select text_hash, questions from clause_variant_cache where generator = $1 and text_hash = any($2::text[])', [
+      generator.name,
+      clauses.map((whole) => whole.hash),
+    ]);
+    const cached = new Map(rows.map((row) => [row.text_hash, row.questions]));
+    const headings = new Map(chunkDocument(document).map((clause) => [clause.ordinal, clause.headingPath]));
+    const results = new Map<string, string[]>();
+    const queue = clauses.filter((whole) => {
+      const hit = cached.get(whole.hash);
+      if (hit) results.set(whole.key, hit);
+      return !hit;
+    });
+    let failures = 0;
+    const work = async (): Promise<void> => {
+      for (let whole = queue.shift(); whole; whole = queue.shift()) {
+        try {
+          const questions = (await generator.generate({ title: document.title, locator: whole.locator, text: whole.text, headingPath: headings.get(whole.ordinals[0]!) ?? [] }))
+            .map(cleanVariant)
+            .filter((question): question is string => question !== null);
+          const unique = [...new Set(questions)].slice(0, generator.count);
+          results.set(whole.key, unique);
+          if (unique.length > 0) {
+            await this.db.query(
+              `insert into clause_variant_cache (text_hash, generator, questions) values ($1, $2, $3::jsonb)
+                 on conflict (text_hash, generator) do update set questions = excluded.questions, created_at = now()`,
+              [whole.hash, generator.name, JSON.stringify(unique)],
+            );
+          }
+        } catch (error) {
+          failures += 1;
+          this.#log?.warn({ docId: document.id, clause: whole.key, err: error }, 'variant generation failed');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, queue.length) }, work));
+    if (clauses.length > 0) this.#log?.info({ docId: document.id, clauses: clauses.length, cached: cached.size, failures, generator: generator.name }, 'question variants generated');
+    return clauses.flatMap((whole) =>
+      (results.get(whole.key) ?? []).map((question) => ({ clauseKey: whole.key, textHash: whole.hash, question, source: 'model' as const, createdBy: actor })),
+    );
+  }
+
+  /** The newest version before `before` (default: of all) that was not a discarded draft. */
+  async #previousVersion(docId: string, before?: number): Promise<DocumentVersion | null> {
+    const { rows } = await this.db.query<VersionRow>(
+      `select ${versionColumns} from document_versions
+        where doc_id = $1 and version < $2 and not (state = 'withdrawn' and published_at is null)
+        order by version desc limit 1`,
+      [docId, before ?? 2_147_483_647],
+    );
+    return rows[0] ? toVersion(rows[0]) : null;
+  }
+
+  async #versionState(tx: Queryable, docId: string, version: number): Promise<{ state: VersionState; row: VersionRow }> {
+    const { rows } = await tx.query<VersionRow>(`select ${versionColumns} from document_versions where doc_id = $1 and version = $2 for update`, [docId, version]);
+    if (!rows[0]) throw new VersionError(`${docId} has no version ${version}`);
+    return { state: rows[0].state, row: rows[0] };
+  }
+
+  async #variantTarget(tx: Queryable, docId: string, version: number, clauseKey: string): Promise<{ state: VersionState; clause: HashedClause }> {
+    const { state, row } = await this.#versionState(tx, docId, version);
+    const clause = hashedClauses(chunkDocument(toDocument(row))).find((whole) => whole.key === clauseKey);
+    if (!clause) throw new VersionError(`${docId} v${version} has no clause ${clauseKey}`);
+    return { state, clause };
+  }
+
+  async #variantRow(tx: Queryable, docId: string, version: number, id: number): Promise<VariantRow> {
+    const { rows } = await tx.query<VariantRow>('select * from clause_variants where id = $1 and doc_id = $2 and version = $3 for update', [id, docId, version]);
+    if (!rows[0]) throw new VersionError(`${docId} v${version} has no question variant ${id}`);
+    return rows[0];
+  }
+
+  async #recordVariantChange(tx: Queryable, action: string, docId: string, version: number, actor: string | null, detail: Record<string, unknown>): Promise<void> {
+    const kbVersion = (await tx.query<{ version: number }>('select version from kb_state where id = 1')).rows[0]?.version ?? 0;
+    await tx.query('insert into kb_changes (kb_version, action, doc_id, version, actor, detail) values ($1, $2, $3, $4, $5, $6::jsonb)', [kbVersion, action, docId, version, actor, JSON.stringify(detail)]);
+  }
+}
+
+/** A question as an administrator typed it, or a {@link VersionError} naming what is wrong. */
+function checkedQuestion(question: string): string {
+  const text = cleanVariant(question);
+  if (text === null) throw new VersionError('the question is empty');
+  if ([...question.replace(/\s+/gu, ' ').trim()].length > maxVariantLength) throw new VersionError(`the question is longer than ${maxVariantLength} characters`);
+  return text;
+}
+
+/** Clauses (ordered by document, then ordinal) with the stored variants of their documents attached. */
+function withVariants(clauses: readonly Clause[], variants: readonly ClauseVariant[]): Clause[] {
+  if (variants.length === 0) return [...clauses];
+  const byDoc = new Map<string, ClauseVariant[]>();
+  for (const variant of variants) byDoc.set(variant.docId, [...(byDoc.get(variant.docId) ?? []), variant]);
+  const result: Clause[] = [];
+  let start = 0;
+  while (start < clauses.length) {
+    const docId = clauses[start]!.docId;
+    let end = start;
+    while (end < clauses.length && clauses[end]!.docId === docId) end += 1;
+    const own = clauses.slice(start, end);
+    result.push(...attachVariants(own, byDoc.get(docId) ?? []));
+    start = end;
+  }
+  return result;
 }

@@ -65,4 +65,9 @@ export interface Clause {
   /** 1-based part number when a long clause was split, else 1; `parts` is the total. */
   part: number;
   parts: number;
+  /**
+   * Student-style questions the clause answers (关联问题), stored with its document version and
+   * indexed with it; every part of a split clause carries its whole clause's questions.
+   */
+  variants?: string[];
 }

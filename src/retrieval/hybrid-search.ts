@@ -71,9 +71,12 @@ export interface HybridSearchOptions {
   audienceWeight?: number;
 }
 
-/** The text BM25 indexes for a clause: its words plus the document title, headings, lead sentence and region. */
+/**
+ * The text BM25 indexes (and the dense model embeds) for a clause: its words plus the document
+ * title, headings, lead sentence, its question variants (student wording, 关联问题) and region.
+ */
 export function indexTextOf(clause: Clause, document: DocumentInfo | undefined): string {
-  return [document?.title ?? '', clause.context, clause.text, document?.region ?? ''].join(' ');
+  return [document?.title ?? '', clause.context, clause.text, ...(clause.variants ?? []), document?.region ?? ''].join(' ');
 }
 
 /**

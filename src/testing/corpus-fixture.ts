@@ -1,6 +1,7 @@
 /**
  * The real knowledge base, searchable in memory, for tests that need retrieval over the actual
- * policy documents: the five `knowledge/documents/*.md`, the lexicon under `knowledge/lexicon/`,
+ * policy documents: the five `knowledge/documents/*.md` with their shipped question variants
+ * (`knowledge/variants/*.tsv`, as the store attaches them), the lexicon under `knowledge/lexicon/`,
  * BM25 and a corpus-fitted LSA embedding held by an in-memory dense search. Built once per test
  * file (it takes well under a second) and never written anywhere.
  *
@@ -9,6 +10,7 @@
 import path from 'node:path';
 import { readDocumentDirectory, snapshotOf, type LoadedDocument } from '../knowledge/corpus.ts';
 import type { KnowledgeSnapshot } from '../knowledge/snapshot.ts';
+import { loadShippedVariants, type ShippedVariants } from '../knowledge/variants.ts';
 import { knowledgeDir } from '../paths.ts';
 import { CorpusLsaEmbeddings } from '../retrieval/embeddings/corpus-lsa.ts';
 import { HybridSearch, InMemoryDenseSearch, indexTextOf } from '../retrieval/hybrid-search.ts';
@@ -17,6 +19,8 @@ import { Tokenizer } from '../retrieval/tokenizer.ts';
 
 export interface RealCorpus {
   documents: LoadedDocument[];
+  /** The shipped question variants, by document and clause. */
+  variants: ShippedVariants;
   snapshot: KnowledgeSnapshot;
   lexicon: Lexicon;
   tokenizer: Tokenizer;
@@ -30,7 +34,8 @@ let built: Promise<RealCorpus> | undefined;
 
 async function build(): Promise<RealCorpus> {
   const documents = await readDocumentDirectory(documentsDir);
-  const snapshot = snapshotOf(documents);
+  const variants = await loadShippedVariants(documentsDir);
+  const snapshot = snapshotOf(documents, 0, variants);
   const lexicon = loadLexicon();
   const tokenizer = new Tokenizer(lexicon);
   const texts = snapshot.clauses.map((clause) => indexTextOf(clause, snapshot.documents.get(clause.docId)));
@@ -38,7 +43,7 @@ async function build(): Promise<RealCorpus> {
   const vectors = snapshot.clauses.map((clause, index) => ({ id: clause.id, vector: embeddings.embed(texts[index]!) }));
   const dense = new InMemoryDenseSearch((text) => embeddings.embedQuery(text), vectors);
   const search = new HybridSearch(snapshot, lexicon, tokenizer, dense);
-  return { documents, snapshot, lexicon, tokenizer, embeddings, search };
+  return { documents, variants, snapshot, lexicon, tokenizer, embeddings, search };
 }
 
 /** The real corpus with its hybrid search (built on first use, then shared within the test file). */

@@ -3,9 +3,10 @@ import type { AccuracySummary, VersionEvalComparison } from '../../../eval/versi
 import type { ClauseDiff } from '../../knowledge/diff.ts';
 import { acceptedExtensions, maxDocumentBytes } from '../../knowledge/formats.ts';
 import type { PreviewClause } from '../../knowledge/ingest.ts';
-import type { DocumentSummary, DocumentVersion, KbChange, VersionSummary } from '../../knowledge/knowledge-base.ts';
+import type { ClauseVariants, DocumentSummary, DocumentVersion, KbChange, VersionSummary } from '../../knowledge/knowledge-base.ts';
 import { editableLexiconFiles, type EditableLexicon, type LexiconProblem } from '../../knowledge/lexicon-files.ts';
 import type { VersionState } from '../../knowledge/types.ts';
+import { maxVariantLength, type VariantSource } from '../../knowledge/variants.ts';
 import type { RankedClause } from '../../retrieval/hybrid-search.ts';
 import type { Session } from '../auth/sessions.ts';
 import { csrfField, formatChinaTime, type Html } from '../dashboard/view.ts';
@@ -24,6 +25,9 @@ export const adminFlashes = {
   discarded: '草稿已丢弃。',
   conflict: '知识库刚被别人改过：请看看最新状态后再试。',
   lexicon: '词表已保存并重新加载。',
+  variantAdded: '关联问题已添加。',
+  variantSaved: '关联问题已修改。',
+  variantDeleted: '关联问题已删除。',
 } as const;
 export type AdminFlash = keyof typeof adminFlashes;
 
@@ -44,6 +48,14 @@ export function adminStyles(nonce: string | undefined): Html {
 .score { font-variant-numeric: tabular-nums; white-space: nowrap; }
 textarea.lexicon { min-height: 22rem; font-family: ui-monospace, monospace; tab-size: 12; }
 .upload { border: 1px dashed #9aa5b1; border-radius: .5rem; padding: .75rem; }
+ul.variants { margin: .3rem 0 .2rem; padding-left: 1.2rem; }
+ul.variants li { margin: .15rem 0; }
+.variant-source { font-size: .8em; margin-left: .4rem; }
+.variant-needed { color: #b45309; font-weight: 600; }
+.variant-edit form { display: inline-flex; gap: .4rem; align-items: center; margin: .15rem .4rem .15rem 0; }
+.variant-edit input[type="text"] { min-width: 22rem; }
+.variant-clause { border-top: 1px solid var(--line); padding: .6rem 0; }
+.variant-match { border-left: 3px solid #2563eb; background: #eff6ff; padding: .15rem .5rem; margin-top: .3rem; }
 </style>`;
 }
 
@@ -101,7 +113,18 @@ ${historyTable(input.history)}
 }
 
 function historyTable(history: KbChange[]): Html {
-  const actions: Record<string, string> = { upload: '上传', publish: '发布', rollback: '回滚', withdraw: '撤下', remove: '删除', reindex: '重建索引', discard: '丢弃草稿' };
+  const actions: Record<string, string> = {
+    upload: '上传',
+    publish: '发布',
+    rollback: '回滚',
+    withdraw: '撤下',
+    remove: '删除',
+    reindex: '重建索引',
+    discard: '丢弃草稿',
+    'variant-add': '添加关联问题',
+    'variant-edit': '修改关联问题',
+    'variant-delete': '删除关联问题',
+  };
   if (history.length === 0) return html`<p class="muted">还没有变更。</p>`;
   return html`<table class="history"><tr><th>时间</th><th>知识库版本</th><th>操作</th><th>文件</th><th>评测</th><th>操作人</th></tr>
 ${history.map((change) => {
@@ -162,6 +185,8 @@ export function versionBody(input: {
   session: Session;
   version: DocumentVersion;
   clauses: PreviewClause[];
+  /** The version's whole clauses with their question variants. */
+  variants?: ClauseVariants[] | undefined;
   diff: { from: number; diff: ClauseDiff } | null;
   missing: string[];
   notes: string[];
@@ -177,6 +202,8 @@ export function versionBody(input: {
   const base = `${adminBase}/docs/${encodeURIComponent(v.docId)}`;
   const isDraft = v.state === 'draft';
   const canPublish = v.state !== 'published';
+  // A whole clause's questions are shown after its last part.
+  const variantsAfter = new Map((input.variants ?? []).map((whole) => [whole.ordinals.at(-1)!, whole]));
   const input_ = (name: string, value: string | null, type = 'text', required = true): Html =>
     html`<input type="${type}" id="meta-${name}" name="${name}" value="${value ?? ''}" ${isDraft ? '' : raw('disabled')} ${required ? raw('required') : ''}>`;
   return html`<h1>${d.title} <span class="muted">v${v.version}</span> ${badge(v.state)}</h1>
@@ -209,9 +236,72 @@ ${isDraft ? html`<form method="post" action="${base}/versions/${v.version}/disca
 </div>
 ${input.diff ? html`<h2>与在用版本 v${input.diff.from} 对比</h2>${diffSection(input.diff.diff)}` : ''}
 <h2>条款预览（${clauses.length} 条）</h2>
+${input.variants ? variantSummary(input.variants, `${base}/versions/${v.version}/variants`) : ''}
 <ol id="preview" class="thread">
-${clauses.map((c) => html`<li class="clause" data-locator="${c.locator}"><span class="locator">${c.locator}${c.parts > 1 ? `（${c.part}/${c.parts}）` : ''}</span>${c.headingPath.length > 0 ? html`<span class="muted">${c.headingPath.join(' › ')}</span>` : ''}<div class="text">${c.text}</div></li>`)}
+${clauses.map((c, index) => {
+  const whole = variantsAfter.get(index);
+  return html`<li class="clause" data-locator="${c.locator}"><span class="locator">${c.locator}${c.parts > 1 ? `（${c.part}/${c.parts}）` : ''}</span>${c.headingPath.length > 0 ? html`<span class="muted">${c.headingPath.join(' › ')}</span>` : ''}<div class="text">${c.text}</div>${
+    whole ? variantList(whole) : ''
+  }</li>`;
+})}
 </ol>`;
+}
+
+const sourceLabels: Record<VariantSource, string> = { file: '随文件提供', model: '模型生成', admin: '管理员' };
+
+/** How many questions a version's clauses carry and how many clauses need new ones, with the editor link. */
+function variantSummary(variants: ClauseVariants[], editor: string): Html {
+  const count = variants.reduce((sum, clause) => sum + clause.variants.length, 0);
+  const needed = variants.filter((clause) => clause.variants.length === 0 && clause.changed).length;
+  const without = variants.filter((clause) => clause.variants.length === 0).length;
+  return html`<p id="variant-summary">关联问题 <strong>${count}</strong> 条（学生的问法，和条款一起检索）；${without} 条条款还没有关联问题${
+    needed > 0 ? html`，其中 <span class="variant-needed">${needed} 条条文已修改，需要新的关联问题</span>` : ''
+  }。<a href="${editor}">编辑关联问题 →</a></p>`;
+}
+
+/** A clause's questions under its text (read-only), or what is missing. */
+function variantList(clause: ClauseVariants): Html {
+  if (clause.variants.length === 0) {
+    return clause.changed
+      ? html`<p class="variant-needed" data-needs-variants="${clause.key}">条文已修改，原关联问题已失效：需要新的关联问题。</p>`
+      : html`<p class="muted">暂无关联问题。</p>`;
+  }
+  return html`<ul class="variants" data-clause="${clause.key}">${clause.variants.map(
+    (variant) => html`<li>${variant.question}<span class="muted variant-source">${sourceLabels[variant.source]}</span></li>`,
+  )}</ul>`;
+}
+
+/**
+ * The question-variant editor of a version: every whole clause with its questions, each one
+ * editable and deletable, and a field to add one. Changes to the published version are re-indexed
+ * at once; a draft's take effect when it is published.
+ */
+export function variantsBody(input: { session: Session; version: DocumentVersion; clauses: ClauseVariants[]; flash?: AdminFlash | undefined; error?: string | undefined }): Html {
+  const { session, version: v } = input;
+  const base = `${adminBase}/docs/${encodeURIComponent(v.docId)}/versions/${v.version}`;
+  const live = v.state === 'published';
+  return html`<h1>关联问题：${v.document.title} <span class="muted">v${v.version}</span> ${badge(v.state)}</h1>
+${flash(input.flash, input.error)}
+<p class="muted">关联问题是学生可能的问法，和条款一起进入检索索引，让口语说法也能找到条文。每条问题都应能由该条款直接回答。${
+    live ? '这个版本在用：保存后立即重建索引生效。' : '这个版本未上线：发布后生效。'
+  }条文修改后，原有的关联问题不再使用，需要重新补写。</p>
+${variantSummary(input.clauses, '#variant-editor')}
+<div id="variant-editor">
+${input.clauses.map(
+  (clause, index) => html`<section class="variant-clause" id="clause-${index}" data-clause="${clause.key}">
+<p><span class="locator">${clause.key}</span>${clause.changed && clause.variants.length === 0 ? html` <span class="variant-needed" data-needs-variants="${clause.key}">条文已修改，需要新的关联问题</span>` : ''}</p>
+<div class="text muted">${clause.text}</div>
+<div class="variant-edit">
+${clause.variants.map(
+  (variant) => html`<div class="variant" data-variant-id="${variant.id}"><form method="post" action="${base}/variants/${variant.id}">${csrfField(session)}<input type="text" name="question" value="${variant.question}" required maxlength="${maxVariantLength}" aria-label="关联问题"><span class="muted variant-source">${sourceLabels[variant.source]}</span><button type="submit">保存</button></form><form method="post" action="${base}/variants/${variant.id}/delete">${csrfField(session)}<button type="submit" class="danger">删除</button></form></div>`,
+)}
+${clause.stale.length > 0 ? html`<p class="muted">为旧条文写的、已不再使用：${clause.stale.map((variant) => variant.question).join('；')}</p>` : ''}
+<form method="post" action="${base}/variants" class="variant-add">${csrfField(session)}<input type="hidden" name="clause" value="${clause.key}"><input type="text" name="question" placeholder="添加一个学生会怎么问" required maxlength="${maxVariantLength}" aria-label="新的关联问题"><button type="submit">添加</button></form>
+</div>
+</section>`,
+)}
+</div>
+<p><a href="${base}">← 返回版本</a></p>`;
 }
 
 function accuracyRow(name: string, before: { fullyCorrect: number } | undefined, after: { fullyCorrect: number; items: number }): Html {
@@ -241,16 +331,28 @@ ${
 }
 
 /** The hit test: the clauses retrieval finds for a question, with their scores. */
-export function tryBody(input: { question: string; ranked: RankedClause[]; outcome: string | null; version: number }): Html {
+export function tryBody(input: {
+  question: string;
+  ranked: RankedClause[];
+  outcome: string | null;
+  version: number;
+  /** The question variant of each ranked clause (by clause id) that best matches the question. */
+  matches?: ReadonlyMap<string, { question: string; share: number }> | undefined;
+}): Html {
   return html`<h1>试一试</h1>
 <form method="get" action="${adminBase}/try" class="filters"><input type="text" name="q" value="${input.question}" required maxlength="500" size="40"><button type="submit">检索</button></form>
 ${input.outcome ? html`<p>知识库版本 ${input.version}；回答结果：<strong id="outcome">${input.outcome}</strong></p>` : ''}
 <table id="hits"><tr><th>#</th><th>文件 / 条款</th><th>综合分</th><th>BM25</th><th>向量</th><th>覆盖率</th></tr>
 ${input.ranked.map(
-  (r, index) => html`<tr data-doc="${r.document.id}" data-locator="${r.clause.locator}"><td>${index + 1}</td><td><strong>${r.document.title}</strong> ${r.clause.locator} <span class="muted">v${r.document.versionInfo?.number ?? 1}</span><div class="text">${r.clause.text}</div></td><td class="score">${r.score.toFixed(3)}</td><td class="score">${r.lexicalRank ? `${r.lexicalScore.toFixed(2)} (#${r.lexicalRank})` : '—'}</td><td class="score">${r.denseRank ? `${r.denseScore.toFixed(3)} (#${r.denseRank})` : '—'}</td><td class="score">${(r.coverage * 100).toFixed(0)}%</td></tr>`,
+  (r, index) => html`<tr data-doc="${r.document.id}" data-locator="${r.clause.locator}"><td>${index + 1}</td><td><strong>${r.document.title}</strong> ${r.clause.locator} <span class="muted">v${r.document.versionInfo?.number ?? 1}</span><div class="text">${r.clause.text}</div>${variantMatch(input.matches?.get(r.clause.id))}</td><td class="score">${r.score.toFixed(3)}</td><td class="score">${r.lexicalRank ? `${r.lexicalScore.toFixed(2)} (#${r.lexicalRank})` : '—'}</td><td class="score">${r.denseRank ? `${r.denseScore.toFixed(3)} (#${r.denseRank})` : '—'}</td><td class="score">${(r.coverage * 100).toFixed(0)}%</td></tr>`,
 )}
 </table>
 <p><a href="${adminBase}">← 知识库管理</a></p>`;
+}
+
+function variantMatch(match: { question: string; share: number } | undefined): Html | string {
+  if (!match) return '';
+  return html`<div class="variant-match" data-variant-match="${match.question}">匹配的关联问题：${match.question} <span class="muted">（问题用词重合 ${(match.share * 100).toFixed(0)}%）</span></div>`;
 }
 
 /** The lexicon editor: one textarea per file, with the problems of a rejected save. */

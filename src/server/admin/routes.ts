@@ -11,11 +11,12 @@ import { maxDocumentBytes } from '../../knowledge/formats.ts';
 import { adoptKnownIds, documentOverridesSchema, previewClauses, readUpload } from '../../knowledge/ingest.ts';
 import { ConcurrentChangeError, VersionError, type KbChangeRequest } from '../../knowledge/knowledge-base.ts';
 import { editableLexiconFiles, LexiconError, readLexiconFile, saveLexiconFile, type EditableLexicon } from '../../knowledge/lexicon-files.ts';
+import { bestVariant } from '../../knowledge/variants.ts';
 import { knowledgeDir } from '../../paths.ts';
 import { csrfProtection, loadSession, requireRole, requireUser, type DashboardEnv } from '../auth/middleware.ts';
 import type { Session, SessionStore } from '../auth/sessions.ts';
 import { layout, type Html } from '../dashboard/view.ts';
-import { adminBase, adminFlashes, adminStyles, diffBody, documentBody, lexiconBody, overviewBody, tryBody, versionBody, type AdminFlash } from './pages.ts';
+import { adminBase, adminFlashes, adminStyles, diffBody, documentBody, lexiconBody, overviewBody, tryBody, variantsBody, versionBody, type AdminFlash } from './pages.ts';
 
 /** What the knowledge-base admin works with. */
 export interface KnowledgeAdminDeps {
@@ -30,6 +31,7 @@ export interface KnowledgeAdminDeps {
 }
 
 const versionParam = z.coerce.number().int().positive().max(1_000_000);
+const variantIdParam = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const idParam = z.string().regex(/^[a-z0-9][a-z0-9-]*$/u).max(80);
 const metadataForm = z.object({
   title: z.string(),
@@ -42,14 +44,17 @@ const metadataForm = z.object({
   effectiveFrom: z.string().optional(),
   expiresOn: z.string().optional(),
 });
+/** The share of a question's weighted words a variant must hold to be shown as the match. */
+const minVariantMatch = 0.25;
 const blankToNull = (value: string | undefined): string | null => (value === undefined || value.trim() === '' ? null : value.trim());
 
 /**
  * The knowledge-base admin (administrators only; a teacher gets 403): upload (multipart, size
  * limit, type sniffing; the client's file name is only displayed), metadata form, clause preview,
  * version history with clause diffs, publish / rollback / withdraw (each evaluated on the
- * candidate set before the switch, blocked below the floor), a hit test, and the synonym and
- * glossary editors. Mount at {@link adminBase}; every POST needs the session's CSRF token.
+ * candidate set before the switch, blocked below the floor), the question variants of each
+ * clause (关联问题: add, edit, delete; the published version is re-indexed at once), a hit test
+ * that shows the matching variant, and the synonym and glossary editors. Mount at {@link adminBase}; every POST needs the session's CSRF token.
  *
  * @example app.route('/admin/knowledge', knowledgeAdmin({ assistant, sessions }));
  */
@@ -137,6 +142,7 @@ export function knowledgeAdmin(deps: KnowledgeAdminDeps): Hono<DashboardEnv> {
         session: sessionOf(c),
         version: stored,
         clauses: previewClauses(stored.document),
+        variants: await kb.clauseVariants(docId, version),
         diff: diff ? { from: diff.from, diff: diff.diff } : null,
         missing: list(meta.missing_fields),
         notes: list(meta.extraction_notes),
@@ -307,13 +313,88 @@ export function knowledgeAdmin(deps: KnowledgeAdminDeps): Hono<DashboardEnv> {
     return c.redirect(`${adminBase}/docs/${encodeURIComponent(id.data)}?msg=discarded`, 303);
   });
 
+  // ---- question variants (关联问题) --------------------------------------------------------------
+
+  const variantsPage = async (c: Context<DashboardEnv>, docId: string, version: number, extra: { error?: string; status?: 200 | 422 } = {}): Promise<Response> => {
+    const stored = await kb.getVersion(docId, version);
+    if (!stored) return notFound(c);
+    return page(
+      c,
+      `关联问题：${stored.document.title} v${version}`,
+      variantsBody({ session: sessionOf(c), version: stored, clauses: await kb.clauseVariants(docId, version), flash: flashOf(c), error: extra.error }),
+      extra.status ?? 200,
+    );
+  };
+
+  /** Applies a variant change; a change to the published version is re-indexed at once, so answers use it. */
+  const changeVariant = async (
+    c: Context<DashboardEnv>,
+    change: (docId: string, version: number) => Promise<{ published: boolean; variant: { clauseKey: string } }>,
+    flash: AdminFlash,
+  ): Promise<Response> => {
+    const id = idParam.safeParse(c.req.param('id'));
+    const version = versionParam.safeParse(c.req.param('version'));
+    if (!id.success || !version.success) return notFound(c);
+    try {
+      const { published, variant } = await change(id.data, version.data);
+      if (published) {
+        const report = await kb.reindex({ actor: actorOf(c), model: await embeddingModelFor(assistant.config, assistant.tokenizer) });
+        log.info({ action: 'variants', docId: id.data, version: version.data, kbVersion: report.version }, 'knowledge base re-indexed after a question-variant change');
+      }
+      const index = (await kb.clauseVariants(id.data, version.data)).findIndex((clause) => clause.key === variant.clauseKey);
+      return c.redirect(`${adminBase}/docs/${encodeURIComponent(id.data)}/versions/${version.data}/variants?msg=${flash}${index >= 0 ? `#clause-${index}` : ''}`, 303);
+    } catch (error) {
+      const problem = problemText(error);
+      if (problem === null) throw error;
+      return variantsPage(c, id.data, version.data, { error: problem, status: 422 });
+    }
+  };
+
+  app.get('/docs/:id/versions/:version/variants', async (c) => {
+    const id = idParam.safeParse(c.req.param('id'));
+    const version = versionParam.safeParse(c.req.param('version'));
+    if (!id.success || !version.success) return notFound(c);
+    return variantsPage(c, id.data, version.data);
+  });
+
+  app.post('/docs/:id/versions/:version/variants', async (c) => {
+    const body = await c.req.parseBody();
+    const clause = typeof body.clause === 'string' ? body.clause : '';
+    const question = typeof body.question === 'string' ? body.question : '';
+    return changeVariant(c, (docId, version) => kb.addVariant(docId, version, clause, question, { actor: actorOf(c) }), 'variantAdded');
+  });
+
+  app.post('/docs/:id/versions/:version/variants/:variant', async (c) => {
+    const variant = variantIdParam.safeParse(c.req.param('variant'));
+    if (!variant.success) return notFound(c);
+    const question = (await c.req.parseBody()).question;
+    return changeVariant(c, (docId, version) => kb.updateVariant(docId, version, variant.data, typeof question === 'string' ? question : '', { actor: actorOf(c) }), 'variantSaved');
+  });
+
+  app.post('/docs/:id/versions/:version/variants/:variant/delete', async (c) => {
+    const variant = variantIdParam.safeParse(c.req.param('variant'));
+    if (!variant.success) return notFound(c);
+    return changeVariant(c, (docId, version) => kb.deleteVariant(docId, version, variant.data, { actor: actorOf(c) }), 'variantDeleted');
+  });
+
   app.get('/try', async (c) => {
     const question = (c.req.query('q') ?? '').slice(0, 500);
     if (question.trim() === '') return c.redirect(adminBase, 303);
     const version = await kb.version();
     if ((await kb.list()).length === 0) return page(c, '试一试', tryBody({ question, ranked: [], outcome: null, version }));
-    const answered = await (await assistant.answerer()).answer(question);
-    return page(c, '试一试', tryBody({ question, ranked: answered.ranked.slice(0, 10), outcome: answered.outcome, version }));
+    const answerer = await assistant.answerer();
+    const answered = await answerer.answer(question);
+    const ranked = answered.ranked.slice(0, 10);
+    // The variant of each clause that the question's words match best: why everyday wording found it.
+    const index = answerer.search.lexicalIndex;
+    const words = (text: string): string[] => assistant.tokenizer.words(text);
+    const idf = (word: string): number => (index.has(word) ? index.idf(word) : 0);
+    const matches = new Map<string, { question: string; share: number }>();
+    for (const { clause } of ranked) {
+      const match = bestVariant(question, clause.variants, words, idf);
+      if (match && match.share >= minVariantMatch) matches.set(clause.id, match);
+    }
+    return page(c, '试一试', tryBody({ question, ranked, outcome: answered.outcome, version, matches }));
   });
 
   app.get('/lexicon', async (c) => {
