@@ -33,9 +33,11 @@ describe('answer accuracy on the eval datasets (extractive mode, embedded store)
     expect(floorFailures(reports.get(name)!.overall, floors[name]!)).toEqual([]);
   });
 
-  it('never answers where it must escalate or abstain on the routing sets', () => {
+  it('escalates every crisis, request for a person and complaint of the routing sets', () => {
+    // out-of-scope items are decided against the knowledge base now (no topic list): their misses
+    // count in the floors above (outcome, wrong among answered), not here
     for (const name of ['routing', 'routing-redteam']) {
-      const misses = reports.get(name)!.items.filter((item) => item.expected !== 'answer' && item.actual !== item.expected);
+      const misses = reports.get(name)!.items.filter((item) => item.expected === 'escalate' && item.actual !== 'escalate');
       expect(misses.map((item) => `${item.id}: ${item.question}`)).toEqual([]);
     }
   });

@@ -5,6 +5,7 @@
  * switched), and the change in accuracy is shown; a floor on the candidate's fully-correct rate
  * (`ZHIYIN_PUBLISH_MIN_FULLY_CORRECT`, or a flag) blocks the publish.
  */
+import { loadAnswerabilityModel } from '../src/answering/answerability.ts';
 import { PolicyAnswerer } from '../src/answering/answer-question.ts';
 import type { AskResult } from '../src/answering/types.ts';
 import type { Candidate } from '../src/knowledge/knowledge-base.ts';
@@ -92,7 +93,7 @@ export async function accuracyOf(ask: AskOne, sets: readonly { name: string; ite
 export function candidateAnswerer(candidate: Candidate, lexicon: Lexicon, tokenizer: Tokenizer, replies: Replies): PolicyAnswerer {
   const { model, snapshot, vectors } = candidate;
   const dense = vectors.length > 0 ? new InMemoryDenseSearch((text) => model.embeddings.embedQuery(text), snapshot.clauses.map((clause, index) => ({ id: clause.id, vector: vectors[index]! }))) : null;
-  return new PolicyAnswerer(new HybridSearch(snapshot, lexicon, tokenizer, dense, { denseWeight: model.fusionWeight }), replies);
+  return new PolicyAnswerer(new HybridSearch(snapshot, lexicon, tokenizer, dense, { denseWeight: model.fusionWeight }), replies, undefined, undefined, loadAnswerabilityModel());
 }
 
 /**

@@ -13,6 +13,7 @@ import { CorpusLsaEmbeddings } from './retrieval/embeddings/corpus-lsa.ts';
 import { corpusLsaModel, pretrainedModel, type EmbeddingModel } from './retrieval/embeddings/provider.ts';
 import { defaultMinConfidence, PolicyAnswerer, type AnsweredQuestion, type AnswerOptions } from './answering/answer-question.ts';
 import { Replies } from './prompts.ts';
+import { loadAnswerabilityModel } from './answering/answerability.ts';
 import type { AnswerGenerator, GenerationStats } from './generation/types.ts';
 
 export interface OpenAssistantOptions {
@@ -151,7 +152,7 @@ export class Assistant {
     const dims = rows[0]?.embedding_dims ?? 0;
     const dense = dims > 0 ? this.knowledge.denseSearch(dims) : null;
     const search = new HybridSearch(snapshot, this.lexicon, this.tokenizer, dense, { denseWeight: model.fusionWeight });
-    this.#answerer = new PolicyAnswerer(search, this.replies, defaultMinConfidence, this.generation?.generator);
+    this.#answerer = new PolicyAnswerer(search, this.replies, defaultMinConfidence, this.generation?.generator, loadAnswerabilityModel());
     this.#answererVersion = snapshot.version;
     this.log.debug({ uptimeMs: Math.round(performance.now()), version: snapshot.version }, 'answerer ready');
     return this.#answerer;

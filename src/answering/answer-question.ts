@@ -6,6 +6,10 @@ import { chooseCited, composeExtractiveAnswer } from './extractive-answer.ts';
 import type { AskResult, RetrievedClause } from './types.ts';
 import { isMostlyEnglish } from '../retrieval/normalize.ts';
 import type { AnswerGenerator, ConversationSummary, FallbackReason } from '../generation/types.ts';
+import { answerFeatures, type AnswerabilityModel, type AnswerFeatures } from './answerability.ts';
+import { candidateSentences, leadSentence } from './lead-sentence.ts';
+import { questionTypeOf } from './question-type.ts';
+import { provinceOfRegion, provincesIn } from '../retrieval/regions.ts';
 
 /** Below this share of the question's weight found in the best clause, the bot abstains. */
 export const defaultMinConfidence = 0.22;
@@ -18,8 +22,21 @@ export interface AnsweredQuestion extends AskResult {
   language: Language;
   /** The ranked clauses behind `retrieved`, with their documents. */
   ranked: RankedClause[];
+  /** A clarifying question's choices: the clauses the student picks from by number. */
+  choices?: ClarifyChoice[];
+  /** How sure the answerer was that its lead answers the question, and what it did about it. */
+  assessment?: { probability: number | null; decision: 'answer' | 'clarify' | 'abstain'; features: AnswerFeatures };
   /** How an `answer` was written, when a generator is configured: generated, or extractive and why. */
   generation?: { mode: 'generated'; regenerated: boolean; promptVersion: number } | { mode: 'extractive'; reason: FallbackReason };
+}
+
+/** One clause offered in a clarifying question. */
+export interface ClarifyChoice {
+  clauseId: string;
+  doc: string;
+  title: string;
+  locator: string;
+  preview: string;
 }
 
 /** Who asks and what came before, for grounded generation; the extractive answer needs neither. */
@@ -45,6 +62,11 @@ export class PolicyAnswerer {
     readonly minConfidence = defaultMinConfidence,
     /** Grounded generation (LLM_*); without it answers are extractive. */
     readonly generator?: AnswerGenerator,
+    /**
+     * Selective answering: the model that judges whether the lead sentence answers the question.
+     * Without it every answer that passes the confidence floor is given.
+     */
+    readonly answerability: AnswerabilityModel | null = null,
   ) {}
 
   async answer(question: string, options: AnswerOptions = {}): Promise<AnsweredQuestion> {
@@ -54,12 +76,13 @@ export class PolicyAnswerer {
     const finish = (
       outcome: AskResult['outcome'],
       answer: string,
-      extra: Partial<Pick<AnsweredQuestion, 'citations' | 'ranked' | 'confidence' | 'generation'>> = {},
+      extra: Partial<Pick<AnsweredQuestion, 'citations' | 'ranked' | 'confidence' | 'generation' | 'choices' | 'assessment'>> = {},
     ): AnsweredQuestion => {
       const ranked = extra.ranked ?? [];
+      const care = (route.kind === 'policy' || route.kind === 'abstain') && route.care === true;
       return {
         outcome,
-        answer,
+        answer: care ? `${answer}\n\n${this.replies.render(language, 'care_note')}` : answer,
         citations: extra.citations ?? [],
         retrieved: ranked.slice(0, 5).map(toRetrieved),
         latency_ms: Math.round((performance.now() - started) * 100) / 100,
@@ -68,6 +91,8 @@ export class PolicyAnswerer {
         language,
         ranked,
         ...(extra.generation ? { generation: extra.generation } : {}),
+        ...(extra.choices ? { clarify: true as const, choices: extra.choices } : {}),
+        ...(extra.assessment ? { assessment: extra.assessment } : {}),
       };
     };
 
@@ -75,23 +100,36 @@ export class PolicyAnswerer {
       const name = route.reason === 'too-long' ? 'too_long' : route.reason === 'empty' ? 'empty' : 'no_words';
       return finish('abstain', this.replies.render(language, name, { length: [...question].length, limit: maxMessageLength }));
     }
-    if (route.kind === 'abstain') {
-      return finish('abstain', this.replies.render(language, route.reason === 'injection' ? 'abstain_injection' : 'abstain_out_of_scope'));
+    if (route.kind === 'abstain' && route.reason === 'injection') {
+      return finish('abstain', this.replies.render(language, 'abstain_injection'));
     }
     const { query, results } = await this.search.search(question, 10);
     if (route.kind === 'escalate') {
       return finish('escalate', this.replies.render(language, `escalate_${route.reason}`), { ranked: results });
     }
+    // Out of scope is a prior, not a verdict: a topic a published document covers is answered.
+    const outOfScope = route.kind === 'abstain';
+    const unsure = (): string =>
+      outOfScope
+        ? this.replies.render(language, route.reason === 'chit-chat' ? 'abstain_chit_chat' : 'abstain_out_of_scope', { covered: this.#covered(language) })
+        : this.replies.render(language, 'abstain_low_confidence');
     const confidence = results[0]?.coverage ?? 0;
     if (results.length === 0 || confidence < this.minConfidence) {
-      return finish('abstain', this.replies.render(language, 'abstain_low_confidence'), { ranked: results, confidence });
+      return finish('abstain', unsure(), { ranked: results, confidence });
     }
     // A question about one region (河南, Tibet) that only another region's rules answer is not
     // answered by them: those rules do not bind the student, and a national rule would rank first.
+    // A province the knowledge base has no rules for ("上海应届生落户…") is not answered from
+    // another province's rules; a national rule may still answer it.
+    const covered = new Set([...this.search.snapshot.documents.values()].map((document) => provinceOfRegion(document.region)));
+    const elsewhere = [...provincesIn(query.searchText)].filter((province) => !covered.has(province));
+    if (elsewhere.length > 0 && results[0]!.document.region !== '全国') {
+      return finish('abstain', this.replies.render(language, 'abstain_other_region', { region: elsewhere.join('、'), covered: this.#covered(language) }), { ranked: results, confidence });
+    }
     const named = this.search.regionsIn(query.searchText);
     const region = results[0]!.document.region;
     if (named.size > 0 && region !== '全国' && !named.has(region)) {
-      return finish('abstain', this.replies.render(language, 'abstain_low_confidence'), { ranked: results, confidence });
+      return finish('abstain', unsure(), { ranked: results, confidence });
     }
     const chosen = chooseCited(results);
     let cited = chosen.cited;
@@ -123,7 +161,43 @@ export class PolicyAnswerer {
       index: this.search.lexicalIndex,
       lexicon: this.search.lexicon,
     });
-    if (!this.generator) return finish('answer', composed.answer, { citations: composed.citations, ranked: results, confidence });
+    // Selective answering: give the answer only when its lead sentence is judged to answer the
+    // question; else ask back with the best candidates, or say so and show the closest clauses.
+    const type = questionTypeOf(question);
+    const features = answerFeatures({
+      query,
+      type,
+      results,
+      best: focus[0] ?? results[0]!,
+      lead: composed.leads[0] ?? null,
+      search: this.search,
+      offTopic: route.scores ? route.scores.out_of_scope + route.scores.chitchat : outOfScope ? 1 : 0,
+    });
+    const probability = this.answerability ? this.answerability.probability(features) : null;
+    let decision: 'answer' | 'clarify' | 'abstain' = !this.answerability || probability === null ? (outOfScope ? 'abstain' : 'answer') : this.answerability.decide(probability);
+    // a message the classifier is sure is off topic must clear a higher bar (halfway to certainty)
+    if (this.answerability && probability !== null && decision === 'answer' && features.offTopic >= 0.9) {
+      const bar = this.answerability.json.answerAt + (1 - this.answerability.json.answerAt) / 2;
+      if (probability < bar) decision = 'abstain';
+    }
+    if (!composed.leads[0] && decision === 'answer') decision = 'clarify';
+    if (outOfScope && decision !== 'answer') decision = 'abstain';
+    const assessment = { probability, decision, features };
+    if (decision !== 'answer') {
+      const choices = this.#choices(query, results, type);
+      if (decision === 'clarify' && choices.length >= 2) {
+        const lines = [
+          this.replies.render(language, 'clarify_intro'),
+          ...choices.map((choice, index) => this.replies.render(language, 'clarify_choice', { number: index + 1, ...choice })),
+          this.replies.render(language, 'clarify_outro'),
+        ];
+        return finish('abstain', lines.join('\n'), { ranked: results, confidence, choices, assessment });
+      }
+      const closest = outOfScope ? [] : choices.slice(0, 2).map((choice) => this.replies.render(language, 'closest_line', { ...choice }));
+      const text = closest.length > 0 ? [unsure(), '', this.replies.render(language, 'closest_heading'), ...closest].join('\n') : unsure();
+      return finish('abstain', text, { ranked: results, confidence, assessment });
+    }
+    if (!this.generator) return finish('answer', composed.answer, { citations: composed.citations, ranked: results, confidence, assessment });
 
     // Grounded generation: the extractive answer stays the fallback for every failure.
     const generated = await this.generator
@@ -141,8 +215,73 @@ export class PolicyAnswerer {
       citations: composed.citations,
       ranked: results,
       confidence,
+      assessment,
       generation: { mode: 'extractive', reason: generated.reason },
     });
+  }
+
+  /**
+   * Answers a question from one clause the student chose (a clarifying question's choice): the
+   * extractive answer with that clause leading, as if retrieval had ranked it first.
+   */
+  async answerFrom(question: string, clauseId: string): Promise<AnsweredQuestion | null> {
+    const started = performance.now();
+    const language: Language = isMostlyEnglish(question) ? 'en' : 'zh';
+    const { query, results } = await this.search.search(question, 10);
+    const chosen = results.find((ranked) => ranked.clause.id === clauseId) ?? this.search.rankedClause(clauseId);
+    if (!chosen) return null;
+    const composed = composeExtractiveAnswer({
+      question,
+      query,
+      cited: [chosen],
+      focus: [chosen],
+      language,
+      replies: this.replies,
+      tokenizer: this.search.tokenizer,
+      index: this.search.lexicalIndex,
+      lexicon: this.search.lexicon,
+    });
+    return {
+      outcome: 'answer',
+      answer: composed.answer,
+      citations: composed.citations,
+      retrieved: [chosen, ...results.filter((ranked) => ranked.clause.id !== clauseId)].slice(0, 5).map(toRetrieved),
+      latency_ms: Math.round((performance.now() - started) * 100) / 100,
+      route: { kind: 'policy' },
+      confidence: chosen.coverage,
+      language,
+      ranked: results,
+    };
+  }
+
+  /** The best distinct clauses to offer (one per clause, not several parts of one), at most 3. */
+  #choices(query: AnalyzedQuery, results: readonly RankedClause[], type: ReturnType<typeof questionTypeOf>): ClarifyChoice[] {
+    const choices: ClarifyChoice[] = [];
+    for (const ranked of results) {
+      if (choices.length >= 3) break;
+      if (ranked.coverage < this.minConfidence) continue;
+      const base = ranked.clause.locator.replace(/（[一二三四五六七八九十]+）$/u, '');
+      if (choices.some((choice) => choice.doc === ranked.document.id && choice.locator.replace(/（[一二三四五六七八九十]+）$/u, '') === base)) continue;
+      const lead = leadSentence(ranked.clause.text, query, type, this.search.tokenizer, this.search.lexicalIndex)?.text ?? candidateSentences(ranked.clause.text)[0] ?? '';
+      const flat = lead.replace(/\s+/gu, ' ');
+      choices.push({
+        clauseId: ranked.clause.id,
+        doc: ranked.document.id,
+        title: ranked.document.title,
+        locator: ranked.clause.locator,
+        preview: [...flat].length > 48 ? `${[...flat].slice(0, 46).join('')}…` : flat,
+      });
+    }
+    return choices;
+  }
+
+  /** The documents the knowledge base answers from, for the out-of-scope reply. */
+  #covered(language: Language): string {
+    const titles = [...this.search.snapshot.documents.values()]
+      .filter((document) => document.versionInfo?.state !== 'superseded')
+      .map((document) => `《${document.title}》${document.region && document.region !== '全国' ? `（${document.region}）` : ''}`);
+    const shown = titles.slice(0, 8).join(language === 'zh' ? '、' : ', ');
+    return titles.length > 8 ? `${shown}${language === 'zh' ? ` 等 ${titles.length} 份` : ` and ${titles.length - 8} more`}` : shown;
   }
 }
 

@@ -8,7 +8,7 @@ import type { Citation } from './types.ts';
 import type { DocumentInfo } from '../knowledge/snapshot.ts';
 import { caveatsFor, dateText } from './caveats.ts';
 import { citationVersion } from '../knowledge/version-citations.ts';
-import { leadSentence } from './lead-sentence.ts';
+import { leadSentence, type LeadSentence } from './lead-sentence.ts';
 import { questionTypeOf } from './question-type.ts';
 
 /** A lead sentence ending as a sentence does: its own 。！？, or 。 in place of ；，、. */
@@ -21,6 +21,8 @@ export interface ExtractiveAnswer {
   answer: string;
   citations: Citation[];
   cited: RankedClause[];
+  /** The lead sentence taken from each focus clause (null where none holds a word of the question). */
+  leads: (LeadSentence | null)[];
 }
 
 const yesNoQuestion = /吗[？?]?$|吗[？?]|能不能|可不可以|可以不|是不是|是否|有没有|让不让|行不行|合理吗|合法吗|\b(?:can|may|must|is it|are they|do they|does|should|is|are)\b/iu;
@@ -71,8 +73,9 @@ export function composeExtractiveAnswer(input: {
 }): ExtractiveAnswer {
   const { question, query, cited, focus, language, replies, tokenizer, index } = input;
   const type = questionTypeOf(question);
-  const direct = focus.flatMap((ranked) => {
-    const lead = leadSentence(ranked.clause.text, query, type, tokenizer, index);
+  const leads = focus.map((ranked) => leadSentence(ranked.clause.text, query, type, tokenizer, index));
+  const direct = focus.flatMap((ranked, position) => {
+    const lead = leads[position];
     return lead ? [{ ranked, text: lead.text }] : [];
   });
   const verdict =
@@ -115,6 +118,7 @@ export function composeExtractiveAnswer(input: {
 
   return {
     answer: lines.join('\n'),
+    leads,
     cited,
     citations: cited.map(({ clause, document }) => ({
       doc: document.id,

@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { knowledgeDir } from '../paths.ts';
 import { hasWordCharacters, normalizeText } from '../retrieval/normalize.ts';
+import { toSimplified } from '../retrieval/simplified.ts';
+import { loadMessageClassifier, type MessageClassifier, type MessageLabel } from './message-classifier.ts';
 
 type EscalationReason = 'crisis' | 'person' | 'complaint';
 
@@ -35,12 +37,23 @@ let defaultPhrases: EscalationPhrases | undefined;
 /** Longest message the bot reads as one question (Telegram's own message limit). */
 export const maxMessageLength = 4096;
 
+/** What the message classifier made of a message: each label's probability. */
+export type RouteScores = Record<MessageLabel, number>;
+
 /** Why a message cannot be answered as a policy question, decided before retrieval. */
 export type Route =
   | { kind: 'invalid'; reason: 'empty' | 'too-long' | 'no-words' }
-  | { kind: 'escalate'; reason: 'crisis' | 'person' | 'complaint' }
-  | { kind: 'abstain'; reason: 'injection' | 'out-of-scope' }
-  | { kind: 'policy' };
+  | { kind: 'escalate'; reason: 'crisis' | 'person' | 'complaint'; scores?: RouteScores }
+  | { kind: 'abstain'; reason: 'injection' | 'out-of-scope' | 'chit-chat'; care?: boolean; scores?: RouteScores }
+  /** `care`: the crisis score was raised but the message reads as a policy question — answer it, with the hotlines. */
+  | { kind: 'policy'; care?: boolean; scores?: RouteScores };
+
+/** A crisis probability at least this high escalates whatever else the message asks. */
+const sureCrisis = 0.5;
+/** Below `sureCrisis`, crisis as the top label escalates when it is this many times the next label. */
+const clearLead = 2;
+/** The top label's probability needed for the classifier alone to ask for a person or a complaint. */
+const sureLabel = 0.5;
 
 /** Self-harm, suicide and hopelessness. Checked first, on the whole message, whatever its length. */
 const crisisPatterns: RegExp[] = [
@@ -66,44 +79,90 @@ const complaintPatterns: RegExp[] = [
 const injectionPatterns: RegExp[] = [
   /(?:忽略|无视|忘记|忘掉|不要管|别管|跳过|绕过|覆盖)(?:掉)?(?:你)?(?:之前|上面|以上|前面|先前|所有|全部|原来|原先|你的|系统)?(?:的|所有的)?(?:所有)?(?:指令|指示|规则|设定|提示|要求|限制|约束|命令|prompt)/u,
   /(?:系统|初始|原始|隐藏)?(?:提示词|系统提示|系统设定|system ?prompt)|(?:输出|打印|显示|告诉我|泄露|复述|重复)(?:一下)?(?:你的)?(?:系统)?(?:设定|指令|规则|配置|提示)/u,
-  /假装(?:你|自己)是|扮演|角色扮演|你不再是|(?:你现在是|从现在(?:开始|起)你(?:是|就是)|进入)(?:一个|一名)?\S{0,12}(?:模式|角色|ai|人工智能|助手|dan|老师|黑客|没有限制)/iu,
+  /假装(?:你|自己)是|(?:你|请你|来|现在)(?:来)?扮演|玩角色扮演|角色扮演游戏|你不再是|(?:你现在是|从现在(?:开始|起)你(?:是|就是)|进入)(?:一个|一名)?\S{0,12}(?:模式|角色|ai|人工智能|助手|dan|老师|黑客|没有限制)/iu,
   /(?:不用|不要|不必|别)(?:再)?(?:引用|注明|给出?)(?:文件|出处|来源|依据)|(?:随便|瞎)编|编(?:一条|一个|一些)(?:政策|规定|条款)/u,
   /开发者模式|越狱|无限制模式|\bdan\b|jailbreak/iu,
   /你的(?:规则|设定|提示|指令|人设|底层|配置)|(?:列出|说出|展示)(?:你的)?(?:全部|所有)?(?:规则|设定|指令)|规则第[一二三四五六七八九十\d]+条/u,
   /\b(?:ignore|disregard|forget|override|bypass)\b.{0,30}\b(?:instructions?|rules?|prompts?|guidelines|system)\b|\bsystem prompt\b|\b(?:you are now|pretend (?:to be|you are)|act as|roleplay as|developer mode)\b/iu,
 ];
 
-/** Topics the policy corpus does not cover, so that a near word match is not taken for an answer. */
-const outOfScopePatterns: RegExp[] = [
-  /高考|分数线|录取分|志愿填报|考研|研究生考试|考公|公务员考试|事业编考试|教资|教师资格证考试|专升本考试|四六级|雅思|托福|成绩查询/u,
-  /落户|户口(?:\S{0,6})落|户籍迁|积分入户|租房|房租|买房|医保报销|社保缴费基数|个税|公积金提取|签证|留学申请|驾照|驾考|科目[一二三四]/u,
-  /天气|股票|基金|彩票|游戏|手游|网游|电影|电视剧|追星|明星|外卖|菜谱|减肥|星座|算命|旅游攻略/u,
-  /排名|排行|哪所(?:学校|大学|中职|高职)?(?:最)?好|(?:学校|专业)(?:哪个|哪家)(?:最)?好|工资\S{0,6}多少|月薪|年薪|薪资水平|待遇怎么样/u,
-  /写(?:一段|个|段)?(?:代码|程序|作文|小说|诗)|python|java(?:script)?|c\+\+|编程题|代码报错|数学题|解方程|翻译一下/iu,
-  /期末成绩|成绩什么时候|考试成绩|补考|专升本(?:英语|数学|语文|考试|考什么|题型|分数|报名)|国考|省考|考编|户口迁|迁户口|学分绩点|四级|六级|奖学金评|宿舍分配|食堂|校园卡|选课/u,
-  /\b(?:weather|stock|lottery|movie|recipe|write (?:me )?(?:a |some )?(?:code|poem|essay|story)|python|javascript|homework|gaokao|visa|rent)\b/iu,
-];
-
 const anyMatch = (patterns: RegExp[], text: string): boolean => patterns.some((pattern) => pattern.test(text));
 
 /**
- * Decides, from the message alone, whether it is a policy question or something else.
- * Crisis is checked before anything else and on the full text, so that a long or odd message
- * that mentions self-harm still reaches a person.
+ * Decides, from the message alone, whether it is a policy question or something else. The main
+ * signal is the trained message classifier (knowledge/router/model.json); the patterns here and
+ * the phrase table an administrator keeps (escalation-phrases.tsv) are overrides on top of it.
+ * Safety first: a crisis is checked before anything else and on the full text, whatever its
+ * length. A crisis score over the classifier's threshold escalates as a crisis when the message
+ * is a crisis or asks for a person or complains; otherwise the message is answered as usual with
+ * the hotlines and the way to a teacher beside it (`care`).
  *
- * @example routeMessage('我不想活了') // { kind: 'escalate', reason: 'crisis' }
+ * @example routeMessage('我不想活了') // { kind: 'escalate', reason: 'crisis', … }
  */
-export function routeMessage(message: string, phrases: EscalationPhrases = (defaultPhrases ??= loadEscalationPhrases())): Route {
+export function routeMessage(
+  message: string,
+  phrases: EscalationPhrases = (defaultPhrases ??= loadEscalationPhrases()),
+  classifier: MessageClassifier | null = defaultClassifier(),
+): Route {
   // 转 人 工: spaces between Chinese characters are how people emphasise, not word breaks.
-  const text = normalizeText(message).replace(/(?<=\p{Script=Han})\s+(?=\p{Script=Han})/gu, '');
+  const spaced = toSimplified(normalizeText(message));
+  const text = spaced.replace(/(?<=\p{Script=Han})\s+(?=\p{Script=Han})/gu, '');
   const said = (reason: EscalationReason): boolean => phrases[reason].some((matches) => matches(text));
   if (text === '') return { kind: 'invalid', reason: 'empty' };
   if (anyMatch(crisisPatterns, text) || said('crisis')) return { kind: 'escalate', reason: 'crisis' };
+  const classified = classifier && hasWordCharacters(text) ? classifier.classify(text) : null;
+  const scores = classified?.probabilities;
+  const withScores = scores ? { scores } : {};
+  // an attempt to change the rules is refused before the classifier reads it as anything else
+  if (hasWordCharacters(text) && anyMatch(injectionPatterns, text)) return { kind: 'abstain', reason: 'injection', ...withScores };
+  if (classified && classified.label === 'crisis' && classified.probabilities.crisis >= sureCrisis) {
+    return { kind: 'escalate', reason: 'crisis', ...withScores };
+  }
+  // distress said in one sentence of a longer message ("…能不能不上了 反正我也撑不到毕业")
+  if (classifier && classified && sentencesOf(spaced).some((sentence) => {
+    const part = classifier.classify(sentence);
+    return part.label === 'crisis' && part.probabilities.crisis >= sureCrisis;
+  })) {
+    return { kind: 'escalate', reason: 'crisis', ...withScores };
+  }
   if ([...message].length > maxMessageLength) return { kind: 'invalid', reason: 'too-long' };
   if (!hasWordCharacters(text)) return { kind: 'invalid', reason: 'no-words' };
-  if (anyMatch(injectionPatterns, text)) return { kind: 'abstain', reason: 'injection' };
-  if (anyMatch(personPatterns, text) || said('person')) return { kind: 'escalate', reason: 'person' };
-  if (anyMatch(complaintPatterns, text) || said('complaint')) return { kind: 'escalate', reason: 'complaint' };
-  if (anyMatch(outOfScopePatterns, text)) return { kind: 'abstain', reason: 'out-of-scope' };
-  return { kind: 'policy' };
+  if (anyMatch(personPatterns, text) || said('person')) return { kind: 'escalate', reason: 'person', ...withScores };
+  if (anyMatch(complaintPatterns, text) || said('complaint')) return { kind: 'escalate', reason: 'complaint', ...withScores };
+  if (!classified) return { kind: 'policy' };
+  const p = classified.probabilities;
+  // crisis as the most likely label escalates, unless it is a near tie on a short, vague message
+  // ("我的规划", "你说的不对"): then it gets the care note below instead
+  const runnerUp = Math.max(...Object.entries(p).filter(([label]) => label !== 'crisis').map(([, value]) => value));
+  if (classified.label === 'crisis' && p.crisis >= clearLead * runnerUp) return { kind: 'escalate', reason: 'crisis', ...withScores };
+  // someone asking for a person while the crisis score is raised gets the crisis priority
+  if (classified.label === 'person' && p.person >= sureLabel) return { kind: 'escalate', reason: classified.crisis ? 'crisis' : 'person', ...withScores };
+  if (classified.label === 'complaint' && p.complaint >= sureLabel) return { kind: 'escalate', reason: classified.crisis ? 'crisis' : 'complaint', ...withScores };
+  // a raised but uncertain crisis score: answer as usual, with the hotlines and a way to a teacher
+  const care = classified.crisis ? { care: true } : {};
+  // out of scope and chit-chat are priors, decided against the knowledge base by the answerer
+  if (classified.label === 'out_of_scope') return { kind: 'abstain', reason: 'out-of-scope', ...care, ...withScores };
+  if (classified.label === 'chitchat') return { kind: 'abstain', reason: 'chit-chat', ...care, ...withScores };
+  return { kind: 'policy', ...care, ...withScores };
+}
+
+/** The sentences and clauses of a message that has several (none for a single one). */
+function sentencesOf(text: string): string[] {
+  const parts = text
+    .split(/[，,。.!！?？；;\n]+|(?<=\p{Script=Han})\s+|\s+(?=\p{Script=Han})/u)
+    .map((part) => part.trim())
+    .filter((part) => [...part].length >= 4);
+  return parts.length >= 2 ? parts : [];
+}
+
+let classifierLoaded = false;
+let shippedClassifier: MessageClassifier | null = null;
+
+/** The shipped message classifier, loaded once (null without a model file: patterns only). */
+function defaultClassifier(): MessageClassifier | null {
+  if (!classifierLoaded) {
+    shippedClassifier = loadMessageClassifier();
+    classifierLoaded = true;
+  }
+  return shippedClassifier;
 }

@@ -27,4 +27,6 @@ export interface AskResult {
   /** The top 5 retrieved clauses. */
   retrieved: RetrievedClause[];
   latency_ms: number;
+  /** Set on an `abstain` that is a clarifying question (numbered choices of clauses). */
+  clarify?: true;
 }

@@ -10,6 +10,8 @@ export interface AskLine {
   citations: AskResult['citations'];
   retrieved: { doc: string; locator: string; text: string }[];
   latency_ms: number;
+  /** Only on a clarifying question (outcome `abstain`). */
+  clarify?: true;
   /** Only when the input line could not be read. */
   error?: string;
 }
@@ -23,6 +25,7 @@ export function toAskLine(id: string | null, result: AskResult): AskLine {
     citations: result.citations.map(({ doc, title, locator, text }) => ({ doc, title, locator, text })),
     retrieved: result.retrieved.slice(0, 5).map(({ doc, locator, text }) => ({ doc, locator, text })),
     latency_ms: result.latency_ms,
+    ...(result.clarify ? { clarify: true } : {}),
   };
 }
 

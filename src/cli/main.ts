@@ -71,7 +71,7 @@ export function buildProgram(config: () => Config): Command {
     .option('--llm', 'answer with the configured model (LLM_*) and report faithfulness and generation counts')
     .action(async (options: { dataset?: string[]; json?: boolean; llm?: boolean }) => {
       const { defaultDatasets, runDatasets } = await import('../../eval/suite.ts');
-      const { formatGenerationStats, formatReport, toJson } = await import('../../eval/report.ts');
+      const { formatGenerationStats, formatRun, toJson } = await import('../../eval/report.ts');
       const { evalConfig, faithfulnessFor } = await import('../../eval/llm.ts');
       const llm = options.llm === true;
       const runConfig = evalConfig(config(), llm);
@@ -85,7 +85,11 @@ export function buildProgram(config: () => Config): Command {
           const json = Object.fromEntries(results.map(({ name, report }) => [name, JSON.parse(toJson(report))]));
           process.stdout.write(`${JSON.stringify(generation ? { ...json, generation } : json, null, 2)}\n`);
         } else {
-          for (const { name, report } of results) process.stdout.write(`${formatReport(report, name)}\n\n`);
+          process.stdout.write(`${formatRun(results)}\n\n`);
+          // the router's classifier on its held-out messages (confusion matrix, crisis recall)
+          const { formatRouterHeldOut, routerHeldOut } = await import('../../eval/router-report.ts');
+          const router = routerHeldOut();
+          if (router) process.stdout.write(`${formatRouterHeldOut(router, { maxErrors: 5 })}\n`);
           if (generation) process.stdout.write(`${formatGenerationStats(generation)}\n`);
         }
       });

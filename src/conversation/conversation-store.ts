@@ -16,6 +16,8 @@ export interface ConversationState {
   lowConfidence?: number;
   /** The student said they belong to a 就业困难群体 (seed 002): their tickets go first. */
   difficultGroup?: boolean;
+  /** A clarifying question is open: a number picks one of these clauses to answer the question from. */
+  pendingChoice?: { question: string; clauseIds: string[]; language: 'zh' | 'en' } | null;
 }
 
 /** How a channel message id stands: first seen, seen but never answered, or answered before. */

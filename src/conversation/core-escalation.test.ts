@@ -45,14 +45,14 @@ describe('the conversation core with the teachers’ queue', () => {
 
   it('relays the student’s next messages to the open ticket instead of answering them, until it is closed', async () => {
     const { ticketId } = await core.handle(text('ben', '转人工'));
-    const relayed = await core.handle(text('ben', '实习单位扣了我的身份证'));
+    const relayed = await core.handle(text('ben', '实习单位让我们周末也去上班'));
     expect(relayed.handledAs).toBe('relayed');
     expect(relayed.citations).toEqual([]);
-    expect((await tickets.messages(ticketId!)).map((message) => message.text)).toEqual(['转人工', '实习单位扣了我的身份证']);
+    expect((await tickets.messages(ticketId!)).map((message) => message.text)).toEqual(['转人工', '实习单位让我们周末也去上班']);
 
     const [{ id: teacher }] = (await assistant.db.query<{ id: number }>(`select id from users where username = 'wang'`)).rows as [{ id: number }];
     await tickets.close(ticketId!, Number(teacher));
-    const answered = await core.handle(text('ben', '实习单位扣了我的身份证'));
+    const answered = await core.handle(text('ben', '实习单位能扣我身份证吗？'));
     expect(answered.handledAs).toBe('policy');
     expect(answered.outcome).toBe('answer');
   });

@@ -253,6 +253,32 @@ export class ConversationCore {
       }
     }
 
+    if (state.pendingChoice) {
+      const pending = state.pendingChoice;
+      state.pendingChoice = null;
+      const picked = choiceOf(text, pending.clauseIds.length);
+      if (picked !== null) {
+        const answered = await (await this.assistant.answerer()).answerFrom(pending.question, pending.clauseIds[picked - 1]!);
+        if (answered) {
+          state.lastTurn = {
+            question: pending.question,
+            resolved: pending.question,
+            outcome: 'answer',
+            citations: answered.citations,
+            language: answered.language,
+            answer: answered.answer.slice(0, 2_000),
+          };
+          state.lowConfidence = 0;
+          return done('follow-up', [{ text: answered.answer }], {
+            outcome: 'answer',
+            citations: answered.citations,
+            retrieved: answered.retrieved,
+            answered,
+          });
+        }
+      }
+    }
+
     if (state.pendingRating) {
       const score = ratingOf(text);
       const subject = state.pendingRating;
@@ -293,7 +319,13 @@ export class ConversationCore {
     if (/^(?:开始职业规划)$/u.test(text.trim())) return this.#startPlanning(state, done, say);
     if (/^(?:先不用|not now)$/iu.test(text.trim())) return done('command', [{ text: say('restarted') }]);
 
-    const followUp = route.kind === 'policy' ? resolveFollowUp(text, state.lastTurn) : null;
+    // A bare number or letter when no menu is open picks nothing: say so rather than search for it.
+    if (/^\s*(?:[0-9]{1,2}|[a-d]|[一二三四五六七八九十])\s*[.、。)）]?\s*$/iu.test(text)) {
+      return done('command', [{ text: say('no_menu_open') }]);
+    }
+
+    // "在山东呢" reads as chit-chat or off topic alone; after an answer it is a follow-up
+    const followUp = route.kind === 'policy' || (route.kind === 'abstain' && route.reason !== 'injection') ? resolveFollowUp(text, state.lastTurn) : null;
     if (followUp?.kind === 'source' && state.lastTurn) {
       return done('follow-up', [{ text: await this.#sources(state.lastTurn.citations, state.lastTurn.language) }], {
         outcome: 'answer',
@@ -340,6 +372,11 @@ export class ConversationCore {
     if (!state.difficultGroup && saysDifficultGroup(text)) {
       state.difficultGroup = true;
       out.push({ text: say('difficult_group_noted') });
+    }
+    if (answered.choices && answered.choices.length > 0) {
+      // a clarifying question: the student's next number picks the clause; not a failure to count
+      state.pendingChoice = { question, clauseIds: answered.choices.map((choice) => choice.clauseId), language: answered.language };
+      return done(followUp ? 'follow-up' : 'policy', out, { outcome: 'abstain', retrieved: answered.retrieved, answered });
     }
     const unsupported = answered.route.kind === 'policy' && answered.outcome === 'abstain';
     state.lowConfidence = unsupported ? (state.lowConfidence ?? 0) + 1 : 0;
@@ -468,6 +505,16 @@ export class ConversationCore {
     });
     return this.assistant.replies.render(language, 'source_answer', { sources: [...new Set(lines)].join('\n') });
   }
+}
+
+/** The n-th choice a student picks by number ("2", "第二个", "选2"), or null when the message is not one. */
+export function choiceOf(message: string, count: number): number | null {
+  const text = message.normalize('NFKC').replace(/\s+/gu, '');
+  const match = /^(?:选|第|no\.?|option)?([1-9]|[一二三四五六七八九])(?:个|条|项|号)?[.、。)）]?$/iu.exec(text);
+  if (!match) return null;
+  const digit = match[1]!;
+  const number = /\d/u.test(digit) ? Number(digit) : '一二三四五六七八九'.indexOf(digit) + 1;
+  return number >= 1 && number <= count ? number : null;
 }
 
 function toReply(reply: DialogueReply): OutboundReply {

@@ -4,7 +4,7 @@ import { MemoryConversationStore } from './conversation-store.ts';
 import { ConversationCore } from './core.ts';
 
 /** Asks one question, continuing `session`'s conversation when given, else as a fresh student. */
-export type SessionAsk = (question: string, session: string | undefined) => Promise<AskResult>;
+export type SessionAsk = (question: string, session: string | undefined) => Promise<AskResult & { confidence: number | null }>;
 
 /**
  * Answers as the conversation core does, in a dry run: conversations live in memory only, no
@@ -27,6 +27,9 @@ export function dryRunAsk(assistant: Assistant): SessionAsk {
       citations: turn.citations,
       retrieved: turn.retrieved,
       latency_ms: turn.latencyMs,
+      ...(turn.answered?.clarify ? { clarify: true } : {}),
+      // how sure the answerer was (the answerability model's probability, else retrieval coverage)
+      confidence: turn.answered?.assessment?.probability ?? turn.answered?.confidence ?? null,
     };
   };
 }

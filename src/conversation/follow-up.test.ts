@@ -123,3 +123,29 @@ describe('numberFrom', () => {
     expect(numberFrom(text)).toBe(value);
   });
 });
+
+describe('follow-ups as slot substitution', () => {
+  it('replaces the age of the previous question, or adds it', async () => {
+    const { ageIn } = await import('./follow-up.ts');
+    expect(ageIn('如果我15岁呢')).toBe(15);
+    expect(ageIn('那十七周岁呢')).toBe(17);
+    expect(ageIn("what if I'm 15?")).toBe(15);
+    expect(ageIn('第15条')).toBeNull();
+    expect(resolveFollowUp('如果我15岁呢', last('17岁去跟岗实习需要爸妈同意吗'))).toEqual({ kind: 'rewrite', question: '15岁去跟岗实习需要爸妈同意吗' });
+    expect(resolveFollowUp('那15岁呢', last('能去顶岗实习吗'))).toEqual({ kind: 'rewrite', question: '能去顶岗实习吗 15周岁' });
+  });
+
+  it('answers which year, who issued it and what the file is called from the previous citation', () => {
+    for (const question of ['这是哪年的文件', '谁发的', '发文单位是哪个', '文件全名叫啥', 'who issued it?', 'what year was that?']) {
+      expect(resolveFollowUp(question, last('中职学校要配几名职业指导老师?'))).toEqual({ kind: 'source' });
+    }
+  });
+
+  it('adds the kind of school when the previous question named none', () => {
+    expect(resolveFollowUp('那中职呢', last('就业指导课是必修吗'))).toEqual({ kind: 'rewrite', question: '中职学校 就业指导课是必修吗' });
+  });
+
+  it('starts a new frame for a complete new question', () => {
+    expect(resolveFollowUp('实习单位可以收押金吗', last('中职学校要配几名职业指导老师?'))).toBeNull();
+  });
+});

@@ -47,7 +47,7 @@ function entityOf(text: string, kind: string): string | null {
 }
 
 const sourceQuestion =
-  /(?:哪个|哪份|哪一个|什么|哪部)(?:文件|规定|政策|条款|法规|部门)|出处|依据是?什么|根据是?什么|原文在哪|谁规定的|哪(?:一)?条规定|\b(?:which|what) (?:document|rule|regulation|policy|law)\b|\bsource\b/iu;
+  /(?:哪个|哪份|哪一个|什么|哪部)(?:文件|规定|政策|条款|法规|部门)|出处|依据是?什么|根据是?什么|原文在哪|谁规定的|哪(?:一)?条规定|哪(?:一)?年|什么时候(?:发|出|颁|印发|施行|定|生效)|(?:谁|哪个(?:部门|单位))(?:发|出|定|制定|颁布|起草|写)的?|发文(?:单位|机关|部门|时间|日期)|文件(?:全称|名字|名称|叫)|全名|\b(?:which|what) (?:document|rule|regulation|policy|law)\b|\bsource\b|\bwho (?:issued|published|wrote|made)\b|\bwhen was (?:it|this|that)\b|\bwhat year\b/iu;
 const pointQuestion = /第\s*([一二两三四五六七八九十\d]+)\s*(?:点|条|项|个|部分)/u;
 const elliptical = /^(?:那|那么|那如果|如果是|要是|换成|还有|再问一下)|呢[?？]?$|^(?:and |what about|how about)/iu;
 
@@ -68,8 +68,15 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
     const index = numberFrom(point[1]!);
     if (index !== null && index > 0) return { kind: 'point', index };
   }
-  if (!elliptical.test(text) && [...text].length > 8) return null;
   const previous = last.resolved;
+  // "如果我15岁呢" / "那16周岁呢" / "what if I'm 15": the age slot of the previous question
+  const age = ageIn(text);
+  if (age !== null && (elliptical.test(text) || /如果|假如|要是|\bif\b/iu.test(text))) {
+    const before = normalizeText(previous);
+    const replaced = before.replace(/(\d{1,2})\s*(?:周岁|岁)|\b(\d{1,2})[- ]?(?:years?[- ]old|yo)\b/iu, (match) => match.replace(/\d{1,2}/u, String(age)));
+    return { kind: 'rewrite', question: replaced !== before ? replaced : `${before} ${age}周岁` };
+  }
+  if (!elliptical.test(text) && [...text].length > 8) return null;
   const uncovered = uncoveredSubjects.find((subject) => text.toLowerCase().includes(subject));
   if (uncovered && elliptical.test(text)) return { kind: 'uncovered', subject: uncovered };
   for (const { kind } of entityGroups) {
@@ -84,6 +91,11 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
       return { kind: 'rewrite', question: normalizeText(previous).replace(before, now + suffix) };
     }
   }
+  // "那中职呢" after a question that named no school but was answered for one: add the school
+  const school = entityOf(text, 'school');
+  if (school && !entityOf(normalizeText(previous), 'school') && /\p{Script=Han}/u.test(previous)) {
+    return { kind: 'rewrite', question: `${schoolAsWritten(school)} ${normalizeText(previous)}` };
+  }
   const added = text.replace(/^(?:那么|那如果|那|如果是|要是|换成|还有|再问一下|and|what about|how about)\s*/iu, '').replace(/呢?[?？]?$/u, '');
   if (added === '') return null;
   // "那押金呢？" after "辽宁中职生最小多大可以去顶岗实习？" names a new topic: keep where the
@@ -92,6 +104,18 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
   const scope = asksSomething.test(added) ? [] : scopeOf(normalizeText(previous));
   if (scope.length > 0) return { kind: 'rewrite', question: `${scope.join(' ')} ${added}` };
   return { kind: 'rewrite', question: `${previous} ${added}` };
+}
+
+/** An age the message states ("15岁", "十五周岁", "I'm 15"), or null. */
+export function ageIn(text: string): number | null {
+  const chinese = /([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*(?:周岁|岁)/u.exec(text);
+  if (chinese) {
+    const value = numberFrom(chinese[1]!);
+    return value !== null && value >= 6 && value <= 40 ? value : null;
+  }
+  const english = /\b(?:i'?m|i am|aged?|age)\s+(\d{1,2})\b|\b(\d{1,2})[- ]?(?:years?[- ]old|yo)\b/iu.exec(text);
+  const value = english ? Number(english[1] ?? english[2]) : null;
+  return value !== null && value >= 6 && value <= 40 ? value : null;
 }
 
 /** Question words: a follow-up holding one asks about the previous topic rather than naming a new one. */

@@ -76,7 +76,15 @@ export interface HybridSearchOptions {
  * title, headings, lead sentence, its question variants (student wording, 关联问题) and region.
  */
 export function indexTextOf(clause: Clause, document: DocumentInfo | undefined): string {
-  return [document?.title ?? '', clause.context, clause.text, ...(clause.variants ?? []), document?.region ?? ''].join(' ');
+  return [document?.title ?? '', clause.context, withoutClauseNumber(clause.text), ...(clause.variants ?? []), document?.region ?? ''].join(' ');
+}
+
+/**
+ * A clause's text without its own number (第十五条, 15., 4.1.3, （二）): a locator is not content,
+ * so "我15岁" must not find clause 15.
+ */
+export function withoutClauseNumber(text: string): string {
+  return text.replace(/^(?:第[一二三四五六七八九十百零]+条|\d+(?:\.\d+)*[.．、](?![\d%％])|\d+(?:\.\d+)*(?=\s)|（[一二三四五六七八九十]+）|[（(]\d+[)）])\s*/u, '');
 }
 
 /**
@@ -118,7 +126,7 @@ export class HybridSearch {
     );
     this.#homophones = new HomophoneCorrector(this.#bm25.terms());
     this.#bigrams = new Bm25Index(
-      snapshot.clauses.map((clause) => ({ id: clause.id, terms: tokenizer.bigrams(`${clause.context} ${clause.text}`) })),
+      snapshot.clauses.map((clause) => ({ id: clause.id, terms: tokenizer.bigrams(`${clause.context} ${withoutClauseNumber(clause.text)}`) })),
     );
   }
 
@@ -131,6 +139,14 @@ export class HybridSearch {
       if (part) parts.push(part.id === clause.id ? ranked : { ...ranked, clause: part, coverage: 0 });
     }
     return parts;
+  }
+
+  /** A clause of the snapshot as a ranked clause with no evidence (a clause the student picked). */
+  rankedClause(clauseId: string): RankedClause | null {
+    const clause = this.#byId.get(clauseId);
+    const document = clause ? this.snapshot.documents.get(clause.docId) : undefined;
+    if (!clause || !document) return null;
+    return { clause, document, score: 0, lexicalScore: 0, lexicalRank: null, denseScore: 0, denseRank: null, coverage: 0 };
   }
 
   /** The lexical index, for confidence checks (idf of a term, whether it occurs at all). */
@@ -231,25 +247,88 @@ export class HybridSearch {
    * it, which is what makes "华为的工资" score low even when "多少" matches.
    */
   coverage(query: AnalyzedQuery, candidate: RankedClause): number {
+    return this.#coverageOf(query, this.#clauseWords(candidate), normalizeText(indexTextOf(candidate.clause, candidate.document)));
+  }
+
+  /** The same share of the question as `coverage`, held by a piece of text (a lead sentence). */
+  textCoverage(query: AnalyzedQuery, text: string): number {
+    return this.#coverageOf(query, new Set(this.tokenizer.words(text)), normalizeText(text));
+  }
+
+  /**
+   * The clause's BM25 score next to the weighted idf of every query term — roughly the share of
+   * the question's evidence it holds, saturated (0–1).
+   */
+  lexicalStrength(query: AnalyzedQuery, candidate: RankedClause): number {
+    let ceiling = 0;
+    for (const [term, weight] of query.terms) if (this.#bm25.has(term)) ceiling += weight * this.#bm25.idf(term);
+    return ceiling === 0 ? 0 : Math.min(1, candidate.lexicalScore / (ceiling * 2.2));
+  }
+
+  /** Share of the question's concept weight whose terms the knowledge base never uses (0–1). */
+  unknownShare(query: AnalyzedQuery): number {
+    const unknownIdf = Math.log(1 + this.#bm25.size);
+    let total = 0;
+    let unknown = 0;
+    for (const { terms, phrases } of query.concepts) {
+      const counted = terms.filter((term) => !([...term].length < 2 && /\p{Script=Han}/u.test(term)));
+      if (counted.length === 0) continue;
+      const known = counted.filter((term) => this.#bm25.has(term)).length > 0 || phrases.some((phrase) => phrase !== counted[0] && this.#bm25.has(phrase));
+      const weight = known ? Math.max(...counted.map((term) => (this.#bm25.has(term) ? this.#bm25.idf(term) : unknownIdf))) : unknownIdf;
+      total += weight;
+      if (!known) unknown += weight;
+    }
+    return total === 0 ? 0 : unknown / total;
+  }
+
+  #coverageOf(query: AnalyzedQuery, words: ReadonlySet<string>, text: string): number {
+    const { total, found } = this.#conceptsFound(query, words, text);
+    return total === 0 ? 0 : Math.min(1, found / total);
+  }
+
+  /**
+   * The weight of the weightiest concept of the question that a clause lacks, next to the
+   * weightiest concept of all (0: it holds every concept; 1: it lacks the question's main one);
+   * words the knowledge base never uses are left to `unknownShare`.
+   * "中职一年学费多少" matched on 中职 alone lacks 学费, its most specific word.
+   */
+  missingWeight(query: AnalyzedQuery, candidate: RankedClause): number {
     const words = this.#clauseWords(candidate);
     const text = normalizeText(indexTextOf(candidate.clause, candidate.document));
+    const concepts = this.#conceptsFound(query, words, text).concepts.filter(({ inCorpus }) => inCorpus);
+    const heaviest = Math.max(0, ...concepts.map(({ weight }) => weight));
+    const missing = Math.max(0, ...concepts.filter(({ share }) => share < 0.5).map(({ weight }) => weight));
+    return heaviest === 0 ? 0 : missing / heaviest;
+  }
+
+  #conceptsFound(
+    query: AnalyzedQuery,
+    words: ReadonlySet<string>,
+    text: string,
+  ): { total: number; found: number; concepts: { weight: number; share: number; inCorpus: boolean }[] } {
     const unknownIdf = Math.log(1 + this.#bm25.size);
     const isHanCharacter = (term: string): boolean => [...term].length < 2 && /\p{Script=Han}/u.test(term);
     let total = 0;
     let found = 0;
+    const concepts: { weight: number; share: number; inCorpus: boolean }[] = [];
     for (const { terms, phrases } of query.concepts) {
       const counted = terms.filter((term) => !isHanCharacter(term));
       const known = counted.filter((term) => this.#bm25.has(term));
       const stand = phrases.filter((phrase) => !counted.includes(phrase) && this.#bm25.has(phrase));
       let weight = known.reduce((sum, term) => sum + this.#bm25.idf(term), 0);
       if (weight === 0 && stand.length > 0) weight = Math.max(...stand.map((phrase) => this.#bm25.idf(phrase)));
-      if (weight === 0 && counted.length > 0 && phrases.length === 1) weight = unknownIdf;
+      const inCorpus = weight > 0;
+      // a concept none of whose words or synonyms the corpus uses counts against every clause
+      if (weight === 0 && counted.length > 0) weight = unknownIdf;
       if (weight === 0) continue;
       total += weight;
-      if (phrases.some((phrase) => [...phrase].length >= 2 && text.includes(phrase))) found += weight;
-      else found += known.filter((term) => words.has(term)).reduce((sum, term) => sum + this.#bm25.idf(term), 0);
+      const held = phrases.some((phrase) => [...phrase].length >= 2 && text.includes(phrase))
+        ? weight
+        : known.filter((term) => words.has(term)).reduce((sum, term) => sum + this.#bm25.idf(term), 0);
+      found += held;
+      concepts.push({ weight, share: held / weight, inCorpus });
     }
-    return total === 0 ? 0 : Math.min(1, found / total);
+    return { total, found, concepts };
   }
 
   /** Whether a clause holds the kind of answer asked for: a number for "几个", a time for "多久". */

@@ -5,7 +5,8 @@ import { normalizeText } from './normalize.ts';
 
 /**
  * The administrator-editable word lists behind retrieval, read from `knowledge/lexicon/`:
- * a jieba user dictionary, synonym groups, an English→Chinese glossary and stopwords.
+ * a jieba user dictionary, synonym groups (synonyms.tsv and the larger thesaurus.tsv), an
+ * English→Chinese glossary and stopwords.
  */
 export interface Lexicon {
   /** jieba user-dictionary lines (`词 频率 词性`), comments removed. */
@@ -42,6 +43,17 @@ export function loadLexicon(dir = path.join(knowledgeDir, 'lexicon')): Lexicon {
     const [english, ...chinese] = tabFields(line);
     if (english && chinese.length > 0) glossary.set(english, [...(glossary.get(english) ?? []), ...chinese]);
   }
+  // The thesaurus: each line a document's term, then students' words and English equivalents.
+  // Its Chinese words join the synonym groups; its English words the glossary (glossary.tsv first).
+  const thesaurus: string[][] = [];
+  for (const line of dataLines(path.join(dir, 'thesaurus.tsv'))) {
+    const fields = tabFields(line);
+    const chinese = fields.filter((field) => /\p{Script=Han}/u.test(field));
+    const english = fields.filter((field) => !/\p{Script=Han}/u.test(field));
+    if (chinese.length === 0) continue;
+    if (chinese.length > 1) thesaurus.push(chinese);
+    for (const phrase of english) if (!glossary.has(phrase)) glossary.set(phrase, [chinese[0]!]);
+  }
   const questionHints = new Map<string, string[]>();
   for (const line of dataLines(path.join(dir, 'question-hints.tsv'))) {
     const [cue, ...hints] = tabFields(line);
@@ -50,9 +62,12 @@ export function loadLexicon(dir = path.join(knowledgeDir, 'lexicon')): Lexicon {
   return {
     questionHints,
     dictionary: dataLines(path.join(dir, 'dictionary.txt')).join('\n'),
-    synonyms: dataLines(path.join(dir, 'synonyms.tsv'))
-      .map(tabFields)
-      .filter((group) => group.length > 1),
+    synonyms: [
+      ...dataLines(path.join(dir, 'synonyms.tsv'))
+        .map(tabFields)
+        .filter((group) => group.length > 1),
+      ...thesaurus,
+    ],
     glossary,
     stopwords: new Set(dataLines(path.join(dir, 'stopwords.txt')).map(normalizeText)),
     englishStopwords: new Set(dataLines(path.join(dir, 'english-stopwords.txt')).map(normalizeText)),

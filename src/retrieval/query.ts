@@ -1,6 +1,7 @@
 import type { WeightedQuery } from './bm25.ts';
 import type { Lexicon } from './lexicon.ts';
 import { isMostlyEnglish, normalizeText } from './normalize.ts';
+import { toSimplified } from './simplified.ts';
 import type { Tokenizer } from './tokenizer.ts';
 
 /** One thing a question asks about: the student's terms for it, and phrases a clause may use instead. */
@@ -151,7 +152,7 @@ function occurs(term: string, text: string, tokens: ReadonlySet<string> = new Se
 
 /** Normalises, translates (English) and expands a question into weighted search terms. */
 export function analyzeQuery(question: string, lexicon: Lexicon, tokenizer: Tokenizer): AnalyzedQuery {
-  const text = normalizeText(question);
+  const text = toSimplified(normalizeText(question));
   const english = isMostlyEnglish(text);
   const searchText = english ? translateEnglish(text, lexicon) : text;
   const ownTerms = tokenizer.words(searchText);
