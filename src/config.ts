@@ -11,6 +11,11 @@ const optionalText = z
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
+  /** A reverse proxy in front sets X-Forwarded-For: the login throttle counts its last entry as the client. */
+  TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
   ZHIYIN_DATA_DIR: z.string().default('./data'),
   ZHIYIN_KNOWLEDGE_DIR: z.string().default(path.join(knowledgeDir, 'documents')),
   DATABASE_URL: optionalText,

@@ -124,7 +124,7 @@ export function buildProgram(config: () => Config): Command {
         async (assistant) => {
           const { UserStore } = await import('../server/auth/users.ts');
           for (const user of await new UserStore(assistant.db).list()) {
-            process.stdout.write(`${user.username}\t${user.role}\t${user.displayName}${user.lockedUntil ? '\tlocked' : ''}\n`);
+            process.stdout.write(`${user.username}\t${user.role}\t${user.displayName}\n`);
           }
         },
         true,

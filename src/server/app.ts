@@ -8,6 +8,7 @@ import { SqlConversationStore, type ConversationStore } from '../conversation/co
 import { Outbox } from '../escalation/outbox.ts';
 import { TicketDesk } from '../escalation/tickets.ts';
 import { SessionStore } from './auth/sessions.ts';
+import { LoginThrottle } from './auth/throttle.ts';
 import { UserStore } from './auth/users.ts';
 import { dashboard } from './dashboard/routes.ts';
 import { knowledgeAdmin } from './admin/routes.ts'; // issue 7
@@ -26,6 +27,10 @@ export interface AppDeps {
   /** How the channels serve started are doing (shown to admins at /channels). */
   channelStatus?: () => ChannelStatus[];
   sessions?: SessionStore;
+  /** Failed-login counts (per address, per account and address); default: in `assistant.db`. */
+  loginThrottle?: LoginThrottle;
+  /** Whether a reverse proxy in front sets X-Forwarded-For (`TRUST_PROXY`); the login throttle then counts its last entry. */
+  trustProxy?: boolean;
   conversations?: ConversationStore;
   now?: () => Date;
   /** How often the live queue polls for changes made by other processes (default 15 s; 0: never). */
@@ -93,6 +98,8 @@ export function createApp(assistant: Assistant, deps: AppDeps = {}): Hono {
       outbox: deps.outbox ?? new Outbox(assistant.db, { now, log: assistant.log }),
       users: deps.users ?? new UserStore(assistant.db, { now }),
       sessions: deps.sessions ?? new SessionStore(assistant.db, { now }),
+      throttle: deps.loginThrottle ?? new LoginThrottle(assistant.db, { now }),
+      trustProxy: deps.trustProxy ?? false,
       conversations: deps.conversations ?? new SqlConversationStore(assistant.db),
       knowledge: assistant.knowledge,
       log: assistant.log,

@@ -51,7 +51,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const channels = options.startChannels
     ? await options.startChannels({ config, core, outbox, app: webhooks, log, ...(options.channels ? { only: options.channels } : {}) })
     : [];
-  const app = createApp(assistant, { desk, outbox, users, conversations, webhooks, channelStatus: () => channels.map((channel) => channel.status()) });
+  const app = createApp(assistant, { desk, outbox, users, conversations, webhooks, trustProxy: config.TRUST_PROXY, channelStatus: () => channels.map((channel) => channel.status()) });
   const server = serveHttp({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     log.info({ port: info.port, ms: Math.round(performance.now() - started) }, 'zhiyin is serving');
   });

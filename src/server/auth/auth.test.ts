@@ -11,6 +11,7 @@ import { createApp } from '../app.ts';
 import { cookiesOf, getAs, loginForm, postAs, postLogin, signIn } from '../dashboard/testing.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { SessionStore, sameSecret } from './sessions.ts';
+import { addressKey, delayAfter, IP_RULE, LoginThrottle } from './throttle.ts';
 import { addUser, UserError, UserStore } from './users.ts';
 
 const password = 'correct horse battery';
@@ -58,7 +59,7 @@ describe('passwords', () => {
 describe('UserStore', () => {
   it('adds users with validated fields and stores only the hash', async () => {
     const user = await addUser(db, { username: 'admin_1', displayName: '管理员', role: 'admin', password: '十个字的中文密码很好记' });
-    expect(user).toMatchObject({ username: 'admin_1', displayName: '管理员', role: 'admin', lockedUntil: null });
+    expect(user).toMatchObject({ username: 'admin_1', displayName: '管理员', role: 'admin' });
     const { rows } = await db.query<{ password_hash: string }>('select password_hash from users where id = $1', [user.id]);
     expect(rows[0]!.password_hash).toMatch(/^\$argon2id\$/u);
     expect((await users.list()).map((u) => u.username)).toEqual(['admin_1', 'lock.me', 'teacher.a']);
@@ -87,25 +88,9 @@ describe('UserStore', () => {
     expect(await users.verify('nobody', password)).toEqual({ ok: false, reason: 'invalid' });
   });
 
-  it('locks an account for 15 minutes after 5 consecutive failures, even for the right password, then lets it in', async () => {
-    for (let attempt = 1; attempt <= 4; attempt += 1) expect(await users.verify('lock.me', `wrong-${attempt}-password`)).toEqual({ ok: false, reason: 'invalid' });
-    const fifth = await users.verify('lock.me', 'wrong-5-password');
-    expect(fifth).toEqual({ ok: false, reason: 'locked', lockedUntil: new Date(clock.getTime() + 15 * 60_000) });
-    expect((await users.verify('lock.me', password)).ok).toBe(false);
-    advance(14 * 60_000);
-    expect(await users.verify('lock.me', password)).toMatchObject({ ok: false, reason: 'locked' });
-    advance(60_000 + 1);
+  it('has no per-account lockout: after many failures the right password still works (throttling is per address, below)', async () => {
+    for (let attempt = 1; attempt <= 8; attempt += 1) expect(await users.verify('lock.me', `wrong-${attempt}-password`)).toEqual({ ok: false, reason: 'invalid' });
     expect(await users.verify('lock.me', password)).toMatchObject({ ok: true });
-    // the count starts again: four more failures do not lock
-    for (let attempt = 1; attempt <= 4; attempt += 1) expect((await users.verify('lock.me', 'wrong again!!')).ok).toBe(false);
-    expect(await users.verify('lock.me', password)).toMatchObject({ ok: true });
-  });
-
-  it('a success clears the failure count', async () => {
-    for (let attempt = 1; attempt <= 3; attempt += 1) await users.verify('teacher.a', 'wrong password!');
-    expect((await users.verify('teacher.a', password)).ok).toBe(true);
-    for (let attempt = 1; attempt <= 4; attempt += 1) expect(await users.verify('teacher.a', 'wrong password!')).toEqual({ ok: false, reason: 'invalid' });
-    expect((await users.verify('teacher.a', password)).ok).toBe(true);
   });
 });
 
@@ -162,19 +147,11 @@ describe('login, session cookie, CSRF and logout over HTTP', () => {
     expect(https.headers.getSetCookie().find((header) => header.startsWith('zhiyin_session='))).toMatch(/; Secure/u);
   });
 
-  it('says when the password is wrong, and when the account is locked', async () => {
+  it('says when the password is wrong', async () => {
     const wrong = await postLogin(app, 'teacher.a', 'not the password');
     expect(wrong.status).toBe(401);
     expect(await wrong.text()).toContain('用户名或密码错误');
     expect(cookiesOf(wrong).has('zhiyin_session')).toBe(false);
-
-    await users.add({ username: 'locked.web', displayName: '丙老师', role: 'teacher', password });
-    for (let attempt = 1; attempt <= 4; attempt += 1) expect((await postLogin(app, 'locked.web', 'not the password')).status).toBe(401);
-    const locked = await postLogin(app, 'locked.web', 'not the password');
-    expect(locked.status).toBe(423);
-    expect(await locked.text()).toContain('账号已锁定');
-    const rightButLocked = await postLogin(app, 'locked.web', password);
-    expect(rightButLocked.status).toBe(423);
   });
 
   it('refuses a login post without the login form token (403)', async () => {
@@ -244,5 +221,102 @@ describe('login, session cookie, CSRF and logout over HTTP', () => {
     expect(out.headers.get('location')).toBe('/login');
     expect(out.headers.getSetCookie().find((header) => header.startsWith('zhiyin_session='))).toMatch(/Max-Age=0/u);
     expect((await getAs(app, teacher, '/')).status).toBe(303);
+  });
+});
+
+describe('login throttling (per address, and per account and address), over HTTP', () => {
+  // behind a proxy that sets X-Forwarded-For, so each test can speak from its own address
+  let proxied: Hono;
+  const from = (ip: string): Record<string, string> => ({ 'x-forwarded-for': `10.0.0.1, ${ip}` });
+  const retryAfter = (response: Response): number => Number(response.headers.get('retry-after'));
+  beforeAll(() => {
+    proxied = createApp(assistant, { users, sessions, desk, now, livePollMs: 0, trustProxy: true });
+  });
+
+  it('grows the wait exponentially past each limit, up to a ceiling', () => {
+    expect([1, 7, 8, 9, 10].map((n) => delayAfter(n, IP_RULE))).toEqual([0, 0, 60_000, 120_000, 240_000]);
+    expect(delayAfter(40, IP_RULE)).toBe(IP_RULE.maxMs);
+    expect(addressKey('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(addressKey('2001:db8:1:2:aaaa::1')).toBe(addressKey('2001:0db8:0001:0002:ffff:1:2:3'));
+    expect(addressKey('2001:db8:1:2::1')).not.toBe(addressKey('2001:db8:1:3::1'));
+  });
+
+  it('throttles one address spraying a password over 10 accounts (429, Chinese message, Retry-After), not other addresses', async () => {
+    const sprayed: string[] = [];
+    for (let n = 1; n <= 10; n += 1) {
+      const username = `spray.${String(n).padStart(2, '0')}`;
+      await users.add({ username, displayName: `老师${n}`, role: 'teacher', password });
+      sprayed.push(username);
+    }
+    const statuses: number[] = [];
+    let refused: Response | undefined;
+    for (const username of sprayed) {
+      const response = await postLogin(proxied, username, 'Spring2026!!', from('203.0.113.7'));
+      statuses.push(response.status);
+      if (response.status === 429) refused ??= response;
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 401, 429, 429, 429]);
+    expect(retryAfter(refused!)).toBe(60);
+    expect(await refused!.text()).toContain('登录失败次数过多，请 1 分钟后再试。');
+    expect(cookiesOf(refused!).has('zhiyin_session')).toBe(false);
+
+    // while the address waits, even a right password from it is refused unchecked
+    expect((await postLogin(proxied, 'spray.01', password, from('203.0.113.7'))).status).toBe(429);
+    // a teacher elsewhere is not affected
+    expect((await postLogin(proxied, 'spray.01', password, from('203.0.113.8'))).status).toBe(303);
+    // the counts are in the database: another instance refuses the address as well
+    expect(await new LoginThrottle(db, { now }).check('spray.09', '203.0.113.7')).toMatchObject({ allowed: false, scope: 'ip' });
+
+    // after the wait, the next failure costs twice as long
+    advance(60_000);
+    const next = await postLogin(proxied, 'spray.10', 'Summer2026!!', from('203.0.113.7'));
+    expect(next.status).toBe(429);
+    expect(retryAfter(next)).toBe(120);
+  });
+
+  it("a stranger's failures on a teacher's account do not stop the teacher signing in from another address", async () => {
+    await users.add({ username: 'target.t', displayName: '丁老师', role: 'teacher', password });
+    const statuses: number[] = [];
+    for (let attempt = 1; attempt <= 7; attempt += 1) statuses.push((await postLogin(proxied, 'target.t', `guess-${attempt}-password`, from('198.51.100.9'))).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 429, 429, 429]);
+    // the attacker's address is held back on this account, even with the right password…
+    expect((await postLogin(proxied, 'target.t', password, from('198.51.100.9'))).status).toBe(429);
+    // …but the teacher, from their own address, signs in at once
+    const teacher = await postLogin(proxied, 'target.t', password, from('192.0.2.10'));
+    expect(teacher.status).toBe(303);
+    expect(cookiesOf(teacher).has('zhiyin_session')).toBe(true);
+  });
+
+  it('delays grow with each further failure, and a success clears only the account count', async () => {
+    await users.add({ username: 'typo.t', displayName: '戊老师', role: 'teacher', password });
+    const ip = from('192.0.2.44');
+    for (let attempt = 1; attempt <= 4; attempt += 1) expect((await postLogin(proxied, 'typo.t', 'typo typo typo', ip)).status).toBe(401);
+    const waits: number[] = [];
+    for (let attempt = 5; attempt <= 8; attempt += 1) {
+      const response = await postLogin(proxied, 'typo.t', 'typo typo typo', ip);
+      expect(response.status).toBe(429);
+      waits.push(retryAfter(response));
+      // too early: refused with what is left of the wait, and not counted
+      advance(waits.at(-1)! * 1000 - 1000);
+      const early = await postLogin(proxied, 'typo.t', password, ip);
+      expect(early.status).toBe(429);
+      expect(retryAfter(early)).toBe(1);
+      advance(1000);
+    }
+    expect(waits).toEqual([30, 60, 120, 240]); // the 8th failure also reached the address limit (60 s)
+    expect((await postLogin(proxied, 'typo.t', password, ip)).status).toBe(303);
+    const { rows } = await db.query<{ scope: string }>(`select scope from login_failures where ip = '192.0.2.44' order by scope`);
+    expect(rows.map((row) => row.scope)).toEqual(['ip']);
+    // the address count is not cleared by a success: the next failure from it waits again
+    const after = await postLogin(proxied, 'someone.else', 'typo typo typo', ip);
+    expect(after.status).toBe(429);
+    expect(retryAfter(after)).toBe(120);
+  });
+
+  it('forgets an address after an hour without failures', async () => {
+    const ip = from('192.0.2.99');
+    for (let attempt = 1; attempt <= 7; attempt += 1) expect((await postLogin(proxied, `nobody.${attempt}`, 'whatever whatever', ip)).status).toBe(401);
+    advance(60 * 60_000 + 1);
+    for (let attempt = 1; attempt <= 7; attempt += 1) expect((await postLogin(proxied, `nobody.${attempt}`, 'whatever whatever', ip)).status).toBe(401);
   });
 });

@@ -75,7 +75,7 @@ export class SessionStore {
   async find(token: string): Promise<Session | null> {
     if (token === '' || token.length > 200) return null;
     const { rows } = await this.db.query<UserRow & { csrf_token: string; expires_at: Date }>(
-      `select s.csrf_token, s.expires_at, u.id, u.username, u.display_name, u.role, u.locked_until, u.created_at
+      `select s.csrf_token, s.expires_at, u.id, u.username, u.display_name, u.role, u.created_at
          from web_sessions s join users u on u.id = s.user_id
         where s.token_hash = $1 and s.expires_at > $2`,
       [sha256(token).toString('hex'), this.#now()],

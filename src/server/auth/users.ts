@@ -11,7 +11,6 @@ export interface User {
   username: string;
   displayName: string;
   role: UserRole;
-  lockedUntil: Date | null;
   createdAt: Date;
 }
 
@@ -36,15 +35,12 @@ export class UserError extends Error {
   override name = 'UserError';
 }
 
-/** The outcome of a login attempt. */
-export type VerifyResult = { ok: true; user: User } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'locked'; lockedUntil: Date };
+/** The outcome of a login attempt (throttling is the login route's, see `throttle.ts`). */
+export type VerifyResult = { ok: true; user: User } | { ok: false; reason: 'invalid' };
 
 export interface UserStoreOptions {
+  /** Accepted for symmetry with the other stores; the user store keeps no times of its own. */
   now?: () => Date;
-  /** Consecutive failed logins that lock an account (default 5). */
-  maxFailures?: number;
-  /** How long a locked account stays locked (default 15 minutes). */
-  lockMs?: number;
 }
 
 /** A `users` row as selected by `userColumns`. */
@@ -53,11 +49,10 @@ export interface UserRow {
   username: string;
   display_name: string;
   role: UserRole;
-  locked_until: Date | null;
   created_at: Date;
 }
 
-const userColumns = 'id, username, display_name, role, locked_until, created_at';
+const userColumns = 'id, username, display_name, role, created_at';
 
 /** A user as the dashboard sees it (no password hash). */
 export function toUser(row: UserRow): User {
@@ -66,15 +61,15 @@ export function toUser(row: UserRow): User {
     username: row.username,
     displayName: row.display_name,
     role: row.role,
-    lockedUntil: row.locked_until ? new Date(row.locked_until) : null,
     createdAt: new Date(row.created_at),
   };
 }
 
 /**
- * The dashboard's users (`users` table): argon2id password hashes, and a lockout after
- * `maxFailures` consecutive failed logins for `lockMs`. Unknown and locked accounts take as long
- * to answer as a wrong password.
+ * The dashboard's users (`users` table): argon2id password hashes. An unknown account takes as
+ * long to answer as a wrong password. There is no per-account lockout (anyone could use it to lock
+ * a teacher out): the login route throttles per address and per (account, address) instead
+ * (`LoginThrottle` in `throttle.ts`).
  *
  * @example
  * const users = new UserStore(db);
@@ -82,18 +77,10 @@ export function toUser(row: UserRow): User {
  * const result = await users.verify('wang.li', 'a long passphrase'); // { ok: true, user }
  */
 export class UserStore {
-  readonly #now: () => Date;
-  readonly #maxFailures: number;
-  readonly #lockMs: number;
-
   constructor(
     readonly db: Database,
-    options: UserStoreOptions = {},
-  ) {
-    this.#now = options.now ?? (() => new Date());
-    this.#maxFailures = options.maxFailures ?? 5;
-    this.#lockMs = options.lockMs ?? 15 * 60_000;
-  }
+    _options: UserStoreOptions = {},
+  ) {}
 
   /** Adds a user; throws {@link UserError} for invalid fields or a username already taken. */
   async add(input: NewUser): Promise<User> {
@@ -121,38 +108,17 @@ export class UserStore {
     return rows[0] ? toUser(rows[0]) : null;
   }
 
-  /**
-   * Checks a login. A locked account is refused without checking its password; the failure that
-   * reaches `maxFailures` locks the account and answers `locked`; a success clears the count.
-   */
+  /** Checks a login; the password is checked (or a dummy hash, for an unknown user) every time. */
   async verify(username: string, password: string): Promise<VerifyResult> {
     const { rows } = await this.db.query<UserRow & { password_hash: string }>(`select ${userColumns}, password_hash from users where username = $1`, [
       username.trim(),
     ]);
     const row = rows[0];
-    const now = this.#now();
     if (!row) {
       await verifyDummy(password);
       return { ok: false, reason: 'invalid' };
     }
-    if (row.locked_until && new Date(row.locked_until).getTime() > now.getTime()) {
-      await verifyDummy(password);
-      return { ok: false, reason: 'locked', lockedUntil: new Date(row.locked_until) };
-    }
-    if (await verifyPassword(row.password_hash, password)) {
-      const cleared = await this.db.query<UserRow>(`update users set failed_logins = 0, locked_until = null where id = $1 returning ${userColumns}`, [row.id]);
-      return { ok: true, user: toUser(cleared.rows[0]!) };
-    }
-    // One statement, so concurrent failures all count; the count restarts once the lock is set.
-    const failed = await this.db.query<{ locked: boolean; locked_until: Date | null }>(
-      `update users set
-         failed_logins = case when failed_logins + 1 >= $2 then 0 else failed_logins + 1 end,
-         locked_until = case when failed_logins + 1 >= $2 then $3 else locked_until end
-       where id = $1 returning failed_logins = 0 as locked, locked_until`,
-      [row.id, this.#maxFailures, new Date(now.getTime() + this.#lockMs)],
-    );
-    const after = failed.rows[0];
-    if (after?.locked && after.locked_until) return { ok: false, reason: 'locked', lockedUntil: new Date(after.locked_until) };
+    if (await verifyPassword(row.password_hash, password)) return { ok: true, user: toUser(row) };
     return { ok: false, reason: 'invalid' };
   }
 }

@@ -33,14 +33,25 @@ function flash(code: FlashCode | undefined): Html | string {
 // ---------------------------------------------------------------------------------------------
 // login
 
+/** What a throttled login is told (the same text goes with the 429 and its Retry-After). */
+export function throttledMessage(retryAfterSeconds: number): string {
+  const wait = retryAfterSeconds < 60 ? `${retryAfterSeconds} 秒` : `${Math.ceil(retryAfterSeconds / 60)} 分钟`;
+  return `登录失败次数过多，请 ${wait}后再试。`;
+}
+
 /** The login form; `problem` says why the last attempt failed. */
-export function loginBody(input: { loginToken: string; next: string; username?: string; problem?: { kind: 'invalid' } | { kind: 'locked'; until: Date } | { kind: 'expired' } }): Html {
+export function loginBody(input: {
+  loginToken: string;
+  next: string;
+  username?: string;
+  problem?: { kind: 'invalid' } | { kind: 'throttled'; retryAfterSeconds: number } | { kind: 'expired' };
+}): Html {
   const { problem } = input;
   const message =
     problem?.kind === 'invalid'
       ? '用户名或密码错误。'
-      : problem?.kind === 'locked'
-        ? `登录失败次数过多，账号已锁定，请在 ${formatChinaTime(problem.until)}（北京时间）之后再试。`
+      : problem?.kind === 'throttled'
+        ? throttledMessage(problem.retryAfterSeconds)
         : problem?.kind === 'expired'
           ? '登录页面已过期，请重新登录。'
           : null;
@@ -376,15 +387,10 @@ ${stats.ratings.map((row) => html`<tr><td>${subjectLabels[row.subject] ?? row.su
 // users
 
 /** The accounts (administrators only); accounts are added with `zhiyin users add`. */
-export function usersBody(users: User[], now: Date): Html {
+export function usersBody(users: User[]): Html {
   return html`<h1>账号</h1>
-<table><tr><th>用户名</th><th>显示名</th><th>角色</th><th>状态</th></tr>
-${users.map(
-  (user) =>
-    html`<tr><td>${user.username}</td><td>${user.displayName}</td><td>${roleLabels[user.role]}</td><td>${
-      user.lockedUntil && user.lockedUntil.getTime() > now.getTime() ? `锁定至 ${formatChinaTime(user.lockedUntil)}` : '正常'
-    }</td></tr>`,
-)}
+<table><tr><th>用户名</th><th>显示名</th><th>角色</th></tr>
+${users.map((user) => html`<tr><td>${user.username}</td><td>${user.displayName}</td><td>${roleLabels[user.role]}</td></tr>`)}
 </table>
 <p class="muted">添加账号：<code>zhiyin users add --role teacher|admin</code>。</p>`;
 }

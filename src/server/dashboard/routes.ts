@@ -12,6 +12,7 @@ import type { KnowledgeBase } from '../../knowledge/knowledge-base.ts';
 import type { Database } from '../../store/database.ts';
 import { clearSessionCookie, csrfProtection, isHttps, loadSession, requireRole, requireUser, setSessionCookie, type DashboardEnv } from '../auth/middleware.ts';
 import { randomToken, sameSecret, type Session, type SessionStore } from '../auth/sessions.ts';
+import { clientAddress, type LoginThrottle } from '../auth/throttle.ts';
 import type { User, UserStore } from '../auth/users.ts';
 import { readArchive, studentOf } from './archive.ts';
 import { LiveTickets } from './live.ts';
@@ -26,6 +27,7 @@ import {
   queueScript,
   statsBody,
   studentBody,
+  throttledMessage,
   ticketBody,
   ticketScript,
   usersBody,
@@ -43,6 +45,10 @@ export interface DashboardDeps {
   outbox: Outbox;
   users: UserStore;
   sessions: SessionStore;
+  /** Failed logins per address and per (account, address), in the database. */
+  throttle: LoginThrottle;
+  /** Whether a reverse proxy sets X-Forwarded-For (the client address is then its last entry). */
+  trustProxy?: boolean;
   conversations: ConversationStore;
   knowledge: KnowledgeBase;
   log: Logger;
@@ -106,7 +112,7 @@ export function dashboard(deps: DashboardDeps): Hono<DashboardEnv> {
     csrfProtection((path) => path === '/login'),
   );
 
-  const page = (c: Context<DashboardEnv>, title: string, body: Html, options: { status?: 200 | 401 | 403 | 404 | 423; script?: string } = {}): Response | Promise<Response> =>
+  const page = (c: Context<DashboardEnv>, title: string, body: Html, options: { status?: 200 | 401 | 403 | 404 | 429; script?: string } = {}): Response | Promise<Response> =>
     c.html(layout({ title, nonce: c.get('secureHeadersNonce'), session: c.get('session'), body, ...(options.script ? { script: options.script } : {}) }), options.status ?? 200);
   const sessionOf = (c: Context<DashboardEnv>): Session => c.get('session')!;
   const notFound = (c: Context<DashboardEnv>): Response | Promise<Response> => page(c, '找不到', messageBody('找不到', '没有这个页面或工单。'), { status: 404 });
@@ -115,7 +121,7 @@ export function dashboard(deps: DashboardDeps): Hono<DashboardEnv> {
 
   // ---- login / logout -----------------------------------------------------------------------
 
-  const loginPage = (c: Context<DashboardEnv>, next: string, extra: Partial<Parameters<typeof loginBody>[0]>, status: 200 | 401 | 403 | 423 = 200) => {
+  const loginPage = (c: Context<DashboardEnv>, next: string, extra: Partial<Parameters<typeof loginBody>[0]>, status: 200 | 401 | 403 | 429 = 200) => {
     const loginToken = randomToken();
     setCookie(c, LOGIN_COOKIE, loginToken, { httpOnly: true, sameSite: 'Strict', path: '/login', secure: isHttps(c), maxAge: 60 * 60 });
     return page(c, '登录', loginBody({ loginToken, next, ...extra }), { status });
@@ -136,13 +142,25 @@ export function dashboard(deps: DashboardDeps): Hono<DashboardEnv> {
     if (!cookieToken || !sent || !sameSecret(sent, cookieToken)) return loginPage(c, next, { problem: { kind: 'expired' } }, 403);
     if (!fields.success) return loginPage(c, next, { problem: { kind: 'invalid' } }, 401);
     const { username, password } = fields.data;
+    const address = clientAddress(c, deps.trustProxy ?? false);
+    const tooMany = (waitMs: number) => {
+      const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
+      c.header('Retry-After', String(retryAfterSeconds));
+      return loginPage(c, next, { username, problem: { kind: 'throttled', retryAfterSeconds } }, 429);
+    };
+    // a throttled attempt is refused without checking the password (and is not counted again)
+    const decision = await deps.throttle.check(username, address);
+    if (!decision.allowed) {
+      log.warn({ outcome: 'throttled', scope: decision.scope }, 'login refused');
+      return tooMany(decision.retryAfterMs);
+    }
     const result = await users.verify(username, password);
     if (!result.ok) {
+      const waitMs = await deps.throttle.recordFailure(username, address);
       log.info({ outcome: result.reason }, 'login refused');
-      return result.reason === 'locked'
-        ? loginPage(c, next, { username, problem: { kind: 'locked', until: result.lockedUntil } }, 423)
-        : loginPage(c, next, { username, problem: { kind: 'invalid' } }, 401);
+      return waitMs > 0 ? tooMany(waitMs) : loginPage(c, next, { username, problem: { kind: 'invalid' } }, 401);
     }
+    await deps.throttle.recordSuccess(username, address);
     const previous = c.get('sessionToken');
     if (previous) await sessions.destroy(previous);
     const created = await sessions.create(result.user.id);
@@ -386,7 +404,7 @@ export function dashboard(deps: DashboardDeps): Hono<DashboardEnv> {
     return page(c, '渠道', channelsBody(channels, rows, qrSvgs));
   });
 
-  app.get('/users', requireUser(), requireRole('admin'), async (c) => page(c, '账号', usersBody(await users.list(), now())));
+  app.get('/users', requireUser(), requireRole('admin'), async (c) => page(c, '账号', usersBody(await users.list())));
 
   app.get('/knowledge', requireUser(), async (c) => page(c, '知识库', knowledgeBody(await deps.knowledge.list(), sessionOf(c).user.role === 'admin'), { script: knowledgeScript }));
 
