@@ -278,14 +278,20 @@ export class TicketDesk {
     }));
   }
 
-  /** The conversation transcript behind a ticket (what the student and the bot said). */
+  /**
+   * The conversation transcript behind a ticket (what the student and the bot said): part of the
+   * student's archive, so the caller checks `studentAccess(…).archive`; the read is audited under
+   * the ticket and the student's conversation.
+   */
   async transcript(ticketId: number, actorId: number): Promise<{ role: string; text: string; createdAt: Date }[]> {
     const { rows } = await this.db.query<{ role: string; text: string; created_at: Date; conversation_id: number }>(
       `select m.role, m.text, m.created_at, m.conversation_id from conversation_messages m join tickets t on t.conversation_id = m.conversation_id
         where t.id = $1 order by m.id`,
       [ticketId],
     );
-    await this.#audit(this.db, actorId, 'read-transcript', ticketId);
+    const ticket = await this.db.query<{ conversation_id: number }>('select conversation_id from tickets where id = $1', [ticketId]);
+    const conversationId = ticket.rows[0] ? Number(ticket.rows[0].conversation_id) : null;
+    await this.#audit(this.db, actorId, 'read-transcript', ticketId, {}, conversationId);
     return rows.map((row) => ({ role: row.role, text: row.text, createdAt: new Date(row.created_at) }));
   }
 

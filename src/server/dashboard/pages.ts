@@ -3,6 +3,7 @@ import type { Delivery, Ticket, TicketMessage, TicketReason, TicketStats, Ticket
 import type { DocumentSummary } from '../../knowledge/knowledge-base.ts';
 import type { Session } from '../auth/sessions.ts';
 import type { User } from '../auth/users.ts';
+import { withheld, type StudentAccess } from '../auth/student-access.ts';
 import type { StudentArchive } from './archive.ts';
 import type { ChannelStatus } from './channel-status.ts';
 import { csrfField, formatChinaTime, formatMinutes, reasonLabels, roleLabels, statusLabels, untilDue, type Html } from './view.ts';
@@ -171,14 +172,15 @@ export interface TicketPageInput {
   session: Session;
   ticket: Ticket;
   messages: TicketMessage[];
-  transcript: { role: string; text: string; createdAt: Date }[];
+  /** The conversation history with the bot; null when this user may not see it (`access.archive`). */
+  transcript: { role: string; text: string; createdAt: Date }[] | null;
   deliveries: Delivery[];
   /** Teachers and admins an administrator may assign the ticket to (empty for teachers). */
   assignable: User[];
   /** Whether this user may reply, release, close, reopen and retry (the assignee, an admin, or anyone while unassigned). */
   mayWork: boolean;
-  /** Whether this user is the student's assigned teacher (may open the archive). */
-  ownsStudent: boolean;
+  /** What this user may see of the student (`studentAccess`): without `thread`, `messages` holds only the opening message. */
+  access: StudentAccess;
   /** Channels with a sender in this process (deliveries on others wait). */
   channels: string[];
   now: Date;
@@ -243,9 +245,9 @@ ${ticket.overdue ? html`<span class="badge b-overdue">逾期</span>` : ''}</h1>
 <dt>创建</dt><dd>${formatChinaTime(ticket.createdAt)}</dd>
 <dt>渠道</dt><dd>${ticket.channel}</dd>
 <dt>学生档案</dt><dd>${
-    input.ownsStudent
+    input.access.archive
       ? html`<a href="/students/${ticket.conversationId}">查看学生档案</a>`
-      : html`<span class="muted">仅负责该学生的老师可以查看（认领工单后即负责）</span>`
+      : html`<span class="muted">仅负责该学生的老师和管理员可以查看（认领工单后即负责）</span>`
   }</dd>
 </dl>
 <div class="actions">
@@ -270,6 +272,7 @@ ${
 <ol class="thread">
 ${input.messages.map((message) => threadItem(message, input.deliveries, input))}
 </ol>
+${input.access.thread ? '' : html`<p class="muted" id="thread-withheld">${withheld.thread}</p>`}
 ${unlinked.length > 0 ? html`<h2>其他通知</h2>${unlinked.map((delivery) => deliveryLine(delivery, input))}` : ''}
 
 ${
@@ -290,13 +293,17 @@ ${
 </form>
 
 <h2>对话记录</h2>
-<div class="transcript">
+${
+  input.transcript === null
+    ? html`<p class="muted" id="history-withheld">${withheld.history}</p>`
+    : html`<div class="transcript">
 ${input.transcript.length === 0 ? html`<p class="muted">没有对话记录。</p>` : ''}
 ${input.transcript.map(
   (line) => html`<p><span class="role">${roleNames[line.role] ?? line.role}</span><span class="muted">${formatChinaTime(line.createdAt)}</span><br><span class="text">${line.text}</span></p>`,
 )}
 </div>
-<p class="muted">查看对话记录会记入审计日志。</p>
+<p class="muted">查看对话记录会记入审计日志。</p>`
+}
 
 <h2>检索到的条款</h2>
 ${ticket.retrieved.length === 0 ? html`<p class="muted">没有附带条款。</p>` : ''}

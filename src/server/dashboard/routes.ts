@@ -12,6 +12,7 @@ import type { KnowledgeBase } from '../../knowledge/knowledge-base.ts';
 import type { Database } from '../../store/database.ts';
 import { clearSessionCookie, csrfProtection, isHttps, loadSession, requireRole, requireUser, setSessionCookie, type DashboardEnv } from '../auth/middleware.ts';
 import { randomToken, sameSecret, type Session, type SessionStore } from '../auth/sessions.ts';
+import { studentAccess, withheld } from '../auth/student-access.ts';
 import { clientAddress, type LoginThrottle } from '../auth/throttle.ts';
 import type { User, UserStore } from '../auth/users.ts';
 import { readArchive, studentOf } from './archive.ts';
@@ -92,8 +93,9 @@ export function mayWork(user: User, ticket: Ticket): boolean {
 }
 
 /**
- * The teachers' dashboard: login, the live queue, tickets, student archives (assigned teacher
- * only), stats and the knowledge-base page. Every non-GET request needs the session's CSRF token.
+ * The teachers' dashboard: login (throttled per address and per account and address), the live
+ * queue, tickets, student archives (what each user sees of a student: `studentAccess`), stats and
+ * the knowledge-base page. Every non-GET request needs the session's CSRF token.
  */
 export function dashboard(deps: DashboardDeps): Hono<DashboardEnv> {
   const { desk, outbox, users, sessions, log, now } = deps;
@@ -251,14 +253,14 @@ export function dashboard(deps: DashboardDeps): Hono<DashboardEnv> {
     if (!ticket) return notFound(c);
     const { user } = sessionOf(c);
     const code = c.req.query('msg');
-    const [messages, transcript, deliveries, studentTeacher, assignable] = [
-      await desk.messages(ticket.id),
-      await desk.transcript(ticket.id, user.id),
-      await desk.deliveries(ticket.id),
-      await desk.teacherOfStudent(ticket.conversationId),
-      user.role === 'admin' ? await users.list() : [],
-    ];
-    log.info({ ticketId: ticket.id, userId: user.id }, 'ticket read');
+    const access = studentAccess(user, { assignedTeacherId: await desk.teacherOfStudent(ticket.conversationId) }, ticket);
+    const thread = await desk.messages(ticket.id);
+    // without the thread: the message that opened the ticket only (triage)
+    const messages = access.thread ? thread : thread.slice(0, 1);
+    const deliveries = access.thread ? await desk.deliveries(ticket.id) : [];
+    const transcript = access.archive ? await desk.transcript(ticket.id, user.id) : null; // audited
+    const assignable = user.role === 'admin' ? await users.list() : [];
+    log.info({ ticketId: ticket.id, userId: user.id, history: access.archive }, 'ticket read');
     return page(
       c,
       `工单 #${ticket.id}`,
@@ -270,7 +272,7 @@ export function dashboard(deps: DashboardDeps): Hono<DashboardEnv> {
         deliveries,
         assignable,
         mayWork: mayWork(user, ticket),
-        ownsStudent: studentTeacher === user.id,
+        access,
         channels: outbox.channels,
         now: now(),
         flash: code && code in flashes ? (code as FlashCode) : undefined,
@@ -365,17 +367,17 @@ export function dashboard(deps: DashboardDeps): Hono<DashboardEnv> {
     return back(c, ticket.id, 'retried', '#thread');
   });
 
-  // ---- student archive: the assigned teacher only -------------------------------------------
+  // ---- student archive: the assigned teacher and administrators (see studentAccess) ---------
 
   app.get('/students/:conversationId', requireUser(), async (c) => {
     const id = idSchema.safeParse(c.req.param('conversationId'));
     const student = id.success ? await studentOf(deps.db, id.data) : null;
     if (!id.success || !student) return notFound(c);
     const { user } = sessionOf(c);
-    if (student.assignedTeacherId !== user.id) {
+    if (!studentAccess(user, student).archive) {
       await desk.recordRead(user.id, 'archive-denied', id.data);
       log.warn({ conversationId: id.data, userId: user.id }, 'archive refused');
-      return forbidden(c, '学生档案保密，只有负责这位学生的老师可以查看。');
+      return forbidden(c, withheld.archive);
     }
     await desk.recordRead(user.id, 'read-archive', id.data);
     const archive = await readArchive(deps.db, deps.conversations, id.data);
