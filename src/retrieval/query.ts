@@ -128,7 +128,7 @@ function synonymMatches(
   tokens: ReadonlySet<string>,
 ): { present: string[]; absent: string[] }[] {
   const matches: { present: string[]; absent: string[] }[] = [];
-  for (const group of lexicon.synonyms) {
+  for (const group of candidateGroups(text, lexicon, tokens)) {
     const present = group.filter((term) => occurs(term, text, tokens));
     if (present.length === 0) continue;
     const canonical = group[0]!;
@@ -138,6 +138,50 @@ function synonymMatches(
     matches.push({ present, absent: studentWords.length > 0 && !present.includes(canonical) ? [canonical] : [] });
   }
   return matches;
+}
+
+/** Where each synonym group can start: the first two characters, a single character, a first English word. */
+interface GroupIndex {
+  byPrefix: Map<string, number[]>;
+}
+
+const groupIndexes = new WeakMap<readonly string[][], GroupIndex>();
+
+function groupIndexOf(synonyms: readonly string[][]): GroupIndex {
+  let index = groupIndexes.get(synonyms);
+  if (index) return index;
+  const byPrefix = new Map<string, number[]>();
+  synonyms.forEach((group, position) => {
+    for (const term of group) {
+      const key = /^[a-z0-9 +]+$/u.test(term) ? `en:${term.split(' ')[0]}` : [...term].slice(0, 2).join('');
+      const list = byPrefix.get(key);
+      if (!list) byPrefix.set(key, [position]);
+      else if (list.at(-1) !== position) list.push(position);
+    }
+  });
+  index = { byPrefix };
+  groupIndexes.set(synonyms, index);
+  return index;
+}
+
+/**
+ * The synonym groups that may occur in the text, in lexicon order: only those with a term starting
+ * at one of its character pairs, single characters or English words (the thesaurus has thousands).
+ */
+function candidateGroups(text: string, lexicon: Pick<Lexicon, 'synonyms'>, tokens: ReadonlySet<string>): string[][] {
+  const { byPrefix } = groupIndexOf(lexicon.synonyms);
+  const found = new Set<number>();
+  const add = (key: string): void => {
+    for (const position of byPrefix.get(key) ?? []) found.add(position);
+  };
+  const characters = [...text];
+  for (let i = 0; i < characters.length; i += 1) {
+    add(characters[i]!);
+    if (i + 1 < characters.length) add(characters[i]! + characters[i + 1]!);
+  }
+  for (const token of tokens) add(token);
+  for (const word of text.match(/[a-z0-9+]+/gu) ?? []) add(`en:${word}`);
+  return [...found].sort((x, y) => x - y).map((position) => lexicon.synonyms[position]!);
 }
 
 /**
