@@ -99,7 +99,7 @@ describe('zhiyin serve with Telegram and the WeChat Official Account configured'
   });
 
   it('answers the Official Account webhook: the URL check, then a text message with a cited passive reply', async () => {
-    const timestamp = '1764200000';
+    const timestamp = String(Math.floor(Date.now() / 1000));
     const nonce = '42';
     const check = await fetch(`${base}/wechat?signature=${sign(oaToken, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}&echostr=hello`);
     expect(await check.text()).toBe('hello');
@@ -107,14 +107,17 @@ describe('zhiyin serve with Telegram and the WeChat Official Account configured'
     expect(forged.status).toBeGreaterThanOrEqual(400);
 
     const xml = `<xml><ToUserName><![CDATA[gh_zhiyin]]></ToUserName><FromUserName><![CDATA[oStudent1]]></FromUserName><CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[实习单位能扣我身份证吗？]]></Content><MsgId>24601</MsgId></xml>`;
-    const reply = await fetch(`${base}/wechat?signature=${sign(oaToken, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/xml' },
-      body: xml,
-    });
-    const body = await reply.text();
+    const send = () =>
+      fetch(`${base}/wechat?signature=${sign(oaToken, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml' },
+        body: xml,
+      });
+    const body = await (await send()).text();
     expect(body).toContain('<ToUserName><![CDATA[oStudent1]]></ToUserName>');
     expect(body).toContain('二、11.');
+    // the same request again: its nonce is remembered (in the database)
+    expect((await send()).status).toBe(409);
   });
 
   it('answers a Telegram student with a cited clause, queues 转人工, and relays the teacher’s reply once', async () => {
@@ -150,6 +153,9 @@ describe('zhiyin serve with Telegram and the WeChat Official Account configured'
     const page = await (await getAs(http, admin, '/channels')).text();
     expect(page).toContain('运行中（长轮询，@zhiyin_test_bot）');
     expect(page).toContain('wechat-oa');
+    // no WECHAT_OA_AES_KEY: plain mode, which the page warns about
+    expect(page).toContain('wechat-oa：明文模式');
+    expect(served.log()).toMatch(/"level":40[^\n]*plain mode/u);
     expect(page).toMatch(/<td>telegram<\/td><td>已送达<\/td><td>1<\/td>/u);
   });
 });

@@ -14,6 +14,10 @@ export interface RunningChannel {
   status(): ChannelStatus;
 }
 
+/** What the channel page says about an Official Account in plain mode (no WECHAT_OA_AES_KEY). */
+export const officialAccountPlainModeWarning =
+  '明文模式：微信的签名不覆盖消息内容，截获的请求可在时间窗口内换上别的内容重放。建议在公众号后台改用安全模式，并设置 WECHAT_OA_AES_KEY。';
+
 /** The channels this build knows, and whether the configuration asks for each. */
 export const knownChannels = ['telegram', 'wechat', 'wechat-oa'] as const;
 
@@ -91,6 +95,7 @@ async function startWechatyChannel(context: ChannelContext, puppet: string): Pro
 async function startOfficialAccount(context: ChannelContext): Promise<RunningChannel> {
   const { config, core, outbox, app, log } = context;
   const { customerServiceSender, officialAccountApp, officialAccountChannel } = await import('./wechat/index.ts');
+  const { ReplayGuard } = await import('../src/store/replay-guard.ts');
   if (config.WECHAT_OA_SECRET) {
     outbox.register(
       officialAccountChannel,
@@ -109,6 +114,9 @@ async function startOfficialAccount(context: ChannelContext): Promise<RunningCha
       appId: config.WECHAT_OA_APPID!,
       core,
       log,
+      // nonces in the database, so that every instance refuses a request another one has seen
+      replays: new ReplayGuard(outbox.db),
+      maxSkewSeconds: config.WECHAT_OA_MAX_SKEW_SECONDS,
       ...(config.WECHAT_OA_AES_KEY ? { encodingAESKey: config.WECHAT_OA_AES_KEY } : {}),
       // an answer that missed WeChat's 5-second window goes out later through the outbox (retried)
       ...(config.WECHAT_OA_SECRET ? { customerService: { send: (openId: string, text: string) => outbox.enqueue(officialAccountChannel, openId, text) } } : {}),
@@ -117,7 +125,8 @@ async function startOfficialAccount(context: ChannelContext): Promise<RunningCha
   log.info({ channel: 'wechat-oa', customerService: Boolean(config.WECHAT_OA_SECRET) }, 'channel started');
   const since = new Date();
   const state = config.WECHAT_OA_SECRET ? '运行中（被动回复 + 客服消息）' : '运行中（仅被动回复）';
-  return { name: 'wechat-oa', stop: async () => {}, status: () => ({ name: 'wechat-oa', state, since }) };
+  const warning = config.WECHAT_OA_AES_KEY ? undefined : officialAccountPlainModeWarning;
+  return { name: 'wechat-oa', stop: async () => {}, status: () => ({ name: 'wechat-oa', state, since, ...(warning ? { warning } : {}) }) };
 }
 
 async function startTelegramChannel(context: ChannelContext, token: string): Promise<RunningChannel> {
@@ -128,7 +137,9 @@ async function startTelegramChannel(context: ChannelContext, token: string): Pro
     const secretToken = config.TELEGRAM_WEBHOOK_SECRET;
     if (!secretToken) throw new Error('TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL');
     const bot = telegram.createTelegramBot({ token, core, log, undelivered: outbox, ...(apiRoot ? { apiRoot } : {}) });
-    app.post('/telegram/webhook', telegram.telegramWebhook(bot, secretToken));
+    const { ReplayGuard } = await import('../src/store/replay-guard.ts');
+    // update_ids already handled (in the database, shared by every instance) get 200 and nothing else
+    app.post('/telegram/webhook', telegram.telegramWebhook(bot, secretToken, { replays: new ReplayGuard(outbox.db), log }));
     await telegram.prepareTelegramWebhook(bot, { url: config.TELEGRAM_WEBHOOK_URL, secretToken });
     outbox.register(telegram.telegramChannel, telegram.telegramSender(bot.api));
     log.info({ channel: 'telegram', mode: 'webhook' }, 'channel started');

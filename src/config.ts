@@ -52,6 +52,8 @@ const environmentSchema = z.object({
   WECHAT_OA_AES_KEY: optionalText,
   /** AppSecret: turns on the customer-service API (late answers, teachers' replies). */
   WECHAT_OA_SECRET: optionalText,
+  /** How far a webhook request's timestamp may be from now, seconds; its nonce is remembered that long. */
+  WECHAT_OA_MAX_SKEW_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
   WECHAT_API_BASE_URL: optionalText,
 });
 

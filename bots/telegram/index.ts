@@ -1,7 +1,10 @@
+import { timingSafeEqual } from 'node:crypto';
 import { webhookCallback, type Api, type Bot } from 'grammy';
 import { run } from '@grammyjs/runner';
-import pino from 'pino';
+import type { Context as HonoContext } from 'hono';
+import pino, { type Logger } from 'pino';
 import type { ChannelSender } from '../../src/escalation/outbox.ts';
+import { MemoryReplayGuard, type ReplayClaims } from '../../src/store/replay-guard.ts';
 import { splitMessage } from './format.ts';
 import { allowedUpdates, closeConnections, createTelegramBot, telegramChannel, telegramCommands, whenIdle, type TelegramBotOptions } from './telegram-bot.ts';
 
@@ -104,15 +107,58 @@ export async function startTelegram(options: StartTelegramOptions): Promise<Tele
  * answered 200 once the message is handled, or after 10 s while it still is (a slow answer is
  * not redelivered; a redelivery would be answered once anyway).
  *
+ * An update_id already handled (claimed in `replays` for `replayWindowSeconds`, default 24 h —
+ * Telegram keeps an undelivered update that long) is answered 200 and not handled again: not
+ * even the parts the core's message de-duplication does not cover (edited messages, button
+ * presses). It is claimed after the secret check, before handling; a claim whose handling threw
+ * is given back, so Telegram's redelivery is handled. Keys are `<bot id>:<update_id>`.
+ *
  * @example
  * const bot = createTelegramBot({ token, core, log });
  * await prepareTelegramWebhook(bot, { url: 'https://example.edu/telegram/webhook', secretToken });
- * app.post('/telegram/webhook', telegramWebhook(bot, secretToken));
+ * app.post('/telegram/webhook', telegramWebhook(bot, secretToken, { replays: new ReplayGuard(db), log }));
  */
-export function telegramWebhook(bot: Bot, secretToken: string) {
+export function telegramWebhook(
+  bot: Bot,
+  secretToken: string,
+  options: { replays?: ReplayClaims; replayWindowSeconds?: number; log?: Logger; now?: () => Date } = {},
+): (c: HonoContext) => Promise<Response> {
   if (!/^[A-Za-z0-9_-]{1,256}$/u.test(secretToken)) throw new Error('the Telegram webhook secret must be 1–256 characters of A–Z, a–z, 0–9, _ and -');
-  return webhookCallback(bot, 'hono', { secretToken, onTimeout: 'return', timeoutMilliseconds: 10_000 });
+  const now = options.now ?? (() => new Date());
+  const replays = options.replays ?? new MemoryReplayGuard(now);
+  const windowMs = (options.replayWindowSeconds ?? 24 * 60 * 60) * 1000;
+  const log = options.log ?? pino({ level: 'silent' });
+  const botId = bot.token.split(':')[0] ?? '';
+  const expected = Buffer.from(secretToken, 'utf8');
+  const callback = webhookCallback(bot, 'hono', { secretToken, onTimeout: 'return', timeoutMilliseconds: 10_000 });
+  return async (c) => {
+    // The secret first: an unauthenticated request must not claim (and so block) an update_id.
+    const given = Buffer.from(c.req.header('x-telegram-bot-api-secret-token') ?? '', 'utf8');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return c.text('secret token is wrong', 401);
+    let updateId: unknown;
+    try {
+      updateId = ((await c.req.json()) as { update_id?: unknown } | null)?.update_id;
+    } catch {
+      return c.text('bad request', 400);
+    }
+    if (typeof updateId !== 'number' || !Number.isSafeInteger(updateId)) return c.text('bad request', 400);
+    const key = `${botId}:${updateId}`;
+    if (!(await replays.claim(telegramUpdateScope, key, new Date(now().getTime() + windowMs)))) {
+      log.info({ updateId }, 'telegram update already handled: not handled again');
+      return c.body('', 200);
+    }
+    try {
+      // grammY reads the update again from Hono's cached body.
+      return await callback(c);
+    } catch (error) {
+      await replays.release(telegramUpdateScope, key).catch(() => undefined);
+      throw error;
+    }
+  };
 }
+
+/** The scope of Telegram update_ids among the remembered webhook requests. */
+export const telegramUpdateScope = 'telegram-update';
 
 /** Points Telegram at the webhook (keeping pending updates) and publishes the command menu. */
 export async function prepareTelegramWebhook(bot: Bot, { url, secretToken }: { url: string; secretToken: string }): Promise<void> {

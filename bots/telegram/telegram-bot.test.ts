@@ -6,6 +6,7 @@ import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { InboundMessage, OutboundReply } from '../../src/conversation/types.ts';
 import { redactedPaths } from '../../src/log.ts';
 import { Outbox } from '../../src/escalation/outbox.ts';
+import { ReplayGuard } from '../../src/store/replay-guard.ts';
 import { createTestDatabase } from '../../src/store/testing.ts';
 import { FakeBotApi } from './fake-bot-api.ts';
 import { createTelegramBot, startTelegram, telegramSender, telegramWebhook, type TelegramCore, type TelegramHandle } from './index.ts';
@@ -289,6 +290,46 @@ describe('the Telegram webhook', () => {
     expect((await post('the-secret_1')).status).toBe(200); // Telegram retried
     expect(texts(fake, 60)).toEqual(['收到：实习押金']);
     expect(() => telegramWebhook(bot, '')).toThrow(/secret/u);
+  });
+
+  it('handles a duplicate update_id once (200, nothing done), edits too, on every instance of one database; a wrong secret claims nothing', async () => {
+    fake = await FakeBotApi.start();
+    const db = await createTestDatabase();
+    try {
+      const core = new ScriptedCore();
+      const replays = new ReplayGuard(db);
+      const instance = (): Hono => {
+        const app = new Hono();
+        app.post('/telegram/webhook', telegramWebhook(createTelegramBot({ token: fake.token, core, apiRoot: fake.url }), 'the-secret_1', { replays }));
+        return app;
+      };
+      const app = instance();
+      const post = (target: Hono, body: unknown, secret = 'the-secret_1') =>
+        target.request('/telegram/webhook', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
+          body: JSON.stringify(body),
+        });
+      const update = fake.pushText(61, '实习押金');
+      expect((await post(app, update)).status).toBe(200);
+      expect((await post(app, update)).status).toBe(200);
+      expect((await post(instance(), update)).status).toBe(200);
+      expect(core.calls).toHaveLength(1);
+      expect(texts(fake, 61)).toEqual(['收到：实习押金']);
+      // The core does not de-duplicate edits (they never reach it): the update_id does.
+      const edit = fake.pushEdit(61, update.message!.message_id, '实习押金多少钱');
+      expect((await post(app, edit)).status).toBe(200);
+      expect((await post(app, edit)).status).toBe(200);
+      expect(texts(fake, 61)).toEqual(['收到：实习押金', telegramTexts.edited]);
+      // A request with a wrong secret does not use up the update_id.
+      const next = fake.pushText(61, '转人工');
+      expect((await post(app, next, 'wrong-secret')).status).toBe(401);
+      expect((await post(app, next)).status).toBe(200);
+      expect(texts(fake, 61)).toEqual(['收到：实习押金', telegramTexts.edited, '收到：转人工']);
+      expect((await post(app, { message: {} })).status).toBe(400);
+    } finally {
+      await db.close();
+    }
   });
 });
 

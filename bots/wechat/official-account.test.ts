@@ -11,6 +11,7 @@ import type { InboundMessage } from '../../src/conversation/types.ts';
 import { loadConfig } from '../../src/config.ts';
 import { Outbox } from '../../src/escalation/outbox.ts';
 import { TicketDesk } from '../../src/escalation/tickets.ts';
+import { ReplayGuard } from '../../src/store/replay-guard.ts';
 import { createTestDatabase } from '../../src/store/testing.ts';
 import { customerServiceSender } from './customer-service.ts';
 import { FakeWechatApi } from './fake-wechat-api.ts';
@@ -43,10 +44,13 @@ class Platform {
     return `<xml><ToUserName><![CDATA[${account}]]></ToUserName><FromUserName><![CDATA[${openId}]]></FromUserName><CreateTime>${createTime}</CreateTime><MsgType><![CDATA[${type}]]></MsgType>${body}${msgId}</xml>`;
   }
 
-  /** POSTs a message as WeChat does; `tamper` spoils the signature. */
-  async post(xml: string, options: { safe?: boolean; tamper?: boolean; sealFor?: string } = {}): Promise<Response> {
-    const timestamp = String(Platform.#createTime);
-    const nonce = String(1_000_000 + Math.floor(Math.random() * 1_000_000));
+  /**
+   * A message signed (and in safe mode sealed) as WeChat does: the query and the body. The
+   * timestamp is now unless given, the nonce fresh unless given; `tamper` spoils the signature.
+   */
+  signed(xml: string, options: { safe?: boolean; tamper?: boolean; sealFor?: string; timestamp?: number; nonce?: string } = {}): { query: URLSearchParams; body: string } {
+    const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
+    const nonce = options.nonce ?? String(100_000_000 + Math.floor(Math.random() * 1_900_000_000));
     const openId = /<FromUserName><!\[CDATA\[(.*?)\]\]>/u.exec(xml)?.[1] ?? '';
     const query = new URLSearchParams({ signature: sha1Signature(options.tamper ? 'wrong' : token, timestamp, nonce), timestamp, nonce, openid: openId });
     let body = xml;
@@ -56,7 +60,17 @@ class Platform {
       query.set('msg_signature', getSignature(options.tamper ? 'wrong' : token, timestamp, nonce, sealed));
       body = `<xml><ToUserName><![CDATA[${account}]]></ToUserName><Encrypt><![CDATA[${sealed}]]></Encrypt></xml>`;
     }
-    return this.app.request(`/wechat?${query}`, { method: 'POST', body, headers: { 'content-type': 'text/xml' } });
+    return { query, body };
+  }
+
+  /** Sends a query and body as WeChat's servers (or someone replaying them) would. */
+  async send({ query, body }: { query: URLSearchParams; body: string }, path = query.get('encrypt_type') === 'aes' ? '/wechat-safe' : '/wechat'): Promise<Response> {
+    return this.app.request(`${path}?${query}`, { method: 'POST', body, headers: { 'content-type': 'text/xml' } });
+  }
+
+  /** POSTs a message as WeChat does. */
+  async post(xml: string, options: { safe?: boolean; tamper?: boolean; sealFor?: string; timestamp?: number; nonce?: string } = {}): Promise<Response> {
+    return this.send(this.signed(xml, options));
   }
 
   /** The text of a passive reply (opened and its signature checked in safe mode), or null for "success". */
@@ -88,9 +102,12 @@ describe('the Official Account webhook (requests as WeChat makes them, the real 
 
   const logLines: string[] = [];
   const log = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
+  /** An account in plain mode at /wechat and one in safe mode (with the EncodingAESKey) at /wechat-safe, nonces in the database. */
   const mount = (options: Partial<OfficialAccountOptions> = {}): Platform => {
     const server = new Hono();
-    server.route('/wechat', officialAccountApp({ token, appId, encodingAESKey, core, log, ...options }));
+    const replays = new ReplayGuard(assistant.db);
+    server.route('/wechat', officialAccountApp({ token, appId, core, log, replays, ...options }));
+    server.route('/wechat-safe', officialAccountApp({ token, appId, encodingAESKey, core, log, replays, ...options }));
     return new Platform(server);
   };
   const historyOf = async (openId: string) => store.history((await store.open(officialAccountChannel, openId)).id);
@@ -110,7 +127,7 @@ describe('the Official Account webhook (requests as WeChat makes them, the real 
   });
 
   it('passes the URL check in plain mode and refuses a wrong signature', async () => {
-    const timestamp = '1700000000';
+    const timestamp = String(Math.floor(Date.now() / 1000));
     const nonce = '1320562132';
     const ok = await platform.app.request(`/wechat?${new URLSearchParams({ signature: sha1Signature(token, timestamp, nonce), timestamp, nonce, echostr: '5837397520665436492' })}`);
     expect(ok.status).toBe(200);
@@ -120,13 +137,13 @@ describe('the Official Account webhook (requests as WeChat makes them, the real 
   });
 
   it('passes the URL check in safe mode: msg_signature over the encrypted echostr, answered with it decrypted', async () => {
-    const timestamp = '1700000001';
+    const timestamp = String(Math.floor(Date.now() / 1000));
     const nonce = '99';
     const echostr = encrypt(encodingAESKey, '7412368955', appId);
     const query = { signature: sha1Signature(token, timestamp, nonce), timestamp, nonce, echostr, msg_signature: getSignature(token, timestamp, nonce, echostr) };
-    const ok = await platform.app.request(`/wechat?${new URLSearchParams(query)}`);
+    const ok = await platform.app.request(`/wechat-safe?${new URLSearchParams(query)}`);
     expect(await ok.text()).toBe('7412368955');
-    const wrong = await platform.app.request(`/wechat?${new URLSearchParams({ ...query, msg_signature: getSignature('other', timestamp, nonce, echostr) })}`);
+    const wrong = await platform.app.request(`/wechat-safe?${new URLSearchParams({ ...query, msg_signature: getSignature('other', timestamp, nonce, echostr) })}`);
     expect(wrong.status).toBe(401);
   });
 
@@ -137,6 +154,57 @@ describe('the Official Account webhook (requests as WeChat makes them, the real 
     expect((await platform.post(xml, { safe: true, sealFor: 'wx0000000000000000' })).status).toBe(401);
     expect((await platform.post('<!DOCTYPE x [<!ENTITY a "b">]><xml>&a;</xml>')).status).toBe(400);
     expect(await historyOf('o-mallory')).toEqual([]);
+  });
+
+  it('refuses a replayed signed request (same timestamp and nonce), with its own or another body, on any instance; a fresh one is answered', async () => {
+    const original = platform.signed(platform.message('o-rita', 'text', { Content: '实习单位能扣我身份证吗？' }));
+    expect(await platform.replyText(await platform.send(original))).toMatch(/《[^》]+》/u);
+    const count = (await historyOf('o-rita')).length;
+    // The same request again, and the same query with another message (plain mode does not sign the body).
+    expect((await platform.send(original)).status).toBe(409);
+    expect((await platform.send({ query: original.query, body: platform.message('o-rita', 'text', { Content: '转人工' }) })).status).toBe(409);
+    // Another instance on the same database has seen the nonce too.
+    expect((await mount().send(original)).status).toBe(409);
+    const sealed = platform.signed(platform.message('o-rita', 'text', { Content: '实习可以收押金吗' }), { safe: true });
+    expect(await platform.replyText(await platform.send(sealed))).toContain('押金');
+    expect((await platform.send(sealed)).status).toBe(409);
+    expect(await historyOf('o-rita')).toHaveLength(count + 2);
+    // A fresh request is still answered.
+    expect(await platform.replyText(await platform.post(platform.message('o-rita', 'text', { Content: '中职学校要配几名职业指导老师？' })))).toMatch(/《[^》]+》/u);
+    expect(await historyOf('o-rita')).toHaveLength(count + 4);
+  });
+
+  it('refuses a correctly signed request whose timestamp is from 2001, or an hour ahead, in both modes and for the URL check', async () => {
+    const in2001 = Date.UTC(2001, 8, 1) / 1000;
+    const xml = platform.message('o-sam', 'text', { Content: '实习押金' });
+    expect((await platform.post(xml, { timestamp: in2001 })).status).toBe(401);
+    expect((await platform.post(xml, { timestamp: in2001, safe: true })).status).toBe(401);
+    expect((await platform.post(xml, { timestamp: Math.floor(Date.now() / 1000) + 3600 })).status).toBe(401);
+    const timestamp = String(in2001);
+    const check = await platform.app.request(`/wechat?${new URLSearchParams({ signature: sha1Signature(token, timestamp, '7'), timestamp, nonce: '7', echostr: '42' })}`);
+    expect(check.status).toBe(401);
+    expect(await historyOf('o-sam')).toEqual([]);
+    // Within the window (here four minutes old) is fine.
+    expect(await platform.replyText(await platform.post(xml, { timestamp: Math.floor(Date.now() / 1000) - 240 }))).toContain('押金');
+  });
+
+  it('refuses a safe-mode body swapped under the same query, and the same query stripped to plain mode; the genuine request still goes through', async () => {
+    const genuine = platform.signed(platform.message('o-tom', 'text', { Content: '实习可以收押金吗' }), { safe: true });
+    const other = platform.signed(platform.message('o-tom', 'text', { Content: '转人工' }), { safe: true });
+    expect((await platform.send({ query: genuine.query, body: other.body })).status).toBe(401);
+    // Without encrypt_type and msg_signature the plain signature still matches: a safe-mode account refuses plain messages.
+    const stripped = new URLSearchParams(genuine.query);
+    stripped.delete('encrypt_type');
+    stripped.delete('msg_signature');
+    expect((await platform.send({ query: stripped, body: platform.message('o-tom', 'text', { Content: '转人工' }) }, '/wechat-safe')).status).toBe(401);
+    expect(await historyOf('o-tom')).toEqual([]);
+    expect(await platform.replyText(await platform.send(genuine))).toContain('押金');
+  });
+
+  it('warns at start that plain mode can be replayed and recommends safe mode', () => {
+    const warnings = logLines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((line) => line.level === 40 && /plain mode/u.test(line.msg));
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings[0]!.msg).toContain('safe mode');
   });
 
   it('answers a text message with a passive reply carrying the cited answer (plain mode)', async () => {
@@ -165,7 +233,7 @@ describe('the Official Account webhook (requests as WeChat makes them, the real 
     const welcome = await platform.replyText(await platform.post(platform.message('o-cat', 'event', { Event: 'subscribe', EventKey: '' }), { safe: true }));
     expect(welcome).toContain('职业规划');
     expect(welcome).toMatch(/\n\n1\. 职业规划\n2\. 我的规划\n3\. 转人工$/u);
-    const picked = await platform.replyText(await platform.post(platform.message('o-cat', 'text', { Content: '1' })));
+    const picked = await platform.replyText(await platform.post(platform.message('o-cat', 'text', { Content: '1' }), { safe: true }));
     expect(picked).toContain('职业规划');
     expect(picked).toMatch(/1\. 中职\n2\. 高职\n3\. 本科$/u);
   });

@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import type { InboundMessage } from '../../src/conversation/types.ts';
 import type { ChannelSender } from '../../src/escalation/outbox.ts';
+import { MemoryReplayGuard, type ReplayClaims } from '../../src/store/replay-guard.ts';
 import { ChoiceMemory, joinReplies, officialAccountTextBytes, splitWechatText, utf8Bytes, wechatTexts } from './format.ts';
 import {
   OfficialAccountAuthError,
@@ -41,8 +42,21 @@ export interface OfficialAccountOptions {
   customerService?: Pick<ChannelSender, 'send'>;
   /** Longest passive reply, UTF-8 bytes (default 2,048). */
   replyBytes?: number;
+  /**
+   * How far a request's `timestamp` may be from now, seconds (default 300): older or later ones are
+   * refused, and a nonce is remembered that long.
+   */
+  maxSkewSeconds?: number;
+  /**
+   * Where nonces are remembered, so that a replayed request is refused: `new ReplayGuard(db)` shares
+   * them between instances on one database; default: this process only.
+   */
+  replays?: ReplayClaims;
   now?: () => Date;
 }
+
+/** The scope of the Official Account's nonces among the remembered webhook requests. */
+export const officialAccountNonceScope = 'wechat-oa-nonce';
 
 const optionsSchema = z.object({
   token: z.string().regex(/^[A-Za-z0-9]{3,32}$/u, 'the Official Account token is 3–32 letters and digits'),
@@ -53,6 +67,7 @@ const optionsSchema = z.object({
     .optional(),
   replyTimeoutMs: z.number().int().positive().default(4_500),
   replyBytes: z.number().int().min(64).default(officialAccountTextBytes),
+  maxSkewSeconds: z.number().int().positive().default(300),
 });
 
 /** What the webhook makes of a message: what the core is to handle, or `null` (answered "success"). */
@@ -116,7 +131,13 @@ async function within(turn: Promise<Turn>, ms: number): Promise<{ result: Turn }
  *   (with `msg_signature` and an encrypted `echostr`, the decrypted one). Wrong: 401.
  * - `POST /`: a message, plain or in the AES safe mode (`encrypt_type=aes`: `msg_signature` is
  *   checked, the envelope opened and checked to be for this AppID). Wrong signature: 401; not a
- *   WeChat message: 400.
+ *   WeChat message: 400. With an EncodingAESKey, plain messages are refused (401): WeChat sends
+ *   every message of a safe-mode account encrypted.
+ * - Replays: a `timestamp` more than `maxSkewSeconds` from now is refused (401, GET too); a nonce
+ *   is claimed in `replays` until its timestamp leaves the window, and a request with a nonce seen
+ *   before is refused (409). Plain mode signs only token, timestamp and nonce — not the body — so
+ *   a captured request could be replayed with another body before its nonce reaches us; that is
+ *   logged as a warning when the app is made, and safe mode is recommended.
  * - Text, voice (its `Recognition` as text when WeChat sends one), image, video, location and
  *   files go to the core; following the account (subscribe) gets the core's menu (帮助); a CLICK
  *   menu item sends its EventKey as text; other events are answered "success".
@@ -140,10 +161,18 @@ export function officialAccountApp(options: OfficialAccountOptions): Hono {
     encodingAESKey: options.encodingAESKey || undefined,
     replyTimeoutMs: options.replyTimeoutMs,
     replyBytes: options.replyBytes,
+    maxSkewSeconds: options.maxSkewSeconds,
   });
-  const { token, appId, encodingAESKey, replyTimeoutMs, replyBytes } = settings;
+  const { token, appId, encodingAESKey, replyTimeoutMs, replyBytes, maxSkewSeconds } = settings;
   const log = options.log ?? pino({ level: 'silent' });
   const now = options.now ?? (() => new Date());
+  const replays = options.replays ?? new MemoryReplayGuard(now);
+  if (!encodingAESKey) {
+    log.warn(
+      { channel: officialAccountChannel },
+      'wechat official account in plain mode: the signature does not cover the message, so a captured request can be replayed with another body within the time window; safe mode (an EncodingAESKey) is recommended',
+    );
+  }
   const choices = new ChoiceMemory();
   const app = new Hono();
 
@@ -152,11 +181,22 @@ export function officialAccountApp(options: OfficialAccountOptions): Hono {
     return c.text('unauthorized', 401);
   };
 
+  /** Whether a request's timestamp (seconds) is within `maxSkewSeconds` of now. */
+  const fresh = (timestamp: string): boolean => {
+    if (!/^\d{1,12}$/u.test(timestamp)) return false;
+    return Math.abs(Number(timestamp) - now().getTime() / 1000) <= maxSkewSeconds;
+  };
+  const stale = (c: Context, method: string): Response => {
+    log.warn({ method }, 'wechat official account request with a timestamp outside the allowed window');
+    return c.text('request expired', 401);
+  };
+
   app.get('/', (c) => {
     const { signature, timestamp, nonce, echostr, msg_signature: msgSignature } = c.req.query();
     if (!timestamp || !nonce || !echostr) return c.text('bad request', 400);
     if (msgSignature !== undefined && encodingAESKey) {
       if (!sameSignature(messageSignature(token, timestamp, nonce, echostr), msgSignature)) return unauthorized(c, 'get');
+      if (!fresh(timestamp)) return stale(c, 'get');
       try {
         return c.text(openEnvelope(encodingAESKey, appId, echostr));
       } catch {
@@ -164,6 +204,7 @@ export function officialAccountApp(options: OfficialAccountOptions): Hono {
       }
     }
     if (!sameSignature(plainSignature(token, timestamp, nonce), signature)) return unauthorized(c, 'get');
+    if (!fresh(timestamp)) return stale(c, 'get');
     return c.text(echostr);
   });
 
@@ -172,23 +213,38 @@ export function officialAccountApp(options: OfficialAccountOptions): Hono {
     const { signature, timestamp = '', nonce = '', encrypt_type: encryptType, msg_signature: msgSignature } = c.req.query();
     const safe = encryptType === 'aes';
     if (!safe && !sameSignature(plainSignature(token, timestamp, nonce), signature)) return unauthorized(c, 'post');
+    if (!safe && encodingAESKey) {
+      // With an EncodingAESKey the account is in safe (or compatible) mode and WeChat always sends
+      // encrypt_type=aes: a plain request is a safe one stripped of the signature that binds its body.
+      log.warn({ method: 'post' }, 'wechat official account plain message, but safe mode is configured: refused');
+      return c.text('unauthorized', 401);
+    }
     if (safe && !encodingAESKey) {
       log.error('wechat official account message in safe mode, but no EncodingAESKey is configured');
       return c.text('safe mode is not configured', 400);
     }
+    let fields: Record<string, string>;
     try {
-      let fields = parseMessageXml(await c.req.text());
+      fields = parseMessageXml(await c.req.text());
       if (safe) {
+        // msg_signature covers the ciphertext too: a body swapped under the same query fails it.
         const envelope = fields.Encrypt ?? '';
         if (envelope === '' || !sameSignature(messageSignature(token, timestamp, nonce, envelope), msgSignature)) return unauthorized(c, 'post');
         fields = parseMessageXml(openEnvelope(encodingAESKey!, appId, envelope));
       }
-      return { fields, safe, timestamp, nonce };
     } catch (error) {
       if (error instanceof OfficialAccountAuthError) return unauthorized(c, 'post');
       log.warn({ errorName: errorName(error) }, 'wechat official account request not read');
       return c.text('bad request', 400);
     }
+    if (!fresh(timestamp)) return stale(c, 'post');
+    // A nonce is used once while its timestamp is in the window; after that the timestamp is refused.
+    const expires = new Date((Number(timestamp) + maxSkewSeconds + 1) * 1000);
+    if (!(await replays.claim(officialAccountNonceScope, nonce, expires))) {
+      log.warn({ method: 'post', safe }, 'wechat official account request replayed (a nonce seen before): refused');
+      return c.text('replayed', 409);
+    }
+    return { fields, safe, timestamp, nonce };
   };
 
   /** Sends what did not go out passively through the customer-service path. */

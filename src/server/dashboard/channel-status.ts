@@ -10,4 +10,6 @@ export interface ChannelStatus {
   qrcode?: string;
   /** When the state last changed. */
   since?: Date;
+  /** Something about the channel's set-up the admin should fix (shown under the table). */
+  warning?: string;
 }

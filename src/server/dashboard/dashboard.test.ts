@@ -77,7 +77,10 @@ beforeAll(async () => {
     conversations,
     now,
     livePollMs: 0,
-    channelStatus: () => [{ name: 'wechat', state: '等待扫码登录', qrcode: 'https://login.weixin.qq.com/l/test-code', since: clock }],
+    channelStatus: () => [
+      { name: 'wechat', state: '等待扫码登录', qrcode: 'https://login.weixin.qq.com/l/test-code', since: clock },
+      { name: 'wechat-oa', state: '运行中（仅被动回复）', since: clock, warning: '明文模式：截获的请求可被重放。建议在公众号后台改用安全模式。' },
+    ],
   });
   asA = await signIn(app, 'teacher.a', password);
   asB = await signIn(app, 'teacher.b', password);
@@ -420,5 +423,11 @@ describe('the channel page', () => {
     const page = await (await getAs(app, asAdmin, '/channels')).text();
     expect(page).toContain('等待扫码登录');
     expect(page).toContain('<svg');
+  });
+
+  it('warns that an Official Account in plain mode can be replayed and recommends safe mode', async () => {
+    const page = await (await getAs(app, asAdmin, '/channels')).text();
+    expect(page).toContain('wechat-oa：明文模式');
+    expect(page).toContain('建议在公众号后台改用安全模式');
   });
 });

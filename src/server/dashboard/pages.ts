@@ -421,6 +421,7 @@ ${channels.map(
     }</td></tr>`,
 )}
 </table>
+${channels.filter((channel) => channel.warning).map((channel) => html`<p class="flash error">⚠ ${channel.name}：${channel.warning}</p>`)}
 ${[...qrSvgs].map(([name, svg]) => html`<h2>${name} 扫码登录</h2><p class="muted">用要登录的微信扫描：</p><div class="qr">${raw(svg)}</div>`)}`
 }
 <h2>老师回复的发送情况</h2>
