@@ -1,3 +1,4 @@
+import { unzipSync } from 'fflate';
 import { parse as parseHtml, type HTMLElement, type Node as HtmlNode } from 'node-html-parser';
 import { DocumentFormatError } from './document.ts';
 
@@ -9,6 +10,68 @@ export const maxDocumentBytes = 20 * 1024 * 1024;
 
 /** File name endings accepted, for directory scans and the upload form. */
 export const acceptedExtensions = ['.md', '.markdown', '.txt', '.docx', '.pdf', '.html', '.htm'] as const;
+
+/**
+ * What a .docx (a zip) may hold, checked from its central directory before anything is unpacked:
+ * a Word file whose XML unpacks to tens of megabytes of tiny paragraphs (a "zip bomb") is refused
+ * instead of being handed to the parser.
+ */
+export const docxLimits = {
+  /** Files inside the archive. */
+  maxEntries: 2000,
+  /** Unpacked size of any one file inside (bytes). */
+  maxEntryBytes: 20 * 1024 * 1024,
+  /** Unpacked size of all the XML together (.xml and .rels files, bytes). */
+  maxXmlBytes: 20 * 1024 * 1024,
+  /** Unpacked size of everything together, images included (bytes). */
+  maxTotalBytes: 64 * 1024 * 1024,
+  /** Unpacked : packed size of a file over {@link docxLimits.ratioCheckedFrom} bytes; Word's own XML packs about 5–20 : 1. */
+  maxCompressionRatio: 100,
+  ratioCheckedFrom: 1024 * 1024,
+} as const;
+
+const megabytes = (bytes: number): string => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
+
+/**
+ * Refuses a .docx whose zip central directory marks it as a bomb: more than
+ * {@link docxLimits.maxEntries} files, a file or the XML or the whole past its unpacked-size
+ * limit, or a file packed more tightly than {@link docxLimits.maxCompressionRatio} : 1. Nothing is
+ * unpacked here (fflate reads the directory and skips every file), so it is quick on the main thread.
+ *
+ * @example checkDocxArchive(await readFile('规定.docx'), '规定.docx') // throws DocumentFormatError on a bomb
+ */
+export function checkDocxArchive(bytes: Uint8Array, name: string): void {
+  const refuse = (reason: string): never => {
+    throw new DocumentFormatError(name, `${reason}，疑似恶意构造的压缩包，已拒绝 / refused as a possible zip bomb`);
+  };
+  let entries = 0;
+  let xmlBytes = 0;
+  let totalBytes = 0;
+  try {
+    unzipSync(bytes, {
+      filter: (file) => {
+        entries += 1;
+        if (entries > docxLimits.maxEntries) refuse(`Word 文件内含超过 ${docxLimits.maxEntries} 个部件 (more than ${docxLimits.maxEntries} entries)`);
+        if (file.originalSize > docxLimits.maxEntryBytes) {
+          refuse(`Word 文件内的 ${file.name} 解压后有 ${megabytes(file.originalSize)}，超过 ${megabytes(docxLimits.maxEntryBytes)} (entry past the unpacked-size limit)`);
+        }
+        if (/\.(xml|rels)$/iu.test(file.name)) xmlBytes += file.originalSize;
+        totalBytes += file.originalSize;
+        if (xmlBytes > docxLimits.maxXmlBytes) refuse(`Word 文件的 XML 解压后超过 ${megabytes(docxLimits.maxXmlBytes)} (XML past the unpacked-size limit)`);
+        if (totalBytes > docxLimits.maxTotalBytes) refuse(`Word 文件解压后超过 ${megabytes(docxLimits.maxTotalBytes)} (unpacked size past the limit)`);
+        if (file.originalSize > docxLimits.ratioCheckedFrom && file.originalSize > file.size * docxLimits.maxCompressionRatio) {
+          refuse(
+            `Word 文件内的 ${file.name} 压缩比为 ${Math.round(file.originalSize / Math.max(1, file.size))} : 1，超过 ${docxLimits.maxCompressionRatio} : 1 (compression ratio marks a bomb)`,
+          );
+        }
+        return false;
+      },
+    });
+  } catch (error) {
+    if (error instanceof DocumentFormatError) throw error;
+    throw new DocumentFormatError(name, `Word 文件已损坏或无法读取 / the Word file cannot be read (${(error as Error).message.split('\n')[0]})`);
+  }
+}
 
 const startsWith = (bytes: Uint8Array, signature: number[]): boolean => signature.every((byte, i) => bytes[i] === byte);
 
@@ -142,6 +205,7 @@ export async function extractText(bytes: Uint8Array, name: string, kind: Exclude
     const h1 = lines.find((line) => /^# /u.test(line))?.slice(2) ?? null;
     result = { kind, text: lines.join('\n'), markedTitle: h1 ?? title, paragraphs: true };
   } else if (kind === 'docx') {
+    checkDocxArchive(bytes, name);
     const { default: mammoth } = await import('mammoth');
     let html: string;
     try {

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import { chunkDocument } from './chunker.ts';
 import { DocumentFormatError, documentFrom, frontMatterOf, parseDocument } from './document.ts';
-import { acceptedExtensions, decodeText, extractText, maxDocumentBytes, sniffKind, type SourceKind } from './formats.ts';
+import { acceptedExtensions, checkDocxArchive, decodeText, extractText, maxDocumentBytes, sniffKind, type SourceKind } from './formats.ts';
 import { extractMetadata, splitCoverNotice, suggestId, type ExtractedMetadata } from './metadata.ts';
 import { noticeSection, textToMarkdown } from './text-to-markdown.ts';
 import type { Clause, PolicyDocument } from './types.ts';
@@ -67,6 +69,118 @@ function metaDate(meta: Record<string, unknown>, key: string): string | null {
   return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/u.test(value) ? value : null;
 }
 
+/** How a .txt, .docx, .pdf or .html upload is parsed: in a worker thread with these limits. */
+export interface ParseLimits {
+  /** The worker's heap (V8 old generation, MB); past it the worker dies and the file is refused. */
+  maxHeapMb: number;
+  /** Time allowed for one file (ms); past it the worker is terminated and the file is refused. */
+  timeoutMs: number;
+}
+
+/** The defaults for {@link ParseLimits}; the .docx zip limits are `docxLimits` in formats.ts. */
+export const parseLimits: ParseLimits = { maxHeapMb: 256, timeoutMs: 15_000 };
+
+/** Parse workers running at once; more uploads wait for a free one. */
+const maxParallelParses = 2;
+let parsesRunning = 0;
+const parseQueue: (() => void)[] = [];
+
+async function parseSlot(): Promise<() => void> {
+  if (parsesRunning >= maxParallelParses) await new Promise<void>((resolve) => parseQueue.push(resolve));
+  parsesRunning += 1;
+  return () => {
+    parsesRunning -= 1;
+    parseQueue.shift()?.();
+  };
+}
+
+/**
+ * The worker's entry: from the TypeScript sources (tsx, vitest) upload-worker.ts through a small
+ * .mjs that loads it with tsx; from the esbuild bundle (dist/zhiyin.mjs) the bundled
+ * dist/upload-worker.mjs next to it. Null when that file is not there (then parsing stays in process).
+ */
+function workerEntry(): { file: URL; workerData: Record<string, unknown> } | null {
+  const here = import.meta.url;
+  if (!here.startsWith('file:')) return null;
+  if (here.endsWith('.ts')) {
+    const boot = new URL('./upload-worker-boot.mjs', here);
+    const entry = new URL('./upload-worker.ts', here);
+    return existsSync(boot) && existsSync(entry) ? { file: boot, workerData: { entry: entry.href } } : null;
+  }
+  const bundled = new URL('./upload-worker.mjs', here);
+  return existsSync(bundled) ? { file: bundled, workerData: {} } : null;
+}
+
+const workerUnavailable = Symbol('worker unavailable');
+
+/** Parses in a worker thread under `limits`; `workerUnavailable` when no worker could start. */
+async function parseInWorker(bytes: Uint8Array, name: string, overrides: DocumentOverrides, limits: ParseLimits): Promise<ParsedUpload | typeof workerUnavailable> {
+  const entry = workerEntry();
+  if (!entry) return workerUnavailable;
+  const release = await parseSlot();
+  try {
+    return await new Promise<ParsedUpload | typeof workerUnavailable>((resolve, reject) => {
+      let worker: Worker;
+      try {
+        worker = new Worker(entry.file, {
+          workerData: { ...entry.workerData, bytes, name, overrides },
+          resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb, maxYoungGenerationSizeMb: Math.min(64, Math.max(8, limits.maxHeapMb / 8)) },
+          stdout: false,
+          stderr: false,
+        });
+      } catch {
+        resolve(workerUnavailable);
+        return;
+      }
+      let ready = false;
+      let settled = false;
+      const finish = (outcome: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        void worker.terminate();
+        outcome();
+      };
+      const timer = setTimeout(() => {
+        finish(() =>
+          reject(new DocumentFormatError(name, `解析超过 ${limits.timeoutMs / 1000} 秒仍未完成，文件过于复杂或是恶意构造的，已拒绝 / parsing took longer than ${limits.timeoutMs / 1000} s; the file was refused`)),
+        );
+      }, limits.timeoutMs);
+      worker.on('message', (message: { type: string; upload?: ParsedUpload; name?: string; message?: string; source?: string | null }) => {
+        if (message.type === 'ready') ready = true;
+        else if (message.type === 'result') finish(() => resolve(message.upload as ParsedUpload));
+        else if (message.type === 'error') {
+          finish(() => {
+            const text = message.message ?? 'parse failed';
+            if (message.name === 'DocumentFormatError' && message.source != null) {
+              const prefix = `${message.source}: `;
+              reject(new DocumentFormatError(message.source, text.startsWith(prefix) ? text.slice(prefix.length) : text));
+            } else {
+              const error = new Error(text);
+              if (message.name) error.name = message.name;
+              reject(error);
+            }
+          });
+        }
+      });
+      worker.on('error', (error: Error & { code?: string }) => {
+        if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+          finish(() =>
+            reject(new DocumentFormatError(name, `解析所需内存超过 ${limits.maxHeapMb} MB，文件过于复杂或是恶意构造的，已拒绝 / parsing needed more than ${limits.maxHeapMb} MB of memory; the file was refused`)),
+          );
+        } else if (!ready) finish(() => resolve(workerUnavailable));
+        else finish(() => reject(new DocumentFormatError(name, `解析失败 / parsing failed (${error.message.split('\n')[0]})`)));
+      });
+      worker.on('exit', (code) => {
+        if (!ready) finish(() => resolve(workerUnavailable));
+        else finish(() => reject(new DocumentFormatError(name, `解析进程意外退出 / the parser stopped unexpectedly (exit ${code})`)));
+      });
+    });
+  } finally {
+    release();
+  }
+}
+
 /**
  * Reads one uploaded file: Markdown with front matter as before; .txt, .docx, .pdf and .html by
  * their text, with title, issuer, date, region, draft status and the date it applies from
@@ -76,9 +190,28 @@ function metaDate(meta: Record<string, unknown>, key: string): string | null {
  * `notice_number`. The result is validated like front matter; anything wrong fails with a
  * {@link DocumentFormatError} naming the file.
  *
+ * Markdown is read here; the other formats are parsed in a worker thread with a heap limit and a
+ * time limit ({@link parseLimits}), after a .docx's zip directory has passed `checkDocxArchive`, so a
+ * hostile file is refused with a DocumentFormatError while the server keeps answering.
+ *
  * @example const upload = await readUpload(await readFile('规定.docx'), '规定.docx', { region: '山东省' });
  */
-export async function readUpload(bytes: Uint8Array, name: string, overrides: DocumentOverrides = {}): Promise<ParsedUpload> {
+export async function readUpload(bytes: Uint8Array, name: string, overrides: DocumentOverrides = {}, limits: Partial<ParseLimits> = {}): Promise<ParsedUpload> {
+  const displayName = path.basename(name.replaceAll('\\', '/')) || 'upload';
+  if (bytes.length > maxDocumentBytes) throw new DocumentFormatError(displayName, `文件太大（超过 ${maxDocumentBytes / 1024 / 1024} MB）/ the file is too large`);
+  const kind = sniffKind(bytes, displayName);
+  if (kind === 'md') return parseUpload(bytes, name, overrides);
+  if (kind === 'docx') checkDocxArchive(bytes, displayName);
+  const parsed = await parseInWorker(bytes, displayName, overrides, { ...parseLimits, ...limits });
+  return parsed === workerUnavailable ? parseUpload(bytes, name, overrides) : parsed;
+}
+
+/**
+ * {@link readUpload} on the calling thread, without the worker's memory and time limits (the
+ * .docx zip checks still apply): what the worker itself runs, and the fallback when no worker
+ * can start.
+ */
+export async function parseUpload(bytes: Uint8Array, name: string, overrides: DocumentOverrides = {}): Promise<ParsedUpload> {
   const displayName = path.basename(name.replaceAll('\\', '/')) || 'upload';
   if (bytes.length > maxDocumentBytes) throw new DocumentFormatError(displayName, `文件太大（超过 ${maxDocumentBytes / 1024 / 1024} MB）/ the file is too large`);
   const checked = documentOverridesSchema.safeParse(overrides);

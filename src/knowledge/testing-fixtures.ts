@@ -170,3 +170,31 @@ export function syntheticMarkdown(index: number, clauses: number, marker = ''): 
   }
   return lines.join('\n');
 }
+
+/** A Word document.xml holding `paragraphs` (raw `<w:p>` XML). */
+export const documentXml = (paragraphs: string): string =>
+  `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${paragraphs}</w:body></w:document>`;
+
+/** `count` tiny paragraphs, each `text(i)` (a single 一 by default). */
+export function tinyParagraphs(count: number, text: (i: number) => string = () => '一'): string {
+  const parts: string[] = [];
+  for (let i = 0; i < count; i += 1) parts.push(`<w:p><w:r><w:t>${text(i)}</w:t></w:r></w:p>`);
+  return parts.join('');
+}
+
+/** The sample .docx with its word/document.xml replaced by `xml` and `extra` parts added, zipped at `level`. */
+export async function docxWithXml(xml: string, options: { level?: 0 | 1 | 6 | 9; extra?: Record<string, Uint8Array> } = {}): Promise<Uint8Array> {
+  const { strToU8, unzipSync, zipSync } = await import('fflate');
+  const parts: Record<string, Uint8Array> = { ...unzipSync(await sampleDocx()) };
+  parts['word/document.xml'] = strToU8(xml);
+  return zipSync({ ...parts, ...options.extra }, { level: options.level ?? 9 });
+}
+
+/** A docx bomb (issue 12): 60 MB of tiny paragraphs packed into well under 1 MB. */
+export const docxBomb = (): Promise<Uint8Array> => docxWithXml(documentXml(tinyParagraphs(1_500_000)));
+
+/**
+ * A .docx that passes the zip checks (about 4 MB of tiny numbered paragraphs, packed about 10 : 1)
+ * but takes mammoth far longer than the parse time limit.
+ */
+export const slowDocx = (): Promise<Uint8Array> => docxWithXml(documentXml(tinyParagraphs(180_000, (i) => `第${i}条 ${(i * 7919).toString(36)}`)), { level: 1 });

@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Assistant } from '../../assistant.ts';
 import { loadConfig } from '../../config.ts';
 import { reloadLexicon } from '../../knowledge/lexicon-files.ts';
-import { sampleDocx, sampleHtml, sampleTxt } from '../../knowledge/testing-fixtures.ts';
+import { parseLimits } from '../../knowledge/ingest.ts';
+import { docxBomb, sampleDocx, sampleHtml, sampleTxt, slowDocx } from '../../knowledge/testing-fixtures.ts';
 import { knowledgeDir } from '../../paths.ts';
 import { createTestDatabase } from '../../store/testing.ts';
 import { createApp } from '../app.ts';
@@ -199,6 +200,41 @@ describe('upload, preview, publish, versions', () => {
     const location = traversal.headers.get('location')!.split('?')[0]!;
     const [docId, version] = [location.split('/')[4]!, Number(location.split('/')[6])];
     expect((await assistant.knowledge.getVersion(docId, version))?.source?.name).toBe('zhiyin-traversal-test.txt');
+  });
+
+  it('refuses a docx bomb at once and a slow Word file at the time limit, storing nothing, while /healthz keeps answering', async () => {
+    const count = async (): Promise<number> => (await assistant.knowledge.catalogue()).length;
+    const before = await count();
+    const bomb = await upload(app, asAdmin, await docxBomb(), 'bomb.docx');
+    expect(bomb.status).toBe(422);
+    const page = await bomb.text();
+    expect(page).toContain('bomb.docx');
+    expect(page).toContain('zip bomb');
+
+    const saved = parseLimits.timeoutMs;
+    parseLimits.timeoutMs = 3000;
+    try {
+      const started = Date.now();
+      let done = false;
+      const slow = upload(app, asAdmin, await slowDocx(), 'slow.docx').finally(() => (done = true));
+      const health: number[] = [];
+      while (!done) {
+        const asked = Date.now();
+        const response = await app.request('/healthz');
+        if (!done) health.push(Date.now() - asked);
+        expect(response.status).toBeLessThan(500);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const response = await slow;
+      expect(response.status).toBe(422);
+      expect(await response.text()).toContain('parsing took longer than 3 s');
+      expect(Date.now() - started).toBeLessThan(8000);
+      expect(health.length).toBeGreaterThan(3);
+      expect(Math.max(...health)).toBeLessThan(1000);
+    } finally {
+      parseLimits.timeoutMs = saved;
+    }
+    expect(await count()).toBe(before);
   });
 
   it('the hit test shows the retrieved clauses with their scores', async () => {
