@@ -26,10 +26,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import * as OpenCC from 'opencc-js/t2cn';
 import { z } from 'zod';
 import { knowledgeDir } from '../paths.ts';
 import { loadLexicon } from '../retrieval/lexicon.ts';
+import { toSimplified } from '../retrieval/simplified.ts';
 import { Tokenizer } from '../retrieval/tokenizer.ts';
 
 /** What a message can be, in a fixed order (the order of a model's weight columns). */
@@ -88,8 +88,6 @@ export const defaultFeatureSettings: FeatureSettings = {
   scaling: 'unit',
 };
 
-let toSimplified: ((text: string) => string) | undefined;
-
 /**
  * One form for the ways a message can be typed: NFKC (full-width letters, digits and punctuation
  * become half-width), lower case, traditional characters simplified, spaces between Han
@@ -98,8 +96,7 @@ let toSimplified: ((text: string) => string) | undefined;
  * @example normalizeMessage('我覺得ＯＫ　轉 人 工') // '我觉得ok 转人工'
  */
 export function normalizeMessage(text: string): string {
-  const simplify = (toSimplified ??= OpenCC.Converter({ from: 't', to: 'cn' }));
-  return simplify(text.normalize('NFKC').toLowerCase())
+  return toSimplified(text.normalize('NFKC').toLowerCase())
     .replace(/(?<=\p{Script=Han})\s+(?=\p{Script=Han})/gu, '')
     .replace(/\s+/gu, ' ')
     .trim();
