@@ -140,7 +140,8 @@ export class PolicyAnswerer {
     }
     const parts = [...subQuestions(question).map((text) => ({ text, subject: '' })), ...respectiveParts(question)];
     for (const { text: part, subject } of parts) {
-      const { query: partQuery, results: partResults } = await this.search.search(part, 3);
+      // a part only adds a clause its words clearly hold: the lexical lists decide, no vector search
+      const { query: partQuery, results: partResults } = await this.search.search(part, 3, { dense: false });
       const best = partResults[0];
       const asksSomething = partQuery.concepts.filter((concept) => concept.terms.some((term) => [...term].length >= 2)).length >= 2;
       // A part about one of several things asked "分别" stands when its clause names that thing.

@@ -168,15 +168,19 @@ export class HybridSearch {
     return query;
   }
 
-  /** The k best clauses for a question, best first. */
-  async search(question: string | AnalyzedQuery, k: number): Promise<{ query: AnalyzedQuery; results: RankedClause[] }> {
+  /** The k best clauses for a question, best first; `dense: false` skips the vector search (a sub-part of a question). */
+  async search(
+    question: string | AnalyzedQuery,
+    k: number,
+    options: { dense?: boolean } = {},
+  ): Promise<{ query: AnalyzedQuery; results: RankedClause[] }> {
     const query = typeof question === 'string' ? this.analyze(question) : question;
     const { candidates, rrfK, lexicalWeight, denseWeight, bigramWeight } = this.#options;
     const lexical = this.#bm25.search(query.terms, candidates);
     const bigramQuery = new Map(this.tokenizer.bigrams([query.searchText, ...query.repairs].join(' ')).map((pair) => [pair, 1]));
     const bigrams = bigramWeight > 0 ? this.#bigrams.search(bigramQuery, candidates) : [];
     const denseText = [query.searchText, ...synonymExpansions(query.searchText, this.lexicon, new Set(this.tokenizer.tokens(query.searchText))), ...query.repairs].join(' ');
-    const dense = this.dense && query.terms.size > 0 ? await this.dense.search(denseText, candidates).catch(() => []) : [];
+    const dense = this.dense && options.dense !== false && query.terms.size > 0 ? await this.dense.search(denseText, candidates).catch(() => []) : [];
 
     const fused = new Map<string, RankedClause>();
     const entry = (id: string): RankedClause | undefined => {
