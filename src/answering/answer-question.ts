@@ -69,6 +69,13 @@ export class PolicyAnswerer {
     readonly answerability: AnswerabilityModel | null = null,
   ) {}
 
+  #provincesCovered: Set<string | null> | undefined;
+
+  /** The provinces the knowledge base has documents for, read once (the snapshot does not change under it). */
+  get #provinces(): Set<string | null> {
+    return (this.#provincesCovered ??= new Set([...this.search.snapshot.documents.values()].map((document) => provinceOfRegion(document.region))));
+  }
+
   async answer(question: string, options: AnswerOptions = {}): Promise<AnsweredQuestion> {
     const started = performance.now();
     const route = routeMessage(question);
@@ -121,8 +128,7 @@ export class PolicyAnswerer {
     // answered by them: those rules do not bind the student, and a national rule would rank first.
     // A province the knowledge base has no rules for ("上海应届生落户…") is not answered from
     // another province's rules; a national rule may still answer it.
-    const covered = new Set([...this.search.snapshot.documents.values()].map((document) => provinceOfRegion(document.region)));
-    const elsewhere = [...provincesIn(query.searchText)].filter((province) => !covered.has(province));
+    const elsewhere = [...provincesIn(query.searchText)].filter((province) => !this.#provinces.has(province));
     if (elsewhere.length > 0 && results[0]!.document.region !== '全国') {
       return finish('abstain', this.replies.render(language, 'abstain_other_region', { region: elsewhere.join('、'), covered: this.#covered(language) }), { ranked: results, confidence });
     }
@@ -261,8 +267,8 @@ export class PolicyAnswerer {
     for (const ranked of results) {
       if (choices.length >= 3) break;
       if (ranked.coverage < this.minConfidence) continue;
-      const base = ranked.clause.locator.replace(/（[一二三四五六七八九十]+）$/u, '');
-      if (choices.some((choice) => choice.doc === ranked.document.id && choice.locator.replace(/（[一二三四五六七八九十]+）$/u, '') === base)) continue;
+      const base = wholeClauseLocator(ranked.clause.locator);
+      if (choices.some((choice) => choice.doc === ranked.document.id && wholeClauseLocator(choice.locator) === base)) continue;
       const lead = leadSentence(ranked.clause.text, query, type, this.search.tokenizer, this.search.lexicalIndex)?.text ?? candidateSentences(ranked.clause.text)[0] ?? '';
       const flat = lead.replace(/\s+/gu, ' ');
       choices.push({
@@ -322,6 +328,11 @@ export function respectiveParts(question: string): { text: string; subject: stri
   if (start.trim() !== '') return [];
   const ask = `${middle}${rest}`.replace(/[？?。!！]+$/u, '');
   return [first!, second!].map((subject) => ({ text: `${subject}${ask}`, subject }));
+}
+
+/** The locator of a whole clause, for one of its split parts (第四条（三） → 第四条). */
+function wholeClauseLocator(locator: string): string {
+  return locator.replace(/（[一二三四五六七八九十]+）$/u, '');
 }
 
 function toRetrieved(ranked: RankedClause): RetrievedClause {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { knowledgeDir } from '../paths.ts';
-import { schoolTypesIn, type HybridSearch, type RankedClause } from '../retrieval/hybrid-search.ts';
+import { audienceMisses, schoolTypesIn, type HybridSearch, type RankedClause } from '../retrieval/hybrid-search.ts';
 import type { AnalyzedQuery } from '../retrieval/query.ts';
 import type { LeadSentence } from './lead-sentence.ts';
 import type { QuestionType } from './question-type.ts';
@@ -31,8 +31,6 @@ export const featureNames = [
   'unknownShare',
   /** The weightiest concept the best clause lacks, next to the question's weightiest (0–1). */
   'missingWeight',
-  /** The question names a region and the clause's document is another region's (not national). */
-  'regionMismatch',
   /** The question names a kind of school the document's audience does not include. */
   'schoolMismatch',
   /** The document is a draft. */
@@ -61,10 +59,6 @@ export function answerFeatures(input: {
 }): AnswerFeatures {
   const { query, type, results, best, lead, search } = input;
   const second = results.find((candidate) => candidate.clause.id !== best.clause.id);
-  const named = search.regionsIn(query.searchText);
-  const region = best.document.region;
-  const schools = schoolTypesIn(query.searchText);
-  const audience = schoolTypesIn(best.document.audience);
   return {
     coverage: best.coverage,
     leadCoverage: lead ? search.textCoverage(query, lead.text) : 0,
@@ -76,8 +70,7 @@ export function answerFeatures(input: {
     lexicalStrength: search.lexicalStrength(query, best),
     unknownShare: search.unknownShare(query),
     missingWeight: search.missingWeight(query, best),
-    regionMismatch: named.size > 0 && region !== '全国' && !named.has(region) ? 1 : 0,
-    schoolMismatch: schools.size > 0 && audience.size > 0 && ![...schools].some((school) => audience.has(school)) ? 1 : 0,
+    schoolMismatch: audienceMisses(schoolTypesIn(query.searchText), best.document.audience) ? 1 : 0,
     draft: best.document.status === 'draft' ? 1 : 0,
     concepts: Math.min(6, query.concepts.length) / 6,
     offTopic: input.offTopic ?? 0,

@@ -102,7 +102,7 @@ const anyMatch = (patterns: RegExp[], text: string): boolean => patterns.some((p
 export function routeMessage(
   message: string,
   phrases: EscalationPhrases = (defaultPhrases ??= loadEscalationPhrases()),
-  classifier: MessageClassifier | null = defaultClassifier(),
+  classifier: MessageClassifier | null = loadMessageClassifier(),
 ): Route {
   // 转 人 工: spaces between Chinese characters are how people emphasise, not word breaks.
   const spaced = toSimplified(normalizeText(message));
@@ -153,16 +153,4 @@ function sentencesOf(text: string): string[] {
     .map((part) => part.trim())
     .filter((part) => [...part].length >= 4);
   return parts.length >= 2 ? parts : [];
-}
-
-let classifierLoaded = false;
-let shippedClassifier: MessageClassifier | null = null;
-
-/** The shipped message classifier, loaded once (null without a model file: patterns only). */
-function defaultClassifier(): MessageClassifier | null {
-  if (!classifierLoaded) {
-    shippedClassifier = loadMessageClassifier();
-    classifierLoaded = true;
-  }
-  return shippedClassifier;
 }

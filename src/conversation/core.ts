@@ -26,7 +26,7 @@ import { KeyedQueue } from './keyed-queue.ts';
 import type { TicketDesk, TicketReason } from '../escalation/tickets.ts';
 import { saysAnswerWrong, saysDifficultGroup } from '../escalation/signals.ts';
 import { chinaTimeText } from '../escalation/working-time.ts';
-import type { Choice, InboundMessage, OutboundReply } from './types.ts';
+import type { Choice, InboundMessage, LastTurn, OutboundReply } from './types.ts';
 
 /** What the core did with one message. */
 export interface TurnResult {
@@ -260,14 +260,7 @@ export class ConversationCore {
       if (picked !== null) {
         const answered = await (await this.assistant.answerer()).answerFrom(pending.question, pending.clauseIds[picked - 1]!);
         if (answered) {
-          state.lastTurn = {
-            question: pending.question,
-            resolved: pending.question,
-            outcome: 'answer',
-            citations: answered.citations,
-            language: answered.language,
-            answer: answered.answer.slice(0, 2_000),
-          };
+          state.lastTurn = lastTurnOf(pending.question, pending.question, answered);
           state.lowConfidence = 0;
           return done('follow-up', [{ text: answered.answer }], {
             outcome: 'answer',
@@ -392,14 +385,7 @@ export class ConversationCore {
       });
     }
     if (answered.outcome === 'answer') {
-      state.lastTurn = {
-        question: text,
-        resolved: question,
-        outcome: 'answer',
-        citations: answered.citations,
-        language: answered.language,
-        answer: answered.answer.slice(0, 2_000),
-      };
+      state.lastTurn = lastTurnOf(text, question, answered);
       state.answers = (state.answers ?? 0) + 1;
       if (this.#rateEvery > 0 && (state.answers === 1 || state.answers % this.#rateEvery === 0)) {
         state.pendingRating = 'answer';
@@ -505,6 +491,18 @@ export class ConversationCore {
     });
     return this.assistant.replies.render(language, 'source_answer', { sources: [...new Set(lines)].join('\n') });
   }
+}
+
+/** The turn a follow-up reads: what was asked, how it was resolved, and the answer (its start). */
+function lastTurnOf(question: string, resolved: string, answered: AnsweredQuestion): LastTurn {
+  return {
+    question,
+    resolved,
+    outcome: 'answer',
+    citations: answered.citations,
+    language: answered.language,
+    answer: answered.answer.slice(0, 2_000),
+  };
 }
 
 /** The n-th choice a student picks by number ("2", "第二个", "选2"), or null when the message is not one. */

@@ -24,6 +24,16 @@ export function schoolTypesIn(text: string): Set<string> {
   return new Set(schoolTypes.filter(({ pattern }) => pattern.test(text)).map(({ type }) => type));
 }
 
+/**
+ * Whether a document's audience names kinds of school, none of them one the question names (a
+ * 中职 question and a document for 高校 graduates); a document for both, or for none named, is not.
+ */
+export function audienceMisses(named: ReadonlySet<string>, audience: string): boolean {
+  if (named.size === 0) return false;
+  const covered = schoolTypesIn(audience);
+  return covered.size > 0 && ![...named].some((type) => covered.has(type));
+}
+
 /** How much a homophone repair counts next to the student's own words. */
 const homophoneWeight = 0.8;
 
@@ -370,10 +380,7 @@ export class HybridSearch {
    * another kind only; a document for both, or for no named kind, is not touched.
    */
   #audienceMismatch(named: Set<string>, audience: string): number {
-    if (named.size === 0) return 0;
-    const covered = schoolTypesIn(audience);
-    if (covered.size === 0 || [...named].some((type) => covered.has(type))) return 0;
-    return this.#options.audienceWeight;
+    return audienceMisses(named, audience) ? this.#options.audienceWeight : 0;
   }
 
   readonly #wordCache = new Map<string, Set<string>>();

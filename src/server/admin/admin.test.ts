@@ -17,10 +17,8 @@ import { parseLimits } from '../../knowledge/ingest.ts';
 import { docxBomb, sampleDocx, sampleHtml, sampleTxt, slowDocx } from '../../knowledge/testing-fixtures.ts';
 import { knowledgeDir } from '../../paths.ts';
 import { createTestDatabase } from '../../store/testing.ts';
-import { createApp } from '../app.ts';
 import { SessionStore } from '../auth/sessions.ts';
-import { UserStore } from '../auth/users.ts';
-import { getAs, postAs, signIn, type SignedIn } from '../dashboard/testing.ts';
+import { adminAndTeacher, getAs, postAs, type SignedIn } from '../dashboard/testing.ts';
 import { knowledgeAdmin } from './routes.ts';
 
 const password = 'admin-test-password';
@@ -43,12 +41,7 @@ function upload(target: Hono, who: SignedIn, bytes: Uint8Array, name: string, fi
 beforeAll(async () => {
   const db = await createTestDatabase();
   assistant = await Assistant.open(loadConfig({ LOG_LEVEL: 'silent' }), { db });
-  const users = new UserStore(db);
-  await users.add({ username: 'kb.admin', displayName: '管理员', role: 'admin', password });
-  await users.add({ username: 'teacher.li', displayName: '李老师', role: 'teacher', password });
-  app = createApp(assistant, { users, livePollMs: 0 });
-  asAdmin = await signIn(app, 'kb.admin', password);
-  asTeacher = await signIn(app, 'teacher.li', password);
+  ({ app, asAdmin, asTeacher } = await adminAndTeacher(assistant, db, password));
   lexiconDir = await mkdtemp(path.join(tmpdir(), 'zhiyin-lexicon-'));
   await cp(path.join(knowledgeDir, 'lexicon'), lexiconDir, { recursive: true });
 }, 120_000);

@@ -12,9 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Assistant } from '../../assistant.ts';
 import { loadConfig } from '../../config.ts';
 import { createTestDatabase } from '../../store/testing.ts';
-import { createApp } from '../app.ts';
-import { UserStore } from '../auth/users.ts';
-import { getAs, postAs, signIn, type SignedIn } from '../dashboard/testing.ts';
+import { adminAndTeacher, getAs, postAs, type SignedIn } from '../dashboard/testing.ts';
 
 const password = 'admin-test-password';
 const base = '/admin/knowledge';
@@ -28,12 +26,7 @@ let asTeacher: SignedIn;
 beforeAll(async () => {
   const db = await createTestDatabase();
   assistant = await Assistant.open(loadConfig({ LOG_LEVEL: 'silent' }), { db });
-  const users = new UserStore(db);
-  await users.add({ username: 'kb.admin', displayName: '管理员', role: 'admin', password });
-  await users.add({ username: 'teacher.li', displayName: '李老师', role: 'teacher', password });
-  app = createApp(assistant, { users, livePollMs: 0 });
-  asAdmin = await signIn(app, 'kb.admin', password);
-  asTeacher = await signIn(app, 'teacher.li', password);
+  ({ app, asAdmin, asTeacher } = await adminAndTeacher(assistant, db, password));
 }, 120_000);
 afterAll(async () => assistant?.close());
 

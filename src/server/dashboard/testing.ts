@@ -1,4 +1,8 @@
 import type { Hono } from 'hono';
+import type { Assistant } from '../../assistant.ts';
+import type { Database } from '../../store/database.ts';
+import { createApp } from '../app.ts';
+import { UserStore } from '../auth/users.ts';
 
 /** A signed-in browser for `app.request` tests: its cookie header and the session's CSRF token. */
 export interface SignedIn {
@@ -64,4 +68,22 @@ export async function postAs(app: Hono, who: SignedIn, path: string, fields: Rec
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: who.cookie },
     body: new URLSearchParams({ ...fields, ...(csrf === null ? {} : { _csrf: csrf }) }).toString(),
   });
+}
+
+/**
+ * The admin pages' test rig: the app over `assistant` with an admin (kb.admin) and a teacher
+ * (teacher.li), both signed in with `password`.
+ *
+ * @example const { app, asAdmin } = await adminAndTeacher(assistant, db, 'a long passphrase');
+ */
+export async function adminAndTeacher(
+  assistant: Assistant,
+  db: Database,
+  password: string,
+): Promise<{ app: Hono; asAdmin: SignedIn; asTeacher: SignedIn }> {
+  const users = new UserStore(db);
+  await users.add({ username: 'kb.admin', displayName: '管理员', role: 'admin', password });
+  await users.add({ username: 'teacher.li', displayName: '李老师', role: 'teacher', password });
+  const app = createApp(assistant, { users, livePollMs: 0 });
+  return { app, asAdmin: await signIn(app, 'kb.admin', password), asTeacher: await signIn(app, 'teacher.li', password) };
 }
