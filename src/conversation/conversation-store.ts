@@ -115,7 +115,8 @@ export class SqlConversationStore implements ConversationStore {
   async firstDelivery(channel: string, messageId: string, conversationId: number): Promise<Delivery> {
     const { rows } = await this.db.query<{ inserted: boolean }>(
       `insert into inbound_messages (channel, message_id, conversation_id) values ($1, $2, $3)
-       on conflict (channel, message_id) do update set received_at = now() where inbound_messages.handled_at is null
+       on conflict (channel, message_id) do update set received_at = now(), conversation_id = excluded.conversation_id
+       where inbound_messages.handled_at is null
        returning (xmax = 0) as inserted`,
       [channel, messageId, conversationId],
     );

@@ -1,0 +1,199 @@
+import pino, { type Logger } from 'pino';
+import type { Queryable } from '../store/database.ts';
+import { KeyedQueue } from './keyed-queue.ts';
+
+/** A stored channel message, as the inbox hands it to its channel's handler. */
+export interface InboxMessage<T = unknown> {
+  channel: string;
+  /** The channel's id for the message, the key it is stored under (the core's message id too). */
+  externalId: string;
+  /** Whose messages it stays in order with (a chat, an OpenID…). */
+  conversationKey: string;
+  payload: T;
+  /** 1 the first time; more when an earlier attempt failed or was cut short by a crash. */
+  attempt: number;
+}
+
+/** Handles one stored message: the core's turn and sending its replies. Throwing retries it later. */
+export type InboxHandler<T = unknown> = (message: InboxMessage<T>) => Promise<void>;
+
+/**
+ * How a received message stands: `new` (stored now, handling queued), `pending` (stored before
+ * and not finished: it is or will be handled, not again), `finished` (handled, or parked).
+ */
+export type Receipt = 'new' | 'pending' | 'finished';
+
+export interface InboxOptions {
+  log?: Logger;
+  /** Attempts at a message before it is parked (default 5); a crash mid-attempt counts. */
+  maxAttempts?: number;
+  /** Wait before retrying a message whose handler threw, times the attempt number (default 1,000 ms). */
+  retryDelayMs?: number;
+}
+
+const errorName = (error: unknown): string => (error instanceof Error ? error.name : typeof error);
+
+/**
+ * Channel messages stored before the channel is told they arrived, and handled from the store:
+ * a crash loses nothing that was acknowledged. Rows live in `inbound_messages`, the table the
+ * core de-duplicates on, one per (channel, message id).
+ *
+ * - `receive` stores a message once (a repeat of it is reported, not stored again) and resolves
+ *   when the row is committed: only then may the channel confirm it (Telegram's next offset, a
+ *   webhook's 200).
+ * - `start(channel, handler)` handles the channel's unfinished rows (a crash's leftovers) and from
+ *   then on each one received: one conversation's rows in order of arrival, conversations
+ *   concurrently. A row is finished right after its handler returns (its replies are out).
+ * - A row taken up again after a crash mid-handling has the core's handled mark cleared, so the
+ *   core answers it again (without recording the student's message twice): at least once; a
+ *   reply sent just before the crash is sent again.
+ * - A handler that throws is retried after a growing delay; after `maxAttempts` attempts the row
+ *   is parked (payload kept, logged without text) and the conversation's next rows go on.
+ *
+ * @example
+ * const inbox = new Inbox(db, { log });
+ * await inbox.start('telegram', async ({ payload }) => bot.handleUpdate(payload as Update));
+ * if ((await inbox.receive('telegram', key, chatId, update)) !== 'new') log.info('a repeat');
+ */
+export class Inbox {
+  readonly #log: Logger;
+  readonly #maxAttempts: number;
+  readonly #retryDelayMs: number;
+  readonly #queue = new KeyedQueue();
+  readonly #handlers = new Map<string, InboxHandler>();
+  /** Conversations whose drain is queued and not yet begun (a new row needs no second one). */
+  readonly #queued = new Set<string>();
+  readonly #running = new Map<string, Set<Promise<unknown>>>();
+  /** Wakes a channel's retry waits when it stops. */
+  readonly #wake = new Map<string, Set<() => void>>();
+
+  constructor(
+    readonly db: Queryable,
+    options: InboxOptions = {},
+  ) {
+    this.#log = options.log ?? pino({ level: 'silent' });
+    this.#maxAttempts = options.maxAttempts ?? 5;
+    this.#retryDelayMs = options.retryDelayMs ?? 1_000;
+  }
+
+  /** Stores a message unless it was stored before; resolves once the row is committed. */
+  async receive(channel: string, externalId: string, conversationKey: string, payload: unknown): Promise<Receipt> {
+    const { rows } = await this.db.query(
+      `insert into inbound_messages (channel, message_id, conversation_key, payload) values ($1, $2, $3, $4::jsonb)
+       on conflict (channel, message_id) do nothing returning 1`,
+      [channel, externalId, conversationKey, JSON.stringify(payload)],
+    );
+    if (rows.length === 1) {
+      this.#schedule(channel, conversationKey);
+      return 'new';
+    }
+    const stored = await this.db.query<{ finished: boolean }>(
+      `select (payload is null or finished_at is not null or parked_at is not null) as finished
+       from inbound_messages where channel = $1 and message_id = $2`,
+      [channel, externalId],
+    );
+    return stored.rows[0]?.finished === false ? 'pending' : 'finished';
+  }
+
+  /** Handles `channel`'s rows with `handler`: the unfinished ones now, then each one received. */
+  async start<T>(channel: string, handler: InboxHandler<T>): Promise<void> {
+    this.#handlers.set(channel, handler as InboxHandler);
+    const { rows } = await this.db.query<{ conversation_key: string }>(
+      `select conversation_key from inbound_messages
+       where channel = $1 and payload is not null and finished_at is null and parked_at is null
+       group by conversation_key order by min(seq)`,
+      [channel],
+    );
+    if (rows.length > 0) this.#log.info({ channel, conversations: rows.length }, 'inbox: unfinished messages taken up again');
+    for (const row of rows) this.#schedule(channel, row.conversation_key);
+  }
+
+  /** Takes no further rows of `channel`; resolves when the ones being handled are finished. */
+  async stop(channel: string): Promise<void> {
+    this.#handlers.delete(channel);
+    for (const wake of this.#wake.get(channel) ?? []) wake();
+    const running = this.#running.get(channel);
+    while (running && running.size > 0) await Promise.allSettled([...running]);
+  }
+
+  /** Resolves when no row of `channel` is queued or being handled (tests, benches). */
+  async idle(channel: string): Promise<void> {
+    const running = this.#running.get(channel);
+    while (running && running.size > 0) await Promise.allSettled([...running]);
+  }
+
+  #schedule(channel: string, conversationKey: string): void {
+    if (!this.#handlers.has(channel)) return; // taken up by start()
+    const id = `${channel}\u0000${conversationKey}`;
+    if (this.#queued.has(id)) return;
+    this.#queued.add(id);
+    const running = this.#running.get(channel) ?? new Set<Promise<unknown>>();
+    this.#running.set(channel, running);
+    const drain = this.#queue.run(id, async () => {
+      this.#queued.delete(id);
+      await this.#drain(channel, conversationKey);
+    });
+    const tracked = drain.catch((error: unknown) => this.#log.error({ channel, errorName: errorName(error) }, 'inbox: a conversation stopped being handled'));
+    running.add(tracked);
+    void tracked.then(() => running.delete(tracked));
+  }
+
+  /** Handles the conversation's unfinished rows, oldest first, until none is left. */
+  async #drain(channel: string, conversationKey: string): Promise<void> {
+    for (;;) {
+      const handler = this.#handlers.get(channel);
+      if (!handler) return;
+      // Claims the oldest unfinished row: counts the attempt and clears the core's handled mark
+      // (an attempt cut short may have left it set with replies unsent).
+      const { rows } = await this.db.query<{ message_id: string; payload: unknown; attempts: number; seq: number }>(
+        `update inbound_messages set attempts = attempts + 1, handled_at = null
+         where channel = $1 and message_id = (
+           select message_id from inbound_messages
+           where channel = $1 and conversation_key = $2 and payload is not null and finished_at is null and parked_at is null
+           order by seq limit 1)
+         returning message_id, payload, attempts, seq`,
+        [channel, conversationKey],
+      );
+      const row = rows[0];
+      if (!row) return;
+      const seq = Number(row.seq);
+      if (row.attempts > this.#maxAttempts) {
+        await this.#park(channel, row.message_id, seq, row.attempts);
+        continue;
+      }
+      try {
+        await handler({ channel, externalId: row.message_id, conversationKey, payload: row.payload, attempt: row.attempts });
+      } catch (error) {
+        this.#log.warn({ channel, seq, attempt: row.attempts, errorName: errorName(error) }, 'inbox: handling failed');
+        if (row.attempts >= this.#maxAttempts) await this.#park(channel, row.message_id, seq, row.attempts);
+        else await this.#pause(channel, this.#retryDelayMs * row.attempts);
+        continue;
+      }
+      await this.db.query(
+        `update inbound_messages set finished_at = now(), handled_at = coalesce(handled_at, now()), payload = null
+         where channel = $1 and message_id = $2`,
+        [channel, row.message_id],
+      );
+    }
+  }
+
+  async #park(channel: string, messageId: string, seq: number, attempts: number): Promise<void> {
+    await this.db.query('update inbound_messages set parked_at = now() where channel = $1 and message_id = $2', [channel, messageId]);
+    this.#log.error({ channel, seq, attempts }, 'inbox: message parked after too many attempts (not handled again by itself)');
+  }
+
+  /** Waits `ms`, or less when the channel stops. */
+  async #pause(channel: string, ms: number): Promise<void> {
+    const wakers = this.#wake.get(channel) ?? new Set<() => void>();
+    this.#wake.set(channel, wakers);
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      wakers.add(done);
+    });
+  }
+}
