@@ -43,13 +43,22 @@ export function loadSession(sessions: SessionStore): MiddlewareHandler<Dashboard
   };
 }
 
+/** Where a user whose password was reset must go first (and may go: signing out too). */
+export const passwordChangePath = '/account/password';
+
 /**
  * Lets signed-in users through. Others get a redirect to `/login?next=…` (a page), or 401 (`api`
- * mode: the live-update stream and list fragments, which a script fetches).
+ * mode: the live-update stream and list fragments, which a script fetches). A user whose
+ * password an administrator reset reaches only {@link passwordChangePath} until they change it.
  */
 export function requireUser(mode: 'page' | 'api' = 'page'): MiddlewareHandler<DashboardEnv> {
   return async (c, next) => {
-    if (c.get('session')) return next();
+    const session = c.get('session');
+    if (session?.user.mustChangePassword && c.req.path !== passwordChangePath) {
+      if (mode === 'page' && c.req.method === 'GET') return c.redirect(passwordChangePath, 303);
+      return c.text('请先修改密码 / change your password first', 403);
+    }
+    if (session) return next();
     if (mode === 'api' || c.req.method !== 'GET') return c.text('请先登录 / sign in first', 401);
     const url = new URL(c.req.url);
     return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);

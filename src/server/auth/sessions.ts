@@ -24,6 +24,11 @@ function sha256(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
+/** What the database keeps of a session token (hex SHA-256). */
+export function sessionTokenHash(token: string): string {
+  return sha256(token).toString('hex');
+}
+
 /**
  * Compares two secrets in time independent of where they differ (both are hashed first, so their
  * lengths do not show either).
@@ -36,7 +41,8 @@ export function sameSecret(a: string, b: string): boolean {
 
 /**
  * Dashboard sessions (`web_sessions`): the browser holds a random 32-byte token, the database
- * only its SHA-256, so a leaked table opens no session. Each session has its own CSRF token.
+ * only its SHA-256, so a leaked table opens no session. Each session has its own CSRF token. A
+ * disabled account's sessions are deleted when it is disabled, and never found.
  *
  * @example
  * const { token } = await sessions.create(user.id);
@@ -62,7 +68,7 @@ export class SessionStore {
     const expiresAt = new Date(now.getTime() + this.#ttlMs);
     await this.db.query('delete from web_sessions where expires_at <= $1', [now]);
     await this.db.query('insert into web_sessions (token_hash, user_id, csrf_token, expires_at, created_at) values ($1, $2, $3, $4, $5)', [
-      sha256(token).toString('hex'),
+      sessionTokenHash(token),
       userId,
       csrfToken,
       expiresAt,
@@ -75,10 +81,10 @@ export class SessionStore {
   async find(token: string): Promise<Session | null> {
     if (token === '' || token.length > 200) return null;
     const { rows } = await this.db.query<UserRow & { csrf_token: string; expires_at: Date }>(
-      `select s.csrf_token, s.expires_at, u.id, u.username, u.display_name, u.role, u.created_at
+      `select s.csrf_token, s.expires_at, u.id, u.username, u.display_name, u.role, u.created_at, u.disabled_at, u.must_change_password
          from web_sessions s join users u on u.id = s.user_id
-        where s.token_hash = $1 and s.expires_at > $2`,
-      [sha256(token).toString('hex'), this.#now()],
+        where s.token_hash = $1 and s.expires_at > $2 and u.disabled_at is null`,
+      [sessionTokenHash(token), this.#now()],
     );
     const row = rows[0];
     if (!row) return null;
@@ -91,6 +97,6 @@ export class SessionStore {
 
   /** Ends a session (logout). */
   async destroy(token: string): Promise<void> {
-    await this.db.query('delete from web_sessions where token_hash = $1', [sha256(token).toString('hex')]);
+    await this.db.query('delete from web_sessions where token_hash = $1', [sessionTokenHash(token)]);
   }
 }

@@ -45,7 +45,7 @@ export function loginBody(input: {
   loginToken: string;
   next: string;
   username?: string;
-  problem?: { kind: 'invalid' } | { kind: 'throttled'; retryAfterSeconds: number } | { kind: 'expired' };
+  problem?: { kind: 'invalid' } | { kind: 'throttled'; retryAfterSeconds: number } | { kind: 'expired' } | { kind: 'disabled' };
 }): Html {
   const { problem } = input;
   const message =
@@ -55,7 +55,9 @@ export function loginBody(input: {
         ? throttledMessage(problem.retryAfterSeconds)
         : problem?.kind === 'expired'
           ? '登录页面已过期，请重新登录。'
-          : null;
+          : problem?.kind === 'disabled'
+            ? '这个账号已停用，请联系管理员。'
+            : null;
   return html`<div class="login">
 <h1>老师登录</h1>
 ${message ? html`<p class="flash error" role="alert">${message}</p>` : ''}
@@ -68,7 +70,7 @@ ${message ? html`<p class="flash error" role="alert">${message}</p>` : ''}
 <input id="password" type="password" name="password" autocomplete="current-password" required>
 <p><button class="primary" type="submit">登录</button></p>
 </form>
-<p class="muted">账号由管理员用 <code>zhiyin users add</code> 添加。</p>
+<p class="muted">账号由管理员在工作台的“账号”页添加；忘记密码请找管理员重置。</p>
 </div>`;
 }
 
@@ -388,18 +390,6 @@ ${
 ${stats.ratings.map((row) => html`<tr><td>${subjectLabels[row.subject] ?? row.subject}</td><td>${row.count}</td><td>${row.average.toFixed(2)}</td></tr>`)}
 </table>`
 }`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// users
-
-/** The accounts (administrators only); accounts are added with `zhiyin users add`. */
-export function usersBody(users: User[]): Html {
-  return html`<h1>账号</h1>
-<table><tr><th>用户名</th><th>显示名</th><th>角色</th></tr>
-${users.map((user) => html`<tr><td>${user.username}</td><td>${user.displayName}</td><td>${roleLabels[user.role]}</td></tr>`)}
-</table>
-<p class="muted">添加账号：<code>zhiyin users add --role teacher|admin</code>。</p>`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import { randomToken, sameSecret, type Session, type SessionStore } from '../aut
 import { studentAccess, withheld } from '../auth/student-access.ts';
 import { clientAddress, type LoginThrottle } from '../auth/throttle.ts';
 import type { User, UserStore } from '../auth/users.ts';
+import { accounts } from '../admin/accounts.ts';
 import { readArchive, studentOf } from './archive.ts';
 import { LiveTickets } from './live.ts';
 import {
@@ -31,7 +32,6 @@ import {
   throttledMessage,
   ticketBody,
   ticketScript,
-  usersBody,
   type FlashCode,
   type QueueFilter,
   channelsBody,
@@ -157,6 +157,10 @@ export function dashboard(deps: DashboardDeps): Hono<DashboardEnv> {
       return tooMany(decision.retryAfterMs);
     }
     const result = await users.verify(username, password);
+    if (!result.ok && result.reason === 'disabled') {
+      log.info({ outcome: 'disabled' }, 'login refused');
+      return loginPage(c, next, { username, problem: { kind: 'disabled' } }, 403);
+    }
     if (!result.ok) {
       const waitMs = await deps.throttle.recordFailure(username, address);
       log.info({ outcome: result.reason }, 'login refused');
@@ -406,7 +410,8 @@ export function dashboard(deps: DashboardDeps): Hono<DashboardEnv> {
     return page(c, '渠道', channelsBody(channels, rows, qrSvgs));
   });
 
-  app.get('/users', requireUser(), requireRole('admin'), async (c) => page(c, '账号', usersBody(await users.list())));
+  // accounts (administrators) and one's own password: src/server/admin/accounts.ts
+  app.route('/', accounts({ db: deps.db, users, log }));
 
   app.get('/knowledge', requireUser(), async (c) => page(c, '知识库', knowledgeBody(await deps.knowledge.list(), sessionOf(c).user.role === 'admin'), { script: knowledgeScript }));
 

@@ -100,6 +100,8 @@ td, th { border-bottom: 1px solid var(--line); padding: .35rem; text-align: left
 .login { max-width: 22rem; margin: 3rem auto; }
 .login label { display: block; margin: .75rem 0 .25rem; }
 .login input { width: 100%; }
+.account-form { display: grid; grid-template-columns: max-content minmax(0, 24rem); gap: .4rem 1rem; align-items: center; }
+code.secret { font-size: 1.4rem; letter-spacing: .08em; padding: .3rem .6rem; background: var(--bg); border: 1px solid var(--line); border-radius: .4rem; user-select: all; }
 @media (max-width: 40rem) {
   main { padding: .75rem; }
   header.top .brand { flex-basis: 100%; }
@@ -128,7 +130,7 @@ ${session ? html`<meta name="csrf-token" content="${session.csrfToken}">` : ''}
 ${
   session
     ? html`<nav><a href="/">工单队列</a><a href="/stats">统计</a><a href="/knowledge">知识库</a>${session.user.role === 'admin' ? html`<a href="/channels">渠道</a><a href="/users">账号</a>` : ''}</nav>
-<span class="muted">${session.user.displayName}（${roleLabels[session.user.role]}）</span>
+<span class="muted">${session.user.displayName}（${roleLabels[session.user.role]}）</span><a href="/account/password">修改密码</a>
 <form method="post" action="/logout">${csrfField(session)}<button type="submit">退出</button></form>`
     : ''
 }
