@@ -130,23 +130,30 @@ async function startOfficialAccount(context: ChannelContext): Promise<RunningCha
 }
 
 async function startTelegramChannel(context: ChannelContext, token: string): Promise<RunningChannel> {
-  const { config, core, outbox, app, log } = context;
+  const { config, core, outbox, inbox, app, log } = context;
   const telegram = await import('./telegram/index.ts');
   const apiRoot = config.TELEGRAM_API_ROOT;
   if (config.TELEGRAM_WEBHOOK_URL) {
     const secretToken = config.TELEGRAM_WEBHOOK_SECRET;
     if (!secretToken) throw new Error('TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL');
     const bot = telegram.createTelegramBot({ token, core, log, undelivered: outbox, ...(apiRoot ? { apiRoot } : {}) });
-    const { ReplayGuard } = await import('../src/store/replay-guard.ts');
-    // update_ids already handled (in the database, shared by every instance) get 200 and nothing else
-    app.post('/telegram/webhook', telegram.telegramWebhook(bot, secretToken, { replays: new ReplayGuard(outbox.db), log }));
+    // 200 once an update is stored in the inbox (in the database: a repeat is refused on every instance)
+    app.post('/telegram/webhook', telegram.telegramWebhook(bot, secretToken, { inbox, log }));
     await telegram.prepareTelegramWebhook(bot, { url: config.TELEGRAM_WEBHOOK_URL, secretToken });
     outbox.register(telegram.telegramChannel, telegram.telegramSender(bot.api));
+    await inbox.start(telegram.telegramChannel, telegram.telegramInboxHandler(bot));
     log.info({ channel: 'telegram', mode: 'webhook' }, 'channel started');
     const since = new Date();
-    return { name: 'telegram', stop: async () => telegram.whenIdle(bot), status: () => ({ name: 'telegram', state: `运行中（webhook，@${bot.botInfo.username}）`, since }) };
+    return {
+      name: 'telegram',
+      stop: async () => {
+        await inbox.stop(telegram.telegramChannel);
+        await telegram.whenIdle(bot);
+      },
+      status: () => ({ name: 'telegram', state: `运行中（webhook，@${bot.botInfo.username}）`, since }),
+    };
   }
-  const handle = await telegram.startTelegram({ token, core, outbox, log, ...(apiRoot ? { apiRoot } : {}) });
+  const handle = await telegram.startTelegram({ token, core, inbox, outbox, log, ...(apiRoot ? { apiRoot } : {}) });
   log.info({ channel: 'telegram', mode: 'polling' }, 'channel started');
   const since = new Date();
   return { name: 'telegram', stop: () => handle.stop(), status: () => ({ name: 'telegram', state: `运行中（长轮询，@${handle.bot.botInfo.username}）`, since }) };

@@ -1,11 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
-import { webhookCallback, type Api, type Bot } from 'grammy';
-import { run } from '@grammyjs/runner';
+import type { Api, Bot } from 'grammy';
+import type { Update } from 'grammy/types';
 import type { Context as HonoContext } from 'hono';
 import pino, { type Logger } from 'pino';
 import type { ChannelSender } from '../../src/escalation/outbox.ts';
-import { MemoryReplayGuard, type ReplayClaims } from '../../src/store/replay-guard.ts';
+import type { Inbox } from '../../src/conversation/inbox.ts';
 import { splitMessage } from './format.ts';
+import { inboxKeyOf, pollIntoInbox, telegramInboxHandler } from './intake.ts';
 import { allowedUpdates, closeConnections, createTelegramBot, telegramChannel, telegramCommands, whenIdle, type TelegramBotOptions } from './telegram-bot.ts';
 
 export {
@@ -20,6 +21,7 @@ export {
   type TelegramTurn,
 } from './telegram-bot.ts';
 export { splitMessage } from './format.ts';
+export { inboxKeyOf, pollIntoInbox, telegramInboxHandler } from './intake.ts';
 
 /** Where the outbox can register a channel's sender (`Outbox` is one). */
 export interface SenderRegistry {
@@ -29,6 +31,8 @@ export interface SenderRegistry {
 }
 
 export interface StartTelegramOptions extends TelegramBotOptions {
+  /** Where updates are stored before Telegram is told they arrived, and handled from. */
+  inbox: Inbox;
   /** Registers the Telegram sender here, for teachers' replies. */
   outbox?: SenderRegistry;
   /** Long-poll timeout of getUpdates, seconds (default 30). */
@@ -63,19 +67,20 @@ export function telegramSender(api: Api): ChannelSender {
 }
 
 /**
- * Starts the Telegram channel with long polling (grammY runner: concurrent across chats, in
- * order within a chat). Checks the token (getMe), removes a webhook if one is set (keeping
- * pending updates: nothing is dropped — updates that came while the bot was down are answered,
- * and the core's de-duplication answers a redelivered one once), publishes the command menu and
- * registers the outbox sender. Rejects when the token is wrong.
+ * Starts the Telegram channel with long polling into the inbox (`pollIntoInbox`: an update is
+ * confirmed to Telegram only once it is stored) and handles updates from the inbox (concurrent
+ * across chats, in order within a chat), first those a stopped process left unfinished. Checks
+ * the token (getMe), removes a webhook if one is set (keeping pending updates: nothing is
+ * dropped), publishes the command menu and registers the outbox sender. Rejects when the token is
+ * wrong.
  *
  * @example
- * const telegram = await startTelegram({ token: config.TELEGRAM_BOT_TOKEN, core, outbox, log });
+ * const telegram = await startTelegram({ token: config.TELEGRAM_BOT_TOKEN, core, inbox, outbox, log });
  * process.once('SIGTERM', () => void telegram.stop());
  */
 export async function startTelegram(options: StartTelegramOptions): Promise<TelegramHandle> {
   const log = options.log ?? pino({ level: 'silent' });
-  const outbox = options.outbox;
+  const { outbox, inbox } = options;
   const bot = createTelegramBot({ ...options, log, ...(outbox?.enqueue ? { undelivered: { enqueue: (...args) => outbox.enqueue!(...args) } } : {}) });
   await bot.init();
   await bot.api.deleteWebhook({ drop_pending_updates: false });
@@ -83,17 +88,21 @@ export async function startTelegram(options: StartTelegramOptions): Promise<Tele
     .setMyCommands(telegramCommands.map(({ command, description }) => ({ command, description })))
     .catch(() => log.warn('telegram command menu not set'));
   options.outbox?.register(telegramChannel, telegramSender(bot.api));
-  const runner = run(bot, {
-    runner: { fetch: { allowed_updates: [...allowedUpdates], timeout: options.pollTimeoutSeconds ?? 30 }, silent: true },
-  });
-  runner.task()?.catch((error: unknown) => {
-    log.error({ errorName: error instanceof Error ? error.name : typeof error }, 'telegram polling stopped');
+  await inbox.start(telegramChannel, telegramInboxHandler(bot));
+  const poller = pollIntoInbox({
+    api: bot.api,
+    inbox,
+    botId: bot.botInfo.id,
+    allowedUpdates,
+    timeoutSeconds: options.pollTimeoutSeconds ?? 30,
+    log,
   });
   log.info({ bot: bot.botInfo.username }, 'telegram polling');
   return {
     bot,
     async stop() {
-      await runner.stop()?.catch(() => undefined);
+      await poller.stop();
+      await inbox.stop(telegramChannel);
       await whenIdle(bot);
       closeConnections(bot);
       log.info('telegram stopped');
@@ -102,63 +111,43 @@ export async function startTelegram(options: StartTelegramOptions): Promise<Tele
 }
 
 /**
- * The Telegram webhook as a Hono handler: `app.post('/telegram/webhook', telegramWebhook(bot, secret))`.
- * A request without the right `X-Telegram-Bot-Api-Secret-Token` header gets 401. Telegram is
- * answered 200 once the message is handled, or after 10 s while it still is (a slow answer is
- * not redelivered; a redelivery would be answered once anyway).
- *
- * An update_id already handled (claimed in `replays` for `replayWindowSeconds`, default 24 h —
- * Telegram keeps an undelivered update that long) is answered 200 and not handled again: not
- * even the parts the core's message de-duplication does not cover (edited messages, button
- * presses). It is claimed after the secret check, before handling; a claim whose handling threw
- * is given back, so Telegram's redelivery is handled. Keys are `<bot id>:<update_id>`.
+ * The Telegram webhook as a Hono handler: `app.post('/telegram/webhook', telegramWebhook(bot, secret, { inbox }))`.
+ * A request without the right `X-Telegram-Bot-Api-Secret-Token` header gets 401 (and stores
+ * nothing); a body that is not an update, 400. An update is stored in the inbox and answered 200
+ * once the row is committed — handling runs from the inbox (`inbox.start(telegramChannel,
+ * telegramInboxHandler(bot))`), so a crash after the 200 loses nothing. An update stored before
+ * (Telegram retried, or a replay; also on another instance of the database) is answered 200 and
+ * not handled again: the inbox keys it by message (`inboxKeyOf`), button presses and edits
+ * included.
  *
  * @example
  * const bot = createTelegramBot({ token, core, log });
  * await prepareTelegramWebhook(bot, { url: 'https://example.edu/telegram/webhook', secretToken });
- * app.post('/telegram/webhook', telegramWebhook(bot, secretToken, { replays: new ReplayGuard(db), log }));
+ * await inbox.start(telegramChannel, telegramInboxHandler(bot));
+ * app.post('/telegram/webhook', telegramWebhook(bot, secretToken, { inbox, log }));
  */
-export function telegramWebhook(
-  bot: Bot,
-  secretToken: string,
-  options: { replays?: ReplayClaims; replayWindowSeconds?: number; log?: Logger; now?: () => Date } = {},
-): (c: HonoContext) => Promise<Response> {
+export function telegramWebhook(bot: Bot, secretToken: string, options: { inbox: Inbox; log?: Logger }): (c: HonoContext) => Promise<Response> {
   if (!/^[A-Za-z0-9_-]{1,256}$/u.test(secretToken)) throw new Error('the Telegram webhook secret must be 1–256 characters of A–Z, a–z, 0–9, _ and -');
-  const now = options.now ?? (() => new Date());
-  const replays = options.replays ?? new MemoryReplayGuard(now);
-  const windowMs = (options.replayWindowSeconds ?? 24 * 60 * 60) * 1000;
   const log = options.log ?? pino({ level: 'silent' });
-  const botId = bot.token.split(':')[0] ?? '';
+  const botId = Number(bot.token.split(':')[0]);
   const expected = Buffer.from(secretToken, 'utf8');
-  const callback = webhookCallback(bot, 'hono', { secretToken, onTimeout: 'return', timeoutMilliseconds: 10_000 });
   return async (c) => {
-    // The secret first: an unauthenticated request must not claim (and so block) an update_id.
+    // The secret first: an unauthenticated request must not store (and so block) an update.
     const given = Buffer.from(c.req.header('x-telegram-bot-api-secret-token') ?? '', 'utf8');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return c.text('secret token is wrong', 401);
-    let updateId: unknown;
+    let update: Update;
     try {
-      updateId = ((await c.req.json()) as { update_id?: unknown } | null)?.update_id;
+      update = (await c.req.json()) as Update;
     } catch {
       return c.text('bad request', 400);
     }
-    if (typeof updateId !== 'number' || !Number.isSafeInteger(updateId)) return c.text('bad request', 400);
-    const key = `${botId}:${updateId}`;
-    if (!(await replays.claim(telegramUpdateScope, key, new Date(now().getTime() + windowMs)))) {
-      log.info({ updateId }, 'telegram update already handled: not handled again');
-      return c.body('', 200);
-    }
-    try {
-      // grammY reads the update again from Hono's cached body.
-      return await callback(c);
-    } catch (error) {
-      await replays.release(telegramUpdateScope, key).catch(() => undefined);
-      throw error;
-    }
+    if (typeof update?.update_id !== 'number' || !Number.isSafeInteger(update.update_id)) return c.text('bad request', 400);
+    const { externalId, conversationKey } = inboxKeyOf(botId, update);
+    const receipt = await options.inbox.receive(telegramChannel, externalId, conversationKey, update);
+    if (receipt !== 'new') log.info({ updateId: update.update_id, receipt }, 'telegram update received before: not handled again');
+    return c.body('', 200);
   };
 }
-
-/** The scope of Telegram update_ids among the remembered webhook requests. */
-export const telegramUpdateScope = 'telegram-update';
 
 /** Points Telegram at the webhook (keeping pending updates) and publishes the command menu. */
 export async function prepareTelegramWebhook(bot: Bot, { url, secretToken }: { url: string; secretToken: string }): Promise<void> {

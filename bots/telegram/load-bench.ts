@@ -16,6 +16,7 @@ import { Assistant } from '../../src/assistant.ts';
 import { loadConfig } from '../../src/config.ts';
 import { ConversationCore } from '../../src/conversation/core.ts';
 import { SqlConversationStore } from '../../src/conversation/conversation-store.ts';
+import { Inbox } from '../../src/conversation/inbox.ts';
 import { createLogger } from '../../src/log.ts';
 import { createTestDatabase } from '../../src/store/testing.ts';
 import { FakeBotApi } from './fake-bot-api.ts';
@@ -67,6 +68,7 @@ const waiting = new Map<number, (turn: TelegramTurn) => void>();
 const telegram = await startTelegram({
   token: fake.token,
   core,
+  inbox: new Inbox(db),
   apiRoot: fake.url,
   maxConnections: Number(values.connections),
   log: createLogger(values.log),

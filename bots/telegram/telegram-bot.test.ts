@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { Hono } from 'hono';
 import pino from 'pino';
@@ -6,10 +6,21 @@ import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { InboundMessage, OutboundReply } from '../../src/conversation/types.ts';
 import { redactedPaths } from '../../src/log.ts';
 import { Outbox } from '../../src/escalation/outbox.ts';
-import { ReplayGuard } from '../../src/store/replay-guard.ts';
+import { Inbox } from '../../src/conversation/inbox.ts';
+import type { Database } from '../../src/store/database.ts';
 import { createTestDatabase } from '../../src/store/testing.ts';
 import { FakeBotApi } from './fake-bot-api.ts';
-import { createTelegramBot, startTelegram, telegramSender, telegramWebhook, type TelegramCore, type TelegramHandle } from './index.ts';
+import {
+  createTelegramBot,
+  inboxKeyOf,
+  startTelegram,
+  telegramChannel,
+  telegramInboxHandler,
+  telegramSender,
+  telegramWebhook,
+  type TelegramCore,
+  type TelegramHandle,
+} from './index.ts';
 import { telegramTexts } from './telegram-bot.ts';
 
 /** A stand-in for the conversation core: scripted replies, de-duplication by messageId like the real one. */
@@ -42,6 +53,16 @@ function capturedLog() {
   return { log: pino({ level: 'debug', redact: { paths: redactedPaths, censor: '[redacted]' } }, stream), lines };
 }
 
+/** One database for the file (the inbox lives in it), emptied of inbox rows before each test. */
+let db: Database;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => db?.close());
+beforeEach(async () => {
+  await db.query('delete from inbound_messages');
+});
+
 const texts = (fake: FakeBotApi, chatId: number) => fake.sent(chatId).map((message) => message.text ?? `[file ${message.document?.fileName}]`);
 const buttons = (markup: InlineKeyboardMarkup | undefined) => markup?.inline_keyboard.map((row) => row.map((button) => button.text));
 
@@ -50,12 +71,14 @@ describe('the Telegram bot against the fake Bot API', () => {
   let core: ScriptedCore;
   let telegram: TelegramHandle;
   let logged: ReturnType<typeof capturedLog>;
+  let inbox: Inbox;
 
   beforeEach(async () => {
     fake = await FakeBotApi.start();
     core = new ScriptedCore();
     logged = capturedLog();
-    telegram = await startTelegram({ token: fake.token, core, apiRoot: fake.url, log: logged.log });
+    inbox = new Inbox(db, { log: logged.log });
+    telegram = await startTelegram({ token: fake.token, core, inbox, apiRoot: fake.url, log: logged.log });
   });
   afterEach(async () => {
     await telegram.stop();
@@ -198,14 +221,16 @@ describe('the Telegram bot against the fake Bot API', () => {
     expect(fake.calls.filter((call) => call.method === 'sendMessage').map((call) => call.status)).toEqual([429, 200, 500, 200]);
   }, 20_000);
 
-  it('answers a redelivered update once', async () => {
+  it('answers a redelivered update once: the inbox has it already, the core is not asked again', async () => {
     const update = fake.pushText(51, '实习押金');
     await fake.waitForMessages(51, 1);
     fake.redeliver(update);
-    await fake.waitFor(() => core.calls.length === 2);
+    await fake.waitFor(() => fake.pending === 0, 30_000, () => 'the redelivery to be confirmed');
     fake.pushText(51, '下一个');
     await fake.waitForMessages(51, 2);
     expect(texts(fake, 51)).toEqual(['收到：实习押金', '收到：下一个']);
+    expect(core.calls.map((call) => call.text)).toEqual(['实习押金', '下一个']);
+    expect(logged.lines.join('')).toContain('telegram update received before: not handled again');
   });
 
   it('keeps one chat’s messages in order while the core takes its time', async () => {
@@ -249,9 +274,25 @@ describe('the Telegram bot against the fake Bot API', () => {
     fake.pushText(56, '停了以后');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(fake.sent(56)).toEqual([]);
-    telegram = await startTelegram({ token: fake.token, core, apiRoot: fake.url });
+    telegram = await startTelegram({ token: fake.token, core, inbox: new Inbox(db), apiRoot: fake.url });
     await fake.waitForMessages(56, 1);
     expect(texts(fake, 56)).toEqual(['收到：停了以后']);
+  });
+
+  it('stores an update before confirming it, and at start answers what a stopped process stored but never handled', async () => {
+    await telegram.stop();
+    // what a process that died after storing (and confirming) these updates left in the inbox
+    const left = [fake.pushText(57, '存了没答'), fake.pushText(57, '第二条')];
+    for (const update of left) {
+      const { externalId, conversationKey } = inboxKeyOf(fake.bot.id, update);
+      expect(await new Inbox(db).receive(telegramChannel, externalId, conversationKey, update)).toBe('new');
+    }
+    // Telegram still hands them out (never confirmed by an offset): stored once, answered once
+    telegram = await startTelegram({ token: fake.token, core, inbox: new Inbox(db), apiRoot: fake.url });
+    await fake.waitForMessages(57, 2);
+    await fake.waitFor(() => fake.pending === 0, 30_000, () => `${fake.pending} updates not confirmed`);
+    expect(texts(fake, 57)).toEqual(['收到：存了没答', '收到：第二条']);
+    expect(core.calls.filter((call) => call.userId === '57')).toHaveLength(2);
   });
 });
 
@@ -259,7 +300,7 @@ describe('starting the Telegram channel', () => {
   it('rejects a wrong token (getMe says 401) instead of polling', async () => {
     const fake = await FakeBotApi.start();
     try {
-      await expect(startTelegram({ token: '999:wrong', core: new ScriptedCore(), apiRoot: fake.url })).rejects.toMatchObject({ error_code: 401 });
+      await expect(startTelegram({ token: '999:wrong', core: new ScriptedCore(), inbox: new Inbox(db), apiRoot: fake.url })).rejects.toMatchObject({ error_code: 401 });
     } finally {
       await fake.close();
     }
@@ -270,76 +311,78 @@ describe('the Telegram webhook', () => {
   let fake: FakeBotApi;
   afterEach(async () => fake?.close());
 
-  it('rejects a wrong secret with 401 and answers a redelivered update once', async () => {
+  /** A webhook instance on the file's database: its own bot and inbox, handling from the inbox. */
+  const instance = async (core: TelegramCore): Promise<{ app: Hono; inbox: Inbox }> => {
+    const bot = createTelegramBot({ token: fake.token, core, apiRoot: fake.url });
+    const inbox = new Inbox(db);
+    await inbox.start(telegramChannel, telegramInboxHandler(bot));
+    const app = new Hono();
+    app.post('/telegram/webhook', telegramWebhook(bot, 'the-secret_1', { inbox }));
+    return { app, inbox };
+  };
+  const post = (target: Hono, body: unknown, secret?: string) =>
+    target.request('/telegram/webhook', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
+      body: JSON.stringify(body),
+    });
+
+  it('rejects a wrong secret with 401, answers 200 once the update is stored, and handles it from the inbox once', async () => {
     fake = await FakeBotApi.start();
     const core = new ScriptedCore();
-    const bot = createTelegramBot({ token: fake.token, core, apiRoot: fake.url });
-    const app = new Hono();
-    app.post('/telegram/webhook', telegramWebhook(bot, 'the-secret_1'));
+    const { app, inbox } = await instance(core);
     const update = fake.pushText(60, '实习押金');
-    const post = (secret?: string) =>
-      app.request('/telegram/webhook', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
-        body: JSON.stringify(update),
-      });
-    expect((await post('wrong')).status).toBe(401);
-    expect((await post()).status).toBe(401);
-    expect(core.calls).toHaveLength(0);
-    expect((await post('the-secret_1')).status).toBe(200);
-    expect((await post('the-secret_1')).status).toBe(200); // Telegram retried
+    expect((await post(app, update, 'wrong')).status).toBe(401);
+    expect((await post(app, update)).status).toBe(401);
+    expect((await db.query('select 1 from inbound_messages')).rows).toHaveLength(0);
+    expect((await post(app, update, 'the-secret_1')).status).toBe(200);
+    // the 200 came after the row was committed
+    expect((await db.query('select 1 from inbound_messages')).rows).toHaveLength(1);
+    expect((await post(app, update, 'the-secret_1')).status).toBe(200); // Telegram retried
+    await inbox.idle(telegramChannel);
     expect(texts(fake, 60)).toEqual(['收到：实习押金']);
-    expect(() => telegramWebhook(bot, '')).toThrow(/secret/u);
+    expect(core.calls).toHaveLength(1);
+    expect(() => telegramWebhook(createTelegramBot({ token: fake.token, core }), '', { inbox })).toThrow(/secret/u);
   });
 
-  it('handles a duplicate update_id once (200, nothing done), edits too, on every instance of one database; a wrong secret claims nothing', async () => {
+  it('handles a repeated update once (200, nothing done), edits and button presses too, on every instance of one database; a wrong secret stores nothing', async () => {
     fake = await FakeBotApi.start();
-    const db = await createTestDatabase();
-    try {
-      const core = new ScriptedCore();
-      const replays = new ReplayGuard(db);
-      const instance = (): Hono => {
-        const app = new Hono();
-        app.post('/telegram/webhook', telegramWebhook(createTelegramBot({ token: fake.token, core, apiRoot: fake.url }), 'the-secret_1', { replays }));
-        return app;
-      };
-      const app = instance();
-      const post = (target: Hono, body: unknown, secret = 'the-secret_1') =>
-        target.request('/telegram/webhook', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
-          body: JSON.stringify(body),
-        });
-      const update = fake.pushText(61, '实习押金');
-      expect((await post(app, update)).status).toBe(200);
-      expect((await post(app, update)).status).toBe(200);
-      expect((await post(instance(), update)).status).toBe(200);
-      expect(core.calls).toHaveLength(1);
-      expect(texts(fake, 61)).toEqual(['收到：实习押金']);
-      // The core does not de-duplicate edits (they never reach it): the update_id does.
-      const edit = fake.pushEdit(61, update.message!.message_id, '实习押金多少钱');
-      expect((await post(app, edit)).status).toBe(200);
-      expect((await post(app, edit)).status).toBe(200);
-      expect(texts(fake, 61)).toEqual(['收到：实习押金', telegramTexts.edited]);
-      // A request with a wrong secret does not use up the update_id.
-      const next = fake.pushText(61, '转人工');
-      expect((await post(app, next, 'wrong-secret')).status).toBe(401);
-      expect((await post(app, next)).status).toBe(200);
-      expect(texts(fake, 61)).toEqual(['收到：实习押金', telegramTexts.edited, '收到：转人工']);
-      expect((await post(app, { message: {} })).status).toBe(400);
-    } finally {
-      await db.close();
-    }
+    const core = new ScriptedCore();
+    const first = await instance(core);
+    const second = await instance(core);
+    const idle = async () => {
+      await first.inbox.idle(telegramChannel);
+      await second.inbox.idle(telegramChannel);
+    };
+    const update = fake.pushText(61, '实习押金');
+    expect((await post(first.app, update, 'the-secret_1')).status).toBe(200);
+    expect((await post(first.app, update, 'the-secret_1')).status).toBe(200);
+    expect((await post(second.app, update, 'the-secret_1')).status).toBe(200);
+    await idle();
+    expect(core.calls).toHaveLength(1);
+    expect(texts(fake, 61)).toEqual(['收到：实习押金']);
+    // The core does not de-duplicate edits (they never reach it): the inbox does.
+    const edit = fake.pushEdit(61, update.message!.message_id, '实习押金多少钱');
+    expect((await post(first.app, edit, 'the-secret_1')).status).toBe(200);
+    expect((await post(second.app, edit, 'the-secret_1')).status).toBe(200);
+    await idle();
+    expect(texts(fake, 61)).toEqual(['收到：实习押金', telegramTexts.edited]);
+    // A request with a wrong secret does not use up the update.
+    const next = fake.pushText(61, '转人工');
+    expect((await post(first.app, next, 'wrong-secret')).status).toBe(401);
+    expect((await post(first.app, next, 'the-secret_1')).status).toBe(200);
+    await idle();
+    expect(texts(fake, 61)).toEqual(['收到：实习押金', telegramTexts.edited, '收到：转人工']);
+    expect((await post(first.app, { message: {} }, 'the-secret_1')).status).toBe(400);
   });
 });
 
 describe('the Telegram outbox sender', () => {
   it('queues the replies Telegram refuses in the outbox, which sends them once Telegram takes them again', async () => {
     const fake = await FakeBotApi.start();
-    const db = await createTestDatabase();
     const outbox = new Outbox(db);
     const core = new ScriptedCore();
-    const telegram = await startTelegram({ token: fake.token, core, apiRoot: fake.url, outbox, pollTimeoutSeconds: 1 });
+    const telegram = await startTelegram({ token: fake.token, core, inbox: new Inbox(db), apiRoot: fake.url, outbox, pollTimeoutSeconds: 1 });
     try {
       fake.failNext('sendMessage', { status: 400, description: 'service unavailable for this chat' }, 1);
       fake.pushText(90, '实习押金');
@@ -350,7 +393,6 @@ describe('the Telegram outbox sender', () => {
       expect(texts(fake, 90)).toEqual(['收到：实习押金']);
     } finally {
       await telegram.stop();
-      await db.close();
       await fake.close();
     }
   });

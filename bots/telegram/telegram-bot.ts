@@ -8,9 +8,9 @@ import pino, { type Logger } from 'pino';
 import type { Choice, InboundMessage, MessageKind, OutboundReply } from '../../src/conversation/types.ts';
 import { Replies } from '../../src/prompts.ts';
 import { addressedText, choiceFromData, choiceKeyboard, splitMessage } from './format.ts';
+import { telegramChannel } from './intake.ts';
 
-/** The channel name the core, the store and the outbox know Telegram by. */
-export const telegramChannel = 'telegram';
+export { telegramChannel };
 
 /** What the adapter needs from the conversation core (`ConversationCore` is one). */
 export interface TelegramCore {

@@ -10,6 +10,7 @@ import { UserStore } from './auth/users.ts';
 import type { ChannelStatus } from './dashboard/channel-status.ts';
 import { ConversationCore } from '../conversation/core.ts';
 import { SqlConversationStore } from '../conversation/conversation-store.ts';
+import { Inbox } from '../conversation/inbox.ts';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 
@@ -18,6 +19,8 @@ export interface ServeChannelContext {
   config: Config;
   core: ConversationCore;
   outbox: Outbox;
+  /** Where channel messages are stored before they are acknowledged, and handled from. */
+  inbox: Inbox;
   /** Where a channel adds its webhook routes (they bypass the dashboard's sign-in and CSRF checks). */
   app: Hono;
   log: Logger;
@@ -47,9 +50,10 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const users = new UserStore(assistant.db);
   const conversations = new SqlConversationStore(assistant.db);
   const core = new ConversationCore(assistant, conversations, { tickets: desk });
+  const inbox = new Inbox(assistant.db, { log });
   const webhooks = new Hono();
   const channels = options.startChannels
-    ? await options.startChannels({ config, core, outbox, app: webhooks, log, ...(options.channels ? { only: options.channels } : {}) })
+    ? await options.startChannels({ config, core, outbox, inbox, app: webhooks, log, ...(options.channels ? { only: options.channels } : {}) })
     : [];
   const app = createApp(assistant, { desk, outbox, users, conversations, webhooks, trustProxy: config.TRUST_PROXY, channelStatus: () => channels.map((channel) => channel.status()) });
   const server = serveHttp({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
