@@ -19,7 +19,7 @@ export const officialAccountPlainModeWarning =
   '明文模式：微信的签名不覆盖消息内容，截获的请求可在时间窗口内换上别的内容重放。建议在公众号后台改用安全模式，并设置 WECHAT_OA_AES_KEY。';
 
 /** The channels this build knows, and whether the configuration asks for each. */
-export const knownChannels = ['telegram', 'wechat', 'wechat-oa'] as const;
+export const knownChannels = ['telegram', 'wechat', 'wechat-oa', 'web'] as const;
 
 const wanted = (context: ChannelContext, name: string): boolean => context.only === undefined || context.only.includes(name);
 
@@ -27,7 +27,8 @@ const wanted = (context: ChannelContext, name: string): boolean => context.only 
  * Starts every configured channel: Telegram when `TELEGRAM_BOT_TOKEN` is set (long polling, or a
  * webhook at `/telegram/webhook` when `TELEGRAM_WEBHOOK_URL` is set); personal WeChat through
  * wechaty when `WECHATY_PUPPET` is set; the Official Account webhook at `/wechat` when
- * `WECHAT_OA_TOKEN` and `WECHAT_OA_APPID` are set. A channel that cannot start (a wrong token, no
+ * `WECHAT_OA_TOKEN` and `WECHAT_OA_APPID` are set; the student web chat at `/chat` unless
+ * `WEB_CHAT=off`. A channel that cannot start (a wrong token, no
  * network) is logged and left out; the server and the other channels go on.
  *
  * @example const channels = await startChannels({ config, core, outbox, app, log });
@@ -47,6 +48,7 @@ export async function startChannels(context: ChannelContext): Promise<RunningCha
       needs: 'WECHAT_OA_TOKEN and WECHAT_OA_APPID',
       start: () => startOfficialAccount(context),
     },
+    { name: 'web', configured: config.WEB_CHAT, needs: 'WEB_CHAT not off', start: () => startWebChatChannel(context) },
   ];
   for (const starter of starters) {
     if (!wanted(context, starter.name)) continue;
@@ -127,6 +129,15 @@ async function startOfficialAccount(context: ChannelContext): Promise<RunningCha
   const state = config.WECHAT_OA_SECRET ? '运行中（被动回复 + 客服消息）' : '运行中（仅被动回复）';
   const warning = config.WECHAT_OA_AES_KEY ? undefined : officialAccountPlainModeWarning;
   return { name: 'wechat-oa', stop: async () => {}, status: () => ({ name: 'wechat-oa', state, since, ...(warning ? { warning } : {}) }) };
+}
+
+async function startWebChatChannel(context: ChannelContext): Promise<RunningChannel> {
+  const { config, core, outbox, app, log } = context;
+  const { startWebChat } = await import('./web/index.ts');
+  await startWebChat({ core, outbox, app, log, trustProxy: config.TRUST_PROXY, ...(config.WEB_CHAT_SECRET ? { secret: config.WEB_CHAT_SECRET } : {}) });
+  log.info({ channel: 'web' }, 'channel started');
+  const since = new Date();
+  return { name: 'web', stop: async () => {}, status: () => ({ name: 'web', state: '运行中（学生网页聊天 /chat）', since }) };
 }
 
 async function startTelegramChannel(context: ChannelContext, token: string): Promise<RunningChannel> {

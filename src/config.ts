@@ -55,6 +55,13 @@ const environmentSchema = z.object({
   /** How far a webhook request's timestamp may be from now, seconds; its nonce is remembered that long. */
   WECHAT_OA_MAX_SKEW_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
   WECHAT_API_BASE_URL: optionalText,
+  /** The student web chat at /chat: on unless `off`. */
+  WEB_CHAT: z
+    .enum(['on', 'off', 'true', 'false', '1', '0', ''])
+    .default('on')
+    .transform((value) => !['off', 'false', '0'].includes(value)),
+  /** Signs the web chat's student cookies (at least 32 characters); without it a key kept in the database. */
+  WEB_CHAT_SECRET: optionalText.refine((value) => value === undefined || value.length >= 32, 'WEB_CHAT_SECRET must be at least 32 characters'),
 });
 
 export type Config = z.infer<typeof environmentSchema>;
