@@ -21,6 +21,7 @@ import { ensureVectorIndex, nearestClauses } from '../store/vector-index.ts';
 import { chunkDocument } from './chunker.ts';
 import { readUploadPaths } from './ingest.ts';
 import { KnowledgeBase, type ProgressEvent } from './knowledge-base.ts';
+import { syntheticKnowledgeBase } from './synthetic-knowledge-base.ts';
 import { syntheticMarkdown } from './testing-fixtures.ts';
 
 const { values } = parseArgs({ options: { docs: { type: 'string', default: '1000' }, 'doc-clauses': { type: 'string', default: '10' }, clauses: { type: 'string', default: '100000' }, queries: { type: 'string', default: '200' } } });
@@ -71,16 +72,10 @@ async function publishBench(): Promise<void> {
 async function retrievalBench(): Promise<void> {
   const lexicon = loadLexicon();
   const tokenizer = new Tokenizer(lexicon);
-  const documents = Math.ceil(totalClauses / 100);
-  const bodies = Array.from({ length: documents }, (_, i) => syntheticMarkdown(i + 1, 100));
   let started = performance.now();
-  const { parseDocument } = await import('./document.ts');
-  const parsed = bodies.map((markdown, i) => parseDocument(markdown, `gen-${i}.md`));
-  const clauses = parsed.flatMap((document) => chunkDocument(document)).slice(0, totalClauses);
-  const snapshot = { version: 1, documents: new Map(parsed.map(({ body: _body, ...info }) => [info.id, info])), clauses };
+  const { clauses, snapshot, questions } = syntheticKnowledgeBase(totalClauses, queries);
   const search = new HybridSearch(snapshot, lexicon, tokenizer, null);
   const buildMs = performance.now() - started;
-  const questions = Array.from({ length: queries }, (_, i) => [`编号${(i * 37) % documents}-${(i % 100) + 1}的实习事项期限是多久？`, '学校可以收取费用吗？', `职业指导教师要配备几名？`, `第${i}号培训管理办法怎么签订三方协议`][i % 4]!);
   for (const question of questions.slice(0, 10)) await search.search(question, 10);
   const times: number[] = [];
   for (const question of questions) {

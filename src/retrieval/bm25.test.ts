@@ -1,5 +1,13 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Bm25Index } from './bm25.ts';
+import { syntheticKnowledgeBase } from '../knowledge/synthetic-knowledge-base.ts';
+import { repoRoot } from '../paths.ts';
+import { realCorpus } from '../testing/corpus-fixture.ts';
+import { Bm25Index, type ScoredId } from './bm25.ts';
+import { HybridSearch, indexTextOf, withoutClauseNumber } from './hybrid-search.ts';
+import { loadLexicon } from './lexicon.ts';
+import { Tokenizer } from './tokenizer.ts';
 
 const query = (...terms: (string | [string, number])[]): Map<string, number> =>
   new Map(terms.map((term) => (typeof term === 'string' ? [term, 1] : term)));
@@ -79,5 +87,139 @@ describe('Bm25Index', () => {
     expect(index.has('投诉人')).toBe(true);
     expect(index.has('高考')).toBe(false);
     expect(new Set(index.terms())).toContain('工作日');
+  });
+});
+
+/**
+ * BM25 scored the plain way, every posting of every query term, the whole list sorted: what
+ * `Bm25Index.search` computed before it pruned. The pruned search must return exactly this.
+ */
+function exhaustiveSearch(documents: ReadonlyArray<{ id: string; terms: readonly string[] }>, query: Map<string, number>, k: number): ScoredId[] {
+  return exhaustiveScorer(documents)(query, k);
+}
+
+function exhaustiveScorer(documents: ReadonlyArray<{ id: string; terms: readonly string[] }>, k1 = 1.2, b = 0.75): (query: Map<string, number>, k: number) => ScoredId[] {
+  const postings = new Map<string, Map<number, number>>();
+  const lengths = documents.map((document) => document.terms.length);
+  documents.forEach((document, index) => {
+    for (const term of document.terms) {
+      let posting = postings.get(term);
+      if (!posting) postings.set(term, (posting = new Map()));
+      posting.set(index, (posting.get(index) ?? 0) + 1);
+    }
+  });
+  const averageLength = documents.length === 0 ? 1 : lengths.reduce((sum, length) => sum + length, 0) / documents.length;
+  return (query, k) => {
+    const scores = new Map<number, number>();
+    for (const [term, weight] of query) {
+      const posting = postings.get(term);
+      if (!posting) continue;
+      const idf = Math.log(1 + (documents.length - posting.size + 0.5) / (posting.size + 0.5));
+      for (const [index, frequency] of posting) {
+        const saturation = (frequency * (k1 + 1)) / (frequency + k1 * (1 - b + (b * lengths[index]!) / averageLength));
+        scores.set(index, (scores.get(index) ?? 0) + weight * idf * saturation);
+      }
+    }
+    return [...scores]
+      .map(([index, score]) => ({ id: documents[index]!.id, score }))
+      .sort((x, y) => y.score - x.score || (x.id < y.id ? -1 : 1))
+      .slice(0, k);
+  };
+}
+
+/** A seeded generator (mulberry32), so a failing case can be replayed. */
+function randomFrom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('Bm25Index pruned top k, against scoring every posting', () => {
+  it('returns exactly the exhaustive ranking on random corpora and queries (scores, order, ties)', () => {
+    let compared = 0;
+    for (let seed = 1; seed <= 60; seed += 1) {
+      const random = randomFrom(seed);
+      const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+      // Zipf-like vocabularies: a few terms in most documents, a long tail in few; small ones give many ties.
+      const vocabulary = Array.from({ length: pick([3, 12, 60, 400]) }, (_, i) => `t${i}`);
+      const term = (): string => vocabulary[Math.min(vocabulary.length - 1, Math.floor(vocabulary.length * random() ** 3))]!;
+      const count = pick([0, 1, 5, 40, 300, 1500]);
+      const documents = Array.from({ length: count }, (_, i) => ({
+        // ids out of insertion order, so that ties are broken by id, not by position
+        id: `d${((i * 7919) % 10007).toString(36)}`,
+        terms: Array.from({ length: pick([0, 1, 3, 8, 20, 60]) }, term),
+      }));
+      const index = new Bm25Index(documents);
+      const exhaustive = exhaustiveScorer(documents);
+      for (let q = 0; q < 25; q += 1) {
+        const terms = Array.from({ length: 1 + Math.floor(random() * 10) }, () => (random() < 0.1 ? 'unknown' : term()));
+        const weighted = new Map(terms.map((t) => [t, pick([1, 1, 0.8, 0.6, 0.25, 0, random()])]));
+        const k = pick([1, 2, 5, 10, 40, 5000]);
+        expect(index.search(weighted, k), `seed ${seed} query ${q}`).toEqual(exhaustive(weighted, k));
+        compared += 1;
+      }
+    }
+    expect(compared).toBe(1500);
+  });
+
+  it('cuts through a run of equal scores by id', () => {
+    const documents = Array.from({ length: 200 }, (_, i) => ({ id: `c${(i * 37) % 200}`, terms: i % 2 === 0 ? ['押金', '实习'] : ['押金', '实习', '学校'] }));
+    const index = new Bm25Index(documents);
+    for (const k of [1, 7, 99, 100, 101, 150]) {
+      const query = new Map([['押金', 1], ['学校', 0.6], ['实习', 0.3]]);
+      expect(index.search(query, k)).toEqual(exhaustiveSearch(documents, query, k));
+    }
+  });
+
+  it('edge cases: an empty query, one term, k beyond the matches, k of zero', () => {
+    const documents = [
+      { id: 'a', terms: ['实习', '押金'] },
+      { id: 'b', terms: ['实习'] },
+      { id: 'c', terms: [] },
+    ];
+    const index = new Bm25Index(documents);
+    expect(index.search(new Map(), 5)).toEqual([]);
+    expect(index.search(query('实习'), 1)).toEqual(exhaustiveSearch(documents, query('实习'), 1));
+    expect(index.search(query('押金', '实习'), 50)).toEqual(exhaustiveSearch(documents, query('押金', '实习'), 50));
+    expect(index.search(query('押金', '实习'), 50).map((result) => result.id)).toEqual(['a', 'b']);
+    expect(index.search(query('押金'), 0)).toEqual([]);
+  });
+
+  it('is exact on the real knowledge base for the dev questions, words and character bigrams', async () => {
+    const { snapshot, tokenizer, search } = await realCorpus();
+    const documents = snapshot.clauses.map((clause) => ({ id: clause.id, terms: tokenizer.words(indexTextOf(clause, snapshot.documents.get(clause.docId))) }));
+    const bigramDocuments = snapshot.clauses.map((clause) => ({ id: clause.id, terms: tokenizer.bigrams(`${clause.context} ${withoutClauseNumber(clause.text)}`) }));
+    const bigrams = new Bm25Index(bigramDocuments);
+    const exhaustiveWords = exhaustiveScorer(documents);
+    const exhaustiveBigrams = exhaustiveScorer(bigramDocuments);
+    const questions = (await Promise.all(['policy', 'holdout', 'holdout-b', 'dev-fresh'].map((name) => readFile(path.join(repoRoot, 'eval', 'datasets', `${name}.jsonl`), 'utf8'))))
+      .flatMap((text) => text.split('\n'))
+      .filter((line) => line.trim() !== '')
+      .map((line) => (JSON.parse(line) as { question: string }).question);
+    expect(questions.length).toBeGreaterThan(400);
+    for (const question of questions) {
+      const analyzed = search.analyze(question);
+      for (const k of [5, 40]) {
+        expect(search.lexicalIndex.search(analyzed.terms, k), question).toEqual(exhaustiveWords(analyzed.terms, k));
+        const bigramQuery = new Map(tokenizer.bigrams([analyzed.searchText, ...analyzed.repairs].join(' ')).map((pair) => [pair, 1]));
+        expect(bigrams.search(bigramQuery, k), question).toEqual(exhaustiveBigrams(bigramQuery, k));
+      }
+    }
+  });
+
+  it('is exact on the synthetic knowledge base of the bench (clauses sharing most of their words)', () => {
+    const { clauses, snapshot, questions } = syntheticKnowledgeBase(3000, 60);
+    const tokenizer = new Tokenizer(loadLexicon());
+    const search = new HybridSearch(snapshot, loadLexicon(), tokenizer, null);
+    const exhaustive = exhaustiveScorer(clauses.map((clause) => ({ id: clause.id, terms: tokenizer.words(indexTextOf(clause, snapshot.documents.get(clause.docId))) })));
+    for (const question of questions) {
+      const { terms } = search.analyze(question);
+      expect(search.lexicalIndex.search(terms, 40), question).toEqual(exhaustive(terms, 40));
+    }
   });
 });
