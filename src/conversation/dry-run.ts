@@ -1,5 +1,6 @@
 import type { Assistant } from '../assistant.ts';
 import type { AskResult } from '../answering/types.ts';
+import type { Language, Replies } from '../prompts.ts';
 import { MemoryConversationStore } from './conversation-store.ts';
 import { ConversationCore } from './core.ts';
 
@@ -21,9 +22,13 @@ export function dryRunAsk(assistant: Assistant): SessionAsk {
   let fresh = 0;
   return async (question, session) => {
     const turn = await core.handle({ channel: 'cli', userId: session === undefined ? `fresh-${(fresh += 1)}` : `session-${session}`, kind: 'text', text: question });
+    const answer = turn.replies.map((reply) => reply.text).join('\n\n');
+    const language = turn.answered?.language ?? 'zh';
+    // a low-confidence escalation keeps what was found (the abstention), then says no teacher comes
+    const found = turn.escalation?.reason === 'low-confidence' && turn.answered && turn.answered.outcome !== 'escalate' ? `${turn.answered.answer}\n\n` : '';
     return {
       outcome: turn.outcome,
-      answer: turn.replies.map((reply) => reply.text).join('\n\n'),
+      answer: turn.outcome === 'escalate' ? `${found}${noTicketReply(assistant.replies, language, turn.escalation?.reason)}` : answer,
       citations: turn.citations,
       retrieved: turn.retrieved,
       latency_ms: turn.latencyMs,
@@ -32,4 +37,15 @@ export function dryRunAsk(assistant: Assistant): SessionAsk {
       confidence: turn.answered?.assessment?.probability ?? turn.answered?.confidence ?? null,
     };
   };
+}
+
+/**
+ * What an escalation says where no ticket is opened (a dry run: `zhiyin ask`, `zhiyin eval`,
+ * `POST /api/ask`): that no teacher will see it or reply, and where to reach one; a crisis keeps
+ * the emergency and hotline numbers.
+ *
+ * @example noTicketReply(assistant.replies, 'zh', 'person') // '这个问题需要老师来帮你。但这里是试运行，没有建工单…'
+ */
+export function noTicketReply(replies: Replies, language: Language, reason: string | undefined): string {
+  return replies.render(language, reason === 'crisis' ? 'dry_run_crisis' : 'dry_run_escalated');
 }

@@ -52,7 +52,11 @@ describe('POST /api/ask', () => {
   it('routes a request for a person to escalate', async () => {
     const response = await ask(JSON.stringify({ question: '转人工' }));
     expect(response.status).toBe(200);
-    expect(((await response.json()) as AskLine).outcome).toBe('escalate');
+    const line = (await response.json()) as AskLine;
+    expect(line.outcome).toBe('escalate');
+    // a dry run opens no ticket: it must not promise a teacher
+    expect(line.answer).toContain('没有建工单');
+    expect(line.answer).not.toContain('老师会在这里回复你');
   });
 
   it('rejects a body that is not JSON with 400 and says what to send', async () => {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Assistant } from '../assistant.ts';
 import { toAskLine } from '../cli/ask-lines.ts';
 import { SqlConversationStore, type ConversationStore } from '../conversation/conversation-store.ts';
+import { noTicketReply } from '../conversation/dry-run.ts';
 import { Outbox } from '../escalation/outbox.ts';
 import { TicketDesk } from '../escalation/tickets.ts';
 import { SessionStore } from './auth/sessions.ts';
@@ -82,6 +83,8 @@ export function createApp(assistant: Assistant, deps: AppDeps = {}): Hono {
     const parsed = askSchema.safeParse(body);
     if (!parsed.success) return c.json({ error: 'send JSON: {"question": "…"}' }, 400);
     const result = await assistant.ask(parsed.data.question);
+    // a dry run opens no ticket, so it must not promise a teacher
+    if (result.outcome === 'escalate') result.answer = noTicketReply(assistant.replies, result.language, result.route.kind === 'escalate' ? result.route.reason : undefined);
     return c.json(toAskLine(null, result));
   });
 
