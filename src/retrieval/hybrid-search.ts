@@ -113,6 +113,8 @@ export class HybridSearch {
   readonly #options: Required<HybridSearchOptions>;
   /** `doc id + locator` of every clause in force: a superseded clause with such a key is shadowed. */
   readonly #inForce: Set<string>;
+  /** Each region of the documents but 全国, in document order, with the names a question may use for it. */
+  readonly #regionNames = new Map<string, string[]>();
 
   constructor(
     readonly snapshot: KnowledgeSnapshot,
@@ -128,6 +130,10 @@ export class HybridSearch {
         .filter((clause) => snapshot.documents.get(clause.docId)?.versionInfo?.state !== 'superseded')
         .map((clause) => `${clause.docId}\u0000${clause.locator}`),
     );
+    for (const { region } of snapshot.documents.values()) {
+      if (region === '全国' || this.#regionNames.has(region)) continue;
+      this.#regionNames.set(region, [region, region.replace(/[省市]$|自治区$/u, ''), ...(provinceOf[region] ?? [])]);
+    }
     this.#bm25 = new Bm25Index(
       snapshot.clauses.map((clause) => ({
         id: clause.id,
@@ -261,7 +267,8 @@ export class HybridSearch {
    * it, which is what makes "华为的工资" score low even when "多少" matches.
    */
   coverage(query: AnalyzedQuery, candidate: RankedClause): number {
-    return this.#coverageOf(query, this.#clauseWords(candidate), normalizeText(indexTextOf(candidate.clause, candidate.document)));
+    const { words, text } = this.#clauseIndexText(candidate);
+    return this.#coverageOf(query, words, text);
   }
 
   /** The same share of the question as `coverage`, held by a piece of text (a lead sentence). */
@@ -307,8 +314,7 @@ export class HybridSearch {
    * "中职一年学费多少" matched on 中职 alone lacks 学费, its most specific word.
    */
   missingWeight(query: AnalyzedQuery, candidate: RankedClause): number {
-    const words = this.#clauseWords(candidate);
-    const text = normalizeText(indexTextOf(candidate.clause, candidate.document));
+    const { words, text } = this.#clauseIndexText(candidate);
     const concepts = this.#conceptsFound(query, words, text).concepts.filter(({ inCorpus }) => inCorpus);
     const heaviest = Math.max(0, ...concepts.map(({ weight }) => weight));
     const missing = Math.max(0, ...concepts.filter(({ share }) => share < 0.5).map(({ weight }) => weight));
@@ -358,11 +364,7 @@ export class HybridSearch {
    */
   regionsIn(text: string): Set<string> {
     const named = new Set<string>();
-    for (const { region } of this.snapshot.documents.values()) {
-      const short = region.replace(/[省市]$|自治区$/u, '');
-      const names = [region, short, ...(provinceOf[region] ?? [])];
-      if (region !== '全国' && names.some((name) => text.includes(name))) named.add(region);
-    }
+    for (const [region, names] of this.#regionNames) if (names.some((name) => text.includes(name))) named.add(region);
     return named;
   }
 
@@ -383,15 +385,17 @@ export class HybridSearch {
     return audienceMisses(named, audience) ? this.#options.audienceWeight : 0;
   }
 
-  readonly #wordCache = new Map<string, Set<string>>();
+  readonly #indexTextCache = new Map<string, { words: Set<string>; text: string }>();
 
-  #clauseWords(candidate: RankedClause): Set<string> {
-    let words = this.#wordCache.get(candidate.clause.id);
-    if (!words) {
-      words = new Set(this.tokenizer.words(indexTextOf(candidate.clause, candidate.document)));
-      this.#wordCache.set(candidate.clause.id, words);
+  /** A clause's index text, normalised, and its words (kept once a clause has been a candidate). */
+  #clauseIndexText(candidate: RankedClause): { words: Set<string>; text: string } {
+    let indexed = this.#indexTextCache.get(candidate.clause.id);
+    if (!indexed) {
+      const text = indexTextOf(candidate.clause, candidate.document);
+      indexed = { words: new Set(this.tokenizer.words(text)), text: normalizeText(text) };
+      this.#indexTextCache.set(candidate.clause.id, indexed);
     }
-    return words;
+    return indexed;
   }
 }
 
