@@ -73,6 +73,15 @@ describe('the zhiyin command', () => {
     expect(result.citations.length).toBeGreaterThan(0);
   });
 
+  it('ask --json 转人工: escalates, and says truthfully that no ticket was opened (a dry run)', async () => {
+    const { code, stdout } = await zhiyin(['ask', '--json', '转人工']);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as AskLine;
+    expect(result.outcome).toBe('escalate');
+    expect(result.answer).toContain('没有建工单');
+    expect(result.answer).not.toContain('老师会在这里回复你');
+  });
+
   it('ask "问题": prints the answer for a person to read, with the document and clause it rests on', async () => {
     const { code, stdout } = await zhiyin(['ask', '实习单位能扣我身份证吗？']);
     expect(code).toBe(0);
@@ -129,7 +138,7 @@ describe('the zhiyin command', () => {
     const added = await zhiyin(['users', 'add', 'wang.li', '--role', 'teacher', '--name', '王老师'], 'correct horse battery\n');
     expect(added.stderr).not.toContain('correct horse');
     expect(added.code).toBe(0);
-    expect(added.stdout).toContain('added teacher wang.li (王老师)');
+    expect(added.stdout).toBe('已添加 / added teacher wang.li (王老师)\n');
     const short = await zhiyin(['users', 'add', 'zhao', '--role', 'admin'], 'short\n');
     expect(short.code).toBe(1);
     expect(short.stderr).toContain('10');

@@ -133,6 +133,10 @@ describe('zhiyin kb', () => {
     expect(rolledBack.stdout).toContain('published sd-internship v1');
     const history = await zhiyin(['kb', 'history', 'sd-internship']);
     expect(history.stdout.split('\n')[0]).toMatch(/rollback\tsd-internship v1 \(was v2\)\tcli:/u);
+    // in China time, as the dashboard shows it
+    const [when] = history.stdout.split('\t');
+    expect(when).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/u);
+    expect(Math.abs(Date.parse(when!) - Date.now())).toBeLessThan(60 * 60_000);
   }, 180_000);
 
   it('a malformed file fails the whole ingest, naming it; nothing is stored', async () => {

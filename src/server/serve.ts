@@ -32,6 +32,11 @@ export interface ServeOptions {
   startChannels?: (context: ServeChannelContext) => Promise<{ name: string; stop(): Promise<void>; status(): ChannelStatus }[]>;
   /** Only these channels (`zhiyin serve --channels telegram`). */
   channels?: readonly string[];
+  /**
+   * Starts the admin socket through which other `zhiyin` processes run their commands in this
+   * server (the CLI passes it in, see src/server/admin-socket.ts); stopped before the store closes.
+   */
+  startAdmin?: (server: { config: Config; assistant: Assistant; outbox: Outbox; log: Logger }) => Promise<{ stop(): Promise<void> }>;
 }
 
 /**
@@ -56,6 +61,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     ? await options.startChannels({ config, core, outbox, inbox, app: webhooks, log, ...(options.channels ? { only: options.channels } : {}) })
     : [];
   const app = createApp(assistant, { desk, outbox, users, conversations, webhooks, trustProxy: config.TRUST_PROXY, channelStatus: () => channels.map((channel) => channel.status()) });
+  const admin = options.startAdmin ? await options.startAdmin({ config, assistant, outbox, log }) : null;
   const server = serveHttp({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     log.info({ port: info.port, ms: Math.round(performance.now() - started) }, 'zhiyin is serving');
   });
@@ -70,6 +76,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  await admin?.stop();
   for (const channel of channels) await channel.stop().catch(() => undefined);
   await outbox.stop();
   await assistant.close();

@@ -1,0 +1,32 @@
+import { userInfo } from 'node:os';
+import type { CommandHost, CommandIo } from './command-io.ts';
+
+/**
+ * `zhiyin chat`: the console channel over the real conversation core, with the teachers' queue:
+ * 转人工 opens a ticket, and a teacher's reply is printed here while the chat runs (the outbox's
+ * `console` channel; see src/cli/console-relay.ts).
+ */
+export async function runChat(host: CommandHost, io: CommandIo): Promise<void> {
+  const { runConsole } = await import('../../bots/console/index.ts');
+  const { ConversationCore } = await import('../conversation/core.ts');
+  const { SqlConversationStore } = await import('../conversation/conversation-store.ts');
+  const { TicketDesk } = await import('../escalation/tickets.ts');
+  await host.withAssistant(await host.config(), async (assistant) => {
+    const core = new ConversationCore(assistant, new SqlConversationStore(assistant.db), { tickets: new TicketDesk(assistant.db) });
+    const userId = userInfo().username || 'local';
+    const stopRelay = await host.relayConsole(assistant, userId, async (_recipient, text) => {
+      // a teacher's reply arrives between the student's lines: shown like a reply, then the prompt again
+      io.stdout.write(`\n职引 › ${text.replace(/\n/gu, '\n       ')}\n\n你 › `);
+    });
+    try {
+      await runConsole(
+        { say: async (text) => (await core.handle({ channel: 'console', userId, kind: 'text', text })).replies },
+        io.stdin,
+        io.stdout,
+        { saveDir: io.cwd },
+      );
+    } finally {
+      await stopRelay();
+    }
+  });
+}
