@@ -1,5 +1,6 @@
-import { careerTexts, fill, say, type ActionText } from './career-texts.ts';
-import { addDays, addMonths, chinaDay, nextOf } from './dates.ts';
+import { careerTexts, fill, say, type ActionText, type StepText } from './career-texts.ts';
+import { addDays, addMonths, chinaDay, dateParts, nextOf } from './dates.ts';
+import { milestoneById, milestoneTiming, type MilestoneTiming } from './milestones.ts';
 import {
   constraint,
   finalGrades,
@@ -19,6 +20,8 @@ export interface PlanAction {
   date: string;
   title: string;
   detail: string;
+  /** The milestone (milestones.yaml) the step is about, and whether the student may take part now, later or no more. */
+  milestone?: { id: string; stage: MilestoneTiming['stage'] };
 }
 
 /** What the action plan depends on. */
@@ -47,7 +50,8 @@ export const deadlines = {
   graduationDay: [[6, 30]],
 } as const;
 
-type Deadline = { whenKey: string; date: string };
+/** A `when_*` key and the date; `name` is the milestone's, for `when_milestone`. */
+type Deadline = { whenKey: string; date: string; name?: string };
 
 /** The third step's deadline: graduation for a final-year student, else the next term start; three months for graduates. */
 function thirdDeadline(profile: ActionProfile, today: string, second: string): Deadline {
@@ -71,9 +75,21 @@ function extras(profile: ActionProfile, values: Record<string, string>): [string
   ];
 }
 
+/** A step with a milestone, written for the stage the student is at, dated by the milestone when they may take part now. */
+function milestoneStep(text: ActionText & { milestone: string }, profile: ActionProfile, today: string, usual: Deadline): { text: StepText; deadline: Deadline; milestone: NonNullable<PlanAction['milestone']> } {
+  const milestone = milestoneById(text.milestone);
+  const timing = milestoneTiming(milestone, profile.school, profile.grade, today);
+  const tag = { id: milestone.id, stage: timing.stage };
+  if (timing.stage === 'now') return { text, deadline: { whenKey: 'when_milestone', date: timing.date, name: milestone.name }, milestone: tag };
+  return { text: timing.stage === 'later' ? text.early! : text.missed!, deadline: usual, milestone: tag };
+}
+
 /**
  * The three steps of the plan, from `actions` in career.zh.yaml: step1 by school (or graduated),
- * step2 and step3 by school and intention, each with a dated deadline counted from `now`.
+ * step2 and step3 by school and intention, each with a dated deadline counted from `now`. A step
+ * with a milestone (an exam, a registration, the graduates' recruitment) is dated by the
+ * milestone when the student may take part at its next date, and otherwise replaced by its
+ * preparation (`early`) or missed text; the plan's caveats state the milestone's condition.
  *
  * @example planActions(profile, '智能制造与设备维修', new Date('2026-11-25T08:00:00Z'))[0].date // '2026-12-09'
  */
@@ -90,13 +106,19 @@ export function planActions(profile: ActionProfile, direction: string, now: Date
   ];
   const values = { direction, major: profile.major, location: profile.location };
   const extra = extras(profile, values);
-  return texts.map((text, index) => {
+  return texts.map((text, index): PlanAction => {
     if (!text) throw new Error(`career.zh.yaml: no action step${index + 1} for ${who}_${profile.intention}`);
+    const usual = dated[index]!;
+    const step = text.milestone === undefined ? null : milestoneStep({ ...text, milestone: text.milestone }, profile, today, usual);
+    const written = step?.text ?? text;
+    const deadline = step?.deadline ?? usual;
+    const timing = deadline.name ? { name: deadline.name, ...dateParts(deadline.date) } : {};
     return {
-      when: say('actions', dated[index]!.whenKey),
-      date: dated[index]!.date,
-      title: fill(text.title, values),
-      detail: fill(text.detail, values) + extra[index],
+      when: say('actions', deadline.whenKey, timing),
+      date: deadline.date,
+      title: fill(written.title, values),
+      detail: fill(written.detail, values) + extra[index],
+      ...(step ? { milestone: step.milestone } : {}),
     };
   });
 }

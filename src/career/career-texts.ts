@@ -16,9 +16,25 @@ const choiceOptionSchema = z.object({
 /** One option of a question: the button label, the value the program uses, other ways to say it. */
 export type ChoiceOption = z.infer<typeof choiceOptionSchema>;
 
-const actionTextSchema = z.object({ title: z.string().min(1), detail: z.string().min(1) });
+const stepTextSchema = z.object({ title: z.string().min(1), detail: z.string().min(1) });
 
-/** The title and detail of one step of the action plan. */
+/** The title and detail of one step, as written for one stage. */
+export type StepText = z.infer<typeof stepTextSchema>;
+
+const actionTextSchema = stepTextSchema
+  .extend({
+    /** A milestone of milestones.yaml this step takes part in: the step is written as is only when the student may. */
+    milestone: z.string().min(1).optional(),
+    /** The step for a student who may take part only in a later year (preparation). */
+    early: stepTextSchema.optional(),
+    /** The step for a student who no longer may. */
+    missed: stepTextSchema.optional(),
+  })
+  .refine((text) => text.milestone === undefined || (text.early !== undefined && text.missed !== undefined), {
+    message: 'a step with a milestone needs its early and missed texts',
+  });
+
+/** The title and detail of one step of the action plan, and its milestone with the texts for the other stages. */
 export type ActionText = z.infer<typeof actionTextSchema>;
 
 const words = z.array(z.string().min(1)).min(1);
@@ -58,12 +74,13 @@ function requiredKeys(): Record<TemplateSection | 'choices' | 'step1' | 'step2' 
     ],
     choices: ['school', ...schools.map((school) => `grade_${school}`), 'constraints', 'intention', 'priority', 'scale'],
     reasons: [
-      ...['code_primary', 'code_secondary', 'code_none', 'major', 'major_only', 'interest', 'quick', 'pressure', 'local'],
+      ...['code_primary', 'code_secondary', 'code_none', 'major_field', 'major_field_only', 'outside_major', 'major_unknown'],
+      ...['interest', 'quick', 'pressure', 'local'],
       ...priorities.map((priority) => `priority_${priority}`),
       ...['separator', 'end'],
     ],
     actions: [
-      ...['when_2w', 'when_1m', 'when_term', 'when_graduation', 'when_3m', 'extra_local'],
+      ...['when_2w', 'when_1m', 'when_term', 'when_graduation', 'when_3m', 'when_milestone', 'extra_local'],
       ...[schools[0], higherEducationKey].map((key) => `extra_pressure_${key}`),
     ],
     step1: [...who],
@@ -74,8 +91,9 @@ function requiredKeys(): Record<TemplateSection | 'choices' | 'step1' | 'step2' 
       ...['profile_interests_none', 'profile_constraints', 'profile_constraints_none', 'profile_intention', 'profile_priority'],
       ...['heading_assessment', 'assessment_code', 'scores_header', 'scores_rule', 'scores_row', 'assessment_letter'],
       ...['assessment_combination', 'note_tie', 'note_flat', 'heading_directions', 'direction', 'direction_examples'],
-      ...['direction_note', 'heading_actions', 'action', 'heading_links', 'link', 'link_unresolved', 'link_quote'],
-      ...['link_quote_separator', 'link_caveat', 'link_regional', 'heading_closing', 'closing', 'closing_confidential'],
+      ...['heading_actions', 'action', 'heading_links', 'link', 'link_unresolved', 'link_quote', 'link_quote_separator'],
+      ...['link_regional', 'heading_caveats', 'caveat_line', 'caveat_direction', 'caveat_milestone', 'caveat_source', 'caveat_link'],
+      ...['chat_heading_caveats', 'chat_caveat', 'heading_closing', 'closing', 'closing_confidential'],
       ...['closing_confidential_plain', 'date', 'chat_title', 'chat_profile', 'chat_code', 'chat_heading_directions'],
       ...['chat_direction', 'chat_heading_actions', 'chat_action', 'chat_heading_links', 'chat_link', 'chat_link_unresolved'],
       'chat_closing',

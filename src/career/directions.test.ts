@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { say } from './career-texts.ts';
-import { directionReasons, matchDirections, scoreFamily, type MatchProfile } from './directions.ts';
+import { directionReasons, matchDirections, mayBeSuggested, scoreFamily, type MatchProfile } from './directions.ts';
 import { occupations } from './occupations.ts';
 
 const profile = (overrides: Partial<MatchProfile> = {}): MatchProfile => ({
@@ -45,15 +45,51 @@ describe('matching directions to a student', () => {
     expect(match.score).toBe(3 + 1 + 3);
   });
 
-  it('puts the 对口 family in as a fourth direction when it did not make the first three', () => {
-    const matches = matchDirections(['S', 'A', 'E'], profile({ major: '汽车运用与维修' }));
-    expect(matches).toHaveLength(4);
-    expect(matches[3]!.family.id).toBe('automotive');
+  it('suggests only directions of the major’s field, whatever the code, when the student’s words point nowhere else', () => {
+    const automotiveField = ['automotive', 'smart-manufacturing', 'electrical', 'transport'];
+    for (const code of ['SAE', 'ICS', 'RIC']) {
+      for (const id of ids(code, { major: '汽车运用与维修' })) expect(automotiveField).toContain(id);
+    }
+    // 修电脑 is one keyword, and it is about computers: neither cars nor wiring
+    const computing = ids('RIC', { school: '高职', major: '计算机应用技术', interests: '帮同学修电脑、打游戏' });
+    expect(computing).not.toContain('automotive');
+    expect(computing).not.toContain('electrical');
+    expect(computing[0]).toBe('software');
+  });
+
+  it('adds a direction outside the major only on two keywords or more of the student’s own, and says why', () => {
+    const one = profile({ school: '本科', major: '机械工程', interests: '修车' });
+    expect(ids('RIC', one)).not.toContain('automotive');
+    expect(mayBeSuggested(scoreFamily(family('automotive'), ['R', 'I', 'C'], one))).toBe(false);
+    const two = profile({ school: '本科', major: '机械工程', interests: '喜欢汽车，自己改装过电动车', priority: '兴趣' });
+    const automotive = scoreFamily(family('automotive'), ['R', 'I', 'C'], two);
+    expect(automotive).toMatchObject({ majorMatch: false, field: null, interestMatches: ['汽车', '车', '改装'] });
+    expect(mayBeSuggested(automotive)).toBe(true);
+    expect(ids('RIC', two)).toContain('automotive');
+    expect(directionReasons(automotive, ['R', 'I', 'C'], two)).toContain(say('reasons', 'outside_major', { major: '机械工程', interest: '汽车、车、改装' }));
+  });
+
+  it('puts the 对口 family in as a fourth direction when the student’s interests filled the first three', () => {
+    const student = profile({ major: '汽车运用与维修', interests: '唱歌、跳舞、表演，照顾老人、帮助别人，带小孩', priority: '兴趣' });
+    const matches = matchDirections(['S', 'A', 'E'], student);
+    expect(matches.map((match) => match.family.id)).toEqual(['performing-culture', 'early-childhood', 'community-service', 'transport']);
     expect(matches.slice(0, 3).some((match) => match.majorMatch)).toBe(false);
-    const reasons = directionReasons(matches[3]!, ['S', 'A', 'E'], profile({ major: '汽车运用与维修' }));
+    expect(matches[3]!.field?.id).toBe('automotive');
+    const reasons = directionReasons(matches[3]!, ['S', 'A', 'E'], student);
     expect(reasons).toBe(
-      say('reasons', 'code_none', { code: 'SAE' }) + say('reasons', 'separator') + say('reasons', 'major_only', { major: '汽车运用与维修' }) + say('reasons', 'end'),
+      say('reasons', 'code_secondary', { code: 'SAE', letters: 'S' }) +
+        say('reasons', 'separator') +
+        say('reasons', 'major_field', { major: '汽车运用与维修', field: '汽车类' }) +
+        say('reasons', 'end'),
     );
+    expect(directionReasons(matches[0]!, ['S', 'A', 'E'], student)).toContain(say('reasons', 'outside_major', { major: '汽车运用与维修', interest: '唱歌、跳舞、表演' }));
+  });
+
+  it('matches on the code alone, and says so, when the major is in no known field', () => {
+    const student = profile({ major: '无关专业' });
+    const matches = matchDirections(['R', 'I', 'C'], student);
+    expect(matches.every((match) => match.majorUnknown && !match.majorMatch)).toBe(true);
+    expect(directionReasons(matches[0]!, ['R', 'I', 'C'], student)).toContain(say('reasons', 'major_unknown', { major: '无关专业' }));
   });
 
   it('adds no fourth direction when a 对口 family is already among the three', () => {
@@ -64,8 +100,8 @@ describe('matching directions to a student', () => {
   });
 
   it('offers only families open to the student’s school', () => {
-    expect(ids('ICE', { school: '中职' })).not.toContain('data-analysis');
-    expect(ids('ICE', { school: '高职' })).toContain('data-analysis');
+    expect(ids('ICE', { school: '中职', major: '大数据技术' })).not.toContain('data-analysis');
+    expect(ids('ICE', { school: '高职', major: '大数据技术' })).toContain('data-analysis');
     for (const school of ['中职', '高职', '本科'] as const) {
       for (const code of ['RIC', 'ISA', 'SEC', 'AES']) {
         for (const id of ids(code, { school })) expect(family(id).schools).toContain(school);
@@ -103,13 +139,13 @@ describe('matching directions to a student', () => {
     expect(first!.family.id).toBe('smart-manufacturing');
     const reasons = directionReasons(first!, ['R', 'I', 'C'], student);
     expect(reasons.startsWith(say('reasons', 'code_primary', { code: 'RIC', letter: 'R', name: '实用型' }))).toBe(true);
-    expect(reasons).toContain(say('reasons', 'major', { major: '数控技术应用' }));
+    expect(reasons).toContain(say('reasons', 'major_field', { major: '数控技术应用', field: '装备制造类' }));
     expect(reasons).toContain(say('reasons', 'quick'));
     expect(reasons).toContain(say('reasons', 'pressure'));
     expect(reasons.endsWith(say('reasons', 'end'))).toBe(true);
     const automotive = scoreFamily(family('automotive'), ['R', 'I', 'C'], student);
     const automotiveReasons = directionReasons(automotive, ['R', 'I', 'C'], student);
-    expect(automotiveReasons).toContain(say('reasons', 'interest', { interest: '修车' }));
+    expect(automotiveReasons).toContain(say('reasons', 'outside_major', { major: '数控技术应用', interest: '修车' }));
     expect(automotiveReasons).toContain(say('reasons', 'local', { location: '辽宁沈阳' }));
     // 离家近 as a constraint and as the priority is said once
     expect(automotiveReasons).not.toContain(say('reasons', 'priority_离家近'));

@@ -1,5 +1,6 @@
-import { normalizeText } from '../retrieval/normalize.ts';
 import { listed, say } from './career-texts.ts';
+import { keywordsIn } from './keywords.ts';
+import { fieldsOfMajor, type MajorField } from './major-fields.ts';
 import { occupations, pairKey, type Family } from './occupations.ts';
 import {
   constraint,
@@ -29,9 +30,13 @@ export interface DirectionMatch {
   score: number;
   /** Code weights (+ the pair bonus), × 1.5 when 兴趣 matters most. */
   interestScore: number;
-  /** The family's `majors` keyword found in the student's major. */
+  /** The family is a direction of the student's field of study (major-fields.yaml). */
   majorMatch: boolean;
-  /** Fragments of the student's interests that contain one of the family's `interests` keywords. */
+  /** The student's field that lists the family, when `majorMatch`. */
+  field: MajorField | null;
+  /** The student's major is in no field we know: every family is matched on the code alone. */
+  majorUnknown: boolean;
+  /** The family's `interests` keywords in the student's own words (longer keywords hide shorter ones). */
   interestMatches: string[];
   /** Traits that earned a bonus, and why: a constraint (`quick`, `pressure`, `local`) or the priority. */
   traitBonuses: { reason: TraitReason; trait: Trait }[];
@@ -50,6 +55,8 @@ export const matching = {
   pairBonus: 1.5,
   majorBonus: 3,
   interestBonus: 1,
+  /** Distinct interest keywords a family outside the student's field needs before it is suggested. */
+  strongInterestKeywords: 2,
   /** For each constraint or priority a family's trait meets. */
   traitBonus: 1,
   /** Applied to the interest score when 兴趣 matters most. */
@@ -58,8 +65,6 @@ export const matching = {
   directionsPicked: 3,
   perTypeLimit: 2,
 } as const;
-
-const contains = (text: string, keyword: string): boolean => normalizeText(text).includes(normalizeText(keyword));
 
 function interestScore(family: Family, code: readonly Letter[], priority: Priority): number {
   const fromCode = code.reduce((sum, letter, index) => {
@@ -72,11 +77,10 @@ function interestScore(family: Family, code: readonly Letter[], priority: Priori
   return priority === interestPriority ? score * matching.interestPriorityFactor : score;
 }
 
-/** The student's interest fragments (split on punctuation) that contain one of the family's keywords. */
-function interestMatches(family: Family, interests: string | null): string[] {
-  if (!interests) return [];
-  const fragments = interests.split(/[\s,.;:!?/，。、；：！？]+/u).filter((fragment) => fragment !== '');
-  return fragments.filter((fragment) => family.interests.some((keyword) => contains(fragment, keyword)));
+/** Every family's interest keywords found in the student's words, a longer keyword hiding the shorter ones inside it. */
+function interestKeywordsIn(interests: string | null): Set<string> {
+  if (!interests) return new Set();
+  return new Set(keywordsIn(interests, occupations().families.flatMap((family) => family.interests)));
 }
 
 function traitBonuses(family: Family, profile: MatchProfile): DirectionMatch['traitBonuses'] {
@@ -94,39 +98,64 @@ function traitBonuses(family: Family, profile: MatchProfile): DirectionMatch['tr
   return bonuses;
 }
 
+/** What matching needs to know about the student once, whatever the family. */
+interface StudentKeys {
+  fields: MajorField[];
+  interestKeywords: Set<string>;
+}
+
+const studentKeys = (profile: MatchProfile): StudentKeys => ({ fields: fieldsOfMajor(profile.major), interestKeywords: interestKeywordsIn(profile.interests) });
+
 /** Scores one family for a student (occupation-families.yaml header). */
-export function scoreFamily(family: Family, code: readonly Letter[], profile: MatchProfile): DirectionMatch {
+export function scoreFamily(family: Family, code: readonly Letter[], profile: MatchProfile, keys: StudentKeys = studentKeys(profile)): DirectionMatch {
   const interest = interestScore(family, code, profile.priority);
-  const majorMatch = family.majors.some((keyword) => contains(profile.major, keyword));
-  const matches = interestMatches(family, profile.interests);
+  const field = keys.fields.find((candidate) => candidate.families.includes(family.id)) ?? null;
+  const majorMatch = field !== null;
+  const matches = family.interests.filter((keyword) => keys.interestKeywords.has(keyword));
   const bonuses = traitBonuses(family, profile);
   return {
     family,
     interestScore: interest,
     majorMatch,
+    field,
+    majorUnknown: keys.fields.length === 0,
     interestMatches: matches,
     traitBonuses: bonuses,
     score: interest + (majorMatch ? matching.majorBonus : 0) + (matches.length > 0 ? matching.interestBonus : 0) + bonuses.length * matching.traitBonus,
   };
 }
 
+/** Whether a family may be suggested: a direction of the student's field, or one the student's own words point to strongly. */
+export function mayBeSuggested(match: DirectionMatch): boolean {
+  return match.majorUnknown || match.majorMatch || match.interestMatches.length >= matching.strongInterestKeywords;
+}
+
 /**
- * The suggested directions: families open to the student's school, best score first (equal
- * scores in file order), three of them with at most two of one primary type; a 对口 family that
- * did not make it is added as a fourth.
+ * The suggested directions: families open to the student's school that fit the major (or that
+ * the student's interests point to with two keywords or more), best score first (equal scores in
+ * file order), three of them with at most two of one primary type (relaxed when fewer would be
+ * left); a 对口 family that did not make it is added as a fourth. A major in no known field lets
+ * every family in on the code alone.
  *
  * @example matchDirections(['R', 'I', 'C'], profile).map((match) => match.family.id)
  */
 export function matchDirections(code: readonly Letter[], profile: MatchProfile): DirectionMatch[] {
+  const keys = studentKeys(profile);
   const ranked = occupations()
     .families.filter((family) => family.schools.includes(profile.school))
-    .map((family) => scoreFamily(family, code, profile))
+    .map((family) => scoreFamily(family, code, profile, keys))
+    .filter(mayBeSuggested)
     .sort((a, b) => b.score - a.score);
   const picked: DirectionMatch[] = [];
   for (const match of ranked) {
     if (picked.length === matching.directionsPicked) break;
     if (picked.filter((other) => other.family.type === match.family.type).length < matching.perTypeLimit) picked.push(match);
   }
+  for (const match of ranked) {
+    if (picked.length === matching.directionsPicked) break;
+    if (!picked.includes(match)) picked.push(match);
+  }
+  picked.sort((a, b) => ranked.indexOf(a) - ranked.indexOf(b));
   const bestMajorMatch = ranked.find((match) => match.majorMatch);
   if (bestMajorMatch && !picked.some((match) => match.majorMatch)) picked.push(bestMajorMatch);
   return picked;
@@ -148,8 +177,16 @@ export function directionReasons(match: DirectionMatch, code: readonly Letter[],
   } else {
     parts.push(say('reasons', 'code_none', { code: codeText }));
   }
-  if (match.majorMatch) parts.push(say('reasons', fitting.length > 0 ? 'major' : 'major_only', { major: profile.major }));
-  if (match.interestMatches.length > 0) parts.push(say('reasons', 'interest', { interest: listed(match.interestMatches) }));
+  const interest = listed(match.interestMatches);
+  if (match.field) {
+    parts.push(say('reasons', fitting.length > 0 ? 'major_field' : 'major_field_only', { major: profile.major, field: match.field.name }));
+    if (match.interestMatches.length > 0) parts.push(say('reasons', 'interest', { interest }));
+  } else if (match.majorUnknown) {
+    if (match.interestMatches.length > 0) parts.push(say('reasons', 'interest', { interest }));
+    parts.push(say('reasons', 'major_unknown', { major: profile.major }));
+  } else {
+    parts.push(say('reasons', 'outside_major', { major: profile.major, interest }));
+  }
   const reasons = new Set(match.traitBonuses.map((bonus) => bonus.reason));
   if (reasons.has('quick')) parts.push(say('reasons', 'quick'));
   if (reasons.has('pressure')) parts.push(say('reasons', 'pressure'));

@@ -11,7 +11,6 @@ const familySchema = z.object({
   also: z.array(z.enum(letters)).default([]),
   schools: z.array(z.enum(schools)).min(1),
   examples: z.array(z.string().min(1)).min(1),
-  majors: z.array(z.string().min(1)).default([]),
   interests: z.array(z.string().min(1)).default([]),
   traits: z.array(z.enum(traits)).default([]),
   notes: z.partialRecord(z.enum(schools), z.string().min(1)).default({}),

@@ -1,3 +1,4 @@
+import { planCaveats } from './caveats.ts';
 import { labelOf, listed, say } from './career-texts.ts';
 import { dateParts, chinaDay } from './dates.ts';
 import { occupations, pairKey } from './occupations.ts';
@@ -5,7 +6,7 @@ import type { CareerPlan } from './plan.ts';
 import type { PolicyLink } from './policy-links.ts';
 import type { DocumentInfo, KnowledgeSnapshot } from '../knowledge/snapshot.ts';
 import { codeLetters } from './riasec.ts';
-import { nationalRegion, regionSuffix, type Letter } from './vocabulary.ts';
+import type { Letter } from './vocabulary.ts';
 
 /** A cited clause as the live knowledge base has it. */
 export interface ResolvedClause {
@@ -46,11 +47,7 @@ export function planDate(iso: string): string {
   return plan('date', dateParts(iso));
 }
 
-/** Whether the student wrote a place inside the region (辽宁省 → 辽宁沈阳 is). */
-export function isWithin(region: string, location: string): boolean {
-  const stem = region.replace(regionSuffix, '');
-  return stem !== '' && location.includes(stem);
-}
+export { isWithin } from './caveats.ts';
 
 const paragraphs = (...blocks: (string | string[] | null)[]): string =>
   blocks
@@ -93,7 +90,6 @@ function assessmentSection({ assessment }: CareerPlan): string {
     meanings,
     pair ? plan('assessment_combination', { pair: `${first}${second}`, combine: pair.combine }) : null,
     assessment.ties.map((tie) => plan('note_tie', { letters: listed(tie.letters) })),
-    assessment.flat ? plan('note_flat', { spread: assessment.spread }) : null,
   );
 }
 
@@ -102,7 +98,6 @@ function directionsSection({ directions }: CareerPlan): string {
     paragraphs(
       plan('direction', { n: index + 1, name: direction.name }),
       direction.reasons,
-      direction.note ? plan('direction_note', { note: direction.note }) : null,
       plan('direction_examples', { examples: listed(direction.examples) }),
     ),
   );
@@ -121,24 +116,24 @@ function quoted(link: PolicyLink, clause: ResolvedClause): string[] {
   return (link.focus ?? []).filter((fragment) => clause.text.includes(fragment));
 }
 
-function linkLines(link: PolicyLink, clause: ResolvedClause | null, location: string): string[] {
-  if (!clause) {
-    return [plan('link_unresolved', { doc: link.doc, locator: link.locator, why: link.why }), ...(link.caveat ? [plan('link_caveat', { caveat: link.caveat })] : [])];
-  }
+function linkLines(link: PolicyLink, clause: ResolvedClause | null): string[] {
+  if (!clause) return [plan('link_unresolved', { doc: link.doc, locator: link.locator, why: link.why })];
   const fragments = quoted(link, clause);
-  const regional = clause.region !== nationalRegion && !isWithin(clause.region, location);
-  const caveat = link.caveat ?? (regional ? plan('link_regional', { region: clause.region, location }) : null);
   return [
     plan('link', { title: clause.title, locator: link.locator, issuer: clause.issuer, region: clause.region, date: clause.date, why: link.why }),
     ...(fragments.length > 0 ? [plan('link_quote', { quote: fragments.join(plan('link_quote_separator')) })] : []),
-    ...(caveat ? [plan('link_caveat', { caveat })] : []),
   ];
 }
 
 function linksSection(careerPlan: CareerPlan, resolveLink: LinkResolver): string | null {
   if (careerPlan.links.length === 0) return null;
-  const lines = careerPlan.links.flatMap((link) => linkLines(link, resolveLink(link), careerPlan.profile.location));
+  const lines = careerPlan.links.flatMap((link) => linkLines(link, resolveLink(link)));
   return paragraphs(plan('heading_links'), lines);
+}
+
+function caveatsSection(caveats: readonly string[]): string | null {
+  if (caveats.length === 0) return null;
+  return paragraphs(plan('heading_caveats'), caveats.map((caveat) => plan('caveat_line', { caveat })));
 }
 
 function closingSection(careerPlan: CareerPlan, resolveLink: LinkResolver): string {
@@ -152,7 +147,7 @@ function closingSection(careerPlan: CareerPlan, resolveLink: LinkResolver): stri
 
 /**
  * The written plan as a Markdown document: profile, scores, directions, dated actions, the
- * policy clauses with quotes and caveats, and the closing.
+ * policy clauses with quotes, the caveats (the same list as the chat's), and the closing.
  *
  * @example renderPlanMarkdown(plan, (link) => lookUp(link.doc, link.locator))
  */
@@ -165,6 +160,7 @@ export function renderPlanMarkdown(careerPlan: CareerPlan, resolveLink: LinkReso
       directionsSection(careerPlan),
       actionsSection(careerPlan),
       linksSection(careerPlan, resolveLink),
+      caveatsSection(planCaveats(careerPlan, resolveLink)),
       closingSection(careerPlan, resolveLink),
     ) + '\n'
   );
@@ -182,10 +178,12 @@ export function codeSummary(careerPlan: Pick<CareerPlan, 'assessment'>): string 
 
 /**
  * The plan as one chat message: who, the code, directions with their reasons, the three
- * deadlines, the policy clauses, and a closing line.
+ * deadlines, the policy clauses, the caveats (the same list as the Markdown file's), and a
+ * closing line.
  */
 export function renderPlanChat(careerPlan: CareerPlan, resolveLink: LinkResolver): string {
   const { profile } = careerPlan;
+  const caveats = planCaveats(careerPlan, resolveLink);
   const links = careerPlan.links.map((link) => {
     const clause = resolveLink(link);
     return clause
@@ -206,6 +204,7 @@ export function renderPlanChat(careerPlan: CareerPlan, resolveLink: LinkResolver
     [plan('chat_heading_directions'), ...careerPlan.directions.map((direction, index) => plan('chat_direction', { n: index + 1, name: direction.name, reason: direction.reasons }))],
     [plan('chat_heading_actions'), ...careerPlan.actions.map((action, index) => plan('chat_action', { n: index + 1, date: planDate(action.date), title: action.title }))],
     links.length > 0 ? [plan('chat_heading_links'), ...links] : null,
+    caveats.length > 0 ? [plan('chat_heading_caveats'), ...caveats.map((caveat) => plan('chat_caveat', { caveat }))] : null,
     plan('chat_closing'),
   );
 }

@@ -91,10 +91,10 @@ describe('the career-planning dialogue', () => {
     expect(plan.assessment).toMatchObject({ code: 'RIC', scores: { R: 20, I: 16, C: 16, E: 12, A: 8, S: 8 }, flat: false });
     expect(plan.assessment.ties).toEqual([{ letters: ['I', 'C'], score: 16, decidedBy: 'order' }]);
     expect(plan.assessment.answers).toEqual(ricAnswers);
-    expect(plan.directions.map((direction) => direction.id)).toEqual(['smart-manufacturing', 'automotive', 'electronics']);
+    // 数控 is in the 装备制造 field; 修车 alone is one keyword, too weak to add 汽车运用与维修
+    expect(plan.directions.map((direction) => direction.id)).toEqual(['smart-manufacturing', 'electrical', 'electronics']);
     expect(plan.directions[0]).toMatchObject({ name: '智能制造与设备维修', majorMatch: true, examples: ['数控机床操作工', '工业机器人运维员', '机电设备维修工'] });
-    expect(plan.directions[0]!.reasons).toContain(say('reasons', 'major', { major: '数控技术应用' }));
-    expect(plan.directions[1]!.reasons).toContain(say('reasons', 'interest', { interest: '修车' }));
+    expect(plan.directions[0]!.reasons).toContain(say('reasons', 'major_field', { major: '数控技术应用', field: '装备制造类' }));
     expect(plan.actions.map((action) => [action.when, action.date])).toEqual([
       ['两周内', '2026-12-09'],
       ['一个月内', '2026-12-25'],
@@ -322,8 +322,13 @@ describe('the written plan', () => {
     expect(markdown).toMatch(/3\. \*\*下学期开学前（2027年3月1日前）：/u);
     expect(markdown).toContain('- 《title of moe-2018-zhongzhi-guidance》第十六条（issuer of moe-2018-zhongzhi-guidance｜全国｜2020-01-01）：');
     expect(markdown).toContain(plan('link_quote', { quote: '建立学生职业生涯档案，跟踪指导学生成长……提供有针对性的咨询服务或小组辅导' }));
-    expect(markdown).toContain(plan('link_caveat', { caveat: plan('link_regional', { region: '辽宁省', location: '河南郑州' }) }));
-    expect(markdown).toContain(plan('link_caveat', { caveat: '这是拉萨市人力资源服务机构的地方标准征求意见稿，尚未生效，只作参考。' }));
+    expect(markdown).toContain(`${plan('heading_caveats')}\n\n`);
+    expect(markdown).toContain(
+      plan('caveat_line', { caveat: plan('caveat_link', { where: '《title of liaoning-zhongzhi-quality》二、11.、一、2.', caveat: plan('link_regional', { region: '辽宁省', location: '河南郑州' }) }) }),
+    );
+    expect(markdown).toContain(
+      plan('caveat_line', { caveat: plan('caveat_link', { where: '《title of lasa-draft-graduate-guidance-standard》6.3、6.2', caveat: '这是拉萨市人力资源服务机构的地方标准征求意见稿，尚未生效，只作参考。' }) }),
+    );
     expect(markdown).toContain(plan('closing_confidential', { title: 'title of lasa-draft-graduate-guidance-standard', locator: '6.2' }));
     expect(markdown.endsWith('\n')).toBe(true);
   });
@@ -341,7 +346,7 @@ describe('the written plan', () => {
     expect(markdown).toContain(plan('profile_constraints_none'));
     const nursing = flat.directions.find((direction) => direction.id === 'nursing-care');
     expect(nursing?.note).toBeDefined();
-    expect(markdown).toContain(plan('direction_note', { note: nursing!.note! }));
+    expect(markdown).toContain(plan('caveat_line', { caveat: plan('caveat_direction', { name: nursing!.name, note: nursing!.note! }) }));
   });
 
   it('falls back to document ids and the plain closing when no clause resolves', () => {
