@@ -127,7 +127,7 @@ describe('the PGlite data directory', () => {
     const second = openDatabase({ dataDir });
     await expect(second).rejects.toThrow(`数据目录 ${dataDir} 正被另一个 zhiyin 进程（pid ${process.pid}）使用`);
     await expect(second).rejects.toThrow(
-      `The data directory ${dataDir} is in use by another zhiyin process (pid ${process.pid}): stop it, or set ZHIYIN_DATA_DIR to another directory.`,
+      `The data directory ${dataDir} is in use by another zhiyin process (pid ${process.pid}): wait for it to finish, or set ZHIYIN_DATA_DIR to another directory (while zhiyin serve runs, commands go to it by themselves).`,
     );
 
     await first.exec(`create table kept (n int); insert into kept values (42)`);

@@ -214,8 +214,8 @@ function lockDataDir(dataDir: string): () => void {
     const pid = readLockPid(file);
     if (pid !== undefined && isAlive(pid) && (pid !== process.pid || heldLocks.has(file))) {
       throw new Error(
-        `数据目录 ${dataDir} 正被另一个 zhiyin 进程（pid ${pid}）使用。请先停止该进程，或把 ZHIYIN_DATA_DIR 设为另一个目录。 / ` +
-          `The data directory ${dataDir} is in use by another zhiyin process (pid ${pid}): stop it, or set ZHIYIN_DATA_DIR to another directory.`,
+        `数据目录 ${dataDir} 正被另一个 zhiyin 进程（pid ${pid}）使用。请等它结束，或把 ZHIYIN_DATA_DIR 设为另一个目录（zhiyin serve 运行时，命令会自动交给它执行）。 / ` +
+          `The data directory ${dataDir} is in use by another zhiyin process (pid ${pid}): wait for it to finish, or set ZHIYIN_DATA_DIR to another directory (while zhiyin serve runs, commands go to it by themselves).`,
       );
     }
     rmSync(file, { force: true });
