@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -11,7 +12,9 @@ export interface FakeCustomerMessage {
 /**
  * A stand-in for the WeChat API on 127.0.0.1 (tests only): `GET /cgi-bin/token` hands out
  * numbered tokens for one AppID and secret; `POST /cgi-bin/message/custom/send` accepts text for
- * the current token (errcode 40001 for a stale one, 45015 for OpenIDs in `outsideWindow`).
+ * the current token (errcode 40001 for a stale one, 45015 for OpenIDs in `outsideWindow`), kept
+ * in `messages` and per follower (`messagesTo`). `FakeWechatPlatform` below is the other side:
+ * WeChat's servers posting followers' messages to the account.
  *
  * @example
  * const api = await FakeWechatApi.start({ appId: 'wx1', appSecret: 's' });
@@ -19,6 +22,7 @@ export interface FakeCustomerMessage {
  */
 export class FakeWechatApi {
   readonly messages: FakeCustomerMessage[] = [];
+  readonly #byFollower = new Map<string, FakeCustomerMessage[]>();
   tokenRequests = 0;
   /** OpenIDs whose 48-hour window has closed. */
   readonly outsideWindow = new Set<string>();
@@ -48,6 +52,11 @@ export class FakeWechatApi {
   /** Makes the token handed out last stale (as WeChat does when another process fetched a new one). */
   expireToken(): void {
     this.#current = null;
+  }
+
+  /** The messages accepted for one follower (OpenID), in order. */
+  messagesTo(openId: string): readonly FakeCustomerMessage[] {
+    return this.#byFollower.get(openId) ?? [];
   }
 
   /** Resolves once `count` messages have been accepted. */
@@ -87,10 +96,109 @@ export class FakeWechatApi {
       if (!this.#current || url.searchParams.get('access_token') !== this.#current) return { status: 200, body: { errcode: 40001, errmsg: 'invalid credential' } };
       const body = JSON.parse(raw) as { touser: string; msgtype: string; text?: { content: string } };
       if (this.outsideWindow.has(body.touser)) return { status: 200, body: { errcode: 45015, errmsg: 'response out of time limit' } };
-      this.messages.push({ touser: body.touser, msgtype: body.msgtype, content: body.text?.content ?? '' });
+      const message = { touser: body.touser, msgtype: body.msgtype, content: body.text?.content ?? '' };
+      this.messages.push(message);
+      const ofFollower = this.#byFollower.get(body.touser) ?? [];
+      ofFollower.push(message);
+      this.#byFollower.set(body.touser, ofFollower);
       for (const wake of this.#waiters.splice(0)) wake();
       return { status: 200, body: { errcode: 0, errmsg: 'ok' } };
     }
     return { status: 404, body: { errcode: -1, errmsg: 'not found' } };
   }
+}
+
+/** What one delivery of a message to the account's server came to. */
+export interface PlatformDelivery {
+  /** HTTP requests made: 1, or up to 4 with WeChat's three retries. */
+  attempts: number;
+  /** Whether an attempt got an HTTP 200 (the message is then the server's: WeChat stops retrying). */
+  acknowledged: boolean;
+  /** The passive reply's text (`null` for "success", an empty body or no acknowledgement). */
+  reply: string | null;
+  /** The status of the last attempt that got an answer. */
+  status?: number;
+}
+
+/**
+ * The other side of the Official Account (tests and the chaos run only): WeChat's servers
+ * POSTing followers' messages to the account's server URL in plain mode, signed with the
+ * account's token, the way WeChat does it — an attempt waits 5 s for the answer, and a message
+ * without one (no connection, a reset, a 5xx, a timeout) is sent again, three retries in all,
+ * each a new request (fresh timestamp and nonce) with the same XML (same MsgId).
+ *
+ * @example
+ * const platform = new FakeWechatPlatform({ url: `${server}/wechat`, token, account: 'gh_0123456789ab' });
+ * const { reply } = await platform.deliver(platform.textXml('o-student-1', '实习押金'));
+ */
+export class FakeWechatPlatform {
+  static #createTime = Math.floor(Date.now() / 1000);
+  static #msgId = 25_000_000_000_000_000n;
+
+  constructor(private readonly account: { url: string; token: string; account: string; attemptTimeoutMs?: number; retries?: number }) {}
+
+  /** A follower's text message as WeChat sends it, with a fresh MsgId. */
+  textXml(openId: string, text: string): string {
+    return this.#xml(openId, 'text', `<Content><![CDATA[${text}]]></Content>`);
+  }
+
+  /** A follower's picture (an emoji sticker arrives as one), with a fresh MsgId. */
+  imageXml(openId: string): string {
+    const id = String(FakeWechatPlatform.#msgId + 1n);
+    return this.#xml(openId, 'image', `<PicUrl><![CDATA[http://mmbiz.qpic.cn/fake/${id}]]></PicUrl><MediaId><![CDATA[media-${id}]]></MediaId>`);
+  }
+
+  /** POSTs `xml` to the account's server with WeChat's retries; never rejects. */
+  async deliver(xml: string): Promise<PlatformDelivery> {
+    const timeoutMs = this.account.attemptTimeoutMs ?? 5_000;
+    const retries = this.account.retries ?? 3;
+    const delivery: PlatformDelivery = { attempts: 0, acknowledged: false, reply: null };
+    for (let attempt = 0; attempt <= retries; attempt += 1) {
+      const started = performance.now();
+      delivery.attempts += 1;
+      try {
+        const response = await fetch(`${this.account.url}?${this.#signedQuery()}`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/xml' },
+          body: xml,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        const body = await response.text();
+        delivery.status = response.status;
+        if (response.status === 200) {
+          delivery.acknowledged = true;
+          delivery.reply = passiveReplyText(body);
+          return delivery;
+        }
+        // A 4xx is final for WeChat too (a wrong signature will not get better).
+        if (response.status < 500) return delivery;
+      } catch {
+        // no connection, reset or timeout: WeChat tries again
+      }
+      // WeChat's retries come about 5 s apart, whatever made the attempt fail.
+      const wait = timeoutMs - (performance.now() - started);
+      if (attempt < retries && wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    return delivery;
+  }
+
+  #xml(openId: string, type: string, fields: string): string {
+    const createTime = (FakeWechatPlatform.#createTime += 1);
+    const msgId = (FakeWechatPlatform.#msgId += 1n);
+    return `<xml><ToUserName><![CDATA[${this.account.account}]]></ToUserName><FromUserName><![CDATA[${openId}]]></FromUserName><CreateTime>${createTime}</CreateTime><MsgType><![CDATA[${type}]]></MsgType>${fields}<MsgId>${msgId}</MsgId></xml>`;
+  }
+
+  #signedQuery(): URLSearchParams {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const nonce = String(100_000_000 + Math.floor(Math.random() * 1_900_000_000));
+    const signature = createHash('sha1').update([this.account.token, timestamp, nonce].sort().join('')).digest('hex');
+    return new URLSearchParams({ signature, timestamp, nonce });
+  }
+}
+
+/** The text of a plain-mode passive reply, or `null` for "success" and an empty body. */
+export function passiveReplyText(body: string): string | null {
+  if (body === '' || body === 'success') return null;
+  const content = /<Content><!\[CDATA\[([\s\S]*?)\]\]><\/Content>/u.exec(body);
+  return content ? content[1]! : null;
 }
