@@ -165,6 +165,31 @@ describe('the date a document applies from', () => {
     expect(effectiveDateIn('第三十条 本规定由教育部负责解释，自发布之日起施行。', null)).toBeNull();
   });
 
+  it.each([
+    ['本办法自2024年9月1日起实行。', null, '2024-09-01'],
+    ['本办法自发布之日起试行。', '2023-05-06', '2023-05-06'],
+    ['本规定自二〇〇八年一月一日起施行。', null, '2008-01-01'],
+    ['本意见自2024年9月起施行。', null, '2024-09-01'],
+    ['本细则从2024年9月1日开始施行。', null, '2024-09-01'],
+    ['本办法于2024年9月1日起正式施行。', null, '2024-09-01'],
+    ['本通知自2024年9月1日施行。', null, '2024-09-01'],
+    ['本办法自颁布之日起实行。', '2023-05-06', '2023-05-06'],
+    ['本办法自印发之日起三十日后施行。', '2023-05-06', '2023-06-05'],
+    ['本办法自印发之日起60日后施行。', '2024-01-15', '2024-03-15'],
+  ])('reads “%s”', (sentence, signed, expected) => {
+    expect(effectiveDateIn(sentence, signed)?.date).toBe(expected);
+  });
+
+  it('does not read a date with neither 自/从/于 nor 起 as the start (…施行的《条例》)', () => {
+    expect(effectiveDateIn('根据《职业教育法》（2022年5月1日施行）制定。', null)).toBeNull();
+  });
+
+  it('asks for the date when the text applies from its issuing day but states no date', () => {
+    const metadata = extractMetadata(text('某某学校学生实习管理规定', '第一条 为规范实习，制定本规定。', '第二条 本规定自发布之日起施行。'));
+    expect(metadata.effective).toBeNull();
+    expect(metadata.notes.join('\n')).toContain('自发布（印发）之日起施行，但文中没有发布日期');
+  });
+
   it('does not take a 施行 date a PDF broke onto a line of its own for the signature date', () => {
     const metadata = extractMetadata(
       text('湖南省职业学校学生实习管理规定', '第一条 为规范实习，制定本规定。', '第二条 学生每日实习时间不超过8小时。', '第三条 本规定由省教育厅负责解释，自', '2024年5月1日起施行。'),

@@ -48,7 +48,7 @@ function chineseNumber(text: string, positional: boolean): number | null {
     const digits = [...text].map((ch) => numeral[ch]);
     return digits.every((d) => d !== undefined) ? Number(digits.join('')) : null;
   }
-  const match = /^([一二三]?)(十?)([一二三四五六七八九]?)$/u.exec(text);
+  const match = /^([一二三四五六七八九]?)(十?)([一二三四五六七八九]?)$/u.exec(text);
   if (!match || text === '') return null;
   const tens = match[2] ? (match[1] ? numeral[match[1]]! : 1) : 0;
   const ones = match[3] ? numeral[match[3]]! : match[2] ? 0 : match[1] ? numeral[match[1]]! : 0;
@@ -272,27 +272,67 @@ export function splitCoverNotice(text: string, headingTitle?: string | null): Co
   return { notice: layout.notice, noticeText: noticeLines.join('\n'), documentText: documentLines.join('\n') };
 }
 
+/** The day a text is issued, as 施行 sentences name it (自印发之日起施行). */
+const issuedDay = '(?:印发|发布|公布|颁布|下发|发文|签发|批准)之日';
+const monthOnly = /(\d{4}|[〇零○一二三四五六七八九ＯO]{4})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,2})\s*月/u;
+/** The verbs of applying: 施行, 实施, 执行, 生效, 实行, 试行. */
+const applyVerb = '(?:施行|实施|执行|生效|实行|试行)';
+/**
+ * 自2024年5月1日起施行, 从2024年9月1日开始实行, 自2024年9月起施行 (the 1st), 于2024年9月1日正式施行,
+ * 自发布之日起试行, 自印发之日起30日后施行: a start (自, 从, 于) or 起 / 开始, a date or the
+ * issuing day, an optional delay in days, and a verb of applying.
+ */
 const effectivePhrase = new RegExp(
-  `(?:自|从|于)?\\s*(${datePattern.source}|(?:印发|发布|公布|颁布|下发|发文)之日)\\s*起\\s*(?:施行|实施|执行|生效)`,
+  `(自|从|于)?\\s*(${datePattern.source}|${monthOnly.source}|${issuedDay})\\s*(起|开始)?\\s*(?:(\\d{1,3}|[一二三四五六七八九十]{1,3})\\s*[日天]后)?\\s*(?:正式|开始)?\\s*${applyVerb}`,
   'gu',
 );
+/** A sentence that says the text applies from the day it is issued. */
+const fromIssuedDay = new RegExp(`${issuedDay}\\s*(?:起|开始)\\s*(?:(?:\\d{1,3}|[一二三四五六七八九十]{1,3})\\s*[日天]后)?\\s*(?:正式|开始)?\\s*${applyVerb}`, 'u');
 /** A sentence about the document itself: 本办法…, 本规定…. */
-const ownSentence = /本(?:实施)?(?:办法|规定|细则|意见|通知|方案|标准|规范|条例|决定|制度|准则|指南|规程|文件|守则)/u;
+const ownSentence = /本(?:实施)?(?:办法|规定|细则|意见|通知|方案|标准|规范|条例|决定|制度|准则|指南|规程|规则|文件|守则|措施|计划)/u;
+
+/** An ISO day `days` after another. */
+function addDays(iso: string, days: number): string {
+  const day = new Date(`${iso}T00:00:00Z`);
+  day.setUTCDate(day.getUTCDate() + days);
+  return day.toISOString().slice(0, 10);
+}
+
+/** The day a 施行 phrase's date part names: a full date, the 1st of a month, or `signed` for the issuing day. */
+function startDay(part: string, signed: string | null): string | null {
+  if (new RegExp(`^${issuedDay}$`, 'u').test(part)) return signed;
+  const full = datesIn(part)[0];
+  if (full) return full;
+  const month = monthOnly.exec(part);
+  if (!month) return null;
+  const year = chineseNumber(month[1]!, true);
+  const number = chineseNumber(month[2]!, false);
+  if (year === null || number === null || year < 1949 || year > 2100 || number < 1 || number > 12) return null;
+  return `${year}-${String(number).padStart(2, '0')}-01`;
+}
 
 /**
- * When a text says it applies from: the date of "自2024年5月1日起施行", or `signed` for
- * "自印发之日起施行". A sentence about the document itself (本办法……自……起施行) wins over one
- * about another text; of equals, the last.
+ * When a text says it applies from: the date of "自2024年5月1日起施行" (also 实行, 试行, 生效…;
+ * "从…开始施行", "于…正式施行"), the 1st for "自2024年9月起施行", or `signed` for
+ * "自印发之日起施行" (plus N days for "自印发之日起30日后施行"); null when the date it names is
+ * unknown. A sentence about the document itself (本办法……自……起施行) wins over one about another
+ * text; of equals, the last.
  */
 export function effectiveDateIn(text: string, signed: string | null): { date: string; phrase: string } | null {
   const flat = text.replace(/\s*\n\s*/gu, '');
   let best: { date: string; phrase: string; own: boolean } | null = null;
   for (const match of flat.matchAll(effectivePhrase)) {
-    const date = /之日$/u.test(match[1]!) ? signed : (datesIn(match[1]!)[0] ?? null);
-    if (!date) continue;
+    const [phrase, start, part, , , , , , fromWord, delay] = match;
+    // a bare "2024年9月1日施行" is too loose (…日施行的《条例》): a start word or 起 / 开始 is needed
+    if (!start && !fromWord) continue;
+    const from = startDay(part!, signed);
+    if (!from) continue;
+    const days = delay ? chineseNumber(delay, false) : 0;
+    if (days === null) continue;
+    const date = days > 0 ? addDays(from, days) : from;
     const sentenceStart = Math.max(flat.lastIndexOf('。', match.index), flat.lastIndexOf('；', match.index)) + 1;
     const own = ownSentence.test(flat.slice(sentenceStart, match.index));
-    if (!best || own || !best.own) best = { date, phrase: match[0].trim(), own };
+    if (!best || own || !best.own) best = { date, phrase: phrase.trim(), own };
   }
   return best ? { date: best.date, phrase: best.phrase } : null;
 }
@@ -405,7 +445,7 @@ export function extractMetadata(text: string, headingTitle?: string | null): Ext
   // date (not a 施行 date) among the last eight.
   const tailFrom = Math.max(layout?.documentFrom ?? 0, lines.length - 12);
   const tail = lines.slice(tailFrom);
-  const appliesFrom = /起\s*(?:施行|实施|执行|生效)|有效期/u;
+  const appliesFrom = /(?:起|开始)\s*(?:正式)?\s*(?:施行|实施|执行|生效|实行|试行)|有效期/u;
   let dateLine = tail.findLastIndex(isDateOnly);
   if (dateLine < 0 || dateLine < tail.length - 8) {
     const window = Math.max(0, tail.length - 8);
@@ -448,6 +488,7 @@ export function extractMetadata(text: string, headingTitle?: string | null): Ext
   const documentLines = layout ? lines.slice(layout.documentFrom) : lines;
   const effective = effectiveDateIn(documentLines.join('\n'), date) ?? (layout ? effectiveDateIn(lines.slice(layout.from, layout.documentFrom).join('\n'), date) : null);
   if (effective) notes.push(`施行日期：正文“${effective.phrase}”`);
+  else if (fromIssuedDay.test(documentLines.join(''))) notes.push('施行日期：正文写明自发布（印发）之日起施行，但文中没有发布日期：请填写施行日期');
 
   if (title) title = title.replace(/(?<=[\u4e00-\u9fff）》])\s+(?=[\u4e00-\u9fff（《])/gu, '');
   let region = regionOf(issuer, title);
