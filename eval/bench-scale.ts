@@ -78,6 +78,8 @@ interface EngineFigures {
   cpuP50: number;
   cpuP95: number;
   memory: number;
+  /** Of `memory`, what sits in array buffers. */
+  buffers: number;
   buildMs: number;
 }
 
@@ -145,16 +147,17 @@ async function retrievalAt(clauseCount: number): Promise<RetrievalFigures> {
     times.wall.sort((x, y) => x - y);
     times.cpu.sort((x, y) => x - y);
   }
-  const added = (after: { heap: number; buffers: number }, before: { heap: number; buffers: number }): number => after.heap + after.buffers - before.heap - before.buffers;
+  type Held = { heap: number; buffers: number };
+  const added = (after: Held, before: Held): { memory: number; buffers: number } => ({ memory: after.heap + after.buffers - before.heap - before.buffers, buffers: after.buffers - before.buffers });
   const figures: RetrievalFigures = {
     clauses: clauses.length,
-    zhiyin: { ...summary(zhiyinTimes), memory: added(afterZhiyin, beforeZhiyin), buildMs: zhiyinBuildMs },
-    miniSearch: { ...summary(miniSearchTimes), memory: added(afterMiniSearch, afterZhiyin), buildMs: miniSearchBuildMs },
+    zhiyin: { ...summary(zhiyinTimes), ...added(afterZhiyin, beforeZhiyin), buildMs: zhiyinBuildMs },
+    miniSearch: { ...summary(miniSearchTimes), ...added(afterMiniSearch, afterZhiyin), buildMs: miniSearchBuildMs },
   };
   console.log(`retrieval over ${figures.clauses} clauses, ${questions.length} questions interleaved, top ${topK}:`);
   for (const [name, row] of [['zhiyin (words + bigrams, fused, re-ranked)', figures.zhiyin], ['MiniSearch (same texts, jieba words)', figures.miniSearch]] as const) {
     console.log(
-      `  ${name.padEnd(42)} p50 ${ms(row.p50).padStart(7)} ms  p95 ${ms(row.p95).padStart(7)} ms  (CPU p50 ${ms(row.cpuP50)} ms, p95 ${ms(row.cpuP95)} ms)  memory added ${megabytes(row.memory).padStart(7)}  index built in ${(row.buildMs / 1000).toFixed(1)} s`,
+      `  ${name.padEnd(42)} p50 ${ms(row.p50).padStart(7)} ms  p95 ${ms(row.p95).padStart(7)} ms  (CPU p50 ${ms(row.cpuP50)} ms, p95 ${ms(row.cpuP95)} ms)  memory added ${megabytes(row.memory).padStart(7)} (${megabytes(row.buffers)} of it array buffers)  index built in ${(row.buildMs / 1000).toFixed(1)} s`,
     );
   }
   console.log(
