@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { Assistant } from '../../src/assistant.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -8,6 +9,8 @@ import { ConversationCore } from '../../src/conversation/core.ts';
 import { MemoryConversationStore } from '../../src/conversation/conversation-store.ts';
 
 const prompt = '\n你 › ';
+/** Where the sessions that write no document would save one. */
+const unusedPlans = `${tmpdir()}/zhiyin-console-no-documents`;
 
 /**
  * A console session over in-memory streams. `say` types one line once the console is asking for
@@ -29,7 +32,7 @@ function openConsole(core: ConsoleCore) {
   const promptNumber = (count: number): Promise<void> =>
     prompts() >= count ? Promise.resolve() : new Promise((resolve) => waiting.push({ count, resolve }));
   let said = 0;
-  const finished = runConsole(core, input, output);
+  const finished = runConsole(core, input, output, { saveDir: unusedPlans });
   return {
     finished,
     transcript: () => transcript,
@@ -62,7 +65,7 @@ describe('the console channel', () => {
     const output = new PassThrough();
     let transcript = '';
     output.on('data', (chunk: Buffer) => (transcript += chunk.toString('utf8')));
-    const finished = runConsole(core, input, output);
+    const finished = runConsole(core, input, output, { saveDir: unusedPlans });
     input.end('一\n二\n三\n');
     await finished;
     expect(core.asked).toEqual(['一', '二', '三']);
@@ -125,10 +128,10 @@ describe('the console channel', () => {
     expect(asked).toEqual(['开始', 'gaozhi']);
   });
 
-  it('saves a document reply as a file and says where', async () => {
-    const { mkdtemp, readFile } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const dir = await mkdtemp(`${tmpdir()}/zhiyin-console-`);
+  it('saves a document reply as a file in the directory it is given (made when missing) and says where', async () => {
+    const { mkdtemp, readFile, stat } = await import('node:fs/promises');
+    const scratch = await mkdtemp(`${tmpdir()}/zhiyin-console-`);
+    const dir = `${scratch}/data/plans`;
     const input = new PassThrough();
     const output = new PassThrough();
     let transcript = '';
@@ -142,6 +145,7 @@ describe('the console channel', () => {
     input.end('我的规划\n');
     await finished;
     expect(await readFile(`${dir}/plan.md`, 'utf8')).toBe('# 我的规划');
+    expect((await stat(`${dir}/plan.md`)).mode & 0o777).toBe(0o600);
     expect(transcript).toContain(`已保存文件：${dir}/plan.md`);
   });
 

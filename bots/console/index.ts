@@ -1,7 +1,6 @@
 import { createInterface } from 'node:readline';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { savePlanFile } from '../../src/career/plan-file.ts';
 
 /** The parts of a reply the console shows. */
 export interface ConsoleReply {
@@ -16,8 +15,12 @@ export interface ConsoleCore {
 }
 
 export interface ConsoleOptions {
-  /** Where documents (a written plan) are saved; default the current directory. */
-  saveDir?: string;
+  /**
+   * Where documents (a written plan) are saved: the plans directory under the data directory, or
+   * the one the person asked for (`planDirectory` in src/career/plan-file.ts) — never simply the
+   * current directory.
+   */
+  saveDir: string;
 }
 
 const farewell = /^(?:退出聊天|再见|exit|quit|bye|:q)$/iu;
@@ -28,9 +31,9 @@ const prompt = '\n你 › ';
  * replies. Choices are shown numbered, and a number picks one; documents are saved as files.
  * Ends on 再见/exit or at the end of the input.
  *
- * @example await runConsole(core, process.stdin, process.stdout);
+ * @example await runConsole(core, process.stdin, process.stdout, { saveDir: planDirectory(config.ZHIYIN_DATA_DIR) });
  */
-export async function runConsole(core: ConsoleCore, input: Readable, output: Writable, options: ConsoleOptions = {}): Promise<void> {
+export async function runConsole(core: ConsoleCore, input: Readable, output: Writable, options: ConsoleOptions): Promise<void> {
   const reader = createInterface({ input, crlfDelay: Infinity, terminal: false });
   let offered: { label: string; value: string }[] = [];
   output.write('职引 zhiyin — 职业指导小助手。直接输入问题；输入「帮助」看看我能做什么，「再见」结束。\n');
@@ -55,8 +58,7 @@ export async function runConsole(core: ConsoleCore, input: Readable, output: Wri
           );
         }
         if (reply.document) {
-          const file = path.resolve(options.saveDir ?? process.cwd(), reply.document.fileName);
-          await writeFile(file, reply.document.content, 'utf8');
+          const file = await savePlanFile(options.saveDir, reply.document.fileName, reply.document.content);
           output.write(`       （已保存文件：${file}）\n`);
         }
       }

@@ -3,8 +3,11 @@
  * reply reaches the running chat (the outbox's console channel), in the transcript.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { userInfo } from 'node:os';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { answersFor, itemReplies } from '../career/testing.ts';
 import { Assistant } from '../assistant.ts';
 import { loadConfig } from '../config.ts';
 import { TicketDesk } from '../escalation/tickets.ts';
@@ -57,4 +60,44 @@ describe('zhiyin chat', () => {
     const sent = await assistant.db.query<{ channel: string; status: string }>('select channel, status from outbox');
     expect(sent.rows).toEqual([{ channel: 'console', status: 'sent' }]);
   });
+
+  it('saves a written career plan under the data directory, or in --plan-dir, never in the current directory', async () => {
+    const scratch = await mkdtemp(path.join(tmpdir(), 'zhiyin-chat-plan-'));
+    const before = await readdir(process.cwd());
+    const dialogue = ['职业规划', '高职', '大二', '计算机应用技术', '河南郑州', '帮同学修电脑', '无特别限制', '升学', ...itemReplies(answersFor({ I: [5, 5, 4, 4] })), '兴趣', '再见'];
+    const chat = async (options: { planDir?: string }): Promise<string> => {
+      const config = loadConfig({ LOG_LEVEL: 'silent', ZHIYIN_DATA_DIR: path.join(scratch, 'data') });
+      const host: CommandHost = { ...directHost(async () => config), withAssistant: (_config, run) => run(assistant) };
+      const stdin = new PassThrough();
+      const stdout = new PassThrough();
+      let transcript = '';
+      stdout.on('data', (chunk: Buffer) => (transcript += chunk.toString('utf8')));
+      const io: CommandIo = { stdin, stdout, stderr: new PassThrough(), cwd: scratch, readSecret: async () => '' };
+      const finished = runChat(host, io, options);
+      // one line at a time, each once the chat asks for it, as a person types
+      const prompts = (): number => transcript.split('\n你 › ').length - 1;
+      for (const [index, line] of dialogue.entries()) {
+        await until(() => String(prompts()), () => prompts() > index);
+        stdin.write(`${line}\n`);
+      }
+      stdin.end();
+      await finished;
+      return transcript;
+    };
+    try {
+      const inData = await chat({});
+      const [file] = await readdir(path.join(scratch, 'data', 'plans'));
+      expect(file).toMatch(/\.md$/u);
+      expect(inData).toContain(`已保存文件：${path.join(scratch, 'data', 'plans', file!)}`);
+      const markdown = await readFile(path.join(scratch, 'data', 'plans', file!), 'utf8');
+      expect(markdown).toContain('为专升本打好基础');
+      expect(markdown).not.toContain('汽车运用与维修');
+      await chat({ planDir: 'my-plans' });
+      expect(await readdir(path.join(scratch, 'my-plans'))).toEqual([file]);
+      expect(await readdir(process.cwd())).toEqual(before);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  });
 });
+

@@ -1,17 +1,22 @@
 import { userInfo } from 'node:os';
+import path from 'node:path';
+import { planDirectory } from '../career/plan-file.ts';
 import type { CommandHost, CommandIo } from './command-io.ts';
 
 /**
  * `zhiyin chat`: the console channel over the real conversation core, with the teachers' queue:
  * 转人工 opens a ticket, and a teacher's reply is printed here while the chat runs (the outbox's
- * `console` channel; see src/cli/console-relay.ts).
+ * `console` channel; see src/cli/console-relay.ts). A written plan is saved under the data
+ * directory (`<data>/plans`), or in `--plan-dir` (relative to the caller's directory).
  */
-export async function runChat(host: CommandHost, io: CommandIo): Promise<void> {
+export async function runChat(host: CommandHost, io: CommandIo, options: { planDir?: string } = {}): Promise<void> {
   const { runConsole } = await import('../../bots/console/index.ts');
   const { ConversationCore } = await import('../conversation/core.ts');
   const { SqlConversationStore } = await import('../conversation/conversation-store.ts');
   const { TicketDesk } = await import('../escalation/tickets.ts');
-  await host.withAssistant(await host.config(), async (assistant) => {
+  const config = await host.config();
+  const saveDir = planDirectory(config.ZHIYIN_DATA_DIR, options.planDir === undefined ? undefined : path.resolve(io.cwd, options.planDir));
+  await host.withAssistant(config, async (assistant) => {
     const core = new ConversationCore(assistant, new SqlConversationStore(assistant.db), { tickets: new TicketDesk(assistant.db) });
     const userId = userInfo().username || 'local';
     const stopRelay = await host.relayConsole(assistant, userId, async (_recipient, text) => {
@@ -23,7 +28,7 @@ export async function runChat(host: CommandHost, io: CommandIo): Promise<void> {
         { say: async (text) => (await core.handle({ channel: 'console', userId, kind: 'text', text })).replies },
         io.stdin,
         io.stdout,
-        { saveDir: io.cwd },
+        { saveDir },
       );
     } finally {
       await stopRelay();

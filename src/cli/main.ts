@@ -57,9 +57,10 @@ export function buildProgram(host: CommandHost, io: CommandIo): Command {
   program
     .command('chat')
     .description('在终端里和职引对话（console 渠道；转人工会建工单，老师的回复显示在这里） / talk to zhiyin in this terminal (the console channel; 转人工 opens a ticket and the teacher\'s reply appears here)')
-    .action(async () => {
+    .option('--plan-dir <dir>', '职业规划文件保存到这个目录（默认 <数据目录>/plans） / save written career plans here (default <data dir>/plans)')
+    .action(async (options: { planDir?: string }) => {
       const { runChat } = await import('./chat-command.ts');
-      await runChat(host, io);
+      await runChat(host, io, options);
     });
 
   program
