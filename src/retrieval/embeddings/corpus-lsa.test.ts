@@ -68,6 +68,21 @@ describe('CorpusLsaEmbeddings on the real clauses', () => {
     expect(cosine(question, answer)).toBeGreaterThan(cosine(question, unrelated));
   });
 
+  it('is stored and loaded as bytes: the loaded space has the same name and gives the same vectors, without fitting', () => {
+    const loaded = CorpusLsaEmbeddings.fromBytes(lsa.toBytes(), { tokenizer });
+    expect(loaded.modelName).toBe(lsa.modelName);
+    expect(loaded.dimensions).toBe(lsa.dimensions);
+    for (const text of [texts[0]!, texts[42]!, '实习单位能扣我身份证吗']) expect(loaded.embed(text)).toEqual(lsa.embed(text));
+  });
+
+  it('measures the word mass it does not know: none in the texts it was fitted on, some in new wording', () => {
+    expect(lsa.unknownShare(texts)).toBe(0);
+    expect(lsa.unknownShareAtFit).toBe(0);
+    const share = lsa.unknownShare(['氢能源燃料电池无人机编队巡检']);
+    expect(share).toBeGreaterThan(0.5);
+    expect(share).toBeLessThanOrEqual(1);
+  });
+
   it('answers the LangChain Embeddings calls with the same vectors', async () => {
     expect(await lsa.embedQuery('实习押金')).toEqual(lsa.embed('实习押金'));
     expect(await lsa.embedDocuments(['实习押金', '投诉'])).toEqual([lsa.embed('实习押金'), lsa.embed('投诉')]);
@@ -77,6 +92,27 @@ describe('CorpusLsaEmbeddings on the real clauses', () => {
 describe('CorpusLsaEmbeddings before and around fitting', () => {
   it('refuses to embed before it is fitted', () => {
     expect(() => new CorpusLsaEmbeddings({ tokenizer }).embed('实习')).toThrow(/call fit\(\) before embedding/u);
+  });
+
+  it('fits many texts by block power iteration, deterministically, with related texts closer than unrelated ones', () => {
+    const topics = ['实习押金不得收取', '职业指导教师配备', '投诉处理告知投诉人', '学业辅导学习习惯', '就业协议签订', '毕业生档案转递'];
+    const many = Array.from({ length: 700 }, (_, i) => `${topics[i % topics.length]}，第${i}项，${topics[(i * 5 + 1) % topics.length]}`);
+    const first = new CorpusLsaEmbeddings({ tokenizer, dimensions: 16 }).fit(many);
+    const second = new CorpusLsaEmbeddings({ tokenizer, dimensions: 16 }).fit(many);
+    expect(first.modelName).toBe(second.modelName);
+    expect(first.embed(many[3]!)).toEqual(second.embed(many[3]!));
+    expect(first.dimensions).toBe(16);
+    const deposit = first.embed('实习押金不得收取');
+    expect(cosine(deposit, first.embed('不得收取实习押金'))).toBeGreaterThan(cosine(deposit, first.embed('毕业生档案转递')));
+  });
+
+  it('refuses to store a space it has not fitted, and refuses bytes of another format', () => {
+    expect(() => new CorpusLsaEmbeddings({ tokenizer }).toBytes()).toThrow(/call fit\(\) before storing/u);
+    const bytes = new CorpusLsaEmbeddings({ tokenizer }).fit(['实习押金不得收取', '职业指导教师配备']).toBytes();
+    const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);
+    const header = Buffer.from(bytes.subarray(4, 4 + length)).toString('utf8').replace('"format":1', '"format":9');
+    bytes.set(Buffer.from(header), 4);
+    expect(() => CorpusLsaEmbeddings.fromBytes(bytes, { tokenizer })).toThrow(/format 9/u);
   });
 
   it('has no more dimensions than texts it was fitted on, sampling when told to fit fewer', () => {
