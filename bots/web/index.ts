@@ -4,7 +4,7 @@ import type { Database } from '../../src/store/database.ts';
 import type { ConversationCore } from '../../src/conversation/core.ts';
 import type { ChannelSender } from '../../src/escalation/outbox.ts';
 import { StudentIdentities, webChatSecret } from './identity.ts';
-import { LiveReplies, webChannel, webChatApp, webSender } from './web-chat.ts';
+import { LiveReplies, webChannel, webChatApp, webSender, type WebChatOptions } from './web-chat.ts';
 
 export { identityCookie, StudentIdentities, webChatSecret } from './identity.ts';
 export { RateLimiter, type RateRule } from './rate-limit.ts';
@@ -20,6 +20,8 @@ export interface StartWebChatOptions {
   /** WEB_CHAT_SECRET; without it the key kept in the database (made on first start). */
   secret?: string;
   trustProxy?: boolean;
+  /** Other limits than the defaults (rate limits, the live streams' lifetime). */
+  tuning?: Pick<WebChatOptions, 'perStudent' | 'perAddress' | 'streamLifetimeMs'>;
 }
 
 /**
@@ -34,6 +36,6 @@ export async function startWebChat(options: StartWebChatOptions): Promise<{ live
   const identities = new StudentIdentities(await webChatSecret(outbox.db, options.secret));
   const live = new LiveReplies();
   outbox.register(webChannel, webSender(live));
-  app.route('/', webChatApp({ core, db: outbox.db, identities, live, log, trustProxy: options.trustProxy ?? false }));
+  app.route('/', webChatApp({ ...options.tuning, core, db: outbox.db, identities, live, log, trustProxy: options.trustProxy ?? false }));
   return { live };
 }

@@ -87,6 +87,12 @@ export function choicesHtml(choices: readonly Choice[], token: string): string {
   return `<p class="choose">${escapeHtml(webText('choose_hint'))}</p><div class="options">${choices.map((choice) => sayButton(choice.label, choice.value, token, 'choice')).join('')}</div>`;
 }
 
+/** The conversation part of the page (the greeting when there is none yet), ending at the `#latest` anchor. */
+export function logHtml(lines: readonly ChatLine[]): string {
+  const shown = lines.length > 0 ? lines.map(lineHtml).join('') : lineHtml({ role: 'assistant', text: webText('greeting') });
+  return `${shown}<div id="latest"></div><p class="privacy">${escapeHtml(webText('privacy'))}</p>`;
+}
+
 export interface ChatPage {
   lines: ChatLine[];
   choices: readonly Choice[];
@@ -112,7 +118,6 @@ export function chatPageHtml(page: ChatPage): string {
     .map((action) => sayButton(action, action, token, 'quick'))
     .join('');
   const given = profile && (profile.studentNumber || profile.name) ? profileText(profile) : '';
-  const log = lines.length > 0 ? lines.map(lineHtml).join('') : lineHtml({ role: 'assistant', text: webText('greeting') });
   return `<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -141,9 +146,7 @@ export function chatPageHtml(page: ChatPage): string {
 </details>
 </header>
 <main id="log" class="log" aria-live="polite">
-${log}
-<div id="latest"></div>
-<p class="privacy">${escapeHtml(webText('privacy'))}</p>
+${logHtml(lines)}
 </main>
 <footer class="composer">
 <div id="choices" class="choices">${choicesHtml(choices, token)}</div>
@@ -224,7 +227,11 @@ button:disabled{opacity:.55}
 @media (min-width:40rem){.log,.composer{padding-left:calc(50% - 19rem);padding-right:calc(50% - 19rem)}}
 `;
 
-/** The page's script: sends through fetch (the forms work without it) and listens for teachers' replies. */
+/**
+ * The page's script: sends through fetch (the forms work without it) and listens for teachers'
+ * replies; after the live connection drops (a phone asleep, a tunnel) and comes back, it reloads
+ * the conversation, so that a reply sent meanwhile shows too.
+ */
 function script(texts: { thinking: string; sendFailed: string; liveOn: string; liveOff: string }): string {
   return `(function(){
 var T=${JSON.stringify(texts).replace(/</gu, '\\u003c')};
@@ -254,11 +261,16 @@ document.addEventListener('submit',function(e){
   say(text,f.elements._csrf.value);
 });
 box.addEventListener('keydown',function(e){if(e.key==='Enter'&&!e.shiftKey&&!e.isComposing&&window.matchMedia('(pointer:fine)').matches){e.preventDefault();send.requestSubmit();}});
+function refresh(){
+  fetch('/chat',{credentials:'same-origin',headers:{'accept':'application/json'}}).then(function(r){return r.json();}).then(function(d){
+    if(d.log&&!busy){log.innerHTML=d.log;choices.innerHTML=d.choices||'';bottom();}
+  }).catch(function(){});
+}
 if(window.EventSource){
-  var source=new EventSource('/chat/events');
-  source.addEventListener('ready',function(){live.hidden=false;live.className='live';live.textContent=T.liveOn;});
+  var source=new EventSource('/chat/events'),dropped=false;
+  source.addEventListener('ready',function(){live.hidden=false;live.className='live';live.textContent=T.liveOn;if(dropped){dropped=false;refresh();}});
   source.addEventListener('reply',function(e){try{add(JSON.parse(e.data).html);}catch(x){}});
-  source.onerror=function(){live.hidden=false;live.className='live off';live.textContent=T.liveOff;};
+  source.onerror=function(){dropped=true;live.hidden=false;live.className='live off';live.textContent=T.liveOff;};
 }
 bottom();
 })();`;

@@ -7,6 +7,9 @@
  * eval/artifacts/screenshots/.
  */
 import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve as serveHttp } from '@hono/node-server';
 import path from 'node:path';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +81,10 @@ describe('the student web chat in a phone browser', () => {
   it('question → cited answer; 转人工 → ticket in the teacher’s queue → the teacher’s reply appears live', async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', userAgent: wechatUserAgent });
     const page = await phone.newPage();
+    const pushed: { eventName: string; data: string }[] = [];
+    const devtools = await phone.newCDPSession(page);
+    await devtools.send('Network.enable');
+    devtools.on('Network.eventSourceMessageReceived', (event) => pushed.push(event));
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('console', (message) => {
@@ -141,6 +148,9 @@ describe('the student web chat in a phone browser', () => {
     expect(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded)).toBe(true);
     await page.screenshot({ path: path.join(screenshots, 'web-chat-teacher-reply.png') });
 
+    // it came over the live stream (server-sent events)
+    expect(pushed.some((event) => event.eventName === 'reply' && event.data.includes('我明天上午联系你的实习单位'))).toBe(true)
+
     // and it is the student's conversation: there after a reload, with the answer and its citation
     await page.reload();
     await page.locator('#log .msg.teacher', { hasText: reply }).waitFor();
@@ -151,6 +161,42 @@ describe('the student web chat in a phone browser', () => {
     await desktop.close();
     await phone.close();
   }, 180_000);
+
+  it('catches up after its live connection ends: a reply sent meanwhile shows without a reload', async () => {
+    // a second server whose live streams end every 1.5 s, and whose sender is not the one the
+    // outbox delivers through: only catching up after a reconnect can show the reply
+    const webhooks = new Hono();
+    const conversations = new SqlConversationStore(assistant.db);
+    const core = new ConversationCore(assistant, conversations, { tickets: desk });
+    await startWebChat({ core, outbox: new Outbox(assistant.db), app: webhooks, log: assistant.log, tuning: { streamLifetimeMs: 1_500 } });
+    const server = await new Promise<Server>((resolve) => {
+      const listening = serveHttp({ fetch: createApp(assistant, { desk, outbox, conversations, webhooks, livePollMs: 0 }).fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(listening as Server)) as Server;
+    });
+    const shortLived = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, locale: 'zh-CN' });
+      const page = await phone.newPage();
+      await page.goto(`${shortLived}/chat`);
+      await send(page, '转人工');
+      const studentId = (await phone.cookies()).find((cookie) => cookie.name === 'zhiyin_student')!.value.split('.')[0];
+      const ticket = (await desk.list({ status: 'active' })).find((candidate) => candidate.studentId === studentId);
+      await page.evaluate(() => {
+        (globalThis as { notReloaded?: boolean }).notReloaded = true;
+      });
+      const teacherId = Number((await assistant.db.query<{ id: number }>(`select id from users where username = 'teacher.wang'`)).rows[0]!.id);
+      const meanwhile = '补充一句：明天上午十点前我会给你打电话。';
+      const { outboxId } = await desk.reply(ticket!.id, teacherId, meanwhile);
+      await expect.poll(async () => (await assistant.db.query<{ status: string }>('select status from outbox where id = $1', [outboxId])).rows[0]!.status, { timeout: 30_000 }).toBe('sent');
+      await page.locator('#log .msg.teacher', { hasText: meanwhile }).waitFor({ timeout: 30_000 });
+      expect(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded)).toBe(true);
+      await phone.close();
+    } finally {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    }
+  }, 120_000);
 
   it('works without JavaScript: a plain form post answers, and the career dialogue’s choices are buttons', async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, locale: 'zh-CN', javaScriptEnabled: false });

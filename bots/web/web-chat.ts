@@ -11,7 +11,7 @@ import { isHttps } from '../../src/server/auth/middleware.ts';
 import { addressKey, clientAddress } from '../../src/server/auth/throttle.ts';
 import type { Queryable } from '../../src/store/database.ts';
 import { identityCookie, type StudentIdentities } from './identity.ts';
-import { chatPageHtml, choicesHtml, lineHtml, profileText, webText, type ChatLine } from './page.ts';
+import { chatPageHtml, choicesHtml, lineHtml, logHtml, profileText, webText, type ChatLine } from './page.ts';
 import { RateLimiter, type RateRule } from './rate-limit.ts';
 
 /** The channel name of the student web chat (conversations, tickets, the outbox). */
@@ -86,6 +86,12 @@ export interface WebChatOptions {
   perStudent?: RateRule;
   perAddress?: RateRule;
   log?: Logger;
+  /**
+   * How long one live stream stays open before the server ends it (default 10 minutes); the page
+   * reconnects at once and reloads the conversation, so that nothing sent while a connection was
+   * silently dead (a phone asleep, a proxy's idle cut) stays missing.
+   */
+  streamLifetimeMs?: number;
   /** Milliseconds now, for the rate limits. */
   now?: () => number;
 }
@@ -103,7 +109,7 @@ const messageIdShape = /^[A-Za-z0-9_-]{8,64}$/u;
  * must come from this origin. Messages are rate-limited per student and per address. Nothing here
  * reads a dashboard session or any teacher's data; a page shows only its own student's conversation.
  *
- * Routes: `GET /chat` (the page, with the conversation so far), `POST /chat` (a message: the page
+ * Routes: `GET /chat` (the page, with the conversation so far; `{log, choices}` for the script), `POST /chat` (a message: the page
  * again, or `{html, choices}` for the page's script), `POST /chat/profile` (学号/姓名, optional),
  * `GET /chat/events` (teachers' replies, server-sent events), `GET /chat/plan` (the latest
  * career plan as Markdown).
@@ -113,6 +119,7 @@ const messageIdShape = /^[A-Za-z0-9_-]{8,64}$/u;
 export function webChatApp(options: WebChatOptions): Hono {
   const { core, db, identities, live } = options;
   const log = options.log ?? pino({ level: 'silent' });
+  const streamLifetimeMs = options.streamLifetimeMs ?? 10 * 60_000;
   const perStudent = new RateLimiter(options.perStudent ?? { limit: 20, windowMs: 60_000 }, options.now);
   const perAddress = new RateLimiter(options.perAddress ?? { limit: 120, windowMs: 60_000 }, options.now);
   /** The choices of each student's latest turn, so that a reload still shows them (this process only). */
@@ -232,8 +239,13 @@ export function webChatApp(options: WebChatOptions): Hono {
   const tooLarge = bodyLimit({ maxSize: maxBodyBytes, onError: (c) => refuse(c, studentOf(c), 413, webText('too_large', { limit: maxBodyBytes })) });
 
   app.get('/chat', async (c) => {
-    const studentId = studentOf(c) ?? giveIdentity(c);
-    return renderPage(c, studentId);
+    const known = studentOf(c);
+    if (known !== null && wantsJson(c)) {
+      // the page's script, back from a dropped live connection: the conversation as it is now
+      c.header('cache-control', 'no-store');
+      return c.json({ log: logHtml(await historyOf(known)), choices: choicesHtml(latestChoices.get(known) ?? [], identities.formToken(known)) });
+    }
+    return renderPage(c, known ?? giveIdentity(c));
   });
 
   app.post('/chat', tooLarge, async (c) => {
@@ -307,12 +319,15 @@ export function webChatApp(options: WebChatOptions): Hono {
         stop();
         wake();
       });
+      const endAt = performance.now() + streamLifetimeMs;
       try {
         await stream.writeSSE({ event: 'ready', data: '{}', retry: 3000 });
         while (!stream.aborted && !stream.closed) {
+          const left = endAt - performance.now();
+          if (left <= 0) break;
           if (pending.length === 0) {
             await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, 25_000);
+              const timer = setTimeout(resolve, Math.min(25_000, left));
               wake = () => {
                 clearTimeout(timer);
                 resolve();
@@ -321,7 +336,7 @@ export function webChatApp(options: WebChatOptions): Hono {
             wake = () => {};
           }
           if (stream.aborted || stream.closed) break;
-          if (pending.length === 0) await stream.write(': keep-alive\n\n');
+          if (pending.length === 0 && endAt > performance.now()) await stream.write(': keep-alive\n\n');
           for (const text of pending.splice(0)) {
             await stream.writeSSE({ event: 'reply', data: JSON.stringify({ html: lineHtml(pushedTeacherLine(text, new Date())) }) });
           }
