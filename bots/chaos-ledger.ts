@@ -30,6 +30,8 @@ export interface StudentMessage {
   duplicated: boolean;
   /** Official Account: the passive replies its deliveries got. */
   passive: string[];
+  /** Official Account: WeChat's retries (an attempt without an answer within 5 s, or without a connection). */
+  retries?: number;
   /** Official Account: deliveries that got no 200 (the server down through WeChat's four attempts, or refusing), after which the student sent it again. */
   resent: number;
   /** Telegram edits: the message id of the edited message (its notice replies to it). */
@@ -69,6 +71,8 @@ export interface Anomaly {
   /** Seconds since the run started. */
   sentAtSeconds: number;
   duplicated: boolean;
+  /** Official Account: WeChat retried it (no answer within 5 s, or no connection). */
+  retried: boolean;
   killWhileAnswering: boolean;
   replies: string[];
 }
@@ -79,6 +83,8 @@ export interface ChaosTally {
   anomalies: Anomaly[];
   total: MessageRow;
   duplicateDeliveries: number;
+  /** Official Account: WeChat's retries (attempts without an answer within 5 s, or without a connection). */
+  wechatRetries: number;
   /** Official Account messages the student had to send again: no 200 (server down through WeChat's four attempts, or refusing). */
   resentAfterWechatGaveUp: number;
   /** Teachers' replies: confirmed by the dashboard, arrived (at least once), arrived more than once, arrived in another chat. */
@@ -181,6 +187,7 @@ export class ChaosLedger {
             answers,
             sentAtSeconds: Math.round((message.sentAt - this.started) / 100) / 10,
             duplicated: message.duplicated,
+            retried: (message.retries ?? 0) > 0,
             killWhileAnswering,
             replies: replies.map((reply) => keyOf(reply).slice(0, 24)),
           });
@@ -228,6 +235,7 @@ export class ChaosLedger {
       anomalies,
       total,
       duplicateDeliveries: this.duplicateDeliveries,
+      wechatRetries: this.messages.reduce((sum, message) => sum + (message.retries ?? 0), 0),
       resentAfterWechatGaveUp: this.messages.reduce((sum, message) => sum + message.resent, 0),
       replies: {
         sent: this.replies.length,
@@ -255,6 +263,7 @@ export function formatTally(tally: ChaosTally): string {
   }
   lines.push('');
   lines.push(`duplicate deliveries by the platform: ${tally.duplicateDeliveries} (an extra answer shows as "answered twice")`);
+  lines.push(`公众号 retries by WeChat (no answer within 5 s, or no connection): ${tally.wechatRetries}`);
   lines.push(`公众号 messages sent again by the student after WeChat got no 200 (server down through all four attempts, or refusing): ${tally.resentAfterWechatGaveUp}`);
   lines.push('');
   const { replies } = tally;
@@ -267,7 +276,7 @@ export function formatTally(tally: ChaosTally): string {
   if (tally.anomalies.length > 0) {
     lines.push('', `lost or answered twice (the first ${tally.anomalies.length}; replies cut short):`);
     for (const anomaly of tally.anomalies) {
-      const flags = [anomaly.duplicated ? 'delivered twice' : '', anomaly.killWhileAnswering ? 'kill while answering' : ''].filter(Boolean).join(', ');
+      const flags = [anomaly.duplicated ? 'delivered twice' : '', anomaly.retried ? 'retried by WeChat' : '', anomaly.killWhileAnswering ? 'kill while answering' : ''].filter(Boolean).join(', ');
       lines.push(`  ${anomaly.label} ${anomaly.chat} at ${anomaly.sentAtSeconds} s: ${anomaly.answers} answers${flags ? ` (${flags})` : ''} ${JSON.stringify(anomaly.replies)}`);
     }
   }

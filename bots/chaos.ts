@@ -245,6 +245,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         sent += 1;
         const deliver = async (body: string): Promise<boolean> => {
           const delivery = await platform.deliver(body);
+          message.retries = (message.retries ?? 0) + delivery.attempts - 1;
           if (delivery.reply !== null) message.passive.push(delivery.reply);
           return delivery.acknowledged;
         };
