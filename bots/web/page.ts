@@ -141,7 +141,7 @@ export function chatPageHtml(page: ChatPage): string {
 <p class="hint">${escapeHtml(webText('profile_hint'))}</p>
 <label>${escapeHtml(webText('profile_number'))}<input name="studentNumber" inputmode="latin" autocomplete="off" maxlength="32" value="${escapeHtml(profile?.studentNumber ?? '')}"></label>
 <label>${escapeHtml(webText('profile_name'))}<input name="name" autocomplete="name" maxlength="20" value="${escapeHtml(profile?.name ?? '')}"></label>
-<div class="row"><button type="submit" name="action" value="save">${escapeHtml(webText('profile_save'))}</button>${given ? `<button type="submit" name="action" value="clear" class="ghost">${escapeHtml(webText('profile_clear'))}</button>` : ''}</div>
+<div class="row"><button type="submit" name="action" value="save" class="primary">${escapeHtml(webText('profile_save'))}</button>${given ? `<button type="submit" name="action" value="clear" class="ghost">${escapeHtml(webText('profile_clear'))}</button>` : ''}</div>
 </form>
 </details>
 </header>

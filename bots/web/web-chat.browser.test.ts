@@ -157,6 +157,15 @@ describe('the student web chat in a phone browser', () => {
     expect(await page.locator('#log .sec.source').count()).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(screenshots, 'web-chat-reload.png'), fullPage: true });
 
+    // the student may say who they are; the teacher reading the conversation sees it
+    await page.locator('details.profile summary').click();
+    await page.fill('input[name=studentNumber]', '2023010417');
+    await page.fill('input[name=name]', '李明');
+    await page.screenshot({ path: path.join(screenshots, 'web-chat-profile.png') });
+    await Promise.all([page.waitForURL(/\/chat#latest$/u), page.getByRole('button', { name: '保存' }).click()]);
+    await page.locator('#log .note', { hasText: '学生自报：学号 2023010417 · 李明' }).waitFor();
+    expect(await page.locator('details.profile summary').textContent()).toBe('学号 2023010417 · 李明');
+
     expect(errors).toEqual([]);
     await desktop.close();
     await phone.close();
