@@ -268,6 +268,21 @@ describe('the conversation', () => {
     expect(await pageOf(student)).not.toContain('2023-0412');
   });
 
+  it('gives a student their own latest career plan as Markdown, and nobody else', async () => {
+    const student = await arrive();
+    await say(student, '职业规划');
+    const { id } = await assistant.db.query<{ id: number }>(`select id from conversations where channel = 'web' and user_id = $1`, [student.id]).then((result) => result.rows[0]!);
+    await new SqlConversationStore(assistant.db).savePlan(Number(id), {}, '# 我的职业规划\n\n方向一：软件测试');
+    const plan = await app.request('/chat/plan', { headers: { cookie: student.cookie } });
+    expect(plan.status).toBe(200);
+    expect(plan.headers.get('content-type')).toContain('text/markdown');
+    expect(plan.headers.get('content-disposition')).toContain('attachment');
+    expect(await plan.text()).toContain('方向一：软件测试');
+    const other = await app.request('/chat/plan', { headers: { cookie: (await arrive()).cookie } });
+    expect(other.status).toBe(404);
+    expect(await other.text()).toContain('还没有职业规划');
+  });
+
   it('opens a web ticket on 转人工; the teacher’s reply reaches the open page live and is there on reload', async () => {
     const student = await arrive();
     const handoff = await say(student, '转人工');
