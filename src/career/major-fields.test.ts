@@ -26,7 +26,7 @@ describe('fields of study', () => {
   });
 
   it('knows majors of many kinds, and none for a name it cannot place', () => {
-    for (const major of ['护理', '药学', '学前教育', '中餐烹饪', '畜牧兽医', '法学', '英语', '汉语言文学', '社会体育', '城市轨道交通运营管理', '物流管理', '社会工作']) {
+    for (const major of ['护理', '药学', '学前教育', '中餐烹饪', '畜牧兽医', '法学', '英语', '汉语言文学', '社会体育', '城市轨道交通运营管理', '物流管理', '社会工作', '历史学', '现代殡葬技术与管理', '空中乘务', '无人机应用技术']) {
       expect(fieldIds(major).length, major).toBeGreaterThan(0);
     }
     expect(fieldIds('无关专业')).toEqual([]);
