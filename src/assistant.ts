@@ -5,6 +5,7 @@ import { openDatabase, type Database } from './store/database.ts';
 import { migrate } from './store/migrate.ts';
 import { KnowledgeBase } from './knowledge/knowledge-base.ts';
 import { readDocumentDirectory } from './knowledge/corpus.ts';
+import { ConcurrentChangeError } from './knowledge/versions.ts';
 import { loadShippedVariants, variantGeneratorFor } from './knowledge/variants.ts';
 import { loadLexicon, type Lexicon } from './retrieval/lexicon.ts';
 import { Tokenizer } from './retrieval/tokenizer.ts';
@@ -110,8 +111,14 @@ export class Assistant {
       }
       if (!options.skipInitialIngest && (await knowledge.version()) === 0) {
         const documents = await readDocumentDirectory(config.ZHIYIN_KNOWLEDGE_DIR);
-        const report = await knowledge.publish(documents);
-        log.info({ documents: report.documents, clauses: report.clauses, version: report.version }, 'knowledge base ingested');
+        try {
+          const report = await knowledge.publish(documents);
+          log.info({ documents: report.documents, clauses: report.clauses, version: report.version }, 'knowledge base ingested');
+        } catch (error) {
+          // Several servers started at once on one empty PostgreSQL: one ingest wins, the others serve it.
+          if (!(error instanceof ConcurrentChangeError)) throw error;
+          log.info({ version: await knowledge.version() }, 'knowledge base ingested by another instance');
+        }
       }
       return assistant;
     } catch (error) {
@@ -131,23 +138,26 @@ export class Assistant {
   }
 
   async #build(): Promise<PolicyAnswerer> {
-    // Rules a newer version replaced stay findable (lexically), so that an answer can say so;
-    // the embedding is fitted on the clauses in force only, as the stored vectors are.
+    // Rules a newer version replaced stay findable (lexically), so that an answer can say so.
     let snapshot = await this.knowledge.snapshot({ includeSuperseded: true });
     const model = this.knowledge.model;
-    const fitOn = (current: typeof snapshot): void =>
+    // A corpus-fitted model is stored with the version that made the vectors: loaded, not fitted.
+    const loaded = await this.knowledge.loadModel();
+    if (loaded === 'missing' && snapshot.clauses.length > 0) {
+      // A store from before models were kept: fit on the clauses in force, as the stored vectors were.
       model.fit(
-        current.clauses
-          .filter((clause) => current.documents.get(clause.docId)?.versionInfo?.state !== 'superseded')
-          .map((clause) => indexTextOf(clause, current.documents.get(clause.docId))),
+        snapshot.clauses
+          .filter((clause) => snapshot.documents.get(clause.docId)?.versionInfo?.state !== 'superseded')
+          .map((clause) => indexTextOf(clause, snapshot.documents.get(clause.docId))),
       );
-    fitOn(snapshot);
+      if ((await this.knowledge.embeddedWith()) === model.name) await this.knowledge.storeModel();
+    }
     if (snapshot.clauses.length > 0 && (await this.knowledge.embeddedWith()) !== model.name) {
       this.log.info({ model: model.name }, 'stored vectors are from another model; re-indexing');
       await this.knowledge.reindex();
       snapshot = await this.knowledge.snapshot({ includeSuperseded: true });
-      fitOn(snapshot);
     }
+    if (await this.knowledge.drifted()) this.knowledge.refitInBackground();
     const { rows } = await this.db.query<{ embedding_dims: number | null }>('select embedding_dims from kb_state where id = 1');
     const dims = rows[0]?.embedding_dims ?? 0;
     const dense = dims > 0 ? this.knowledge.denseSearch(dims) : null;
@@ -167,6 +177,7 @@ export class Assistant {
   }
 
   async close(): Promise<void> {
+    await this.knowledge.close();
     await this.db.close();
   }
 }

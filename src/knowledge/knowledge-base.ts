@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database, Queryable } from '../store/database.ts';
-import { ensureVectorIndex, nearestClauses, vectorIndexName } from '../store/vector-index.ts';
+import { dropVectorIndexes, ensureVectorIndex, nearestClauses } from '../store/vector-index.ts';
 import { toSql } from '../store/database.ts';
 import type { EmbeddingModel } from '../retrieval/embeddings/provider.ts';
 import type { DenseSearch } from '../retrieval/hybrid-search.ts';
@@ -52,8 +52,20 @@ export interface KnowledgeBaseOptions {
   variantGenerator?: VariantGenerator | null;
   /** How many clauses are sent to the model at once (default 4). */
   generationConcurrency?: number;
+  /**
+   * How far the live clauses may drift from a stored corpus-fitted model before it is refitted
+   * in the background: the share of their word and bigram occurrences it never saw, beyond what
+   * it lacked when fitted (default {@link defaultRefitDrift}).
+   */
+  refitDrift?: number;
   log?: Logger;
 }
+
+/**
+ * Past this share of unknown word mass (see `refitDrift`), a folded-in model is refitted: a
+ * tenth of the clauses' words and bigrams projected onto nothing starts to blur what is new.
+ */
+export const defaultRefitDrift = 0.1;
 
 /** A whole clause of a version with its variants, as the admin edits them. */
 export interface ClauseVariants extends HashedClause {
@@ -74,6 +86,15 @@ export interface PublishReport {
   removed: string[];
   unchanged: string[];
   embeddingModel: string;
+  /**
+   * How the embedding model came to this version: `fitted` on its clauses, `folded-in` (the
+   * stored model of the version before, new clauses projected onto it), or `pretrained`.
+   */
+  embedding?: 'fitted' | 'folded-in' | 'pretrained';
+  /** A folded-in model's unknown word mass beyond its fit (see `refitDrift`); 0 when fitted. */
+  drift?: number;
+  /** Past the drift threshold: a refit was started in the background (this process). */
+  refitScheduled?: boolean;
   /** The document versions published by this change (`docId` → version number). */
   published?: Record<string, number>;
 }
@@ -97,6 +118,8 @@ export interface ChangeOptions {
   model?: EmbeddingModel;
   /** Re-chunk and re-embed even when nothing changed (reindex). */
   force?: boolean;
+  /** Fit a corpus-fitted model afresh on the candidate instead of folding into the stored one. */
+  refit?: boolean;
 }
 
 /**
@@ -168,7 +191,22 @@ interface SwitchPlan {
   /** State changes of existing versions, applied retire-first. */
   transitions: { docId: string; version: number; state: VersionState }[];
   changes: { action: string; docId: string | null; version: number | null; previousVersion: number | null; detail: Record<string, unknown> }[];
+  /** Every live row is written again (reindex), not just the changed documents'. */
+  rewriteAll: boolean;
+  /** A freshly fitted model's space, stored with the version; null when folded in or pre-trained. */
+  modelState: Uint8Array | null;
+  drift: number;
 }
+
+/** What `#prepareModel` did. */
+interface ModelPlan {
+  how: 'fitted' | 'folded-in' | 'pretrained';
+  state: Uint8Array | null;
+  drift: number;
+}
+
+/** A background refit stopped because the knowledge base was closed. */
+class RefitAbandoned extends Error {}
 
 interface DocumentRow {
   id: string;
@@ -200,8 +238,10 @@ interface VersionRow extends Omit<DocumentRow, 'id'> {
   retired_at: Date | null;
 }
 
-const rowsPerInsert = 200;
+const rowsPerInsert = 500;
 const embedBatch = 256;
+/** Lets timers and requests run between CPU-bound batches. */
+const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The content hash of a document: what decides whether an upload is a new version. */
 export function hashOf(document: PolicyDocument & { meta?: Record<string, unknown> }): string {
@@ -293,6 +333,9 @@ export class KnowledgeBase {
   readonly variantGenerator: VariantGenerator | null;
   readonly #concurrency: number;
   readonly #log: Logger | undefined;
+  readonly #refitDrift: number;
+  #refitting: Promise<void> | null = null;
+  #closed = false;
 
   constructor(
     readonly db: Database,
@@ -303,6 +346,7 @@ export class KnowledgeBase {
     this.variantGenerator = options.variantGenerator ?? null;
     this.#concurrency = Math.max(1, options.generationConcurrency ?? 4);
     this.#log = options.log;
+    this.#refitDrift = options.refitDrift ?? defaultRefitDrift;
   }
 
   /** The published version (0 before anything was published). */
@@ -663,7 +707,7 @@ export class KnowledgeBase {
     const baseVersion = await this.version();
     const current = await this.#liveEntries();
     const live = new Map(current.map((entry) => [entry.document.id, entry]));
-    const plan: SwitchPlan = { live: [], inserts: [], transitions: [], changes: [] };
+    const plan: SwitchPlan = { live: [], inserts: [], transitions: [], changes: [], rewriteAll: options.force === true, modelState: null, drift: 0 };
     const publishedNow: Record<string, number> = {};
     const today = new Date().toISOString().slice(0, 10);
 
@@ -782,11 +826,14 @@ export class KnowledgeBase {
     }
     const texts = clauses.map((clause) => indexTextOf(clause, documents.get(clause.docId)));
     options.onProgress?.({ phase: 'fitting', done: 0, total: 1 });
-    model.fit(texts);
+    const modelPlan = await this.#prepareModel(model, texts, options);
+    plan.modelState = modelPlan.state;
+    plan.drift = modelPlan.drift;
     options.onProgress?.({ phase: 'fitting', done: 1, total: 1 });
     const vectors: number[][] = [];
     options.onProgress?.({ phase: 'embedding', done: 0, total: texts.length });
     for (let start = 0; start < texts.length; start += embedBatch) {
+      await yieldToEvents();
       vectors.push(...(await model.embeddings.embedDocuments(texts.slice(start, start + embedBatch))));
       options.onProgress?.({ phase: 'embedding', done: Math.min(texts.length, start + embedBatch), total: texts.length });
     }
@@ -802,6 +849,8 @@ export class KnowledgeBase {
       removed: [...before.keys()].filter((id) => !after.has(id)),
       unchanged: [],
       embeddingModel: model.name,
+      embedding: modelPlan.how,
+      drift: modelPlan.drift,
       published: publishedNow,
     };
     for (const entry of plan.live) {
@@ -816,6 +865,9 @@ export class KnowledgeBase {
   /**
    * Switches a planned candidate in, in one transaction: new version rows, state changes, the
    * live documents, clauses and vectors, the vector index, the version counter and the history.
+   * When the candidate's vectors come from the live model, only the documents that changed are
+   * rewritten; otherwise (a new model, or a reindex) every vector is written in bulk and the HNSW
+   * index built once after. A freshly fitted model is stored with the version.
    * Fails with {@link ConcurrentChangeError} when another change was committed since `plan`.
    */
   async commit(candidate: Candidate, options: { onProgress?: (event: ProgressEvent) => void; detail?: Record<string, unknown> } = {}): Promise<PublishReport> {
@@ -823,7 +875,10 @@ export class KnowledgeBase {
     const dims = vectors[0]?.length ?? 0;
     options.onProgress?.({ phase: 'switching', done: 0, total: 1 });
     report.version = await this.db.transaction(async (tx) => {
-      const found = (await tx.query<{ version: number }>('select version from kb_state where id = 1 for update')).rows[0]?.version ?? 0;
+      const state = (
+        await tx.query<{ version: number; embedding_model: string | null; embedding_dims: number | null }>('select version, embedding_model, embedding_dims from kb_state where id = 1 for update')
+      ).rows[0];
+      const found = state?.version ?? 0;
       if (found !== candidate.baseVersion) throw new ConcurrentChangeError(candidate.baseVersion, found);
       const retiring = plan.transitions.filter((t) => t.state !== 'published');
       const publishing = plan.transitions.filter((t) => t.state === 'published');
@@ -834,51 +889,64 @@ export class KnowledgeBase {
       for (const { docId, version } of publishing) {
         await tx.query(`update document_versions set state = 'published', published_at = now(), retired_at = null where doc_id = $1 and version = $2`, [docId, version]);
       }
-      await tx.exec('delete from clause_embeddings; delete from clauses; delete from documents;');
+      const sameVectors = !plan.rewriteAll && dims > 0 && state?.embedding_model === model.name && state.embedding_dims === dims;
+      let written: ReadonlySet<string> | null = null;
+      if (sameVectors) {
+        // The unchanged documents' rows and vectors stay; the HNSW index takes the few new ones.
+        written = new Set([...report.added, ...report.replaced]);
+        const gone = [...report.replaced, ...report.removed];
+        if (gone.length > 0) await tx.query('delete from documents where id = any($1::text[])', [gone]);
+      } else {
+        await dropVectorIndexes(tx);
+        await tx.exec('delete from clause_embeddings; delete from clauses; delete from documents;');
+      }
+      const writes = (docId: string): boolean => written === null || written.has(docId);
       await insertRows(
         tx,
         'documents',
         ['id', ...metadataColumns, 'meta', 'body', 'content_hash', 'version', 'effective_from', 'expires_on'],
         ['', '', '', '', '', '', '', '', '::jsonb'],
-        plan.live.map(({ document, contentHash, version, effectiveFrom, expiresOn }) => [
-          document.id,
-          ...metadataValues(document),
-          JSON.stringify(document.meta ?? {}),
-          document.body,
-          contentHash,
-          version,
-          effectiveFrom,
-          expiresOn,
-        ]),
+        plan.live
+          .filter(({ document }) => writes(document.id))
+          .map(({ document, contentHash, version, effectiveFrom, expiresOn }) => [
+            document.id,
+            ...metadataValues(document),
+            JSON.stringify(document.meta ?? {}),
+            document.body,
+            contentHash,
+            version,
+            effectiveFrom,
+            expiresOn,
+          ]),
       );
+      const newClauses = snapshot.clauses.flatMap((clause, index) => (writes(clause.docId) ? [{ clause, vector: vectors[index]! }] : []));
       await insertRows(
         tx,
         'clauses',
         ['id', 'doc_id', 'ordinal', 'locator', 'heading_path', 'text', 'context', 'part', 'parts'],
         ['', '', '', '', '::text[]', '', '', '', ''],
-        snapshot.clauses.map((clause) => [clause.id, clause.docId, clause.ordinal, clause.locator, clause.headingPath, clause.text, clause.context, clause.part, clause.parts]),
+        newClauses.map(({ clause }) => [clause.id, clause.docId, clause.ordinal, clause.locator, clause.headingPath, clause.text, clause.context, clause.part, clause.parts]),
       );
       await insertRows(
         tx,
         'clause_embeddings',
         ['clause_id', 'model', 'embedding'],
         ['', '', '::vector'],
-        snapshot.clauses.map((clause, index) => [clause.id, model.name, toSql(vectors[index]!)]),
+        newClauses.map(({ clause, vector }) => [clause.id, model.name, toSql(vector)]),
       );
-      const keep = dims > 0 ? vectorIndexName(model.name, dims) : '';
-      const { rows: stale } = await tx.query<{ indexname: string }>(
-        `select indexname from pg_indexes where tablename = 'clause_embeddings' and indexname like 'clause_embeddings_hnsw_%' and indexname <> $1`,
-        [keep],
-      );
-      for (const { indexname } of stale) await tx.exec(`drop index if exists "${indexname}"`);
-      if (dims > 0) await ensureVectorIndex(tx, model.name, dims);
+      if (dims > 0 && !sameVectors) await ensureVectorIndex(tx, model.name, dims);
       const ids = plan.live.map((entry) => entry.document.id).sort();
       const { rows } = await tx.query<{ version: number }>(
-        `update kb_state set version = version + 1, fingerprint = $1, embedding_model = $2, embedding_dims = $3, updated_at = now()
+        `update kb_state set version = version + 1, fingerprint = $1, embedding_model = $2, embedding_dims = $3, embedding_drift = $4, updated_at = now()
           where id = 1 returning version`,
-        [createHash('sha256').update(ids.join('\n')).digest('hex'), model.name, dims],
+        [createHash('sha256').update(ids.join('\n')).digest('hex'), model.name, dims, plan.drift],
       );
       const kbVersion = rows[0]!.version;
+      if (plan.modelState) {
+        await tx.query('insert into embedding_models (name, state, kb_version) values ($1, $2, $3) on conflict (name) do update set state = excluded.state', [model.name, plan.modelState, kbVersion]);
+      }
+      // Only the live version's model is kept: the vectors of any other are gone.
+      await tx.query('delete from embedding_models where name <> $1', [model.name]);
       for (const change of plan.changes) {
         await tx.query('insert into kb_changes (kb_version, action, doc_id, version, previous_version, actor, detail) values ($1, $2, $3, $4, $5, $6, $7::jsonb)', [
           kbVersion,
@@ -893,18 +961,127 @@ export class KnowledgeBase {
       return kbVersion;
     });
     await this.db.exec('analyze clause_embeddings');
+    if (plan.drift > this.#refitDrift && model.fitted) {
+      report.refitScheduled = this.refitInBackground() !== null;
+      this.#log?.info({ drift: Number(plan.drift.toFixed(3)), threshold: this.#refitDrift }, 'embedding model drifted past the threshold; refitting in the background');
+    }
     options.onProgress?.({ phase: 'done', done: 1, total: 1 });
     return report;
   }
 
   /**
    * Drops a candidate that will not be committed. When it was embedded with the live model
-   * (`kb.model`), the model is fitted on the live set again, so that live dense search works.
+   * (`kb.model`), the live version's stored model is loaded back (or, when there is none, the
+   * model is fitted on the live set again), so that live dense search works.
    */
   async discard(candidate: Candidate): Promise<void> {
     if (candidate.model !== this.model) return;
+    if ((await this.loadModel()) !== 'missing') return;
     const snapshot = await this.snapshot();
     this.model.fit(snapshot.clauses.map((clause) => indexTextOf(clause, snapshot.documents.get(clause.docId))));
+  }
+
+  // ---- the embedding model of the live version ------------------------------------------------
+
+  /**
+   * Makes `model` (default `kb.model`) the live version's stored model: `loaded` from the store,
+   * already `current`, `missing` (nothing stored for the live version: a store from before models
+   * were kept, or an empty knowledge base), or `stateless` (a pre-trained model, nothing to load).
+   */
+  async loadModel(model: EmbeddingModel = this.model): Promise<'loaded' | 'current' | 'missing' | 'stateless'> {
+    const space = model.fitted;
+    if (!space) return 'stateless';
+    const current = space.ready ? model.name : '';
+    const { rows } = await this.db.query<{ name: string; state: Uint8Array | null }>(
+      `select m.name, case when m.name = $1 then null else m.state end as state
+         from kb_state s join embedding_models m on m.name = s.embedding_model where s.id = 1`,
+      [current],
+    );
+    const row = rows[0];
+    if (!row) return 'missing';
+    if (row.name === current) return 'current';
+    try {
+      space.load(row.state!);
+    } catch (error) {
+      this.#log?.warn({ err: error, model: row.name }, 'the stored embedding model cannot be read; it will be fitted again');
+      return 'missing';
+    }
+    return 'loaded';
+  }
+
+  /** Stores `kb.model` as the live version's model when it made the live vectors (a store from before models were kept). */
+  async storeModel(): Promise<boolean> {
+    const space = this.model.fitted;
+    if (!space?.ready) return false;
+    const { rows } = await this.db.query(
+      `insert into embedding_models (name, state, kb_version) select $1, $2, version from kb_state where id = 1 and embedding_model = $1
+         on conflict (name) do nothing returning name`,
+      [this.model.name, space.toBytes()],
+    );
+    return rows.length > 0;
+  }
+
+  /** Whether the live model has drifted past the threshold (see `refitDrift`) since it was fitted. */
+  async drifted(): Promise<boolean> {
+    const { rows } = await this.db.query<{ embedding_drift: number | null }>('select embedding_drift from kb_state where id = 1');
+    return (rows[0]?.embedding_drift ?? 0) > this.#refitDrift;
+  }
+
+  /**
+   * Refits a corpus-fitted model on the live set beside the live one (a fresh instance), then
+   * switches the re-embedded set in as a `reindex`; one at a time per knowledge base. Returns the
+   * running refit, or null when the model has nothing to fit. A change committed meanwhile
+   * makes it give up (the next change measures the drift again).
+   */
+  refitInBackground(): Promise<void> | null {
+    const space = this.model.fitted;
+    if (!space || this.#closed) return null;
+    this.#refitting ??= (async () => {
+      await yieldToEvents();
+      const stopIfClosed = (): void => {
+        if (this.#closed) throw new RefitAbandoned();
+      };
+      try {
+        const candidate = await this.plan({ kind: 'reindex' }, { actor: 'system', model: space.fresh(), force: true, refit: true, onProgress: stopIfClosed });
+        stopIfClosed();
+        const report = await this.commit(candidate, { detail: { refit: 'drift' } });
+        this.#log?.info({ version: report.version, model: report.embeddingModel, clauses: report.clauses }, 'embedding model refitted');
+      } catch (error) {
+        if (!(error instanceof RefitAbandoned)) this.#log?.warn({ err: error }, 'background refit of the embedding model failed');
+      } finally {
+        this.#refitting = null;
+      }
+    })();
+    return this.#refitting;
+  }
+
+  /** Waits for a background refit, if one runs. */
+  async settled(): Promise<void> {
+    await this.#refitting;
+  }
+
+  /** Stops background work (a refit in progress is abandoned before its switch); call before closing the database. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#refitting;
+  }
+
+  /**
+   * Gets the candidate's model ready to embed `texts`: a corpus-fitted model folds them into the
+   * live version's stored model (no fit) unless asked to refit or nothing is stored; then it is
+   * fitted on them and its space kept for the switch.
+   */
+  async #prepareModel(model: EmbeddingModel, texts: readonly string[], options: ChangeOptions): Promise<ModelPlan> {
+    const space = model.fitted;
+    if (!space) {
+      model.fit(texts);
+      return { how: 'pretrained', state: null, drift: 0 };
+    }
+    if (!options.refit && texts.length > 0 && (await this.loadModel(model)) !== 'missing' && space.ready) {
+      return { how: 'folded-in', state: null, drift: space.drift(texts) };
+    }
+    model.fit(texts);
+    return { how: 'fitted', state: space.ready ? space.toBytes() : null, drift: 0 };
   }
 
   async #insertVersions(tx: Queryable, rows: readonly NewVersionRow[], actor: string | null): Promise<void> {

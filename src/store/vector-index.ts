@@ -34,6 +34,22 @@ export async function ensureVectorIndex(db: Queryable, model: string, dims: numb
 }
 
 /**
+ * Drops every HNSW index over `clause_embeddings` (all models), so that a bulk load writes rows
+ * without updating a graph per row and {@link ensureVectorIndex} then builds it once.
+ *
+ * @example
+ * await dropVectorIndexes(tx); // … insert the vectors …
+ * await ensureVectorIndex(tx, 'bge-m3', 1024);
+ */
+export async function dropVectorIndexes(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ indexname: string }>(
+    `select indexname from pg_indexes where tablename = 'clause_embeddings' and indexname like 'clause\\_embeddings\\_hnsw\\_%'`,
+  );
+  for (const { indexname } of rows) await db.exec(`drop index if exists "${indexname.replaceAll('"', '""')}"`);
+  return rows.map((row) => row.indexname);
+}
+
+/**
  * The `k` clauses whose `model` embeddings are nearest to `queryVec` by cosine
  * distance, nearest first; uses the index of {@link ensureVectorIndex}.
  * Through the index at most `hnsw.ef_search` (default 40) rows come back.

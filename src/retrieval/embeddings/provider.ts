@@ -1,4 +1,5 @@
 import type { Embeddings } from '@langchain/core/embeddings';
+import { CorpusLsaEmbeddings } from './corpus-lsa.ts';
 
 /**
  * An embedding model as retrieval uses it: LangChain's `Embeddings` plus a stable name under
@@ -12,18 +13,52 @@ export interface EmbeddingModel {
   fit(texts: readonly string[]): void;
   /** How much the dense list counts in fusion next to BM25 (weak corpus-fitted models count less). */
   readonly fusionWeight: number;
+  /** What a corpus-fitted model stores with the knowledge-base version; absent when there is nothing to fit. */
+  readonly fitted?: FittedSpace;
+}
+
+/**
+ * The stored form of a corpus-fitted model: fitted once per knowledge-base version, stored with
+ * it, loaded at start; later clauses are folded into it until too many of their words are new.
+ */
+export interface FittedSpace {
+  /** Whether it has been fitted or loaded. */
+  readonly ready: boolean;
+  /** The fitted space as bytes (stored in `embedding_models`). */
+  toBytes(): Uint8Array;
+  /** Replaces the space with a stored one; no fitting. */
+  load(bytes: Uint8Array): void;
+  /** The share of the texts' word mass the space does not know, beyond what it lacked at its fit (≥ 0). */
+  drift(texts: readonly string[]): number;
+  /** A new, unfitted model of the same kind, for a refit beside the live one. */
+  fresh(): EmbeddingModel;
 }
 
 /** The offline default: LSA fitted on the knowledge base itself (see CorpusLsaEmbeddings). */
-export function corpusLsaModel(lsa: { modelName: string; fit(texts: readonly string[]): unknown } & Embeddings): EmbeddingModel {
-  return {
-    embeddings: lsa,
+export function corpusLsaModel(initial: CorpusLsaEmbeddings): EmbeddingModel {
+  let lsa = initial;
+  const model: EmbeddingModel = {
+    get embeddings() {
+      return lsa;
+    },
     get name() {
       return lsa.modelName;
     },
     fit: (texts) => void lsa.fit(texts),
     fusionWeight: 0.3,
+    fitted: {
+      get ready() {
+        return lsa.fitted;
+      },
+      toBytes: () => lsa.toBytes(),
+      load: (bytes) => {
+        lsa = CorpusLsaEmbeddings.fromBytes(bytes, { tokenizer: lsa.tokenizer });
+      },
+      drift: (texts) => Math.max(0, lsa.unknownShare(texts) - lsa.unknownShareAtFit),
+      fresh: () => corpusLsaModel(new CorpusLsaEmbeddings({ tokenizer: lsa.tokenizer, dimensions: lsa.maxDimensions, maxFitTexts: lsa.maxFitTexts })),
+    },
   };
+  return model;
 }
 
 /** A pre-trained model behind an endpoint: nothing to fit, and its dense list counts fully. */

@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Assistant } from './assistant.ts';
+import { loadConfig } from './config.ts';
+import { CorpusLsaEmbeddings } from './retrieval/embeddings/corpus-lsa.ts';
+
+describe('Assistant restarts on an existing data directory', () => {
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'zhiyin-restart-'));
+  });
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('fits the embedding model once, at the first ingest; a restart loads it and answers the same', async () => {
+    const fits = vi.spyOn(CorpusLsaEmbeddings.prototype, 'fit');
+    const config = loadConfig({ LOG_LEVEL: 'silent', ZHIYIN_DATA_DIR: dataDir });
+    const question = '实习单位能扣我身份证吗？';
+
+    const first = await Assistant.open(config);
+    const before = await first.ask(question);
+    const model = first.knowledge.model.name;
+    await first.close();
+    expect(fits).toHaveBeenCalledTimes(1);
+
+    fits.mockClear();
+    const restarted = await Assistant.open(config);
+    try {
+      const after = await restarted.ask(question);
+      expect(fits).not.toHaveBeenCalled();
+      expect(restarted.knowledge.model.name).toBe(model);
+      expect(after.outcome).toBe(before.outcome);
+      expect(after.answer).toBe(before.answer);
+    } finally {
+      await restarted.close();
+    }
+  });
+});
