@@ -38,6 +38,14 @@ function upload(target: Hono, who: SignedIn, bytes: Uint8Array, name: string, fi
   return Promise.resolve(target.request(`${base}/upload`, { method: 'POST', headers: { cookie: who.cookie }, body: form }));
 }
 
+/** POSTs a multipart upload of several files as a signed-in user. */
+function uploadMany(target: Hono, who: SignedIn, files: [Uint8Array, string][]): Promise<Response> {
+  const form = new FormData();
+  for (const [bytes, name] of files) form.append('file', new File([bytes], name));
+  form.set('_csrf', who.csrf);
+  return Promise.resolve(target.request(`${base}/upload`, { method: 'POST', headers: { cookie: who.cookie }, body: form }));
+}
+
 beforeAll(async () => {
   const db = await createTestDatabase();
   assistant = await Assistant.open(loadConfig({ LOG_LEVEL: 'silent' }), { db });
@@ -54,7 +62,7 @@ describe('who may use the knowledge-base admin', () => {
   it('a teacher gets 403 on every page and action; a stranger is sent to the login', async () => {
     expect((await getAs(app, asTeacher, base)).status).toBe(403);
     expect((await upload(app, asTeacher, sampleTxt(), 'a.txt')).status).toBe(403);
-    expect((await postAs(app, asTeacher, `${base}/docs/moe-2018-zhongzhi-guidance/withdraw`)).status).toBe(403);
+    expect((await postAs(app, asTeacher, `${base}/docs/moe-2018-zhongzhi-guidance/withdraw`, { confirm: '1' })).status).toBe(403);
     expect((await postAs(app, asTeacher, `${base}/docs/moe-2018-zhongzhi-guidance/versions/1/publish`, { confirm: '1' })).status).toBe(403);
     expect((await postAs(app, asTeacher, `${base}/lexicon/synonyms`, { text: '甲\t乙' })).status).toBe(403);
     const anonymous = await app.request(base);
@@ -71,7 +79,7 @@ describe('who may use the knowledge-base admin', () => {
     expect(text).toContain('data-doc-id="moe-2018-zhongzhi-guidance"');
     expect((await upload(app, asAdmin, sampleTxt(), 'a.txt', {}, null)).status).toBe(403);
     expect((await upload(app, asAdmin, sampleTxt(), 'a.txt', {}, 'not-the-token')).status).toBe(403);
-    expect((await postAs(app, asAdmin, `${base}/docs/moe-2018-zhongzhi-guidance/withdraw`, {}, null)).status).toBe(403);
+    expect((await postAs(app, asAdmin, `${base}/docs/moe-2018-zhongzhi-guidance/withdraw`, { confirm: '1' }, null)).status).toBe(403);
     expect((await assistant.knowledge.list()).length).toBe(5);
   });
 });
@@ -120,7 +128,7 @@ describe('upload, preview, publish, versions', () => {
     expect(check.status).toBe(200);
     const page = await check.text();
     expect(page).toContain('id="eval"');
-    expect(page).toMatch(/policy<\/td><td class="score">142<\/td><td class="score">\d+\.\d%<\/td><td class="score">\d+\.\d%/u);
+    expect(page).toMatch(/政策问答<\/td><td class="score">142<\/td><td class="score">\d+\.\d%<\/td><td class="score">\d+\.\d%/u);
     expect(page).toContain('id="confirm-publish"');
     expect(await assistant.knowledge.version()).toBe(kbVersion);
 
@@ -164,12 +172,25 @@ describe('upload, preview, publish, versions', () => {
 
     const check = await postAs(app, asAdmin, `${base}/docs/${docId}/rollback`);
     expect(check.status).toBe(200);
-    expect(await check.text()).toContain(`action="${base}/docs/${docId}/rollback"`);
-    const rolledBack = await postAs(app, asAdmin, `${base}/docs/${docId}/rollback`, { confirm: '1' });
+    const checkText = await check.text();
+    expect(checkText).toContain(`action="${base}/docs/${docId}/rollback"`);
+    expect(checkText).toContain('确认回滚到 v1');
+    expect(checkText).toContain('name="version" value="1"');
+    expect(checkText).toContain('<td>政策问答</td>');
+    expect(checkText).not.toContain('<td>policy</td>');
+    expect((await assistant.knowledge.versionsOf(docId)).find((v) => v.state === 'published')?.version).toBe(2);
+    const rolledBack = await postAs(app, asAdmin, `${base}/docs/${docId}/rollback`, { confirm: '1', version: '1' });
     expect(rolledBack.status).toBe(303);
     expect((await assistant.knowledge.versionsOf(docId)).map((v) => [v.version, v.state])).toEqual([[2, 'withdrawn'], [1, 'published']]);
 
-    const withdrawn = await postAs(app, asAdmin, `${base}/docs/${docId}/withdraw`);
+    // withdraw asks first, on a page of its own (no script needed); only the confirmed form withdraws
+    const ask = await postAs(app, asAdmin, `${base}/docs/${docId}/withdraw`);
+    expect(ask.status).toBe(200);
+    const askText = await ask.text();
+    expect(askText).toContain('确认撤下《关于规范学生实习管理的通知》');
+    expect(askText).toContain('name="confirm" value="1"');
+    expect((await assistant.knowledge.list()).map((d) => d.id)).toContain(docId);
+    const withdrawn = await postAs(app, asAdmin, `${base}/docs/${docId}/withdraw`, { confirm: '1' });
     expect(withdrawn.status).toBe(303);
     expect((await assistant.knowledge.list()).map((d) => d.id)).not.toContain(docId);
   });
@@ -193,6 +214,41 @@ describe('upload, preview, publish, versions', () => {
     const location = traversal.headers.get('location')!.split('?')[0]!;
     const [docId, version] = [location.split('/')[4]!, Number(location.split('/')[6])];
     expect((await assistant.knowledge.getVersion(docId, version))?.source?.name).toBe('zhiyin-traversal-test.txt');
+  });
+
+  it('takes several files in one upload: each becomes a draft, listed with its title; one unreadable file stores none', async () => {
+    const count = async (): Promise<number> => (await assistant.knowledge.catalogue()).length;
+    const before = await count();
+    const first = sampleTxt(['广东省中等职业学校顶岗实习管理办法', '第一条 为规范实习，制定本办法。', '第二条 实习单位不得收取押金。', '第三条 本办法自2025年3月1日起施行。', '广东省教育厅', '2025年1月20日']);
+    const second = sampleTxt(['江苏省职业学校就业指导工作规程', '第一条 学校应当配备就业指导教师。', '第二条 本规程自发布之日起施行。', '江苏省教育厅', '2024年6月3日']);
+    const bad = new TextEncoder().encode('%PDF-1.4 broken');
+    const refused = await uploadMany(app, asAdmin, [[first, '广东.txt'], [bad, '坏的.pdf'], [second, '江苏.txt']]);
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain('坏的.pdf');
+    expect(await count()).toBe(before);
+
+    const response = await uploadMany(app, asAdmin, [[first, '广东.txt'], [second, '江苏.txt']]);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toContain('已上传 2 个文件：2 份新草稿');
+    expect(text).toContain('广东省中等职业学校顶岗实习管理办法');
+    expect(text).toContain('江苏省职业学校就业指导工作规程');
+    expect(await count()).toBe(before + 2);
+    const drafts = (await assistant.knowledge.catalogue()).flatMap(({ versions }) => versions).filter((v) => v.state === 'draft');
+    expect(drafts.find((v) => v.title === '广东省中等职业学校顶岗实习管理办法')?.effectiveFrom).toBe('2025-03-01');
+    expect(drafts.find((v) => v.title === '江苏省职业学校就业指导工作规程')?.effectiveFrom).toBe('2024-06-03');
+  });
+
+  it('the overview names documents by title in the upload form and shows when each applies (never the day it was ingested)', async () => {
+    const text = await (await getAs(app, asAdmin, base)).text();
+    expect(text).toMatch(/<option value="moe-2018-zhongzhi-guidance">[^<]*[\u4e00-\u9fff][^<]*<\/option>/u);
+    expect(text).toContain('multiple');
+    const row = /<tr data-doc-id="moe-2018-zhongzhi-guidance">.*?<\/tr>/su.exec(text)![0];
+    const cell = /<td class="effective">(.*?)<\/td>/su.exec(row)![1]!;
+    const ingestedOn = new Date().toISOString().slice(0, 10);
+    expect(cell).not.toContain(ingestedOn);
+    const moe = (await assistant.knowledge.list()).find((d) => d.id === 'moe-2018-zhongzhi-guidance')!;
+    expect(cell).toContain(moe.versionInfo?.effectiveFrom ?? moe.date ?? moe.dateNote ?? '文中未注明');
   });
 
   it('refuses a docx bomb at once and a slow Word file at the time limit, storing nothing, while /healthz keeps answering', async () => {

@@ -10,9 +10,25 @@ import { maxVariantLength, type VariantSource } from '../../knowledge/variants.t
 import type { RankedClause } from '../../retrieval/hybrid-search.ts';
 import type { Session } from '../auth/sessions.ts';
 import { csrfField, formatChinaTime, type Html } from '../dashboard/view.ts';
+import { datasetLabel } from '../labels.ts';
 
 /** Where the knowledge-base admin lives. */
 export const adminBase = '/admin/knowledge';
+
+/** How many files one upload may carry, and how many bytes together. */
+export const maxUploadFiles = 10;
+export const maxUploadBytes = 3 * maxDocumentBytes;
+
+/** A draft stored by a multi-file upload, for the list shown after it. */
+export interface UploadedDraft {
+  docId: string;
+  version: number;
+  /** The uploaded file's name (as the browser sent it; only displayed). */
+  name: string;
+  title: string;
+  /** False when the file equals the latest version (nothing new stored). */
+  created: boolean;
+}
 
 /** Notices after an action, by code (never text from the request). */
 export const adminFlashes = {
@@ -48,6 +64,7 @@ export function adminStyles(nonce: string | undefined): Html {
 .score { font-variant-numeric: tabular-nums; white-space: nowrap; }
 textarea.lexicon { min-height: 22rem; font-family: ui-monospace, monospace; tab-size: 12; }
 .upload { border: 1px dashed #9aa5b1; border-radius: .5rem; padding: .75rem; }
+#live-documents th, table.history th { white-space: nowrap; }
 ul.variants { margin: .3rem 0 .2rem; padding-left: 1.2rem; }
 ul.variants li { margin: .15rem 0; }
 .variant-source { font-size: .8em; margin-left: .4rem; }
@@ -77,25 +94,30 @@ export function overviewBody(input: {
   history: KbChange[];
   flash?: AdminFlash | undefined;
   error?: string | undefined;
+  /** The drafts a multi-file upload just stored. */
+  uploaded?: UploadedDraft[] | undefined;
 }): Html {
   const { session, live, catalogue } = input;
   const liveIds = new Set(live.map((d) => d.id));
   const others = catalogue.filter((entry) => !liveIds.has(entry.docId));
   return html`<h1>知识库管理</h1>
 ${flash(input.flash, input.error)}
+${input.uploaded ? uploadedList(input.uploaded) : ''}
 <p class="muted">知识库版本 <strong id="kb-version">${input.version}</strong>：${live.length} 份文件在用。每次发布都先在旁边建好新索引、跑一遍评测，再一次性切换；失败时旧版本继续服务。</p>
 <h2>上传文件</h2>
 <form class="upload" method="post" action="${adminBase}/upload" enctype="multipart/form-data">
 ${csrfField(session)}
-<p><input type="file" name="file" required accept="${acceptedExtensions.join(',')}"></p>
-<p><label>作为已有文件的新版本（可选）：<select name="id"><option value="">自动（按标题匹配，或新文件）</option>${catalogue.map((entry) => html`<option value="${entry.docId}">${entry.docId}</option>`)}</select></label></p>
-<p class="muted">可上传 ${acceptedExtensions.join(' ')}，最大 ${maxDocumentBytes / 1024 / 1024} MB。上传后是草稿，核对后再发布。</p>
+<p><label for="upload-files">选择文件（可多选）：</label><input id="upload-files" type="file" name="file" required multiple accept="${acceptedExtensions.join(',')}"></p>
+<p><label>作为已有文件的新版本（可选，只上传一个文件时）：<select name="id"><option value="">自动（按标题匹配，或新文件）</option>${catalogue.map(
+  (entry) => html`<option value="${entry.docId}">${entry.versions[0]!.title}</option>`,
+)}</select></label></p>
+<p class="muted">可上传 ${acceptedExtensions.join(' ')}；可一次选多个文件（最多 ${maxUploadFiles} 个），每个最大 ${maxDocumentBytes / 1024 / 1024} MB。所有文件都检查通过才保存，有一个读不出就都不保存。上传后是草稿，核对后再发布。</p>
 <p><button class="primary" type="submit">上传并预览</button></p>
 </form>
 <h2>在用的文件</h2>
 <table id="live-documents"><tr><th>文件</th><th>版本</th><th>施行</th><th>条款</th><th>地区</th></tr>
 ${live.map(
-  (d) => html`<tr data-doc-id="${d.id}"><td><a href="${adminBase}/docs/${encodeURIComponent(d.id)}">${d.title}</a><br><span class="muted">${d.id}</span></td><td>v${d.versionInfo?.number ?? 1}</td><td>${d.versionInfo?.effectiveFrom ?? d.versionInfo?.publishedOn ?? '—'}</td><td>${d.clauses}</td><td>${d.region}</td></tr>`,
+  (d) => html`<tr data-doc-id="${d.id}"><td><a href="${adminBase}/docs/${encodeURIComponent(d.id)}">${d.title}</a><br><span class="muted">${d.id}</span></td><td>v${d.versionInfo?.number ?? 1}</td><td class="effective">${effectiveCell(d)}</td><td>${d.clauses}</td><td>${d.region}</td></tr>`,
 )}
 </table>
 ${
@@ -108,11 +130,32 @@ ${others.map((entry) => html`<tr data-doc-id="${entry.docId}"><td><a href="${adm
 <h2>试一试</h2>
 <form method="get" action="${adminBase}/try" class="filters"><input type="text" name="q" placeholder="输入一个学生可能问的问题" required maxlength="500" size="40"><button type="submit">检索</button></form>
 <h2>最近的变更</h2>
-${historyTable(input.history)}
+${historyTable(input.history, new Map(catalogue.map((entry) => [entry.docId, entry.versions[0]!.title])))}
 <p><a href="${adminBase}/lexicon">编辑同义词表和英汉词表 →</a></p>`;
 }
 
-function historyTable(history: KbChange[]): Html {
+/**
+ * When a document applies: its version's 施行 date, else the date the document bears (marked as
+ * such), else what is known of it — never the day it was ingested.
+ */
+function effectiveCell(d: DocumentSummary): Html | string {
+  if (d.versionInfo?.effectiveFrom) return d.versionInfo.effectiveFrom;
+  if (d.date) return html`${d.date}<br><span class="muted">发文日期（文中未写施行日期）</span>`;
+  return html`<span class="muted">${d.dateNote ?? '文中未注明'}</span>`;
+}
+
+/** The drafts a multi-file upload stored, each with its link. */
+function uploadedList(uploaded: UploadedDraft[]): Html {
+  const created = uploaded.filter((draft) => draft.created).length;
+  return html`<div class="flash" role="status" id="uploaded"><p>已上传 ${uploaded.length} 个文件：${created} 份新草稿${uploaded.length > created ? `，${uploaded.length - created} 份与现有版本完全相同` : ''}。请逐份核对元数据和条款预览，再发布。</p>
+<ul>${uploaded.map(
+    (draft) =>
+      html`<li><a href="${adminBase}/docs/${encodeURIComponent(draft.docId)}/versions/${draft.version}">${draft.title}</a> v${draft.version} <span class="muted">${draft.name}${draft.created ? '' : '（未变，没有新版本）'}</span></li>`,
+  )}</ul></div>`;
+}
+
+/** The knowledge base's changes, documents named by title (`titles`, by id). */
+function historyTable(history: KbChange[], titles: ReadonlyMap<string, string>): Html {
   const actions: Record<string, string> = {
     upload: '上传',
     publish: '发布',
@@ -129,7 +172,7 @@ function historyTable(history: KbChange[]): Html {
   return html`<table class="history"><tr><th>时间</th><th>知识库版本</th><th>操作</th><th>文件</th><th>评测</th><th>操作人</th></tr>
 ${history.map((change) => {
   const evalDetail = change.detail.eval as { before?: number; after?: number } | undefined;
-  return html`<tr><td>${formatChinaTime(change.createdAt)}</td><td>${change.kbVersion}</td><td>${actions[change.action] ?? change.action}</td><td>${change.docId ?? '全部'}${change.version !== null ? ` v${change.version}` : ''}${
+  return html`<tr><td>${formatChinaTime(change.createdAt)}</td><td>${change.kbVersion}</td><td>${actions[change.action] ?? change.action}</td><td>${change.docId === null ? '全部' : (titles.get(change.docId) ?? change.docId)}${change.version !== null ? ` v${change.version}` : ''}${
     change.previousVersion !== null && change.previousVersion !== change.version ? `（原 v${change.previousVersion}）` : ''
   }</td><td class="score">${evalDetail?.before !== undefined && evalDetail.after !== undefined ? `${pct(evalDetail.before)} → ${pct(evalDetail.after)}` : ''}</td><td>${change.actor ?? ''}</td></tr>`;
 })}
@@ -150,8 +193,8 @@ ${flash(input.flash, input.error)}
 <p class="muted">${docId}｜${latest.issuer}｜${latest.region}｜${latest.date ?? '日期未注明'}</p>
 <p>在用：${published ? html`<strong id="published-version">v${published.version}</strong>` : html`<strong id="published-version">无</strong>（未上线）`}</p>
 <div class="actions">
-${published ? action('withdraw', '撤下（停止用于回答）', 'danger') : ''}
-${versions.some((v) => v.state === 'superseded' && (!published || v.version < published.version)) ? action('rollback', '回滚到上一版本') : ''}
+${published ? action('withdraw', '撤下（停止用于回答）…', 'danger') : ''}
+${versions.some((v) => v.state === 'superseded' && (!published || v.version < published.version)) ? action('rollback', '评测并回滚到上一版本…') : ''}
 </div>
 <h2>版本</h2>
 <table id="versions"><tr><th>版本</th><th>状态</th><th>施行 / 失效</th><th>上传</th><th>发布</th><th>来源</th><th></th></tr>
@@ -162,7 +205,7 @@ ${versions.map(
 )}
 </table>
 <h2>变更记录</h2>
-${historyTable(input.history)}
+${historyTable(input.history, new Map([[docId, latest.title]]))}
 <p><a href="${adminBase}">← 知识库管理</a></p>`;
 }
 
@@ -194,6 +237,8 @@ export function versionBody(input: {
   comparison?: VersionEvalComparison | undefined;
   /** Where the comparison's confirm button posts (default: this version's publish). */
   confirmAction?: string | undefined;
+  /** What the confirm button does (default: publish). */
+  confirmKind?: 'publish' | 'rollback' | undefined;
   flash?: AdminFlash | undefined;
   error?: string | undefined;
 }): Html {
@@ -209,7 +254,7 @@ export function versionBody(input: {
   return html`<h1>${d.title} <span class="muted">v${v.version}</span> ${badge(v.state)}</h1>
 ${flash(input.flash, input.error)}
 ${input.missing.length > 0 && isDraft ? html`<p class="flash error" id="missing">文中没有找到：${input.missing.map((field) => fieldLabels[field] ?? field).join('、')}。请在下面填写后保存。</p>` : ''}
-${input.comparison ? comparisonSection(input.comparison, session, input.confirmAction ?? `${base}/versions/${v.version}/publish`) : ''}
+${input.comparison ? comparisonSection(input.comparison, session, input.confirmAction ?? `${base}/versions/${v.version}/publish`, input.confirmKind === 'rollback' ? { kind: 'rollback', version: v.version } : { kind: 'publish' }) : ''}
 <h2>元数据</h2>
 <form class="meta-form" method="post" action="${base}/versions/${v.version}/metadata">
 ${csrfField(session)}
@@ -311,20 +356,27 @@ function accuracyRow(name: string, before: { fullyCorrect: number } | undefined,
   }</td></tr>`;
 }
 
-/** The eval of a candidate beside the live set, with the confirm button when it may be published. */
-export function comparisonSection(comparison: VersionEvalComparison, session: Session, confirmAction: string): Html {
+/** The eval of a candidate beside the live set, with the confirm button when it may be published (or rolled back to). */
+export function comparisonSection(
+  comparison: VersionEvalComparison,
+  session: Session,
+  confirmAction: string,
+  confirm: { kind: 'publish' } | { kind: 'rollback'; version: number } = { kind: 'publish' },
+): Html {
   const { baseline, candidate, floor, passed } = comparison;
   const overall = (summary: AccuracySummary): { fullyCorrect: number; items: number } => ({ fullyCorrect: summary.fullyCorrect, items: summary.items });
   return html`<section class="eval${passed ? '' : ' blocked'}" id="eval">
 <h2>发布前评测（${candidate.items} 道单轮题，${(comparison.ms / 1000).toFixed(1)} 秒）</h2>
 <table><tr><th>数据集</th><th>题数</th><th>现在</th><th>发布后</th><th>变化（百分点）</th></tr>
 ${accuracyRow('全部', overall(baseline), overall(candidate))}
-${Object.entries(candidate.datasets).map(([name, after]) => accuracyRow(name, baseline.datasets[name], after))}
+${Object.entries(candidate.datasets).map(([name, after]) => accuracyRow(datasetLabel(name), baseline.datasets[name], after))}
 </table>
 ${floor !== null ? html`<p>发布门槛：完全正确率不低于 ${pct(floor)}。${passed ? '已达到。' : html`<strong>未达到，不能发布。</strong>`}</p>` : ''}
 ${
   passed
-    ? html`<form method="post" action="${confirmAction}">${csrfField(session)}<input type="hidden" name="confirm" value="1"><button class="primary" type="submit" id="confirm-publish">确认发布（切换上线）</button></form>`
+    ? confirm.kind === 'rollback'
+      ? html`<p>回滚后，v${confirm.version} 重新上线，现在在用的版本停止用于回答。</p><form method="post" action="${confirmAction}">${csrfField(session)}<input type="hidden" name="confirm" value="1"><input type="hidden" name="version" value="${confirm.version}"><button class="primary" type="submit" id="confirm-rollback">确认回滚到 v${confirm.version}</button> <a href="${confirmAction.replace(/\/rollback$/u, '')}">取消</a></form>`
+      : html`<form method="post" action="${confirmAction}">${csrfField(session)}<input type="hidden" name="confirm" value="1"><button class="primary" type="submit" id="confirm-publish">确认发布（切换上线）</button></form>`
     : ''
 }
 </section>`;
@@ -368,4 +420,16 @@ ${problems.length > 0 ? html`<div class="flash error" role="alert" id="problems-
 <form method="post" action="${adminBase}/lexicon/${kind}">${csrfField(input.session)}<textarea class="lexicon" name="text" spellcheck="false">${input.texts[kind]}</textarea><p><button class="primary" type="submit">保存${title}</button></p></form>`;
 })}
 <p><a href="${adminBase}">← 知识库管理</a></p>`;
+}
+
+/** The step before a withdraw (no script needed): what stops, and the button that does it. */
+export function confirmWithdrawBody(input: { session: Session; docId: string; version: VersionSummary }): Html {
+  const { session, docId, version } = input;
+  const base = `${adminBase}/docs/${encodeURIComponent(docId)}`;
+  return html`<h1>确认撤下《${version.title}》</h1>
+<p>撤下后，在用的 v${version.version} 不再用于回答，学生问到相关问题时不会再引用这份文件。文件和各版本都保留，之后可以重新发布。</p>
+<div class="actions">
+<form method="post" action="${base}/withdraw">${csrfField(session)}<input type="hidden" name="confirm" value="1"><button type="submit" class="danger" id="confirm-withdraw">确认撤下</button></form>
+<a href="${base}">取消</a>
+</div>`;
 }

@@ -16,7 +16,23 @@ import { knowledgeDir } from '../../paths.ts';
 import { csrfProtection, loadSession, requireRole, requireUser, type DashboardEnv } from '../auth/middleware.ts';
 import type { Session, SessionStore } from '../auth/sessions.ts';
 import { layout, type Html } from '../dashboard/view.ts';
-import { adminBase, adminFlashes, adminStyles, diffBody, documentBody, lexiconBody, overviewBody, tryBody, variantsBody, versionBody, type AdminFlash } from './pages.ts';
+import {
+  adminBase,
+  adminFlashes,
+  adminStyles,
+  confirmWithdrawBody,
+  diffBody,
+  documentBody,
+  lexiconBody,
+  maxUploadBytes,
+  maxUploadFiles,
+  overviewBody,
+  tryBody,
+  variantsBody,
+  versionBody,
+  type AdminFlash,
+  type UploadedDraft,
+} from './pages.ts';
 
 /** What the knowledge-base admin works with. */
 export interface KnowledgeAdminDeps {
@@ -66,7 +82,10 @@ export function knowledgeAdmin(deps: KnowledgeAdminDeps): Hono<DashboardEnv> {
   const floor = deps.publishFloor !== undefined ? deps.publishFloor : publishFloor();
   const app = new Hono<DashboardEnv>();
   const small = bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.text('请求太大 / request body too large', 413) });
-  const upload = bodyLimit({ maxSize: maxDocumentBytes + 64 * 1024, onError: (c) => c.text(`文件太大（最大 ${maxDocumentBytes / 1024 / 1024} MB）/ file too large`, 413) });
+  const upload = bodyLimit({
+    maxSize: maxUploadBytes + 64 * 1024,
+    onError: (c) => c.text(`上传太大（每个文件最大 ${maxDocumentBytes / 1024 / 1024} MB，一次合计最大 ${maxUploadBytes / 1024 / 1024} MB）/ upload too large`, 413),
+  });
 
   app.use('*', async (c, next) => {
     c.header('Cache-Control', 'no-store');
@@ -127,7 +146,12 @@ export function knowledgeAdmin(deps: KnowledgeAdminDeps): Hono<DashboardEnv> {
     return { committed: true, comparison };
   };
 
-  const versionPage = async (c: Context<DashboardEnv>, docId: string, version: number, extra: { comparison?: VersionEvalComparison; confirmAction?: string; error?: string; status?: 200 | 409 | 422 } = {}): Promise<Response> => {
+  const versionPage = async (
+    c: Context<DashboardEnv>,
+    docId: string,
+    version: number,
+    extra: { comparison?: VersionEvalComparison; confirmAction?: string; confirmKind?: 'publish' | 'rollback'; error?: string; status?: 200 | 409 | 422 } = {},
+  ): Promise<Response> => {
     const stored = await kb.getVersion(docId, version);
     if (!stored) return notFound(c);
     const versions = await kb.versionsOf(docId);
@@ -149,6 +173,7 @@ export function knowledgeAdmin(deps: KnowledgeAdminDeps): Hono<DashboardEnv> {
         published,
         comparison: extra.comparison,
         confirmAction: extra.confirmAction,
+        confirmKind: extra.confirmKind,
         flash: flashOf(c),
         error: extra.error,
       }),
@@ -156,11 +181,20 @@ export function knowledgeAdmin(deps: KnowledgeAdminDeps): Hono<DashboardEnv> {
     );
   };
 
-  const overview = async (c: Context<DashboardEnv>, extra: { error?: string; status?: 200 | 413 | 422 } = {}): Promise<Response> =>
+  const overview = async (c: Context<DashboardEnv>, extra: { error?: string; status?: 200 | 413 | 422; uploaded?: UploadedDraft[] } = {}): Promise<Response> =>
     page(
       c,
       '知识库管理',
-      overviewBody({ session: sessionOf(c), version: await kb.version(), live: await kb.list(), catalogue: await kb.catalogue(), history: await kb.history(undefined, 20), flash: flashOf(c), error: extra.error }),
+      overviewBody({
+        session: sessionOf(c),
+        version: await kb.version(),
+        live: await kb.list(),
+        catalogue: await kb.catalogue(),
+        history: await kb.history(undefined, 20),
+        flash: flashOf(c),
+        error: extra.error,
+        uploaded: extra.uploaded,
+      }),
       extra.status ?? 200,
     );
 
@@ -175,21 +209,44 @@ export function knowledgeAdmin(deps: KnowledgeAdminDeps): Hono<DashboardEnv> {
   app.get('/', (c) => overview(c));
 
   app.post('/upload', async (c) => {
-    const body = await c.req.parseBody();
-    const file = body.file;
-    if (!(file instanceof File) || file.size === 0) return overview(c, { error: '请选择一个文件。', status: 422 });
-    if (file.size > maxDocumentBytes) return overview(c, { error: `文件太大（最大 ${maxDocumentBytes / 1024 / 1024} MB）。`, status: 413 });
-    const requestedId = typeof body.id === 'string' && body.id !== '' ? idParam.safeParse(body.id) : null;
+    const body = await c.req.parseBody({ all: true });
+    const files = (Array.isArray(body.file) ? body.file : [body.file]).filter((file): file is File => file instanceof File && file.size > 0);
+    if (files.length === 0) return overview(c, { error: '请选择文件。', status: 422 });
+    if (files.length > maxUploadFiles) return overview(c, { error: `一次最多上传 ${maxUploadFiles} 个文件。`, status: 422 });
+    const tooBig = files.find((file) => file.size > maxDocumentBytes);
+    if (tooBig) return overview(c, { error: `${tooBig.name}：文件太大（最大 ${maxDocumentBytes / 1024 / 1024} MB）。`, status: 413 });
+    const id = typeof body.id === 'string' ? body.id : '';
+    const requestedId = id !== '' ? idParam.safeParse(id) : null;
     if (requestedId && !requestedId.success) return overview(c, { error: '文件 id 只能包含小写字母、数字和连字符。', status: 422 });
+    if (requestedId && files.length > 1) return overview(c, { error: '“作为已有文件的新版本”一次只能上传一个文件。', status: 422 });
     try {
-      // The client's file name is shown to admins only; it never becomes a path.
-      const parsed = await readUpload(new Uint8Array(await file.arrayBuffer()), file.name, requestedId ? { id: requestedId.data } : {});
+      // Every file is read and checked before anything is stored: one bad file stores none.
+      // The client's file names are shown to admins only; they never become paths.
+      const parsed = [];
+      for (const file of files) parsed.push(await readUpload(new Uint8Array(await file.arrayBuffer()), file.name, requestedId ? { id: requestedId.data } : {}));
       const known = (await kb.catalogue()).map(({ docId, versions }) => ({ docId, title: versions[0]!.title }));
-      const [ready] = adoptKnownIds([parsed], known, requestedId !== null);
-      const { created, unchanged } = await kb.addDrafts([{ document: ready!.document, source: ready!.source, effectiveFrom: ready!.effectiveFrom, expiresOn: ready!.expiresOn }], { actor: actorOf(c) });
-      const stored = created[0] ?? unchanged[0]!;
-      log.info({ docId: stored.docId, version: stored.version, kind: parsed.source.kind, bytes: parsed.source.bytes, created: created.length > 0 }, 'knowledge upload');
-      return c.redirect(`${adminBase}/docs/${encodeURIComponent(stored.docId)}/versions/${stored.version}?msg=${created.length > 0 ? 'uploaded' : 'unchanged'}`, 303);
+      const ready = adoptKnownIds(parsed, known, requestedId !== null);
+      const seen = new Map<string, string>();
+      for (const upload of ready) {
+        const other = seen.get(upload.document.id);
+        if (other !== undefined) return overview(c, { error: `${other} 和 ${upload.source.name} 是同一份文件（${upload.document.title}），请分开上传。`, status: 422 });
+        seen.set(upload.document.id, upload.source.name);
+      }
+      const { created, unchanged } = await kb.addDrafts(
+        ready.map(({ document, source, effectiveFrom, expiresOn }) => ({ document, source, effectiveFrom, expiresOn })),
+        { actor: actorOf(c) },
+      );
+      for (const upload of ready) log.info({ docId: upload.document.id, kind: upload.source.kind, bytes: upload.source.bytes }, 'knowledge upload');
+      if (ready.length === 1) {
+        const stored = created[0] ?? unchanged[0]!;
+        return c.redirect(`${adminBase}/docs/${encodeURIComponent(stored.docId)}/versions/${stored.version}?msg=${created.length > 0 ? 'uploaded' : 'unchanged'}`, 303);
+      }
+      const fileOf = new Map(ready.map((upload) => [upload.document.id, { name: upload.source.name, title: upload.document.title }]));
+      const uploaded: UploadedDraft[] = [
+        ...created.map((draft) => ({ ...draft, ...fileOf.get(draft.docId)!, created: true })),
+        ...unchanged.map((draft) => ({ ...draft, ...fileOf.get(draft.docId)!, created: false })),
+      ];
+      return overview(c, { uploaded });
     } catch (error) {
       const problem = problemText(error);
       if (problem === null) throw error;
@@ -277,7 +334,12 @@ export function knowledgeAdmin(deps: KnowledgeAdminDeps): Hono<DashboardEnv> {
     try {
       const { committed, comparison } = await evaluateAndSwitch(c, { kind: 'rollback', docId: id.data, version: target }, body.confirm === '1');
       if (committed) return c.redirect(`${adminBase}/docs/${encodeURIComponent(id.data)}?msg=rolledback`, 303);
-      return versionPage(c, id.data, target, { comparison, confirmAction: `${adminBase}/docs/${encodeURIComponent(id.data)}/rollback`, status: comparison.passed ? 200 : 422 });
+      return versionPage(c, id.data, target, {
+        comparison,
+        confirmAction: `${adminBase}/docs/${encodeURIComponent(id.data)}/rollback`,
+        confirmKind: 'rollback',
+        status: comparison.passed ? 200 : 422,
+      });
     } catch (error) {
       const problem = problemText(error);
       if (problem === null) throw error;
@@ -288,6 +350,11 @@ export function knowledgeAdmin(deps: KnowledgeAdminDeps): Hono<DashboardEnv> {
   app.post('/docs/:id/withdraw', async (c) => {
     const id = idParam.safeParse(c.req.param('id'));
     if (!id.success) return notFound(c);
+    if ((await c.req.parseBody()).confirm !== '1') {
+      const published = (await kb.versionsOf(id.data)).find((v) => v.state === 'published');
+      if (!published) return page(c, '不能撤下', overviewLink('这份文件没有在用的版本。'), 422);
+      return page(c, `撤下 ${published.title}`, confirmWithdrawBody({ session: sessionOf(c), docId: id.data, version: published }));
+    }
     try {
       const report = await kb.withdraw(id.data, { actor: actorOf(c), model: await embeddingModelFor(assistant.config, assistant.tokenizer) });
       log.info({ action: 'withdraw', docId: id.data, kbVersion: report.version }, 'knowledge base switched');

@@ -184,7 +184,7 @@ describe("who sees what of a student (studentAccess), per role", () => {
     expect(ticket).toContain('转人工');
     expect(ticket).toContain('优先级 3');
     expect(ticket).toContain('首次回复截止');
-    expect(ticket).toContain('<dt>渠道</dt><dd>telegram</dd>');
+    expect(ticket).toContain('<dt>渠道</dt><dd id="channel">Telegram</dd>');
     expect(ticket.split('想找老师谈职业规划').length).toBeGreaterThanOrEqual(3); // the summary and the opening message
     for (const text of [history, '实习押金的问题', followUp, reply, note, '职业规划：数控', 'RCE']) expect(ticket).not.toContain(text);
     expect(ticket).toContain('id="history-withheld"');
@@ -417,6 +417,37 @@ describe('the stats page', () => {
   });
 });
 
+describe('in words a teacher reads', () => {
+  it('names the channel in Chinese on the ticket, in the reply box and on the channel page, never by its id', async () => {
+    const { ticketId } = await escalate('person', '公众号里的学生想找老师', { channel: 'wechat-oa' });
+    const page = await html(getAs(app, asAdmin, `/tickets/${ticketId}`));
+    expect(page).toContain('<dd id="channel">微信公众号</dd>');
+    expect(page).toContain('会发到学生的微信公众号对话里');
+    expect(page).not.toContain('wechat-oa');
+    const channels = await html(getAs(app, asAdmin, '/channels'));
+    expect(channels).toContain('<td>个人微信</td>');
+    expect(channels).toContain('<td>微信公众号</td>');
+    expect(channels).toContain('个人微信扫码登录');
+  });
+
+  it('says who the student is in the queue: the name a web-chat student gave, else a masked id', async () => {
+    const anonymous = await escalate('person', '没有留名字的学生', { channel: 'telegram' });
+    const named = await escalate('person', '留了名字的学生', { channel: 'web' });
+    // the student web chat keeps what a student chose to say about themselves (migration 013)
+    await db.query(`create table if not exists web_chat_students (user_id text primary key, conversation_id bigint not null references conversations(id) on delete cascade, student_number text, name text, updated_at timestamptz not null default now())`);
+    await db.query('insert into web_chat_students (user_id, conversation_id, student_number, name) values ($1, $2, $3, $4)', [named.studentId, named.conversationId, '2023012345', '林小雨']);
+    const queue = await html(getAs(app, asA, '/'));
+    const rowOf = (ticketId: number): string => new RegExp(`<li class="ticket[^"]*" data-ticket-id="${ticketId}">[\\s\\S]*?</li>`, 'u').exec(queue)![0];
+    expect(rowOf(named.ticketId)).toContain('林小雨（学号 2023012345）');
+    expect(rowOf(named.ticketId)).toContain('· 网页');
+    expect(rowOf(anonymous.ticketId)).toContain(`学生 ···${anonymous.studentId.slice(-4)}`);
+    expect(rowOf(anonymous.ticketId)).not.toContain(anonymous.studentId);
+    expect(rowOf(anonymous.ticketId)).toContain('· Telegram');
+    expect(await html(getAs(app, asA, '/queue/rows'))).toContain('林小雨');
+    expect(await html(getAs(app, asA, `/tickets/${named.ticketId}`))).toContain('<dd id="student">林小雨（学号 2023012345）</dd>');
+  });
+});
+
 describe('the channel page', () => {
   it('draws the WeChat login QR code for admins on the page itself, and refuses teachers', async () => {
     expect((await getAs(app, asA, '/channels')).status).toBe(403);
@@ -427,7 +458,7 @@ describe('the channel page', () => {
 
   it('warns that an Official Account in plain mode can be replayed and recommends safe mode', async () => {
     const page = await (await getAs(app, asAdmin, '/channels')).text();
-    expect(page).toContain('wechat-oa：明文模式');
+    expect(page).toContain('微信公众号：明文模式');
     expect(page).toContain('建议在公众号后台改用安全模式');
   });
 });

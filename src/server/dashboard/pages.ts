@@ -6,6 +6,8 @@ import type { User } from '../auth/users.ts';
 import { withheld, type StudentAccess } from '../auth/student-access.ts';
 import type { StudentArchive } from './archive.ts';
 import type { ChannelStatus } from './channel-status.ts';
+import { channelLabel } from '../labels.ts';
+import { studentLabel } from './student-names.ts';
 import { csrfField, formatChinaTime, formatMinutes, reasonLabels, roleLabels, statusLabels, untilDue, type Html } from './view.ts';
 
 /** A short notice after an action, by code (never text from the request). */
@@ -85,14 +87,19 @@ export interface QueueFilter {
   sort: 'priority' | 'due';
 }
 
+/** Names or 学号 students gave, by conversation id (`studentNames`). */
+export type KnownStudents = ReadonlyMap<number, { name: string | null; studentNumber: string | null }>;
+
 /** One ticket of the queue (also the fragment the live update fetches). */
-function queueRow(ticket: Ticket, now: Date): Html {
+function queueRow(ticket: Ticket, now: Date, students: KnownStudents): Html {
+  const student = studentLabel(ticket.studentId, students.get(ticket.conversationId));
   return html`<li class="ticket${ticket.overdue ? ' overdue' : ''}" data-ticket-id="${ticket.id}">
 <a href="/tickets/${ticket.id}">
 <span class="badge r-${ticket.reason}">${reasonLabels[ticket.reason]}</span>
 ${ticket.difficultGroup ? html`<span class="badge b-group">就业困难群体</span>` : ''}
 ${ticket.overdue ? html`<span class="badge b-overdue">逾期</span>` : ''}
 <span class="badge b-status">${statusLabels[ticket.status]}</span>
+<span class="student${student.named ? ' named' : ''}">${student.text}</span> <span class="muted">· ${channelLabel(ticket.channel)}</span>
 <span class="summary">${ticket.summary}</span>
 <span class="muted">#${ticket.id} · 截止 ${formatChinaTime(ticket.dueAt)}${ticket.firstResponseAt || ticket.status === 'closed' ? '' : `（${untilDue(ticket.dueAt, now)}）`} · 负责：${ticket.assigneeName ?? '—'}</span>
 </a>
@@ -100,9 +107,9 @@ ${ticket.overdue ? html`<span class="badge b-overdue">逾期</span>` : ''}
 }
 
 /** The queue's list items. */
-export function queueRows(tickets: Ticket[], now: Date): Html {
+export function queueRows(tickets: Ticket[], now: Date, students: KnownStudents = new Map()): Html {
   if (tickets.length === 0) return html`<li class="empty muted">没有符合条件的工单。</li>`;
-  return html`${tickets.map((ticket) => queueRow(ticket, now))}`;
+  return html`${tickets.map((ticket) => queueRow(ticket, now, students))}`;
 }
 
 function option(value: string, label: string, selected: boolean): Html {
@@ -110,7 +117,7 @@ function option(value: string, label: string, selected: boolean): Html {
 }
 
 /** The queue page: filters, the list, and the live-update script. */
-export function queueBody(tickets: Ticket[], filter: QueueFilter, now: Date): Html {
+export function queueBody(tickets: Ticket[], filter: QueueFilter, now: Date, students: KnownStudents = new Map()): Html {
   return html`<h1>工单队列 <span class="muted">（<span id="count">${tickets.length}</span> 张）</span></h1>
 <form class="filters" method="get" action="/">
 <label>状态 <select name="status">
@@ -131,7 +138,7 @@ ${option('priority', '按优先级', filter.sort === 'priority')}${option('due',
 </form>
 <p class="live" id="live" aria-live="polite">实时更新连接中…</p>
 <ol class="queue" id="queue">
-${queueRows(tickets, now)}
+${queueRows(tickets, now, students)}
 </ol>
 <p class="muted">优先级：危机 &gt; 投诉 &gt; 转人工 &gt; 低置信；同一优先级内就业困难群体在前，再按截止时间。时间均为北京时间。</p>`;
 }
@@ -185,6 +192,10 @@ export interface TicketPageInput {
   access: StudentAccess;
   /** Channels with a sender in this process (deliveries on others wait). */
   channels: string[];
+  /** Document titles by id, for the retrieved clauses. */
+  documentTitles: ReadonlyMap<string, string>;
+  /** The name or 学号 the student gave, if any. */
+  student?: { name: string | null; studentNumber: string | null } | undefined;
   now: Date;
   flash: FlashCode | undefined;
 }
@@ -245,7 +256,8 @@ ${ticket.overdue ? html`<span class="badge b-overdue">逾期</span>` : ''}</h1>
 <dt>首次回复截止</dt><dd>${formatChinaTime(ticket.dueAt)}（北京时间）${ticket.firstResponseAt || closed ? '' : `，${untilDue(ticket.dueAt, now)}`}</dd>
 <dt>首次回复</dt><dd>${ticket.firstResponseAt ? formatChinaTime(ticket.firstResponseAt) : '尚未回复'}</dd>
 <dt>创建</dt><dd>${formatChinaTime(ticket.createdAt)}</dd>
-<dt>渠道</dt><dd>${ticket.channel}</dd>
+<dt>学生</dt><dd id="student">${studentLabel(ticket.studentId, input.student).text}</dd>
+<dt>渠道</dt><dd id="channel">${channelLabel(ticket.channel)}</dd>
 <dt>学生档案</dt><dd>${
     input.access.archive
       ? html`<a href="/students/${ticket.conversationId}">查看学生档案</a>`
@@ -283,7 +295,7 @@ ${
     : input.mayWork
       ? html`<h2>回复学生</h2>
 <form method="post" action="/tickets/${ticket.id}/reply" class="reply">${csrfField(session)}
-<textarea name="text" required maxlength="4000" placeholder="写给学生的回复（会发到学生的 ${ticket.channel} 对话里）"></textarea>
+<textarea name="text" required maxlength="4000" placeholder="写给学生的回复（会发到学生的${channelLabel(ticket.channel)}对话里）"></textarea>
 <p><button class="primary" type="submit">发送回复</button></p>
 </form>`
       : html`<p class="muted">这张工单由 ${ticket.assigneeName ?? ''} 负责；你可以写内部备注。</p>`
@@ -309,7 +321,10 @@ ${input.transcript.map(
 
 <h2>检索到的条款</h2>
 ${ticket.retrieved.length === 0 ? html`<p class="muted">没有附带条款。</p>` : ''}
-${ticket.retrieved.map((clause) => html`<div class="clause"><div class="muted">${clause.doc} · ${clause.locator}</div><div class="text">${clause.text}</div></div>`)}`;
+${ticket.retrieved.map((clause) => {
+  const title = input.documentTitles.get(clause.doc);
+  return html`<div class="clause" data-doc="${clause.doc}"><div class="muted">${title ? `《${title}》` : clause.doc} · ${clause.locator}</div><div class="text">${clause.text}</div></div>`;
+})}`;
 }
 
 /** The ticket page's script: confirm closing, no double submits, a notice when the ticket changes elsewhere. */
@@ -340,7 +355,7 @@ export const ticketScript = `(() => {
 export function studentBody(archive: StudentArchive): Html {
   return html`<p><a href="/">← 返回队列</a></p>
 <h1>学生档案 <span class="muted">会话 #${archive.conversationId}</span></h1>
-<p class="muted">渠道 ${archive.channel} · 学生 ID ${archive.studentId}。档案保密，仅负责老师可见；每次查看都记入审计日志。</p>
+<p class="muted">渠道：${channelLabel(archive.channel)} · 学生 ID ${archive.studentId}。档案保密，仅负责老师可见；每次查看都记入审计日志。</p>
 <h2>职业规划</h2>
 ${archive.plans.length === 0 ? html`<p class="muted">还没有职业规划。</p>` : ''}
 ${archive.plans.map((plan) => html`<p class="muted">${formatChinaTime(plan.createdAt)}</p><pre class="doc">${plan.markdown}</pre>`)}
@@ -403,23 +418,23 @@ export function channelsBody(channels: ChannelStatus[], outbox: { channel: strin
 ${
   channels.length === 0
     ? html`<p>没有启动任何聊天渠道。设置 <code>TELEGRAM_BOT_TOKEN</code>、<code>WECHATY_PUPPET</code> 或 <code>WECHAT_OA_TOKEN</code> 后重启服务。</p>`
-    : html`<table><tr><th>渠道</th><th>状态</th><th>自</th><th></th></tr>
+    : html`<table><tr><th>渠道</th><th>状态</th><th>状态开始于（北京时间）</th><th></th></tr>
 ${channels.map(
   (channel) =>
-    html`<tr><td>${channel.name}</td><td>${channel.state}</td><td>${channel.since ? formatChinaTime(channel.since) : ''}</td><td>${
+    html`<tr data-channel="${channel.name}"><td>${channelLabel(channel.name)}</td><td>${channel.state}</td><td>${channel.since ? formatChinaTime(channel.since) : ''}</td><td>${
       channel.link ? html`<a href="${channel.link}" rel="noreferrer" target="_blank">登录二维码</a>` : ''
     }</td></tr>`,
 )}
 </table>
-${channels.filter((channel) => channel.warning).map((channel) => html`<p class="flash error">⚠ ${channel.name}：${channel.warning}</p>`)}
-${[...qrSvgs].map(([name, svg]) => html`<h2>${name} 扫码登录</h2><p class="muted">用要登录的微信扫描：</p><div class="qr">${raw(svg)}</div>`)}`
+${channels.filter((channel) => channel.warning).map((channel) => html`<p class="flash error">⚠ ${channelLabel(channel.name)}：${channel.warning}</p>`)}
+${[...qrSvgs].map(([name, svg]) => html`<h2>${channelLabel(name)}扫码登录</h2><p class="muted">用要登录的微信扫描：</p><div class="qr">${raw(svg)}</div>`)}`
 }
 <h2>老师回复的发送情况</h2>
 ${
   outbox.length === 0
     ? html`<p class="muted">还没有老师回复。</p>`
     : html`<table><tr><th>渠道</th><th>状态</th><th>条数</th></tr>
-${outbox.map((row) => html`<tr><td>${row.channel}</td><td>${deliveryLabels[row.status] ?? row.status}</td><td>${row.count}</td></tr>`)}
+${outbox.map((row) => html`<tr><td>${channelLabel(row.channel)}</td><td>${deliveryLabels[row.status] ?? row.status}</td><td>${row.count}</td></tr>`)}
 </table>`
 }`;
 }

@@ -18,6 +18,7 @@ import type { User, UserStore } from '../auth/users.ts';
 import { accounts } from '../admin/accounts.ts';
 import { readArchive, studentOf } from './archive.ts';
 import { LiveTickets } from './live.ts';
+import { studentNames } from './student-names.ts';
 import {
   flashes,
   knowledgeBody,
@@ -199,12 +200,13 @@ export function dashboard(deps: DashboardDeps): Hono<DashboardEnv> {
 
   app.get('/', requireUser(), async (c) => {
     const { filter, tickets } = await queueOf(c);
-    return page(c, '工单队列', queueBody(tickets, filter, now()), { script: queueScript });
+    const students = await studentNames(deps.db, tickets.map((ticket) => ticket.conversationId));
+    return page(c, '工单队列', queueBody(tickets, filter, now(), students), { script: queueScript });
   });
 
   app.get('/queue/rows', requireUser('api'), async (c) => {
     const { tickets } = await queueOf(c);
-    return c.html(queueRows(tickets, now()));
+    return c.html(queueRows(tickets, now(), await studentNames(deps.db, tickets.map((ticket) => ticket.conversationId))));
   });
 
   app.get('/events', requireUser('api'), (c) =>
@@ -246,6 +248,13 @@ export function dashboard(deps: DashboardDeps): Hono<DashboardEnv> {
 
   // ---- tickets ------------------------------------------------------------------------------
 
+  /** Titles of every document the knowledge base holds or held (a ticket may cite one since withdrawn). */
+  const documentTitles = async (): Promise<Map<string, string>> => {
+    const titles = new Map((await deps.knowledge.catalogue()).map(({ docId, versions }) => [docId, versions[0]!.title]));
+    for (const document of await deps.knowledge.list()) titles.set(document.id, document.title);
+    return titles;
+  };
+
   const ticketOf = async (c: Context<DashboardEnv>): Promise<Ticket | null> => {
     const id = idSchema.safeParse(c.req.param('id'));
     return id.success ? desk.get(id.data) : null;
@@ -278,6 +287,8 @@ export function dashboard(deps: DashboardDeps): Hono<DashboardEnv> {
         mayWork: mayWork(user, ticket),
         access,
         channels: outbox.channels,
+        documentTitles: await documentTitles(),
+        student: (await studentNames(deps.db, [ticket.conversationId])).get(ticket.conversationId),
         now: now(),
         flash: code && code in flashes ? (code as FlashCode) : undefined,
       }),
