@@ -66,11 +66,12 @@ export async function startChannels(context: ChannelContext): Promise<RunningCha
 }
 
 async function startWechatyChannel(context: ChannelContext, puppet: string): Promise<RunningChannel> {
-  const { config, core, outbox, log } = context;
+  const { config, core, outbox, inbox, log } = context;
   const { startWechaty } = await import('./wechat/index.ts');
   const handle = await startWechaty({
     puppet,
     core,
+    inbox,
     outbox,
     log,
     friendPolicy: config.WECHATY_FRIEND_POLICY,
@@ -95,7 +96,7 @@ async function startWechatyChannel(context: ChannelContext, puppet: string): Pro
 }
 
 async function startOfficialAccount(context: ChannelContext): Promise<RunningChannel> {
-  const { config, core, outbox, app, log } = context;
+  const { config, core, outbox, inbox, app, log } = context;
   const { customerServiceSender, officialAccountApp, officialAccountChannel } = await import('./wechat/index.ts');
   const { ReplayGuard } = await import('../src/store/replay-guard.ts');
   if (config.WECHAT_OA_SECRET) {
@@ -115,6 +116,7 @@ async function startOfficialAccount(context: ChannelContext): Promise<RunningCha
       token: config.WECHAT_OA_TOKEN!,
       appId: config.WECHAT_OA_APPID!,
       core,
+      inbox,
       log,
       // nonces in the database, so that every instance refuses a request another one has seen
       replays: new ReplayGuard(outbox.db),
@@ -128,7 +130,7 @@ async function startOfficialAccount(context: ChannelContext): Promise<RunningCha
   const since = new Date();
   const state = config.WECHAT_OA_SECRET ? '运行中（被动回复 + 客服消息）' : '运行中（仅被动回复）';
   const warning = config.WECHAT_OA_AES_KEY ? undefined : officialAccountPlainModeWarning;
-  return { name: 'wechat-oa', stop: async () => {}, status: () => ({ name: 'wechat-oa', state, since, ...(warning ? { warning } : {}) }) };
+  return { name: 'wechat-oa', stop: () => inbox.stop(officialAccountChannel), status: () => ({ name: 'wechat-oa', state, since, ...(warning ? { warning } : {}) }) };
 }
 
 async function startWebChatChannel(context: ChannelContext): Promise<RunningChannel> {

@@ -8,12 +8,13 @@
  *   teachers' replies.
  *
  * @example
- * const wechat = await startWechaty({ puppet: 'wechaty-puppet-service', puppetToken, core, outbox, log, friendPolicy: 'accept' });
+ * const wechat = await startWechaty({ puppet: 'wechaty-puppet-service', puppetToken, core, inbox, outbox, log, friendPolicy: 'accept' });
  * const customerService = customerServiceSender({ appId, appSecret, log });
  * outbox.register(officialAccountChannel, customerService);
- * app.route('/wechat', officialAccountApp({ token, appId, encodingAESKey, core, log, customerService }));
+ * app.route('/wechat', officialAccountApp({ token, appId, encodingAESKey, core, inbox, log, customerService }));
  */
 export {
+  createStoredWechatyHandler,
   createWechatyFriendshipHandler,
   createWechatyMessageHandler,
   documentFileBox,
@@ -26,6 +27,7 @@ export {
   type FriendPolicy,
   type SenderRegistry,
   type StartWechatyOptions,
+  type StoredWechatyMessage,
   type WechatCore,
   type WechatyHandle,
   type WechatyHandlerOptions,

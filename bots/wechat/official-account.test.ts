@@ -3,10 +3,11 @@ import { decrypt, encrypt, getSignature } from '@wecom/crypto';
 import { XMLParser } from 'fast-xml-parser';
 import { Hono } from 'hono';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Assistant } from '../../src/assistant.ts';
 import { SqlConversationStore } from '../../src/conversation/conversation-store.ts';
 import { ConversationCore } from '../../src/conversation/core.ts';
+import { Inbox } from '../../src/conversation/inbox.ts';
 import type { InboundMessage } from '../../src/conversation/types.ts';
 import { loadConfig } from '../../src/config.ts';
 import { Outbox } from '../../src/escalation/outbox.ts';
@@ -16,7 +17,7 @@ import { createTestDatabase } from '../../src/store/testing.ts';
 import { customerServiceSender } from './customer-service.ts';
 import { FakeWechatApi } from './fake-wechat-api.ts';
 import { utf8Bytes } from './format.ts';
-import { officialAccountApp, officialAccountChannel, type OfficialAccountOptions } from './official-account.ts';
+import { inboundOf as officialAccountInbound, officialAccountApp, officialAccountChannel, type OfficialAccountOptions } from './official-account.ts';
 
 const minutes = 60_000;
 const token = 'zhiyinTestToken2026';
@@ -106,10 +107,21 @@ describe('the Official Account webhook (requests as WeChat makes them, the real 
   const mount = (options: Partial<OfficialAccountOptions> = {}): Platform => {
     const server = new Hono();
     const replays = new ReplayGuard(assistant.db);
-    server.route('/wechat', officialAccountApp({ token, appId, core, log, replays, ...options }));
-    server.route('/wechat-safe', officialAccountApp({ token, appId, encodingAESKey, core, log, replays, ...options }));
+    // each app its own inbox (one handler per channel and inbox), all in the test's database
+    const inbox = (): Inbox => {
+      const made = new Inbox(assistant.db, { log });
+      inboxes.push(made);
+      return made;
+    };
+    server.route('/wechat', officialAccountApp({ token, appId, core, inbox: inbox(), log, replays, ...options }));
+    server.route('/wechat-safe', officialAccountApp({ token, appId, encodingAESKey, core, inbox: inbox(), log, replays, ...options }));
     return new Platform(server);
   };
+  const inboxes: Inbox[] = [];
+  // A new app takes up unfinished rows at start: let the previous test's turns finish first.
+  afterEach(async () => {
+    for (const inbox of inboxes) await inbox.idle(officialAccountChannel);
+  });
   const historyOf = async (openId: string) => store.history((await store.open(officialAccountChannel, openId)).id);
 
   beforeAll(async () => {
@@ -298,6 +310,24 @@ describe('the Official Account webhook (requests as WeChat makes them, the real 
     expect(rest.map((message) => message.touser)).toEqual(rest.map(() => 'o-hal'));
     for (const part of [passive!, ...rest.map((message) => message.content)]) expect(part.split('《').length).toBe(part.split('》').length);
     expect([passive, ...rest.map((message) => message.content)].join('').replace(/\s+/gu, '')).toBe(answer.replace(/\s+/gu, ''));
+  });
+
+  it('answers at start, through customer service, a message a stopped process stored but never answered; WeChat’s retry of it is not handled again', async () => {
+    const xml = platform.message('o-joe', 'text', { Content: '实习单位能扣我身份证吗？' }, { msgId: '24999999999999999999' });
+    // what the stopped process left: the message stored (WeChat had no answer yet)
+    const fields = Object.fromEntries(Object.entries((xmlReader.parse(xml) as { xml: Record<string, unknown> }).xml).map(([key, value]) => [key, String(value)]));
+    const inbound = officialAccountInbound(fields)!;
+    expect(await new Inbox(assistant.db).receive(officialAccountChannel, inbound.messageId!, inbound.userId, inbound)).toBe('new');
+    const before = api.messages.length;
+    const restarted = mount({ customerService: customerServiceSender({ appId, appSecret, baseUrl: api.url }) });
+    const [sent] = (await api.received(before + 1)).slice(before);
+    expect(sent).toMatchObject({ touser: 'o-joe', msgtype: 'text' });
+    expect(sent!.content).toContain('不得扣押学生的学生证、居民身份证');
+    for (const inbox of inboxes) await inbox.idle(officialAccountChannel);
+    // WeChat retries (it had no answer before the stop): "success", nothing handled or sent again
+    expect(await restarted.replyText(await restarted.post(xml))).toBeNull();
+    expect((await historyOf('o-joe')).map((message) => message.role)).toEqual(['student', 'assistant']);
+    expect(api.messages.length).toBe(before + 1);
   });
 
   it('delivers a teacher’s reply to a follower through the outbox and the customer-service sender, once', async () => {

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
+import type { Inbox, InboxMessage } from '../../src/conversation/inbox.ts';
 import type { InboundMessage } from '../../src/conversation/types.ts';
 import type { ChannelSender } from '../../src/escalation/outbox.ts';
 import { MemoryReplayGuard, type ReplayClaims } from '../../src/store/replay-guard.ts';
@@ -31,6 +32,12 @@ export interface OfficialAccountOptions {
   /** The 43-character EncodingAESKey; needed for safe (and compatible) mode. */
   encodingAESKey?: string;
   core: WechatCore;
+  /**
+   * Where a message is stored (by MsgId; events by FromUserName + CreateTime) before WeChat gets an
+   * answer, and handled from: a crash loses nothing WeChat was answered for, and a retry of a
+   * stored message is not handled again.
+   */
+  inbox: Inbox;
   log?: Logger;
   /** How long to wait for the core before answering WeChat "success" (it waits 5 s); default 4,500 ms. */
   replyTimeoutMs?: number;
@@ -107,21 +114,9 @@ export function inboundOf(fields: Readonly<Record<string, string>>): InboundMess
 }
 
 type Turn = Awaited<ReturnType<WechatCore['handle']>>;
+type Outcome = { result: Turn } | { error: unknown };
 
 const errorName = (error: unknown): string => (error instanceof Error ? error.name : typeof error);
-
-/** The turn's result or error if it settles within `ms`, else `late`. */
-async function within(turn: Promise<Turn>, ms: number): Promise<{ result: Turn } | { error: unknown } | 'late'> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), ms);
-  });
-  try {
-    return await Promise.race([turn.then((result) => ({ result }), (error: unknown) => ({ error })), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * The Official Account (公众号) webhook as a Hono app, to mount where the account's server URL
@@ -141,8 +136,12 @@ async function within(turn: Promise<Turn>, ms: number): Promise<{ result: Turn }
  * - Text, voice (its `Recognition` as text when WeChat sends one), image, video, location and
  *   files go to the core; following the account (subscribe) gets the core's menu (帮助); a CLICK
  *   menu item sends its EventKey as text; other events are answered "success".
- * - The core de-duplicates on MsgId (events: FromUserName + CreateTime): WeChat's retries get
- *   "success" and are not answered again.
+ * - A message is stored in the inbox (by MsgId; events by FromUserName + CreateTime) before
+ *   anything is answered, and handled from there, in order per follower. WeChat's retry of a
+ *   stored message is not handled again: it gets "success" once the message is finished, or
+ *   waits for the turn in progress like the first request (a retry after a crash does). Messages
+ *   a stopped process stored but did not finish are handled at start, their answers sent through
+ *   `customerService`.
  * - A reply within `replyTimeoutMs` is passive (one message: the replies joined with blank
  *   lines, choices numbered; encrypted in safe mode). A slower one is answered "success" and
  *   sent later through `customerService`. A reply longer than `replyBytes` goes out passively
@@ -152,7 +151,7 @@ async function within(turn: Promise<Turn>, ms: number): Promise<{ result: Turn }
  * - Logs message types, outcomes, the reply path and timings — never text or OpenIDs.
  *
  * @example
- * app.route('/wechat', officialAccountApp({ token, appId, encodingAESKey, core, log, customerService: customerServiceSender({ appId, appSecret }) }));
+ * app.route('/wechat', officialAccountApp({ token, appId, encodingAESKey, core, inbox, log, customerService: customerServiceSender({ appId, appSecret }) }));
  */
 export function officialAccountApp(options: OfficialAccountOptions): Hono {
   const settings = optionsSchema.parse({
@@ -261,6 +260,65 @@ export function officialAccountApp(options: OfficialAccountOptions): Hono {
     }
   };
 
+  /** Requests waiting for their message's turn, by message id; a turn settles the one waiting, if any. */
+  const waiting = new Map<string, (outcome: Outcome) => void>();
+  /** The turn of `messageId` if it comes within `ms`, else `late` (and a later turn is nobody's to wait for). */
+  const awaitTurn = (messageId: string, ms: number): { outcome: Promise<Outcome | 'late'>; cancel(): void } => {
+    let settle!: (outcome: Outcome) => void;
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = new Promise<Outcome | 'late'>((resolve) => {
+      settle = (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      };
+      timer = setTimeout(() => {
+        if (waiting.get(messageId) === settle) waiting.delete(messageId);
+        resolve('late');
+      }, ms);
+    });
+    waiting.set(messageId, settle);
+    return {
+      outcome,
+      cancel() {
+        clearTimeout(timer);
+        if (waiting.get(messageId) === settle) waiting.delete(messageId);
+      },
+    };
+  };
+
+  /**
+   * One stored message's turn: the core, then the answer to the request waiting for it (passive),
+   * or — nobody waiting: too late, or taken up after a restart — through customer service. A core
+   * failure with nobody waiting is thrown, for the inbox to retry.
+   */
+  const handleStored = async ({ payload: inbound }: InboxMessage<InboundMessage>): Promise<void> => {
+    const handledAt = performance.now();
+    const openId = inbound.userId;
+    let outcome: Outcome;
+    try {
+      const result = await options.core.handle(inbound.kind === 'text' && inbound.text !== undefined ? { ...inbound, text: choices.resolve(openId, inbound.text) } : inbound);
+      if (result.handledAs !== 'duplicate') choices.offer(openId, result.replies);
+      outcome = { result };
+    } catch (error) {
+      outcome = { error };
+    }
+    const waiter = waiting.get(inbound.messageId!);
+    if (waiter) {
+      waiting.delete(inbound.messageId!);
+      waiter(outcome);
+      return;
+    }
+    if ('error' in outcome) throw outcome.error;
+    const text = joinReplies(outcome.result.replies);
+    if (outcome.result.handledAs !== 'duplicate' && text.trim() !== '') await deliverLater(openId, text, 'late');
+    log.info(
+      { handledAs: outcome.result.handledAs, replies: outcome.result.replies.length, path: 'customer-service', ms: Math.round((performance.now() - handledAt) * 100) / 100 },
+      'wechat official account message handled',
+    );
+  };
+  const inboxStarted = options.inbox.start(officialAccountChannel, handleStored);
+  inboxStarted.catch((error: unknown) => log.error({ errorName: errorName(error) }, 'wechat official account inbox not started'));
+
   app.post(
     '/',
     bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('payload too large', 413) }),
@@ -281,24 +339,22 @@ export function officialAccountApp(options: OfficialAccountOptions): Hono {
         return c.text('success');
       }
       const openId = inbound.userId;
-      const turn: Promise<Turn> = options.core
-        .handle(inbound.kind === 'text' && inbound.text !== undefined ? { ...inbound, text: choices.resolve(openId, inbound.text) } : inbound)
-        .then((result) => {
-          if (result.handledAs !== 'duplicate') choices.offer(openId, result.replies);
-          return result;
-        });
-      const outcome = await within(turn, replyTimeoutMs);
-
+      const messageId = inbound.messageId!;
+      await inboxStarted;
+      // Waits for the turn from before the message is stored: the inbox may hand it over at once.
+      const turn = awaitTurn(messageId, replyTimeoutMs);
+      const receipt = await options.inbox.receive(officialAccountChannel, messageId, openId, inbound).catch((error: unknown) => {
+        turn.cancel();
+        throw error;
+      });
+      if (receipt === 'finished') {
+        turn.cancel();
+        handled({ handledAs: 'duplicate', path: 'none' });
+        return c.text('success');
+      }
+      const outcome = await turn.outcome;
       if (outcome === 'late') {
-        // WeChat stops waiting at 5 s (and would retry): "success" now, the answer later.
-        void turn.then(
-          async (result) => {
-            const text = joinReplies(result.replies);
-            if (result.handledAs !== 'duplicate' && text.trim() !== '') await deliverLater(openId, text, 'late');
-            handled({ handledAs: result.handledAs, replies: result.replies.length, path: 'customer-service' });
-          },
-          (error: unknown) => log.error({ msgType, errorName: errorName(error) }, 'core failed on a wechat official account message'),
-        );
+        // WeChat stops waiting at 5 s (and would retry): "success" now, the answer later (the inbox's turn sends it).
         return c.text('success');
       }
       if ('error' in outcome) log.error({ msgType, errorName: errorName(outcome.error) }, 'core failed on a wechat official account message');

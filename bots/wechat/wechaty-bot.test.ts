@@ -8,6 +8,7 @@ import { Assistant } from '../../src/assistant.ts';
 import { answersFor, itemReplies } from '../../src/career/testing.ts';
 import { SqlConversationStore } from '../../src/conversation/conversation-store.ts';
 import { ConversationCore } from '../../src/conversation/core.ts';
+import { Inbox } from '../../src/conversation/inbox.ts';
 import { loadConfig } from '../../src/config.ts';
 import { Outbox } from '../../src/escalation/outbox.ts';
 import { TicketDesk } from '../../src/escalation/tickets.ts';
@@ -78,7 +79,7 @@ describe('the wechaty channel (wechaty-puppet-mock, the real core)', { timeout: 
     mocker = new mock.Mocker();
     puppet = new PuppetMock({ mocker });
     const log = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
-    wechat = await startWechaty({ puppet, core, outbox, log, friendPolicy: 'accept', onTurn: (turn) => turns.push(turn) });
+    wechat = await startWechaty({ puppet, core, inbox: new Inbox(assistant.db), outbox, log, friendPolicy: 'accept', onTurn: (turn) => turns.push(turn) });
   }, 2 * minutes);
 
   afterAll(async () => {
@@ -161,6 +162,22 @@ describe('the wechaty channel (wechaty-puppet-mock, the real core)', { timeout: 
     expect(textsTo(eve)).toHaveLength(1);
     const { id } = await store.open(wechatyChannel, eve.id);
     expect(await store.history(id)).toHaveLength(2);
+  });
+
+  it('answers after the next login a message stored but not answered before (a stop, a crash, a logout)', async () => {
+    const [gus] = mocker.createContacts(1) as [MockContact];
+    watch(gus);
+    await puppet.logout();
+    await waitFor(() => wechat.loginState().status === 'logged-out', 'the logout');
+    // what a process that stopped after storing the message left in the inbox
+    const inbound = { channel: wechatyChannel, userId: gus.id, messageId: 'stored-before-1', kind: 'text' as const, text: '中职学校要配几名职业指导老师？' };
+    expect(await new Inbox(assistant.db).receive(wechatyChannel, inbound.messageId, gus.id, { inbound, talkerId: gus.id })).toBe('new');
+    const before = turns.length;
+    mocker.login(self);
+    await waitFor(() => turns.length > before, 'the stored message to be answered');
+    expect(turns.at(-1)).toMatchObject({ kind: 'text', handledAs: 'policy' });
+    expect(textsTo(gus)).toHaveLength(1);
+    expect(textsTo(gus)[0]).toContain('《中等职业学校职业指导工作规定》');
   });
 
   it('delivers a teacher’s reply through the outbox sender to the student exactly once', async () => {

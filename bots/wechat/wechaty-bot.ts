@@ -3,7 +3,7 @@ import pino, { type Logger } from 'pino';
 import { ScanStatus, WechatyBuilder, log as wechatyLog, qrcodeValueToImageUrl, types, type Contact, type Friendship, type Message, type Room, type Wechaty } from 'wechaty';
 import type { InboundMessage, MessageKind, OutboundReply } from '../../src/conversation/types.ts';
 import type { ChannelSender } from '../../src/escalation/outbox.ts';
-import { KeyedQueue } from '../../src/conversation/keyed-queue.ts';
+import type { Inbox, InboxHandler } from '../../src/conversation/inbox.ts';
 import { ChoiceMemory, replyText, splitWechatText, wechatTextLimit, wechatTexts } from './format.ts';
 
 /** The channel name the core, the store and the outbox know personal WeChat (wechaty) by. */
@@ -147,23 +147,26 @@ async function inboundOf(message: Message): Promise<{ inbound: InboundMessage; r
   };
 }
 
+/** What the inbox keeps of a wechaty message: the core's message and where the answer goes. */
+export interface StoredWechatyMessage {
+  inbound: InboundMessage;
+  talkerId: string;
+  roomId?: string;
+}
+
 /**
  * The wechaty `message` listener: 1:1 chats are answered; in rooms only messages that @mention
  * the bot (the mention taken out; "@bot" alone asks for the menu), and the answer @mentions the
- * student. The bot's own messages are ignored. Each student is one conversation (their contact
- * id), in 1:1 chats and rooms alike; the message id is the core's de-duplication key, so a
- * message delivered twice is answered once. Images, voice, video, files, stickers and locations
- * go to the core by kind (it asks for text). A bare number picks from the choices last offered.
- * One student's messages are answered in order. Logs kinds, outcomes and timings only.
+ * student. The bot's own messages are ignored. A message is stored in the inbox (by message id)
+ * and handled from there by `createStoredWechatyHandler`: a message delivered twice is handled
+ * once, and one stored but not answered when the process stopped is answered after the next
+ * login. One student's messages (per room) stay in order. Logs kinds and outcomes only.
  *
- * @example bot.on('message', createWechatyMessageHandler({ core, log }));
+ * @example bot.on('message', createWechatyMessageHandler({ inbox, log }));
  */
-export function createWechatyMessageHandler(options: WechatyHandlerOptions): (message: Message) => Promise<void> {
+export function createWechatyMessageHandler(options: { inbox: Inbox; log?: Logger; onTurn?: (turn: WechatyTurn) => void }): (message: Message) => Promise<void> {
   const log = options.log ?? pino({ level: 'silent' });
-  const choices = new ChoiceMemory();
-  const queue = new KeyedQueue();
   return async (message: Message): Promise<void> => {
-    const started = performance.now();
     let input: Awaited<ReturnType<typeof inboundOf>>;
     try {
       input = await inboundOf(message);
@@ -173,29 +176,49 @@ export function createWechatyMessageHandler(options: WechatyHandlerOptions): (me
     }
     if (!input) return;
     const { inbound, room, talker } = input;
+    const stored: StoredWechatyMessage = { inbound, talkerId: talker.id, ...(room ? { roomId: room.id } : {}) };
+    const receipt = await options.inbox.receive(wechatyChannel, message.id, room ? `${room.id}/${inbound.userId}` : inbound.userId, stored);
+    if (receipt !== 'new') {
+      log.info({ kind: inbound.kind, room: room !== undefined, receipt }, 'wechat message received before: not handled again');
+      options.onTurn?.({ kind: inbound.kind, room: room !== undefined, handledAs: 'duplicate', replies: 0, ms: 0 });
+    }
+  };
+}
+
+/**
+ * Handles a wechaty message taken from the inbox: finds the room or contact again, asks the core
+ * and sends the replies (a bare number picks from the choices last offered). A room or contact
+ * that cannot be found (logged out) throws, for the inbox to retry.
+ */
+export function createStoredWechatyHandler(bot: Wechaty, options: WechatyHandlerOptions): InboxHandler<StoredWechatyMessage> {
+  const log = options.log ?? pino({ level: 'silent' });
+  const choices = new ChoiceMemory();
+  return async ({ payload: { inbound, talkerId, roomId } }) => {
+    const started = performance.now();
+    const talker = await bot.Contact.find({ id: talkerId });
+    const room = roomId ? await bot.Room.find({ id: roomId }) : undefined;
+    if (!talker || (roomId && !room)) throw new Error('wechat contact or room not found');
     const to = room ?? talker;
-    await queue.run(`${room?.id ?? ''}\u0000${inbound.userId}`, async () => {
-      const resolved = inbound.text !== undefined && inbound.kind === 'text' ? { ...inbound, text: choices.resolve(inbound.userId, inbound.text) } : inbound;
-      let result: Awaited<ReturnType<WechatCore['handle']>>;
+    const resolved = inbound.text !== undefined && inbound.kind === 'text' ? { ...inbound, text: choices.resolve(inbound.userId, inbound.text) } : inbound;
+    let result: Awaited<ReturnType<WechatCore['handle']>>;
+    try {
+      result = await options.core.handle(resolved);
+    } catch (error) {
+      log.error({ kind: inbound.kind, room: room !== undefined, errorName: error instanceof Error ? error.name : typeof error }, 'core failed on a wechat message');
+      await to.say(wechatTexts.failed).catch(() => undefined);
+      return;
+    }
+    if (result.handledAs !== 'duplicate') {
+      choices.offer(inbound.userId, result.replies);
       try {
-        result = await options.core.handle(resolved);
+        await sendWechatyReplies(to, result.replies, { ...(room ? { mention: talker } : {}), ...(options.textLimit ? { textLimit: options.textLimit } : {}) });
       } catch (error) {
-        log.error({ kind: inbound.kind, room: room !== undefined, errorName: error instanceof Error ? error.name : typeof error }, 'core failed on a wechat message');
-        await to.say(wechatTexts.failed).catch(() => undefined);
-        return;
+        log.warn({ errorName: error instanceof Error ? error.name : typeof error }, 'wechat reply not sent');
       }
-      if (result.handledAs !== 'duplicate') {
-        choices.offer(inbound.userId, result.replies);
-        try {
-          await sendWechatyReplies(to, result.replies, { ...(room ? { mention: talker } : {}), ...(options.textLimit ? { textLimit: options.textLimit } : {}) });
-        } catch (error) {
-          log.warn({ errorName: error instanceof Error ? error.name : typeof error }, 'wechat reply not sent');
-        }
-      }
-      const ms = Math.round((performance.now() - started) * 100) / 100;
-      log.info({ kind: inbound.kind, room: room !== undefined, handledAs: result.handledAs, replies: result.replies.length, ms }, 'wechat message handled');
-      options.onTurn?.({ kind: inbound.kind, room: room !== undefined, handledAs: result.handledAs, replies: result.replies.length, ms });
-    });
+    }
+    const ms = Math.round((performance.now() - started) * 100) / 100;
+    log.info({ kind: inbound.kind, room: room !== undefined, handledAs: result.handledAs, replies: result.replies.length, ms }, 'wechat message handled');
+    options.onTurn?.({ kind: inbound.kind, room: room !== undefined, handledAs: result.handledAs, replies: result.replies.length, ms });
   };
 }
 
@@ -251,6 +274,8 @@ export function wechatySender(bot: Wechaty, textLimit = wechatTextLimit): Channe
 export type WechatyPuppetOption = string | NonNullable<Extract<Parameters<typeof WechatyBuilder.build>[0], { puppet?: unknown }>['puppet']>;
 
 export interface StartWechatyOptions {
+  /** Where messages are stored before they are handled, and handled from (after each login). */
+  inbox: Inbox;
   puppet: WechatyPuppetOption;
   /** Token of a puppet service (`wechaty-puppet-service`), passed as the puppet's `token`. */
   puppetToken?: string;
@@ -283,13 +308,14 @@ export interface WechatyHandle {
 
 /**
  * Starts the personal-WeChat channel with wechaty: logs the login QR code's URL on `scan` and
- * keeps it for the dashboard (`wechatyLoginState()`), answers messages (see
- * `createWechatyMessageHandler`), handles friend requests by `friendPolicy` and registers the
+ * keeps it for the dashboard (`wechatyLoginState()`), stores messages in the inbox and answers
+ * them from it after each login — first those left unanswered before; a logout pauses it (see
+ * `createWechatyMessageHandler`) —, handles friend requests by `friendPolicy` and registers the
  * outbox sender. Resolves once the puppet has started (logging in may wait for a scan).
  * wechaty's own log stays silent unless `WECHATY_LOG` is set (it may print message text).
  *
  * @example
- * const wechat = await startWechaty({ puppet: 'wechaty-puppet-wechat4u', core, outbox, log, friendPolicy: 'accept' });
+ * const wechat = await startWechaty({ puppet: 'wechaty-puppet-wechat4u', core, inbox, outbox, log, friendPolicy: 'accept' });
  * process.once('SIGTERM', () => void wechat.stop());
  */
 export async function startWechaty(options: StartWechatyOptions): Promise<WechatyHandle> {
@@ -319,10 +345,14 @@ export async function startWechaty(options: StartWechatyOptions): Promise<Wechat
   bot.on('login', () => {
     setState({ status: 'logged-in', qrcode: null, qrUrl: null, scanStatus: null });
     log.info('wechat logged in');
+    // messages stored before (a stopped process left them unanswered), then each new one
+    track(options.inbox.start(wechatyChannel, handleStored).catch((error: unknown) => log.error({ errorName: error instanceof Error ? error.name : typeof error }, 'wechat inbox not started')));
   });
   bot.on('logout', () => {
     setState({ status: 'logged-out', qrcode: null, qrUrl: null, scanStatus: null });
     log.warn('wechat logged out');
+    // stored messages wait for the next login (no contact can be found meanwhile)
+    track(options.inbox.stop(wechatyChannel));
   });
   bot.on('error', (error: unknown) => {
     log.warn({ errorName: error instanceof Error ? error.name : typeof error }, 'wechaty error');
@@ -333,7 +363,14 @@ export async function startWechaty(options: StartWechatyOptions): Promise<Wechat
     inFlight.add(task);
     void task.finally(() => inFlight.delete(task));
   };
-  const onMessage = createWechatyMessageHandler({ core: options.core, log, ...(options.textLimit ? { textLimit: options.textLimit } : {}), ...(options.onTurn ? { onTurn: options.onTurn } : {}) });
+  const { inbox } = options;
+  const onMessage = createWechatyMessageHandler({ inbox, log, ...(options.onTurn ? { onTurn: options.onTurn } : {}) });
+  const handleStored = createStoredWechatyHandler(bot, {
+    core: options.core,
+    log,
+    ...(options.textLimit ? { textLimit: options.textLimit } : {}),
+    ...(options.onTurn ? { onTurn: options.onTurn } : {}),
+  });
   const onFriendship = createWechatyFriendshipHandler({ core: options.core, log, friendPolicy: options.friendPolicy ?? 'accept' });
   bot.on('message', (message: Message) => track(onMessage(message)));
   bot.on('friendship', (friendship: Friendship) => track(onFriendship(friendship)));
@@ -349,6 +386,7 @@ export async function startWechaty(options: StartWechatyOptions): Promise<Wechat
     loginState: () => ({ ...state }),
     async stop() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      await inbox.stop(wechatyChannel);
       await bot.stop();
       setState({ status: 'stopped', qrcode: null, qrUrl: null, scanStatus: null });
       log.info('wechat stopped');
