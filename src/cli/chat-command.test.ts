@@ -51,14 +51,19 @@ describe('zhiyin chat', () => {
     expect(rows).toEqual([{ id: expect.anything(), channel: 'console', student_id: userInfo().username || 'local', status: 'open' }]);
 
     const teacher = await new UserStore(assistant.db).add({ username: 'wang.li', displayName: '王老师', role: 'teacher', password: 'correct horse battery' });
-    await new TicketDesk(assistant.db).reply(Number(rows[0]!.id), teacher.id, '你好，我是王老师，我们明天在就业指导办公室见。');
+    const desk = new TicketDesk(assistant.db);
+    await desk.reply(Number(rows[0]!.id), teacher.id, '你好，我是王老师，我们明天在就业指导办公室见。');
     const delivered = await until(() => transcript, (text) => text.includes('我们明天在就业指导办公室见'));
     expect(delivered).toContain('\n职引 › 【老师回复】王老师：\n       你好，我是王老师');
 
     stdin.end('再见\n');
     await finished;
+    // the ticket stays open until a teacher closes it, and the chat says where further replies can appear
+    expect(transcript).toContain('\n再见！\n你的工单还开着');
     const sent = await assistant.db.query<{ channel: string; status: string }>('select channel, status from outbox');
     expect(sent.rows).toEqual([{ channel: 'console', status: 'sent' }]);
+    // closed by the teacher, the student's next chat talks to the bot again
+    await desk.close(Number(rows[0]!.id), teacher.id);
   });
 
   it('saves a written career plan under the data directory, or in --plan-dir, never in the current directory', async () => {

@@ -17,7 +17,9 @@ export async function runChat(host: CommandHost, io: CommandIo, options: { planD
   const config = await host.config();
   const saveDir = planDirectory(config.ZHIYIN_DATA_DIR, options.planDir === undefined ? undefined : path.resolve(io.cwd, options.planDir));
   await host.withAssistant(config, async (assistant) => {
-    const core = new ConversationCore(assistant, new SqlConversationStore(assistant.db), { tickets: new TicketDesk(assistant.db) });
+    const store = new SqlConversationStore(assistant.db);
+    const desk = new TicketDesk(assistant.db);
+    const core = new ConversationCore(assistant, store, { tickets: desk });
     const userId = userInfo().username || 'local';
     const stopRelay = await host.relayConsole(assistant, userId, async (_recipient, text) => {
       // a teacher's reply arrives between the student's lines: shown like a reply, then the prompt again
@@ -32,6 +34,11 @@ export async function runChat(host: CommandHost, io: CommandIo, options: { planD
       );
     } finally {
       await stopRelay();
+    }
+    // said as it is: nothing shows a reply once the chat is closed
+    const open = await desk.openTicketOf((await store.open('console', userId)).id);
+    if (open) {
+      io.stdout.write('你的工单还开着：老师的回复只会显示在正在运行的 zhiyin chat 里，请稍后再打开看看。 / Your ticket is still open: a teacher\'s reply shows only in a running zhiyin chat, so open it again later.\n');
     }
   });
 }
