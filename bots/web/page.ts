@@ -240,18 +240,25 @@ var send=document.getElementById('send'),box=send.elements.text,busy=false;
 function id(){var a=new Uint8Array(12);crypto.getRandomValues(a);var s='';for(var i=0;i<a.length;i++){s+=('0'+a[i].toString(16)).slice(-2);}return s;}
 function bottom(){log.scrollTop=log.scrollHeight;}
 function add(html){var box=document.createElement('div');box.innerHTML=html;var last=null;while(box.firstChild){last=box.firstChild;log.insertBefore(last,log.querySelector('#latest'));}bottom();return last;}
-function bubble(cls,text){var m=document.createElement('div');m.className='msg '+cls;var b=document.createElement('div');b.className='bubble';var p=document.createElement('p');p.className='t';p.textContent=text;b.appendChild(p);m.appendChild(b);log.insertBefore(m,log.querySelector('#latest'));bottom();return m;}
+var clock=window.Intl?new Intl.DateTimeFormat('zh-CN',{timeZone:'Asia/Shanghai',month:'numeric',day:'numeric',hour:'2-digit',minute:'2-digit',hourCycle:'h23'}):null;
+function bubble(cls,text,timed){var m=document.createElement('div');m.className='msg '+cls;var b=document.createElement('div');b.className='bubble';var p=document.createElement('p');p.className='t';p.textContent=text;b.appendChild(p);m.appendChild(b);
+  if(timed&&clock){var t=document.createElement('time');t.textContent=clock.format(new Date());m.appendChild(t);}
+  log.insertBefore(m,log.querySelector('#latest'));bottom();return m;}
 function grow(){box.style.height='auto';box.style.height=Math.min(box.scrollHeight,128)+'px';}
 box.addEventListener('input',grow);
 function say(text,token){
   if(busy)return;busy=true;
   var buttons=document.querySelectorAll('.composer button');for(var i=0;i<buttons.length;i++)buttons[i].disabled=true;
-  bubble('student',text);var wait=bubble('assistant typing',T.thinking);
+  var mine=bubble('student',text,true),wait=bubble('assistant typing',T.thinking);
+  function giveBack(){mine.remove();if(!box.value){box.value=text;grow();}}
   var body=new URLSearchParams();body.set('text',text);body.set('_csrf',token);body.set('mid',id());
   fetch('/chat',{method:'POST',credentials:'same-origin',headers:{'accept':'application/json','content-type':'application/x-www-form-urlencoded'},body:body.toString()})
-  .then(function(r){return r.json();})
-  .then(function(data){wait.remove();if(data.html)add(data.html);choices.innerHTML=data.choices||'';})
-  .catch(function(){wait.remove();add('<div class="note warn" role="alert"></div>').textContent=T.sendFailed;})
+  .then(function(r){return r.json().then(function(data){return {ok:r.ok,data:data};});})
+  .then(function(result){wait.remove();
+    // refused (too fast, page expired): the message was not taken, so it goes back into the box
+    if(!result.ok){giveBack();if(result.data.html)add(result.data.html);return;}
+    if(result.data.html)add(result.data.html);choices.innerHTML=result.data.choices||'';})
+  .catch(function(){wait.remove();giveBack();add('<div class="note warn" role="alert"></div>').textContent=T.sendFailed;})
   .then(function(){busy=false;var buttons=document.querySelectorAll('.composer button');for(var i=0;i<buttons.length;i++)buttons[i].disabled=false;});
 }
 document.addEventListener('submit',function(e){

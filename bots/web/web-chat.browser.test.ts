@@ -171,13 +171,13 @@ describe('the student web chat in a phone browser', () => {
     await phone.close();
   }, 180_000);
 
-  it('catches up after its live connection ends: a reply sent meanwhile shows without a reload', async () => {
+  it('catches up after its live connection ends (a reply sent meanwhile shows without a reload), and gives back a refused message', async () => {
     // a second server whose live streams end every 1.5 s, and whose sender is not the one the
     // outbox delivers through: only catching up after a reconnect can show the reply
     const webhooks = new Hono();
     const conversations = new SqlConversationStore(assistant.db);
     const core = new ConversationCore(assistant, conversations, { tickets: desk });
-    await startWebChat({ core, outbox: new Outbox(assistant.db), app: webhooks, log: assistant.log, tuning: { streamLifetimeMs: 1_500 } });
+    await startWebChat({ core, outbox: new Outbox(assistant.db), app: webhooks, log: assistant.log, tuning: { streamLifetimeMs: 1_500, perStudent: { limit: 2, windowMs: 60 * 60_000 } } });
     const server = await new Promise<Server>((resolve) => {
       const listening = serveHttp({ fetch: createApp(assistant, { desk, outbox, conversations, webhooks, livePollMs: 0 }).fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(listening as Server)) as Server;
     });
@@ -198,6 +198,16 @@ describe('the student web chat in a phone browser', () => {
       await expect.poll(async () => (await assistant.db.query<{ status: string }>('select status from outbox where id = $1', [outboxId])).rows[0]!.status, { timeout: 30_000 }).toBe('sent');
       await page.locator('#log .msg.teacher', { hasText: meanwhile }).waitFor({ timeout: 30_000 });
       expect(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded)).toBe(true);
+
+      // past the rate limit (2 here) the message is refused: it goes back into the box, with the reason
+      await send(page, '好的，谢谢老师');
+      const before = await page.locator('#log .msg.student').count();
+      await page.fill('#send textarea', '老师我还有一个问题');
+      await page.click('#send button[type=submit]');
+      await page.locator('#log .note.warn', { hasText: '秒后再发' }).waitFor();
+      expect(await page.locator('#log .msg.student').count()).toBe(before);
+      expect(await page.inputValue('#send textarea')).toBe('老师我还有一个问题');
+      await page.screenshot({ path: path.join(screenshots, 'web-chat-rate-limited.png') });
       await phone.close();
     } finally {
       await new Promise<void>((resolve) => {
