@@ -48,6 +48,8 @@ export class LiveTickets {
       this.#emit(event);
     });
     if (this.pollMs > 0) {
+      // The baseline now: a change made elsewhere before the first tick must count as a change.
+      void this.#poll();
       this.#timer = setInterval(() => void this.#poll(), this.pollMs);
       this.#timer.unref();
     }
