@@ -92,7 +92,7 @@ function requiredKeys(): Record<TemplateSection | 'choices' | 'step1' | 'step2' 
       ...['heading_assessment', 'assessment_code', 'scores_header', 'scores_rule', 'scores_row', 'assessment_letter'],
       ...['assessment_combination', 'note_tie', 'note_flat', 'heading_directions', 'direction', 'direction_examples'],
       ...['heading_actions', 'action', 'heading_links', 'link', 'link_unresolved', 'link_quote', 'link_quote_separator'],
-      ...['link_regional', 'heading_caveats', 'caveat_line', 'caveat_direction', 'caveat_milestone', 'caveat_source', 'caveat_link'],
+      ...['link_regional', 'heading_caveats', 'caveat_line', 'caveat_direction', 'caveat_milestone', 'caveat_milestone_cited', 'caveat_source', 'caveat_link'],
       ...['chat_heading_caveats', 'chat_caveat', 'heading_closing', 'closing', 'closing_confidential'],
       ...['closing_confidential_plain', 'date', 'chat_title', 'chat_profile', 'chat_code', 'chat_heading_directions'],
       ...['chat_direction', 'chat_heading_actions', 'chat_action', 'chat_heading_links', 'chat_link', 'chat_link_unresolved'],

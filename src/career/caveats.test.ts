@@ -44,6 +44,16 @@ describe('the caveats of a plan', () => {
     expect(chat).toContain(draft);
   });
 
+  it('name the clause a step’s condition comes from', () => {
+    const careerPlan = buildPlan(student({ grade: '大三', intention: '就业' }), answersFor({ I: [5, 5, 4, 4] }), now);
+    const recruitment = milestoneById('gaozhi-recruitment');
+    expect(careerPlan.actions[2]).toMatchObject({ date: '2027-05-31', milestone: { id: recruitment.id, stage: 'now' } });
+    expect(planCaveats(careerPlan, fakeResolver(regions))).toContain(
+      plan('caveat_milestone_cited', { name: recruitment.name, rule: recruitment.rule, title: 'title of henan-gaoxiao-employment-services', locator: '三、（一）5.' }),
+    );
+    expect(planCaveats(careerPlan, () => null)).toContain(plan('caveat_milestone', { name: recruitment.name, rule: recruitment.rule }));
+  });
+
   it('carry the school’s note on a direction and a flat assessment, and no regional warning at home', () => {
     const careerPlan = buildPlan(student({ school: '中职', grade: '二年级', major: '计算机应用', location: '河南郑州', intention: '就业' }), answersFor({}, 3), now);
     const caveats = planCaveats(careerPlan, fakeResolver(regions));

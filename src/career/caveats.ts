@@ -21,7 +21,7 @@ export function linkCaveat(link: PolicyLink, clause: ResolvedClause | null, loca
 /**
  * Everything the student should be warned about, once each, in the order the plan reads: the
  * flat assessment, each direction's note for the school, the condition of each dated step that
- * has one (who may sit the exam and when), and the caveats of the cited clauses (a draft
+ * has one (who may sit the exam and when, with the clause it comes from), and the caveats of the cited clauses (a draft
  * standard, another region's rules), clauses with the same caveat together. The chat message
  * and the Markdown file both render this one list.
  *
@@ -36,7 +36,13 @@ export function planCaveats(careerPlan: CareerPlan, resolveLink: LinkResolver): 
   for (const action of careerPlan.actions) {
     if (!action.milestone) continue;
     const milestone = milestoneById(action.milestone.id);
-    caveats.push(say('plan', 'caveat_milestone', { name: milestone.name, rule: milestone.rule }));
+    // a condition that comes from a clause names it, when the knowledge base has it
+    const clause = milestone.policy ? resolveLink({ ...milestone.policy, why: '' }) : null;
+    caveats.push(
+      clause
+        ? say('plan', 'caveat_milestone_cited', { name: milestone.name, rule: milestone.rule, title: clause.title, locator: milestone.policy!.locator })
+        : say('plan', 'caveat_milestone', { name: milestone.name, rule: milestone.rule }),
+    );
   }
   const byCaveat = new Map<string, { source: string; locators: string[] }[]>();
   for (const link of careerPlan.links) {
