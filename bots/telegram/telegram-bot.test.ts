@@ -279,6 +279,29 @@ describe('the Telegram bot against the fake Bot API', () => {
     expect(texts(fake, 56)).toEqual(['收到：停了以后']);
   });
 
+  it('confirms no update it could not store: while the database refuses, Telegram keeps them; then each is answered once, in order', async () => {
+    await telegram.stop();
+    /** The real inbox, with the database refusing the first `failures` writes. */
+    class RefusingInbox extends Inbox {
+      failures = 2;
+      override async receive(...args: Parameters<Inbox['receive']>): ReturnType<Inbox['receive']> {
+        if (this.failures > 0) {
+          this.failures -= 1;
+          throw new Error('database is down');
+        }
+        return super.receive(...args);
+      }
+    }
+    const inbox = new RefusingInbox(db);
+    for (const text of ['一', '二', '三']) fake.pushText(58, text);
+    telegram = await startTelegram({ token: fake.token, core, inbox, apiRoot: fake.url, pollTimeoutSeconds: 1 });
+    await fake.waitForMessages(58, 3);
+    await fake.waitFor(() => fake.pending === 0, 30_000, () => `${fake.pending} updates not confirmed`);
+    expect(inbox.failures).toBe(0);
+    expect(texts(fake, 58)).toEqual(['收到：一', '收到：二', '收到：三']);
+    expect(core.calls.filter((call) => call.userId === '58').map((call) => call.text)).toEqual(['一', '二', '三']);
+  });
+
   it('stores an update before confirming it, and at start answers what a stopped process stored but never handled', async () => {
     await telegram.stop();
     // what a process that died after storing (and confirming) these updates left in the inbox
