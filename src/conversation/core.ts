@@ -135,6 +135,10 @@ export class ConversationCore {
         handledAs: result.handledAs,
         outcome: result.outcome,
         ...(result.citations.length > 0 ? { citations: result.citations.map(({ doc, locator }) => ({ doc, locator })) } : {}),
+        // for the knowledge-gaps page: what kind of non-answer, and the clause retrieval came nearest to
+        ...(result.answered?.clarify ? { clarify: true } : {}),
+        ...(result.escalation ? { escalation: result.escalation.reason } : {}),
+        ...(result.outcome !== 'answer' && result.retrieved[0] ? { nearest: { doc: result.retrieved[0].doc, locator: result.retrieved[0].locator } } : {}),
       });
     }
     if (message.messageId) await this.store.markHandled(message.channel, message.messageId);
