@@ -29,7 +29,7 @@ import { runInNewContext } from 'node:vm';
 import { Assistant, embeddingModelFor } from '../src/assistant.ts';
 import { loadConfig } from '../src/config.ts';
 import { readUploadPaths } from '../src/knowledge/ingest.ts';
-import { syntheticKnowledgeBase } from '../src/knowledge/synthetic-knowledge-base.ts';
+import { syntheticKnowledgeBase } from '../src/testing/synthetic-knowledge-base.ts';
 import { syntheticMarkdown } from '../src/knowledge/testing-fixtures.ts';
 import { HybridSearch, indexTextOf } from '../src/retrieval/hybrid-search.ts';
 import { loadLexicon } from '../src/retrieval/lexicon.ts';

@@ -21,7 +21,7 @@ import { ensureVectorIndex, nearestClauses } from '../store/vector-index.ts';
 import { chunkDocument } from './chunker.ts';
 import { readUploadPaths } from './ingest.ts';
 import { KnowledgeBase, type ProgressEvent } from './knowledge-base.ts';
-import { syntheticKnowledgeBase } from './synthetic-knowledge-base.ts';
+import { syntheticKnowledgeBase } from '../testing/synthetic-knowledge-base.ts';
 import { syntheticMarkdown } from './testing-fixtures.ts';
 
 const { values } = parseArgs({ options: { docs: { type: 'string', default: '1000' }, 'doc-clauses': { type: 'string', default: '10' }, clauses: { type: 'string', default: '100000' }, queries: { type: 'string', default: '200' } } });

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { syntheticKnowledgeBase } from '../knowledge/synthetic-knowledge-base.ts';
+import { syntheticKnowledgeBase } from '../testing/synthetic-knowledge-base.ts';
 import { repoRoot } from '../paths.ts';
 import { realCorpus } from '../testing/corpus-fixture.ts';
 import { Bm25Index, type ScoredId } from './bm25.ts';

@@ -6,11 +6,11 @@
  *
  * @example const { snapshot, questions } = syntheticKnowledgeBase(100_000, 200);
  */
-import type { Clause } from './types.ts';
-import type { KnowledgeSnapshot } from './snapshot.ts';
-import { chunkDocument } from './chunker.ts';
-import { parseDocument } from './document.ts';
-import { syntheticMarkdown } from './testing-fixtures.ts';
+import type { Clause } from '../knowledge/types.ts';
+import type { KnowledgeSnapshot } from '../knowledge/snapshot.ts';
+import { chunkDocument } from '../knowledge/chunker.ts';
+import { parseDocument } from '../knowledge/document.ts';
+import { syntheticMarkdown } from '../knowledge/testing-fixtures.ts';
 
 /** Articles per generated document. */
 const clausesPerDocument = 100;
