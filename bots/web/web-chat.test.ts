@@ -99,6 +99,12 @@ describe('the student identity', () => {
     expect(page).toContain(`<script nonce="${nonce}">`);
   });
 
+  it('is at /chat with or without a trailing slash (a hand-typed link or QR code)', async () => {
+    const slash = await app.request('/chat/');
+    expect(slash.status).toBe(301);
+    expect(slash.headers.get('location')).toBe('/chat');
+  });
+
   it('keeps the same student across visits while the cookie is theirs', async () => {
     const student = await arrive();
     const again = await app.request('/chat', { headers: { cookie: student.cookie } });

@@ -238,6 +238,9 @@ export function webChatApp(options: WebChatOptions): Hono {
 
   const tooLarge = bodyLimit({ maxSize: maxBodyBytes, onError: (c) => refuse(c, studentOf(c), 413, webText('too_large', { limit: maxBodyBytes })) });
 
+  // a link or QR code written with a trailing slash must not land on the teachers' sign-in
+  app.get('/chat/', (c) => c.redirect('/chat', 301));
+
   app.get('/chat', async (c) => {
     const known = studentOf(c);
     if (known !== null && wantsJson(c)) {
