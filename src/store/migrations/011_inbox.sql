@@ -16,4 +16,6 @@ alter table inbound_messages
   add column finished_at timestamptz,
   -- given up after too many attempts (its payload kept for a look; never taken up again by itself)
   add column parked_at timestamptz;
-create index inbound_messages_unfinished on inbound_messages (channel, seq) where payload is not null and finished_at is null and parked_at is null;
+-- the unfinished rows, found by conversation in order of arrival (few at any time: the index stays small)
+create index inbound_messages_unfinished on inbound_messages (channel, conversation_key, seq)
+  where payload is not null and finished_at is null and parked_at is null;
