@@ -95,7 +95,7 @@ describe('the zhiyin command', () => {
     const { code, stdout } = await zhiyin(['kb', 'list']);
     expect(code).toBe(0);
     const [header, ...rows] = nonEmptyLines(stdout);
-    expect(header).toMatch(/^knowledge base version \d+, 5 documents$/u);
+    expect(header).toMatch(/^知识库第 \d+ 版，5 份文件 \/ knowledge base version \d+, 5 documents$/u);
     expect(rows.map((row) => row.split('\t')[0]).sort()).toEqual(await documentIds());
   });
 

@@ -59,14 +59,14 @@ async function progressReporter(level: string, io: CommandIo): Promise<{ onProgr
 
 function printReport(report: PublishReport, out: (line?: string) => void): void {
   const parts = [
-    `version ${report.version}: ${report.documents} documents, ${report.clauses} clauses`,
+    `第 ${report.version} 版：${report.documents} 份文件，${report.clauses} 个条款 / version ${report.version}: ${report.documents} documents, ${report.clauses} clauses`,
     report.published && Object.keys(report.published).length > 0
-      ? `published ${Object.entries(report.published).map(([id, version]) => `${id} v${version}`).join(', ')}`
+      ? `已发布 / published ${Object.entries(report.published).map(([id, version]) => `${id} v${version}`).join(', ')}`
       : '',
-    report.added.length > 0 ? `added ${report.added.join(', ')}` : '',
-    report.replaced.length > 0 ? `replaced ${report.replaced.join(', ')}` : '',
-    report.removed.length > 0 ? `removed ${report.removed.join(', ')}` : '',
-    `embeddings: ${report.embeddingModel}`,
+    report.added.length > 0 ? `新增 / added ${report.added.join(', ')}` : '',
+    report.replaced.length > 0 ? `替换 / replaced ${report.replaced.join(', ')}` : '',
+    report.removed.length > 0 ? `撤下 / removed ${report.removed.join(', ')}` : '',
+    `向量模型 / embeddings: ${report.embeddingModel}`,
   ];
   out(parts.filter(Boolean).join('\n'));
 }
@@ -120,7 +120,7 @@ async function switchIn(assistant: Assistant, config: Config, request: KbChangeR
   const report = await assistant.knowledge.commit(candidate, { onProgress: progress.onProgress, detail });
   progress.stop();
   printReport(report, out);
-  out(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  out(`用时 / done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 const evalOptions = (command: Command): Command =>
@@ -189,7 +189,7 @@ export function registerKbCommands(program: Command, host: CommandHost, io: Comm
           out(JSON.stringify(catalogue ? { version, documents, catalogue } : { version, documents }, null, 2));
           return;
         }
-        out(`knowledge base version ${version}, ${documents.length} documents`);
+        out(`知识库第 ${version} 版，${documents.length} 份文件 / knowledge base version ${version}, ${documents.length} documents`);
         for (const document of documents) {
           const date = document.date ?? `(${document.dateNote ?? '日期未注明'})`;
           out(`${document.id}\tv${document.versionInfo?.number ?? 1}\t${document.clauses} clauses\t${document.status}\t${document.region}\t${date}\t${document.title}`);
@@ -224,12 +224,12 @@ export function registerKbCommands(program: Command, host: CommandHost, io: Comm
           const d = stored.document;
           out(`《${d.title}》 ${id}`);
           out(`${d.issuer}｜${d.region}｜${d.date ?? d.dateNote ?? '日期未注明'}｜${d.status}｜${d.audience}`);
-          out('versions:');
+          out('版本 / versions:');
           for (const v of versions) {
             const when = v.publishedAt ? ` published ${chinaTimestamp(v.publishedAt).slice(0, 10)}` : '';
             out(`  v${v.version}\t${v.state}${when}${v.effectiveFrom ? `\teffective ${v.effectiveFrom}` : ''}${v.expiresOn ? `\texpires ${v.expiresOn}` : ''}${v.source ? `\t${v.source.name} (${v.source.kind})` : ''}`);
           }
-          out(`clauses of v${chosen} (${clauses.length}):`);
+          out(`第 ${chosen} 版的条款 / clauses of v${chosen} (${clauses.length}):`);
           for (const clause of clauses) out(clauseLine(clause));
         },
         true,
@@ -299,7 +299,7 @@ export function registerKbCommands(program: Command, host: CommandHost, io: Comm
           }
           const { created, unchanged } = await assistant.knowledge.addDrafts(inputs, { actor: actor() });
           for (const { docId, version } of created) out(`draft ${docId} v${version} — 发布 / publish it with: zhiyin kb publish ${docId} --version ${version}`);
-          for (const { docId, version } of unchanged) out(`unchanged ${docId} (same as v${version})`);
+          for (const { docId, version } of unchanged) out(`未变 / unchanged ${docId} (same as v${version})`);
           out(`${created.length} new draft version(s), ${unchanged.length} unchanged; nothing published（新草稿 ${created.length} 个，未变 ${unchanged.length} 个；没有发布）`);
         },
         true,
@@ -323,7 +323,7 @@ export function registerKbCommands(program: Command, host: CommandHost, io: Comm
             return;
           }
           const { diff } = result;
-          out(`${id}: v${result.from} → v${result.to}: ${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed, ${diff.unchanged} unchanged`);
+          out(`${id}: v${result.from} → v${result.to}: ${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed, ${diff.unchanged} unchanged（新增 ${diff.added.length}，删除 ${diff.removed.length}，修改 ${diff.changed.length}，未变 ${diff.unchanged}）`);
           const short = (text: string): string => [...text.replace(/\s+/gu, ' ')].slice(0, 80).join('');
           for (const clause of diff.added) out(`+ ${clause.locator}\t${short(clause.text)}`);
           for (const clause of diff.removed) out(`- ${clause.locator}\t${short(clause.text)}`);

@@ -29,6 +29,8 @@ export function buildProgram(host: CommandHost, io: CommandIo): Command {
       getErrHelpWidth: () => io.stderr.columns ?? 80,
       getOutHasColors: () => false,
       getErrHasColors: () => false,
+      // commander's own messages ("error: unknown command …") with the Chinese word first
+      outputError: (text, write) => write(text.replace(/^error: /u, '错误 / error: ')),
     })
     .exitOverride()
     .showHelpAfterError();
