@@ -4,11 +4,13 @@ import type { Database } from '../../src/store/database.ts';
 import type { ConversationCore } from '../../src/conversation/core.ts';
 import type { ChannelSender } from '../../src/escalation/outbox.ts';
 import { StudentIdentities, webChatSecret } from './identity.ts';
-import { LiveReplies, webChannel, webChatApp, webSender, type WebChatOptions } from './web-chat.ts';
+import { LiveReplies, webSender } from './live-replies.ts';
+import { webChannel, webChatApp, type WebChatOptions } from './web-chat.ts';
 
 export { identityCookie, StudentIdentities, webChatSecret } from './identity.ts';
 export { RateLimiter, type RateRule } from './rate-limit.ts';
-export { LiveReplies, maxBodyBytes, webChannel, webChatApp, webSender, type WebChatOptions } from './web-chat.ts';
+export { LiveReplies, webSender } from './live-replies.ts';
+export { maxBodyBytes, webChannel, webChatApp, type WebChatOptions } from './web-chat.ts';
 
 export interface StartWebChatOptions {
   core: ConversationCore;

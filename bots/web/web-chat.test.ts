@@ -15,7 +15,8 @@ import { TicketDesk } from '../../src/escalation/tickets.ts';
 import { createApp } from '../../src/server/app.ts';
 import { createTestDatabase } from '../../src/store/testing.ts';
 import { identityCookie, StudentIdentities, webChatSecret } from './identity.ts';
-import { LiveReplies, webChannel, webChatApp, webSender } from './web-chat.ts';
+import { LiveReplies, webSender } from './live-replies.ts';
+import { webChannel, webChatApp } from './web-chat.ts';
 
 let assistant: Assistant;
 let desk: TicketDesk;

@@ -6,11 +6,11 @@ import { streamSSE } from 'hono/streaming';
 import pino, { type Logger } from 'pino';
 import type { ConversationCore, TurnResult } from '../../src/conversation/core.ts';
 import type { Choice } from '../../src/conversation/types.ts';
-import type { ChannelSender } from '../../src/escalation/outbox.ts';
 import { isHttps } from '../../src/server/auth/middleware.ts';
 import { addressKey, clientAddress } from '../../src/server/auth/throttle.ts';
 import type { Queryable } from '../../src/store/database.ts';
 import { identityCookie, type StudentIdentities } from './identity.ts';
+import type { LiveReplies } from './live-replies.ts';
 import { chatPageHtml, choicesHtml, lineHtml, logHtml, profileText, webText, type ChatLine } from './page.ts';
 import { RateLimiter, type RateRule } from './rate-limit.ts';
 
@@ -19,52 +19,6 @@ export const webChannel = 'web';
 
 /** The largest request body a POST may carry (a message over 4,096 characters still gets the core's clear reply). */
 export const maxBodyBytes = 64 * 1024;
-
-/** Live event streams one student may hold open (tabs), and all students together. */
-const maxStreamsPerStudent = 5;
-const maxStreams = 2_000;
-
-/** Teachers' replies to students whose chat page is open, pushed as they are delivered. */
-export class LiveReplies {
-  readonly #listeners = new Map<string, Set<(text: string) => void>>();
-  #count = 0;
-
-  /** Listens for `studentId`'s replies until the returned function is called; null when too many streams are open. */
-  subscribe(studentId: string, listener: (text: string) => void): (() => void) | null {
-    const listeners = this.#listeners.get(studentId) ?? new Set();
-    if (listeners.size >= maxStreamsPerStudent || this.#count >= maxStreams) return null;
-    listeners.add(listener);
-    this.#listeners.set(studentId, listeners);
-    this.#count += 1;
-    return () => {
-      if (!listeners.delete(listener)) return;
-      this.#count -= 1;
-      if (listeners.size === 0) this.#listeners.delete(studentId);
-    };
-  }
-
-  /** Hands `text` to every open page of the student; returns how many there were. */
-  publish(studentId: string, text: string): number {
-    const listeners = [...(this.#listeners.get(studentId) ?? [])];
-    for (const listener of listeners) listener(text);
-    return listeners.length;
-  }
-}
-
-/**
- * The outbox's sender for the web chat. A teacher's reply is already in the student's web
- * conversation (the desk stores it with the reply), which the page shows when it is next opened:
- * that is delivery. This pushes it, too, to the pages the student has open right now.
- *
- * @example outbox.register(webChannel, webSender(live));
- */
-export function webSender(live: LiveReplies): ChannelSender {
-  return {
-    async send(recipient: string, text: string): Promise<void> {
-      live.publish(recipient, text);
-    },
-  };
-}
 
 const teacherReplyShape = /^【老师回复】([^\n：]{1,40})：\n([\s\S]*)$/u;
 
