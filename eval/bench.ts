@@ -4,8 +4,12 @@
  * `eval/datasets/policy.jsonl` and `holdout.jsonl`. Reports hit@1, hit@5, MRR@5 (passage
  * containment, as `eval/metrics.ts`), ingest time and per-query latency.
  *
- * @example npm run bench            # table
- * @example npm run bench -- --json  # the same as JSON
+ * Then the start-up and publish section (eval/bench-startup.ts): `--help`, `ask`, first start,
+ * cold `serve`, the publish rate and the restart at 10k clauses, each against a bare `node -e 0`.
+ *
+ * @example npm run bench                   # table, then the start-up section
+ * @example npm run bench -- --json         # the same as JSON
+ * @example npm run bench -- --no-startup   # retrieval only
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -284,6 +288,13 @@ export function benchJson(result: BenchResult): object {
 
 const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
+  const json = process.argv.includes('--json');
   const result = await runBench();
-  console.log(process.argv.includes('--json') ? JSON.stringify(benchJson(result), null, 2) : formatBench(result));
+  // Then start-up and publishing (eval/bench-startup.ts): real processes; `--no-startup` skips them.
+  const startup = process.argv.includes('--no-startup') ? null : await (await import('./bench-startup.ts')).runStartupBench();
+  if (json) console.log(JSON.stringify({ ...benchJson(result), ...(startup ? { startup } : {}) }, null, 2));
+  else {
+    console.log(formatBench(result));
+    if (startup) console.log(`\n${(await import('./bench-startup.ts')).formatStartup(startup)}`);
+  }
 }

@@ -1,0 +1,220 @@
+/**
+ * Start-up and publish bench (a section of `npm run bench`; also runs alone). Each start-up
+ * figure is a real process, as an admin meets it, and is shown as a ratio to a bare `node -e 0`
+ * measured in the same run (a busy machine slows both):
+ * - `zhiyin --help`;
+ * - first start: `zhiyin serve` on an empty data directory (migrate, ingest the shipped
+ *   knowledge base, fit the embedding model) until it serves `/healthz`;
+ * - cold `serve` to `/healthz` on that existing data directory (the stored model is loaded);
+ * - one `zhiyin ask` on it;
+ * - publish rate: synthetic clauses (`syntheticMarkdown`, the kb bench's generator) published
+ *   into an on-disk data directory with the built-in embedding (fit, embed, switch), then one
+ *   more 10-clause document folded into it;
+ * - restart at that size: cold `serve` to `/healthz` on the large data directory.
+ *
+ * @example node --import tsx eval/bench-startup.ts                  # 10,000 clauses
+ * @example node --import tsx eval/bench-startup.ts --clauses 2000 --runs 1 --json
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parseDocument } from '../src/knowledge/document.ts';
+import { KnowledgeBase, type ProgressEvent } from '../src/knowledge/knowledge-base.ts';
+import { syntheticMarkdown } from '../src/knowledge/testing-fixtures.ts';
+import { repoRoot } from '../src/paths.ts';
+import { CorpusLsaEmbeddings } from '../src/retrieval/embeddings/corpus-lsa.ts';
+import { corpusLsaModel } from '../src/retrieval/embeddings/provider.ts';
+import { loadLexicon } from '../src/retrieval/lexicon.ts';
+import { Tokenizer } from '../src/retrieval/tokenizer.ts';
+import { openDatabase } from '../src/store/database.ts';
+import { migrate } from '../src/store/migrate.ts';
+
+const bin = path.join(repoRoot, 'src', 'cli', 'zhiyin.js');
+const clausesPerDocument = 10;
+
+export interface StartupBenchOptions {
+  /** Synthetic clauses for the publish rate and the restart (default 10,000). */
+  clauses?: number;
+  /** Runs of each start-up figure (median taken; default 3). */
+  runs?: number;
+}
+
+/** One start-up figure: the median over the runs, and that ÷ a bare `node -e 0`. */
+export interface StartupFigure {
+  name: string;
+  ms: number;
+  vsNode: number;
+  /** The issue's target for it, when there is one. */
+  targetMs?: number;
+}
+
+export interface PublishFigure {
+  clauses: number;
+  ms: number;
+  clausesPerSecond: number;
+  /** Time per phase (chunking, fitting, embedding, switching), ms. */
+  phases: Record<string, number>;
+  /** One 10-clause document folded into the published set: ms, and clauses/s of that change. */
+  foldIn: { ms: number; embedding: string };
+}
+
+export interface StartupBenchResult {
+  nodeMs: number;
+  runs: number;
+  figures: StartupFigure[];
+  publish: PublishFigure;
+  summary: string;
+}
+
+const median = (values: number[]): number => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+
+function childEnv(dataDir: string): Record<string, string> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', ZHIYIN_DATA_DIR: dataDir, LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1' };
+  for (const name of ['HOME', 'TMPDIR'] as const) if (process.env[name]) env[name] = process.env[name];
+  return env;
+}
+
+/** Runs a process to its end; resolves with the wall time (ms), rejecting on a non-zero exit. */
+function timeProcess(args: string[], env: Record<string, string> = { PATH: process.env.PATH ?? '' }): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`))));
+  });
+}
+
+/** Starts `zhiyin serve` on `dataDir`; resolves with the ms until `/healthz` answered 200, after stopping it. */
+async function timeServe(dataDir: string): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [bin, 'serve'], { cwd: repoRoot, env: childEnv(dataDir), stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let stderr = '';
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.on('error', reject);
+      void exited.then((code) => reject(new Error(`zhiyin serve exited (${code}) before serving: ${stderr.slice(-2000)}`)));
+      createInterface({ input: child.stderr }).on('line', (line) => {
+        stderr += `${line}\n`;
+        try {
+          const log = JSON.parse(line) as { msg?: string; port?: number };
+          if (log.msg === 'zhiyin is serving' && log.port) resolve(log.port);
+        } catch {
+          // not a log line
+        }
+      });
+    });
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    if (health.status !== 200) throw new Error(`/healthz answered ${health.status}`);
+    return performance.now() - started;
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/** Publishes `clauses` synthetic clauses into an on-disk data directory, then folds one more document in. */
+async function publishBench(dataDir: string, clauses: number): Promise<PublishFigure> {
+  const documents = Array.from({ length: Math.ceil(clauses / clausesPerDocument) }, (_, i) => parseDocument(syntheticMarkdown(i + 1, clausesPerDocument), `gen-${i + 1}.md`));
+  const db = await openDatabase({ dataDir });
+  try {
+    await migrate(db);
+    const kb = new KnowledgeBase(db, corpusLsaModel(new CorpusLsaEmbeddings({ tokenizer: new Tokenizer(loadLexicon()) })));
+    const phases: Record<string, number> = {};
+    let phase = '';
+    let phaseStart = performance.now();
+    const onProgress = (event: ProgressEvent): void => {
+      if (event.phase === phase) return;
+      const now = performance.now();
+      if (phase) phases[phase] = (phases[phase] ?? 0) + now - phaseStart;
+      phase = event.phase;
+      phaseStart = now;
+    };
+    const started = performance.now();
+    const report = await kb.publish(documents, { onProgress });
+    const ms = performance.now() - started;
+    const extra = parseDocument(syntheticMarkdown(documents.length + 1, clausesPerDocument, '新增'), 'extra.md');
+    const foldStarted = performance.now();
+    const folded = await kb.upsert([extra], { model: corpusLsaModel(new CorpusLsaEmbeddings({ tokenizer: new Tokenizer(loadLexicon()) })) });
+    const foldMs = performance.now() - foldStarted;
+    await kb.close();
+    return {
+      clauses: report.clauses,
+      ms,
+      clausesPerSecond: (report.clauses / ms) * 1000,
+      phases: Object.fromEntries(Object.entries(phases).map(([name, value]) => [name, Math.round(value)])),
+      foldIn: { ms: foldMs, embedding: folded.embedding ?? 'unknown' },
+    };
+  } finally {
+    await db.close();
+  }
+}
+
+/** Runs the start-up and publish bench; every process it starts is stopped and every directory removed. */
+export async function runStartupBench(options: StartupBenchOptions = {}): Promise<StartupBenchResult> {
+  const runs = Math.max(1, options.runs ?? 3);
+  const clauses = options.clauses ?? 10_000;
+  const shipped = await mkdtemp(path.join(tmpdir(), 'zhiyin-startup-'));
+  const large = await mkdtemp(path.join(tmpdir(), 'zhiyin-startup-large-'));
+  try {
+    const repeat = async (measure: () => Promise<number>): Promise<number> => {
+      const times: number[] = [];
+      for (let run = 0; run < runs; run += 1) times.push(await measure());
+      return median(times);
+    };
+    const nodeMs = await repeat(() => timeProcess(['-e', '0']));
+    const help = await repeat(() => timeProcess([bin, '--help']));
+    const firstStart = await timeServe(shipped);
+    const coldServe = await repeat(() => timeServe(shipped));
+    const ask = await repeat(() => timeProcess([bin, 'ask', '实习单位能扣我身份证吗？'], childEnv(shipped)));
+    const publish = await publishBench(large, clauses);
+    const restart = await repeat(() => timeServe(large));
+    const figure = (name: string, ms: number, targetMs?: number): StartupFigure => ({ name, ms, vsNode: ms / nodeMs, ...(targetMs ? { targetMs } : {}) });
+    const figures = [
+      figure('zhiyin --help', help),
+      figure('zhiyin ask (one question, shipped knowledge base)', ask),
+      figure('first start: serve → /healthz, ingesting the shipped documents', firstStart, 10_000),
+      figure('cold serve → /healthz, existing data directory', coldServe, 3_000),
+      figure(`restart at ${publish.clauses} clauses: serve → /healthz`, restart, 3_000),
+    ];
+    const summary =
+      `startup node_ms=${Math.round(nodeMs)} help_ms=${Math.round(help)} ask_ms=${Math.round(ask)} first_start_ms=${Math.round(firstStart)} ` +
+      `cold_serve_ms=${Math.round(coldServe)} publish_clauses_per_s=${Math.round(publish.clausesPerSecond)} restart_s=${(restart / 1000).toFixed(2)}`;
+    return { nodeMs, runs, figures, publish, summary };
+  } finally {
+    await rm(shipped, { recursive: true, force: true });
+    await rm(large, { recursive: true, force: true });
+  }
+}
+
+/** The section as plain text: one line per figure, the publish phases, the summary line. */
+export function formatStartup(result: StartupBenchResult): string {
+  const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+  const width = Math.max(...result.figures.map((figure) => figure.name.length));
+  const { publish } = result;
+  return [
+    `Start-up (median of ${result.runs}; ratio to a bare \`node -e 0\` = ${Math.round(result.nodeMs)} ms in this run):`,
+    ...result.figures.map(
+      (figure) => `  ${figure.name.padEnd(width)}  ${seconds(figure.ms).padStart(8)}  ${`${figure.vsNode.toFixed(1)}×`.padStart(6)}${figure.targetMs ? `  (target ≤ ${seconds(figure.targetMs)})` : ''}`,
+    ),
+    `Publish ${publish.clauses} synthetic clauses (built-in corpus LSA, on-disk PGlite): ${seconds(publish.ms)}, ${Math.round(publish.clausesPerSecond)} clauses/s (target ≥ 1,000) — ` +
+      Object.entries(publish.phases)
+        .map(([name, ms]) => `${name} ${seconds(ms)}`)
+        .join(', '),
+    `One more 10-clause document into it: ${seconds(publish.foldIn.ms)} (${publish.foldIn.embedding}).`,
+    result.summary,
+  ].join('\n');
+}
+
+const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  const { values } = parseArgs({ options: { clauses: { type: 'string', default: '10000' }, runs: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } } });
+  const result = await runStartupBench({ clauses: Number(values.clauses), runs: Number(values.runs) });
+  console.log(values.json ? JSON.stringify(result, null, 2) : formatStartup(result));
+}
