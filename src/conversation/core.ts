@@ -138,7 +138,9 @@ export class ConversationCore {
         // for the knowledge-gaps page: what kind of non-answer, and the clause retrieval came nearest to
         ...(result.answered?.clarify ? { clarify: true } : {}),
         ...(result.escalation ? { escalation: result.escalation.reason } : {}),
-        ...(result.outcome !== 'answer' && result.retrieved[0] ? { nearest: { doc: result.retrieved[0].doc, locator: result.retrieved[0].locator } } : {}),
+        ...(result.outcome !== 'answer' && result.retrieved[0]
+          ? { nearest: { doc: result.retrieved[0].doc, locator: result.retrieved[0].locator, confidence: result.answered?.confidence ?? null } }
+          : {}),
       });
     }
     if (message.messageId) await this.store.markHandled(message.channel, message.messageId);

@@ -70,14 +70,21 @@ export function scrubPersonalData(text: string): string {
 
 interface GapRow {
   text: string;
-  meta: { outcome?: string; clarify?: boolean; escalation?: string; nearest?: { doc: string; locator: string }; citations?: { doc: string; locator: string }[] } | null;
+  meta: { outcome?: string; clarify?: boolean; escalation?: string; nearest?: { doc: string; locator: string; confidence?: number | null }; citations?: { doc: string; locator: string }[] } | null;
   at: Date;
   rated: boolean;
 }
 
-/** A non-answer's nearest clause; for a low-rated answer, the clause it cited first. */
+/**
+ * Below this share of the question's term weight in the best clause (the answerer's confidence),
+ * the "nearest" clause is only the least far one: such questions are grouped by their words.
+ */
+export const minNearConfidence = 0.35;
+
+/** A non-answer's nearest clause (when it was near at all); for a low-rated answer, the clause it cited first. */
 function nearestOf(row: GapRow): GapQuestion['nearest'] {
   const clause = row.rated ? row.meta?.citations?.[0] : row.meta?.nearest;
+  if (!row.rated && typeof row.meta?.nearest?.confidence === 'number' && row.meta.nearest.confidence < minNearConfidence) return null;
   return clause?.doc && clause.locator ? { doc: clause.doc, locator: clause.locator } : null;
 }
 

@@ -129,7 +129,7 @@ ${session ? html`<meta name="csrf-token" content="${session.csrfToken}">` : ''}
 <span class="brand">职引 · 老师工作台</span>
 ${
   session
-    ? html`<nav><a href="/">工单队列</a><a href="/stats">统计</a><a href="/knowledge">知识库</a>${session.user.role === 'admin' ? html`<a href="/channels">渠道</a><a href="/users">账号</a>` : ''}</nav>
+    ? html`<nav><a href="/">工单队列</a><a href="/stats">统计</a><a href="/knowledge">知识库</a>${session.user.role === 'admin' ? html`<a href="/admin/gaps">知识缺口</a><a href="/channels">渠道</a><a href="/users">账号</a>` : ''}</nav>
 <span class="muted">${session.user.displayName}（${roleLabels[session.user.role]}）</span><a href="/account/password">修改密码</a>
 <form method="post" action="/logout">${csrfField(session)}<button type="submit">退出</button></form>`
     : ''
