@@ -131,7 +131,7 @@ function startAdminSocketFor(config: Config): NonNullable<import('../server/serv
     const { startAdminSocket } = await import('../server/admin-socket.ts');
     const { serverHost } = await import('./server-host.ts');
     const host = serverHost(server);
-    return startAdminSocket({
+    const started = startAdminSocket({
       dataDir: config.ZHIYIN_DATA_DIR,
       log: server.log,
       run: async (args, io) => {
@@ -141,6 +141,11 @@ function startAdminSocketFor(config: Config): NonNullable<import('../server/serv
         }
         return runCommand(args, io, host);
       },
+    });
+    // the server runs without it (say, a data directory path too long for a socket): commands are then refused as before
+    return started.catch((error: Error) => {
+      server.log.warn({ code: (error as NodeJS.ErrnoException).code, reason: error.message }, 'admin socket not started: other zhiyin commands cannot use this data directory while serve runs');
+      return { stop: async () => undefined };
     });
   };
 }
