@@ -3,10 +3,10 @@
  * - lexical retrieval at 10k and 100k synthetic clauses (`syntheticKnowledgeBase`): zhiyin's
  *   `HybridSearch` without the vector search (BM25 over words and over character bigrams, fusion,
  *   re-rank) next to MiniSearch over the same clause texts (`indexTextOf`) split by the same jieba
- *   words (`eval/bench-peers.ts`); the questions interleaved, each asked of both in turn, each
- *   after a full GC (neither pays for the other's garbage); p50/p95 of wall-clock time (and of
- *   the process's CPU time, which a busy machine inflates less) and the memory each index adds
- *   (V8 heap plus array buffers, after a full GC);
+ *   words (`eval/bench-peers.ts`); the questions interleaved, each asked of both in turn; p50/p95
+ *   of wall-clock time (and of the process's CPU time, all threads, which a busy machine inflates
+ *   less) and the memory each index adds (V8 heap plus array buffers, after a full GC); no
+ *   collection is forced between questions (a forced one leaves its sweeping to the next question);
  * - publishing 10k clauses (1,000 documents of 10 articles, read from files) through the store the
  *   way `zhiyin kb ingest --publish --no-eval` does (`plan` then `commit`, on an on-disk PGlite;
  *   timed from reading the files to the switch, the database already open),
@@ -22,7 +22,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -114,10 +113,7 @@ async function retrievalAt(clauseCount: number): Promise<RetrievalFigures> {
   const miniSearchBuildMs = performance.now() - started;
   const afterMiniSearch = memoryHeld();
 
-  // Each query starts after a full collection, so that neither pays for the other's garbage.
   const timed = async (ask: () => Promise<unknown>, times: Timings): Promise<void> => {
-    collectGarbage();
-    await setTimeout(20); // the collector's helper threads finish sweeping
     const cpu = process.cpuUsage();
     const start = performance.now();
     await ask();
