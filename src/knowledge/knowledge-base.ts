@@ -268,6 +268,7 @@ function toDocument(row: DocumentRow | VersionRow): PolicyDocument & { meta: Rec
     dateNote: row.date_note,
     status: row.status,
     audience: row.audience,
+    ...(typeof row.meta?.type === 'string' ? { type: row.meta.type } : {}),
     body: row.body,
     meta: row.meta ?? {},
   };
@@ -1080,7 +1081,7 @@ export class KnowledgeBase {
     if (!options.refit && texts.length > 0 && (await this.loadModel(model)) !== 'missing' && space.ready) {
       return { how: 'folded-in', state: null, drift: space.drift(texts) };
     }
-    model.fit(texts);
+    await space.fitOffThread(texts);
     return { how: 'fitted', state: space.ready ? space.toBytes() : null, drift: 0 };
   }
 

@@ -94,7 +94,7 @@ describe('CorpusLsaEmbeddings before and around fitting', () => {
     expect(() => new CorpusLsaEmbeddings({ tokenizer }).embed('实习')).toThrow(/call fit\(\) before embedding/u);
   });
 
-  it('fits many texts by block power iteration, deterministically, with related texts closer than unrelated ones', () => {
+  it('fits many texts by block power iteration, deterministically (in a worker thread the same), with related texts closer than unrelated ones', () => {
     const topics = ['实习押金不得收取', '职业指导教师配备', '投诉处理告知投诉人', '学业辅导学习习惯', '就业协议签订', '毕业生档案转递'];
     const many = Array.from({ length: 700 }, (_, i) => `${topics[i % topics.length]}，第${i}项，${topics[(i * 5 + 1) % topics.length]}`);
     const first = new CorpusLsaEmbeddings({ tokenizer, dimensions: 16 }).fit(many);
@@ -103,7 +103,11 @@ describe('CorpusLsaEmbeddings before and around fitting', () => {
     expect(first.embed(many[3]!)).toEqual(second.embed(many[3]!));
     expect(first.dimensions).toBe(16);
     const deposit = first.embed('实习押金不得收取');
-    expect(cosine(deposit, first.embed('不得收取实习押金'))).toBeGreaterThan(cosine(deposit, first.embed('毕业生档案转递')));
+    return new CorpusLsaEmbeddings({ tokenizer, dimensions: 16 }).fitOffThread(many).then((offThread) => {
+      expect(offThread.modelName).toBe(first.modelName);
+      expect(offThread.embed(many[3]!)).toEqual(first.embed(many[3]!));
+      expect(cosine(deposit, first.embed('不得收取实习押金'))).toBeGreaterThan(cosine(deposit, first.embed('毕业生档案转递')));
+    });
   });
 
   it('refuses to store a space it has not fitted, and refuses bytes of another format', () => {

@@ -1,7 +1,7 @@
 import { Embeddings } from '@langchain/core/embeddings';
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { createHash } from 'node:crypto';
 import type { Tokenizer } from '../tokenizer.ts';
+import { eigenpairs, eigenpairsOffThread, sparseRows, type Eigenpairs } from './lsa-eigen.ts';
 
 type SparseVector = Map<number, number>;
 
@@ -13,14 +13,6 @@ export interface CorpusLsaOptions {
   maxFitTexts?: number;
 }
 
-/**
- * Up to this many fitted texts, the singular directions come from the exact eigen-decomposition
- * of the texts' Gram matrix (cubic in the texts); above it, from a block power iteration that
- * needs only products with the sparse term matrix (seconds instead of a minute at 2,000 texts).
- */
-const exactFitLimit = 600;
-const powerIterations = 10;
-const oversampling = 16;
 const stateFormat = 1;
 
 /**
@@ -126,6 +118,21 @@ export class CorpusLsaEmbeddings extends Embeddings {
 
   /** Fits the space on the given texts (the clause set); deterministic for the same texts. */
   fit(texts: readonly string[]): this {
+    const sample = this.#weighSample(texts);
+    return this.#finishFit(eigenpairs(sparseRows(this.#rows), this.#maxDimensions), sample, texts);
+  }
+
+  /**
+   * {@link fit} with its eigen-decomposition in a worker thread when the sample is large (more
+   * than 600 texts), so that a large fit does not hold up requests: the same space as `fit`.
+   */
+  async fitOffThread(texts: readonly string[]): Promise<this> {
+    const sample = this.#weighSample(texts);
+    return this.#finishFit(await eigenpairsOffThread(sparseRows(this.#rows), this.#maxDimensions), sample, texts);
+  }
+
+  /** Samples the texts evenly, builds the vocabulary and idf from the sample, and its TF-IDF rows. */
+  #weighSample(texts: readonly string[]): string[] {
     const step = Math.max(1, texts.length / this.#maxFitTexts);
     const sample: string[] = [];
     for (let i = 0; i < texts.length; i += step) sample.push(texts[Math.floor(i)]!);
@@ -136,16 +143,20 @@ export class CorpusLsaEmbeddings extends Embeddings {
     for (const row of counts) for (const index of row.keys()) documentFrequency[index]! += 1;
     this.#idf = Float64Array.from(documentFrequency, (df) => Math.log((1 + sample.length) / (1 + df)) + 1);
     this.#rows = counts.map((row) => this.#tfidf(row));
+    return sample;
+  }
 
-    const { values, vectors } = this.#rows.length <= exactFitLimit ? exactEigenpairs(this.#rows) : powerEigenpairs(this.#rows, this.#maxDimensions);
-    const order = values
+  /** Keeps the largest singular directions (each divided by σ) and names the space. */
+  #finishFit({ values, vectors }: Eigenpairs, sample: readonly string[], texts: readonly string[]): this {
+    const n = this.#rows.length;
+    const order = [...values]
       .map((value, index) => ({ value, index }))
       .filter(({ value }) => value > 1e-9)
       .sort((x, y) => y.value - x.value)
       .slice(0, this.#maxDimensions);
     this.#projection = order.map(({ value, index }) => {
       const sigma = Math.sqrt(value);
-      const column = vectors(index);
+      const column = vectors.slice(index * n, (index + 1) * n);
       let largest = 0;
       for (const entry of column) if (Math.abs(entry) > Math.abs(largest)) largest = entry;
       const sign = largest < 0 ? -1 : 1;
@@ -307,153 +318,3 @@ export class CorpusLsaEmbeddings extends Embeddings {
   }
 }
 
-interface Eigenpairs {
-  values: number[];
-  /** The eigenvector of `values[index]`, one entry per fitted text. */
-  vectors: (index: number) => Float64Array;
-}
-
-/** Every eigenpair of the Gram matrix of `rows` (exact; cubic in the number of rows). */
-function exactEigenpairs(rows: readonly SparseVector[]): Eigenpairs {
-  const n = rows.length;
-  const gram = new Matrix(n, n);
-  for (let i = 0; i < n; i += 1) {
-    for (let j = i; j < n; j += 1) {
-      const value = dot(rows[i]!, rows[j]!);
-      gram.set(i, j, value);
-      gram.set(j, i, value);
-    }
-  }
-  const decomposition = new EigenvalueDecomposition(gram, { assumeSymmetric: true });
-  const vectors = decomposition.eigenvectorMatrix;
-  return { values: decomposition.realEigenvalues, vectors: (index) => Float64Array.from(vectors.getColumn(index)) };
-}
-
-/**
- * The `k` largest eigenpairs of the Gram matrix X·Xᵀ of `rows` (X sparse, n × V), by block power
- * iteration from a fixed pseudo-random start (deterministic) with a Rayleigh–Ritz step at the end.
- * Each step costs two products with X, never the n × n matrix itself.
- */
-function powerEigenpairs(rows: readonly SparseVector[], k: number): Eigenpairs {
-  const n = rows.length;
-  const width = Math.min(n, k + oversampling);
-  // The rows as compressed sparse arrays: iterating Maps in the inner loops costs more than the arithmetic.
-  const offsets = new Int32Array(n + 1);
-  for (let i = 0; i < n; i += 1) offsets[i + 1] = offsets[i]! + rows[i]!.size;
-  const terms = new Int32Array(offsets[n]!);
-  const weights = new Float64Array(offsets[n]!);
-  let vocabulary = 0;
-  rows.forEach((row, i) => {
-    let at = offsets[i]!;
-    for (const [term, value] of row) {
-      terms[at] = term;
-      weights[at] = value;
-      vocabulary = Math.max(vocabulary, term + 1);
-      at += 1;
-    }
-  });
-  const random = seeded(1);
-  let block: Float64Array = new Float64Array(n * width);
-  for (let at = 0; at < block.length; at += 1) block[at] = random() - 0.5;
-  orthonormalize(block, n, width);
-  const gramTimes = (input: Float64Array): Float64Array => {
-    const inTermSpace = new Float64Array(vocabulary * width);
-    for (let i = 0; i < n; i += 1) {
-      const from = i * width;
-      for (let at = offsets[i]!; at < offsets[i + 1]!; at += 1) {
-        const base = terms[at]! * width;
-        const value = weights[at]!;
-        for (let c = 0; c < width; c += 1) inTermSpace[base + c]! += value * input[from + c]!;
-      }
-    }
-    const output = new Float64Array(n * width);
-    for (let i = 0; i < n; i += 1) {
-      const to = i * width;
-      for (let at = offsets[i]!; at < offsets[i + 1]!; at += 1) {
-        const base = terms[at]! * width;
-        const value = weights[at]!;
-        for (let c = 0; c < width; c += 1) output[to + c]! += value * inTermSpace[base + c]!;
-      }
-    }
-    return output;
-  };
-  // Orthonormalised every other step (and before the last): two steps stretch the block's
-  // condition by (λ₁/λ_k)², which Gram–Schmidt in doubles absorbs, at half its cost.
-  for (let step = 1; step <= powerIterations; step += 1) {
-    block = gramTimes(block);
-    if (step % 2 === 0 || step === powerIterations) orthonormalize(block, n, width);
-  }
-  const product = gramTimes(block);
-  const small = new Matrix(width, width);
-  for (let a = 0; a < width; a += 1) {
-    for (let b = a; b < width; b += 1) {
-      let sum = 0;
-      for (let i = 0; i < n; i += 1) sum += block[i * width + a]! * product[i * width + b]!;
-      small.set(a, b, sum);
-      small.set(b, a, sum);
-    }
-  }
-  const decomposition = new EigenvalueDecomposition(small, { assumeSymmetric: true });
-  const ritz = decomposition.eigenvectorMatrix;
-  return {
-    values: decomposition.realEigenvalues,
-    vectors: (index) => {
-      const weights = ritz.getColumn(index);
-      const vector = new Float64Array(n);
-      for (let i = 0; i < n; i += 1) {
-        let sum = 0;
-        for (let c = 0; c < width; c += 1) sum += block[i * width + c]! * weights[c]!;
-        vector[i] = sum;
-      }
-      return vector;
-    },
-  };
-}
-
-/** Modified Gram–Schmidt on the columns of a row-major n × width block, in place (on a column-major copy, for contiguous reads). */
-function orthonormalize(block: Float64Array, n: number, width: number): void {
-  const columns = Array.from({ length: width }, (_, c) => {
-    const column = new Float64Array(n);
-    for (let i = 0; i < n; i += 1) column[i] = block[i * width + c]!;
-    return column;
-  });
-  for (let c = 0; c < width; c += 1) {
-    const column = columns[c]!;
-    for (let previous = 0; previous < c; previous += 1) {
-      const other = columns[previous]!;
-      let projection = 0;
-      for (let i = 0; i < n; i += 1) projection += column[i]! * other[i]!;
-      for (let i = 0; i < n; i += 1) column[i]! -= projection * other[i]!;
-    }
-    let norm = 0;
-    for (let i = 0; i < n; i += 1) norm += column[i]! ** 2;
-    norm = Math.sqrt(norm);
-    for (let i = 0; i < n; i += 1) column[i] = norm > 1e-12 ? column[i]! / norm : 0;
-  }
-  for (let c = 0; c < width; c += 1) {
-    const column = columns[c]!;
-    for (let i = 0; i < n; i += 1) block[i * width + c] = column[i]!;
-  }
-}
-
-/** mulberry32: a small deterministic pseudo-random source in [0, 1). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function dot(x: SparseVector, y: SparseVector): number {
-  const [small, large] = x.size <= y.size ? [x, y] : [y, x];
-  let sum = 0;
-  for (const [index, value] of small) {
-    const other = large.get(index);
-    if (other !== undefined) sum += value * other;
-  }
-  return sum;
-}

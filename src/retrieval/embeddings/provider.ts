@@ -26,6 +26,8 @@ export interface FittedSpace {
   readonly ready: boolean;
   /** The fitted space as bytes (stored in `embedding_models`). */
   toBytes(): Uint8Array;
+  /** Fits as `fit` does, the heavy part in a worker thread when the texts are many (same space). */
+  fitOffThread(texts: readonly string[]): Promise<void>;
   /** Replaces the space with a stored one; no fitting. */
   load(bytes: Uint8Array): void;
   /** The share of the texts' word mass the space does not know, beyond what it lacked at its fit (≥ 0). */
@@ -50,6 +52,7 @@ export function corpusLsaModel(initial: CorpusLsaEmbeddings): EmbeddingModel {
       get ready() {
         return lsa.fitted;
       },
+      fitOffThread: async (texts) => void (await lsa.fitOffThread(texts)),
       toBytes: () => lsa.toBytes(),
       load: (bytes) => {
         lsa = CorpusLsaEmbeddings.fromBytes(bytes, { tokenizer: lsa.tokenizer });

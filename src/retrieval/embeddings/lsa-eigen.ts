@@ -1,0 +1,229 @@
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * The numeric core of the corpus LSA: the leading eigenpairs of the Gram matrix X·Xᵀ of the
+ * fitted texts' TF-IDF rows (X sparse, n × V), in this thread or in a worker thread. Both give
+ * the same numbers (the same code runs in both).
+ */
+
+/** Sparse rows in compressed form: row i holds `terms[offsets[i] … offsets[i+1])` with their `weights`. */
+export interface SparseRows {
+  offsets: Int32Array;
+  terms: Int32Array;
+  weights: Float64Array;
+}
+
+/** Eigenpairs: `values[j]` with its eigenvector `vectors[j·n … (j+1)·n)`, one entry per row. */
+export interface Eigenpairs {
+  values: Float64Array;
+  vectors: Float64Array;
+}
+
+/**
+ * Up to this many rows, the eigenpairs come from the exact eigen-decomposition of the Gram matrix
+ * (cubic in the rows); above it, from a block power iteration that needs only products with X
+ * (seconds instead of a minute at 2,000 rows).
+ */
+export const exactFitLimit = 600;
+const powerIterations = 10;
+const oversampling = 16;
+
+/** Sparse rows (maps of term → weight, in their insertion order) in compressed form. */
+export function sparseRows(rows: readonly ReadonlyMap<number, number>[]): SparseRows {
+  const offsets = new Int32Array(rows.length + 1);
+  rows.forEach((row, i) => (offsets[i + 1] = offsets[i]! + row.size));
+  const terms = new Int32Array(offsets[rows.length]!);
+  const weights = new Float64Array(offsets[rows.length]!);
+  rows.forEach((row, i) => {
+    let at = offsets[i]!;
+    for (const [term, value] of row) {
+      terms[at] = term;
+      weights[at] = value;
+      at += 1;
+    }
+  });
+  return { offsets, terms, weights };
+}
+
+const rowCount = (rows: SparseRows): number => rows.offsets.length - 1;
+
+/**
+ * The Gram matrix's eigenpairs: every one (exact) up to {@link exactFitLimit} rows, else the `k`
+ * largest (and a few more) by block power iteration.
+ *
+ * @example const { values, vectors } = eigenpairs(sparseRows(rows), 128);
+ */
+export function eigenpairs(rows: SparseRows, k: number): Eigenpairs {
+  return rowCount(rows) <= exactFitLimit ? exactEigenpairs(rows) : powerEigenpairs(rows, k);
+}
+
+/**
+ * {@link eigenpairs} in a worker thread, so that a large fit does not hold up requests; in this
+ * thread when no worker can start (the esbuild bundle ships no worker file) or the rows are few.
+ */
+export async function eigenpairsOffThread(rows: SparseRows, k: number): Promise<Eigenpairs> {
+  const entry = rowCount(rows) > exactFitLimit ? workerEntry() : null;
+  if (!entry) return eigenpairs(rows, k);
+  try {
+    return await new Promise<Eigenpairs>((resolve, reject) => {
+      const worker = new Worker(entry.file, { workerData: { ...entry.workerData, rows, k }, stdout: false, stderr: false });
+      worker.once('message', (result: Eigenpairs) => {
+        resolve(result);
+        void worker.terminate();
+      });
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the LSA worker exited (${code}) without a result`)));
+    });
+  } catch {
+    return eigenpairs(rows, k);
+  }
+}
+
+/** The worker's entry: lsa-eigen-worker.ts through a tsx boot file from the sources; null otherwise. */
+function workerEntry(): { file: URL; workerData: Record<string, unknown> } | null {
+  const here = import.meta.url;
+  if (!here.startsWith('file:') || !here.endsWith('.ts')) return null;
+  const boot = new URL('./lsa-eigen-worker-boot.mjs', here);
+  const entry = new URL('./lsa-eigen-worker.ts', here);
+  return existsSync(boot) && existsSync(entry) ? { file: boot, workerData: { entry: entry.href } } : null;
+}
+
+/** Every eigenpair of the Gram matrix (exact; cubic in the number of rows). */
+function exactEigenpairs(compressed: SparseRows): Eigenpairs {
+  const n = rowCount(compressed);
+  const rows = Array.from({ length: n }, (_, i) => {
+    const row = new Map<number, number>();
+    for (let at = compressed.offsets[i]!; at < compressed.offsets[i + 1]!; at += 1) row.set(compressed.terms[at]!, compressed.weights[at]!);
+    return row;
+  });
+  const gram = new Matrix(n, n);
+  for (let i = 0; i < n; i += 1) {
+    for (let j = i; j < n; j += 1) {
+      const value = dot(rows[i]!, rows[j]!);
+      gram.set(i, j, value);
+      gram.set(j, i, value);
+    }
+  }
+  const decomposition = new EigenvalueDecomposition(gram, { assumeSymmetric: true });
+  const matrix = decomposition.eigenvectorMatrix;
+  const values = Float64Array.from(decomposition.realEigenvalues);
+  const vectors = new Float64Array(values.length * n);
+  for (let j = 0; j < values.length; j += 1) vectors.set(matrix.getColumn(j), j * n);
+  return { values, vectors };
+}
+
+/**
+ * The `k` largest eigenpairs (and `oversampling` more) by block power iteration from a fixed
+ * pseudo-random start (deterministic), with a Rayleigh–Ritz step at the end. Each step costs two
+ * products with X, never the n × n matrix itself.
+ */
+function powerEigenpairs({ offsets, terms, weights }: SparseRows, k: number): Eigenpairs {
+  const n = offsets.length - 1;
+  const width = Math.min(n, k + oversampling);
+  let vocabulary = 0;
+  for (const term of terms) vocabulary = Math.max(vocabulary, term + 1);
+  const random = seeded(1);
+  let block: Float64Array = new Float64Array(n * width);
+  for (let at = 0; at < block.length; at += 1) block[at] = random() - 0.5;
+  orthonormalize(block, n, width);
+  const gramTimes = (input: Float64Array): Float64Array => {
+    const inTermSpace = new Float64Array(vocabulary * width);
+    for (let i = 0; i < n; i += 1) {
+      const from = i * width;
+      for (let at = offsets[i]!; at < offsets[i + 1]!; at += 1) {
+        const base = terms[at]! * width;
+        const value = weights[at]!;
+        for (let c = 0; c < width; c += 1) inTermSpace[base + c]! += value * input[from + c]!;
+      }
+    }
+    const output = new Float64Array(n * width);
+    for (let i = 0; i < n; i += 1) {
+      const to = i * width;
+      for (let at = offsets[i]!; at < offsets[i + 1]!; at += 1) {
+        const base = terms[at]! * width;
+        const value = weights[at]!;
+        for (let c = 0; c < width; c += 1) output[to + c]! += value * inTermSpace[base + c]!;
+      }
+    }
+    return output;
+  };
+  // Orthonormalised every other step (and before the last): two steps stretch the block's
+  // condition by (λ₁/λ_k)², which Gram–Schmidt in doubles absorbs, at half its cost.
+  for (let step = 1; step <= powerIterations; step += 1) {
+    block = gramTimes(block);
+    if (step % 2 === 0 || step === powerIterations) orthonormalize(block, n, width);
+  }
+  const product = gramTimes(block);
+  const small = new Matrix(width, width);
+  for (let a = 0; a < width; a += 1) {
+    for (let b = a; b < width; b += 1) {
+      let sum = 0;
+      for (let i = 0; i < n; i += 1) sum += block[i * width + a]! * product[i * width + b]!;
+      small.set(a, b, sum);
+      small.set(b, a, sum);
+    }
+  }
+  const decomposition = new EigenvalueDecomposition(small, { assumeSymmetric: true });
+  const ritz = decomposition.eigenvectorMatrix;
+  const values = Float64Array.from(decomposition.realEigenvalues);
+  const vectors = new Float64Array(width * n);
+  for (let j = 0; j < width; j += 1) {
+    const coefficients = ritz.getColumn(j);
+    for (let i = 0; i < n; i += 1) {
+      let sum = 0;
+      for (let c = 0; c < width; c += 1) sum += block[i * width + c]! * coefficients[c]!;
+      vectors[j * n + i] = sum;
+    }
+  }
+  return { values, vectors };
+}
+
+/** Modified Gram–Schmidt on the columns of a row-major n × width block, in place (on a column-major copy, for contiguous reads). */
+function orthonormalize(block: Float64Array, n: number, width: number): void {
+  const columns = Array.from({ length: width }, (_, c) => {
+    const column = new Float64Array(n);
+    for (let i = 0; i < n; i += 1) column[i] = block[i * width + c]!;
+    return column;
+  });
+  for (let c = 0; c < width; c += 1) {
+    const column = columns[c]!;
+    for (let previous = 0; previous < c; previous += 1) {
+      const other = columns[previous]!;
+      let projection = 0;
+      for (let i = 0; i < n; i += 1) projection += column[i]! * other[i]!;
+      for (let i = 0; i < n; i += 1) column[i]! -= projection * other[i]!;
+    }
+    let norm = 0;
+    for (let i = 0; i < n; i += 1) norm += column[i]! ** 2;
+    norm = Math.sqrt(norm);
+    for (let i = 0; i < n; i += 1) column[i] = norm > 1e-12 ? column[i]! / norm : 0;
+  }
+  for (let c = 0; c < width; c += 1) {
+    const column = columns[c]!;
+    for (let i = 0; i < n; i += 1) block[i * width + c] = column[i]!;
+  }
+}
+
+/** mulberry32: a small deterministic pseudo-random source in [0, 1). */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function dot(x: ReadonlyMap<number, number>, y: ReadonlyMap<number, number>): number {
+  const [small, large] = x.size <= y.size ? [x, y] : [y, x];
+  let sum = 0;
+  for (const [index, value] of small) {
+    const other = large.get(index);
+    if (other !== undefined) sum += value * other;
+  }
+  return sum;
+}
