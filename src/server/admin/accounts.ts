@@ -18,13 +18,10 @@ export interface AccountsDeps {
 }
 
 const idParam = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const addForm = z.object({
-  username: z.string().max(64).default(''),
-  displayName: z.string().max(200).default(''),
-  role: z.enum(['teacher', 'admin']).catch('teacher'),
-  password: z.string().max(1024).default(''),
-});
-const passwordForm = z.object({ current: z.string().max(1024).default(''), password: z.string().max(1024).default(''), repeat: z.string().max(1024).default('') });
+/** A form field as text: anything else (missing, a file, too long) reads as empty and is refused by the store's checks. */
+const field = (max: number) => z.string().max(max).catch('');
+const addForm = z.object({ username: field(64), displayName: field(200), role: z.enum(['teacher', 'admin']).catch('teacher'), password: field(1024) });
+const passwordForm = z.object({ current: field(1024), password: field(1024), repeat: field(1024) });
 
 /**
  * Accounts on the web. Administrators (`/users`): add a teacher or an administrator, disable and

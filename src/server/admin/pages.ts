@@ -64,7 +64,7 @@ export function adminStyles(nonce: string | undefined): Html {
 .score { font-variant-numeric: tabular-nums; white-space: nowrap; }
 textarea.lexicon { min-height: 22rem; font-family: ui-monospace, monospace; tab-size: 12; }
 .upload { border: 1px dashed #9aa5b1; border-radius: .5rem; padding: .75rem; }
-#live-documents th, table.history th { white-space: nowrap; }
+#live-documents th, table.history th, table.history td:first-child { white-space: nowrap; }
 ul.variants { margin: .3rem 0 .2rem; padding-left: 1.2rem; }
 ul.variants li { margin: .15rem 0; }
 .variant-source { font-size: .8em; margin-left: .4rem; }
@@ -154,6 +154,16 @@ function uploadedList(uploaded: UploadedDraft[]): Html {
   )}</ul></div>`;
 }
 
+/** Who made a change: `web:wang.li` → wang.li（工作台）, `cli:root` → root（命令行）. */
+function actorText(actor: string | null): string {
+  if (!actor) return '';
+  const [where, ...rest] = actor.split(':');
+  const name = rest.join(':');
+  if (where === 'web' && name) return `${name}（工作台）`;
+  if (where === 'cli' && name) return `${name}（命令行）`;
+  return actor;
+}
+
 /** The knowledge base's changes, documents named by title (`titles`, by id). */
 function historyTable(history: KbChange[], titles: ReadonlyMap<string, string>): Html {
   const actions: Record<string, string> = {
@@ -174,7 +184,7 @@ ${history.map((change) => {
   const evalDetail = change.detail.eval as { before?: number; after?: number } | undefined;
   return html`<tr><td>${formatChinaTime(change.createdAt)}</td><td>${change.kbVersion}</td><td>${actions[change.action] ?? change.action}</td><td>${change.docId === null ? '全部' : (titles.get(change.docId) ?? change.docId)}${change.version !== null ? ` v${change.version}` : ''}${
     change.previousVersion !== null && change.previousVersion !== change.version ? `（原 v${change.previousVersion}）` : ''
-  }</td><td class="score">${evalDetail?.before !== undefined && evalDetail.after !== undefined ? `${pct(evalDetail.before)} → ${pct(evalDetail.after)}` : ''}</td><td>${change.actor ?? ''}</td></tr>`;
+  }</td><td class="score">${evalDetail?.before !== undefined && evalDetail.after !== undefined ? `${pct(evalDetail.before)} → ${pct(evalDetail.after)}` : ''}</td><td>${actorText(change.actor)}</td></tr>`;
 })}
 </table>`;
 }

@@ -146,6 +146,10 @@ describe('Chinese first, in a browser', () => {
     await page.getByRole('button', { name: '上传并预览' }).click();
     await page.locator('#uploaded').waitFor({ timeout: 60_000 });
     expect(await page.textContent('#uploaded')).toContain('已上传 2 个文件：2 份新草稿');
+    const history = (await page.textContent('table.history'))!;
+    expect(history).toContain('广东省中等职业学校学生实习管理办法 v1');
+    expect(history).toContain('head.admin（工作台）');
+    expect(history).not.toContain('liaoning-zhongzhi-quality');
     await page.screenshot({ path: path.join(screenshots, 'chinese-first-multi-upload.png'), fullPage: true });
     await Promise.all([page.waitForURL(/\/versions\/1$/u), page.locator('#uploaded a', { hasText: '广东省中等职业学校学生实习管理办法' }).click()]);
     expect(await page.inputValue('#meta-effectiveFrom')).toBe('2025-03-01');
