@@ -9,7 +9,7 @@ import { registerKbCommands } from './kb-commands.ts';
 // so that `zhiyin --help` and `zhiyin users …` never load the retrieval stack.
 
 /** The commands a running `serve` can run for another `zhiyin` process (over its admin socket). */
-const relayedCommands = new Set(['ask', 'chat', 'eval', 'kb', 'users']);
+const relayedCommands = new Set(['ask', 'chat', 'eval', 'kb', 'report', 'users']);
 
 /** Whether `args` (after `zhiyin`) is a command that goes to the running server when one holds the data directory. */
 export function runsOnServer(args: readonly string[]): boolean {
@@ -93,6 +93,16 @@ export function buildProgram(host: CommandHost, io: CommandIo): Command {
     .action(async (options: { dataset?: string[]; json?: boolean; llm?: boolean }) => {
       const { runEvalCommand } = await import('./eval-command.ts');
       await runEvalCommand(host, io, options);
+    });
+
+  program
+    .command('report')
+    .description('周报：提问量、回答/反问/未答/转老师的占比、工单按时回复、评分、知识缺口 / the weekly report: questions, outcome shares, tickets, ratings, knowledge gaps')
+    .option('--weeks <n>', '最近几周（含今天，中国时间，默认 1） / how many weeks back, today included (China time, default 1)')
+    .option('--out <dir>', '写成 report.md 和两张 SVG 图，而不是输出到终端 / write report.md and two SVG charts there instead of printing')
+    .action(async (options: { weeks?: string; out?: string }) => {
+      const { runReportCommand } = await import('./report-command.ts');
+      await runReportCommand(host, io, options);
     });
 
   const users = program.command('users').description('老师和管理员的工作台账号 / dashboard accounts for teachers and administrators');
