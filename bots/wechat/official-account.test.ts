@@ -17,7 +17,7 @@ import { createTestDatabase } from '../../src/store/testing.ts';
 import { customerServiceSender } from './customer-service.ts';
 import { FakeWechatApi } from './fake-wechat-api.ts';
 import { utf8Bytes } from './format.ts';
-import { inboundOf as officialAccountInbound, officialAccountApp, officialAccountChannel, type OfficialAccountOptions } from './official-account.ts';
+import { inboundOf as officialAccountInbound, officialAccountApp, officialAccountChannel, officialAccountNonceScope, officialAccountRequestScope, type OfficialAccountOptions } from './official-account.ts';
 
 const minutes = 60_000;
 const token = 'zhiyinTestToken2026';
@@ -168,22 +168,38 @@ describe('the Official Account webhook (requests as WeChat makes them, the real 
     expect(await historyOf('o-mallory')).toEqual([]);
   });
 
-  it('refuses a replayed signed request (same timestamp and nonce), with its own or another body, on any instance; a fresh one is answered', async () => {
+  it('refuses a signed query replayed with another body, on any instance; the identical request again is answered "success" and handled once; a fresh one is answered', async () => {
     const original = platform.signed(platform.message('o-rita', 'text', { Content: '实习单位能扣我身份证吗？' }));
     expect(await platform.replyText(await platform.send(original))).toMatch(/《[^》]+》/u);
     const count = (await historyOf('o-rita')).length;
-    // The same request again, and the same query with another message (plain mode does not sign the body).
-    expect((await platform.send(original)).status).toBe(409);
-    expect((await platform.send({ query: original.query, body: platform.message('o-rita', 'text', { Content: '转人工' }) })).status).toBe(409);
-    // Another instance on the same database has seen the nonce too.
-    expect((await mount().send(original)).status).toBe(409);
+    // The same query with another message (plain mode does not sign the body): refused, here and on another instance.
+    const forged = { query: original.query, body: platform.message('o-rita', 'text', { Content: '转人工' }) };
+    expect((await platform.send(forged)).status).toBe(409);
+    expect((await mount().send(forged)).status).toBe(409);
+    // The identical request again (WeChat's retry): nothing handled twice.
+    const again = await platform.send(original);
+    expect(again.status).toBe(200);
+    expect(await again.text()).toBe('success');
+    expect(await (await mount().send(original)).text()).toBe('success');
     const sealed = platform.signed(platform.message('o-rita', 'text', { Content: '实习可以收押金吗' }), { safe: true });
     expect(await platform.replyText(await platform.send(sealed))).toContain('押金');
-    expect((await platform.send(sealed)).status).toBe(409);
+    expect(await (await platform.send(sealed)).text()).toBe('success');
     expect(await historyOf('o-rita')).toHaveLength(count + 2);
     // A fresh request is still answered.
     expect(await platform.replyText(await platform.post(platform.message('o-rita', 'text', { Content: '中职学校要配几名职业指导老师？' })))).toMatch(/《[^》]+》/u);
     expect(await historyOf('o-rita')).toHaveLength(count + 4);
+  });
+
+  it('answers WeChat\'s retry of a request whose nonce was claimed before a crash kept the message from being stored', async () => {
+    const request = platform.signed(platform.message('o-ursula', 'text', { Content: '实习单位能扣我身份证吗？' }));
+    // What the crashed process left: the claims of this very request, and no stored message.
+    const replays = new ReplayGuard(assistant.db);
+    const expires = new Date(Date.now() + 300_000);
+    const nonce = request.query.get('nonce')!;
+    await replays.claim(officialAccountRequestScope, `${nonce}:${createHash('sha256').update(request.body).digest('base64url')}`, expires);
+    await replays.claim(officialAccountNonceScope, nonce, expires);
+    expect(await platform.replyText(await platform.send(request))).toMatch(/《[^》]+》/u);
+    expect(await historyOf('o-ursula')).toHaveLength(2);
   });
 
   it('refuses a correctly signed request whose timestamp is from 2001, or an hour ahead, in both modes and for the URL check', async () => {

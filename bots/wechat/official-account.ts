@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import pino, { type Logger } from 'pino';
@@ -64,6 +65,8 @@ export interface OfficialAccountOptions {
 
 /** The scope of the Official Account's nonces among the remembered webhook requests. */
 export const officialAccountNonceScope = 'wechat-oa-nonce';
+/** …and of nonce + body hash, which tells WeChat's retry of one request from a forged body under its nonce. */
+export const officialAccountRequestScope = 'wechat-oa-request';
 
 const optionsSchema = z.object({
   token: z.string().regex(/^[A-Za-z0-9]{3,32}$/u, 'the Official Account token is 3–32 letters and digits'),
@@ -223,8 +226,9 @@ export function officialAccountApp(options: OfficialAccountOptions): Hono {
       return c.text('safe mode is not configured', 400);
     }
     let fields: Record<string, string>;
+    const body = await c.req.text();
     try {
-      fields = parseMessageXml(await c.req.text());
+      fields = parseMessageXml(body);
       if (safe) {
         // msg_signature covers the ciphertext too: a body swapped under the same query fails it.
         const envelope = fields.Encrypt ?? '';
@@ -239,7 +243,16 @@ export function officialAccountApp(options: OfficialAccountOptions): Hono {
     if (!fresh(timestamp)) return stale(c, 'post');
     // A nonce is used once while its timestamp is in the window; after that the timestamp is refused.
     const expires = new Date((Number(timestamp) + maxSkewSeconds + 1) * 1000);
+    // The nonce with the body it came with, claimed first: the same request again (WeChat's retry,
+    // also after a crash before the message was stored) goes on to the inbox, which answers a stored
+    // message once; the nonce with another body (a forged plain-mode request) is refused.
+    const sameRequest = `${nonce}:${createHash('sha256').update(body).digest('base64url')}`;
+    if (!(await replays.claim(officialAccountRequestScope, sameRequest, expires))) {
+      log.info({ method: 'post', safe }, 'wechat official account request repeated (same nonce and body): the inbox answers it once');
+      return { fields, safe, timestamp, nonce };
+    }
     if (!(await replays.claim(officialAccountNonceScope, nonce, expires))) {
+      await replays.release(officialAccountRequestScope, sameRequest);
       log.warn({ method: 'post', safe }, 'wechat official account request replayed (a nonce seen before): refused');
       return c.text('replayed', 409);
     }
