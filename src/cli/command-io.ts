@@ -31,6 +31,11 @@ export interface CommandHost {
   config(): Promise<Config>;
   /** Runs with the assistant; `skipInitialIngest` for commands that manage the knowledge base themselves. */
   withAssistant<T>(config: Config, run: (assistant: Assistant) => Promise<T>, skipInitialIngest?: boolean): Promise<T>;
+  /**
+   * Runs with an assistant no one else uses meanwhile (the eval: its generation counts and rate
+   * limits are its own, not the live server's); the same as `withAssistant` when run directly.
+   */
+  withOwnAssistant<T>(config: Config, run: (assistant: Assistant) => Promise<T>): Promise<T>;
   /** Runs with the migrated store only (accounts): no retrieval stack is loaded. */
   withDatabase<T>(run: (db: Database) => Promise<T>): Promise<T>;
   /**

@@ -8,8 +8,9 @@ import type { CommandHost } from './command-io.ts';
  * @example await runCommand(argv, processIo(), directHost(async () => (await import('../config.ts')).loadConfig()));
  */
 export function directHost(config: () => Promise<Config>): CommandHost {
-  return {
+  const host: CommandHost = {
     config,
+    withOwnAssistant: (config, run) => host.withAssistant(config, run),
     async withAssistant(config, run, skipInitialIngest = false) {
       const { Assistant } = await import('../assistant.ts');
       const { createLogger } = await import('../log.ts');
@@ -47,4 +48,5 @@ export function directHost(config: () => Promise<Config>): CommandHost {
       return () => outbox.stop();
     },
   };
+  return host;
 }

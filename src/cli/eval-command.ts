@@ -14,7 +14,8 @@ export async function runEvalCommand(host: CommandHost, io: CommandIo, options: 
   const llm = options.llm === true;
   const runConfig = evalConfig(await host.config(), llm);
   const files = options.dataset?.map((file) => path.resolve(io.cwd, file)) ?? (await defaultDatasets());
-  await host.withAssistant(runConfig, async (assistant) => {
+  // its own assistant inside a running server: the generation counts are the eval's alone
+  await host.withOwnAssistant(runConfig, async (assistant) => {
     const ask = dryRunAsk(assistant);
     const runOptions = llm ? { faithfulness: await faithfulnessFor(assistant) } : {};
     const results = await runDatasets(files, (question, session) => ask(question, session), runOptions);

@@ -38,6 +38,10 @@ export function serverHost(server: RunningServer): CommandHost {
       }
       return run(await other);
     },
+    async withOwnAssistant(config, run) {
+      // not closed: closing an assistant closes its database, the server's
+      return run(await Assistant.open(config, { db: server.assistant.db, log: server.log, skipInitialIngest: true }));
+    },
     withDatabase: (run) => run(server.assistant.db),
     async relayConsole(_assistant, userId, deliver) {
       if (!consolesRegistered) {

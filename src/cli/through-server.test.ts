@@ -106,6 +106,27 @@ describe('commands while zhiyin serve runs', () => {
     expect(chat.stdout).toContain('\n再见！\n你的工单还开着');
   }, 120_000);
 
+  it('eval through the server scores as it does directly, with an assistant of its own', async () => {
+    const dataset = [
+      { id: 't1', question: '实习单位能扣我身份证吗？', outcome: 'answer', passages: ['居民身份证'], facts: [['身份证']] },
+      { id: 't2', question: '转人工', outcome: 'escalate' },
+    ];
+    await writeFile(path.join(scratch, 'small.jsonl'), dataset.map((item) => JSON.stringify(item)).join('\n'), 'utf8');
+    type Scored = { small: { items: { id: string; actual: string; fullyCorrect: boolean; answer: string }[] } };
+    const scored = async (dataDir: string): Promise<unknown> => {
+      const run = await zhiyinIn(dataDir, ['eval', '--dataset', 'small.jsonl', '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      return (JSON.parse(run.stdout) as Scored).small.items.map(({ id, actual, fullyCorrect, answer }) => ({ id, actual, fullyCorrect, answer }));
+    };
+    const throughServer = await scored(served);
+    expect(throughServer).toEqual(await scored(direct));
+    expect(throughServer).toMatchObject([
+      { id: 't1', actual: 'answer', fullyCorrect: true },
+      { id: 't2', actual: 'escalate' },
+    ]);
+    expect(server!.log()).toContain('"command":"eval"');
+  }, 300_000);
+
   it('after kill -9 the socket left behind blocks neither the CLI nor the next start', async () => {
     await server!.stop('SIGKILL');
     expect(existsSync(adminSocketPath(served))).toBe(true);
