@@ -1,4 +1,5 @@
 import type { DocumentInfo } from '../knowledge/snapshot.ts';
+import { schoolAnswerType } from '../knowledge/school-qa.ts';
 import { versionCaveats } from '../knowledge/version-citations.ts';
 import type { Clause } from '../knowledge/types.ts';
 import type { Language, Replies } from '../prompts.ts';
@@ -26,7 +27,8 @@ const secondaryVocational = /中职|中专|职高|中等职业|技校|vocational
 
 /**
  * The caveats a student should read before relying on a clause: it binds one region only, it is
- * a draft, it is old, it is about another kind of school, or it depends on the student's age.
+ * a draft, it is old, it is about another kind of school, or it depends on the student's age; a
+ * school's own answer (`type: 校内答复`) is said to be the school's answer, not a policy document.
  */
 export function caveatsFor(
   question: string,
@@ -41,6 +43,12 @@ export function caveatsFor(
     if (!caveats.includes(text)) caveats.push(text);
   };
   for (const { clause, document } of cited) {
+    if (document.type === schoolAnswerType) {
+      // the school's own answer: not a regional policy, not a draft — say what it is instead
+      add('caveat_school_answer', { school: document.issuer });
+      for (const caveat of versionCaveats(document, language, replies, now)) if (!caveats.includes(caveat)) caveats.push(caveat);
+      continue;
+    }
     const isServiceStandard = /服务机构/u.test(document.audience);
     if (document.region !== '全国') {
       if (isServiceStandard) add('caveat_regional_service', { region: document.region });

@@ -7,6 +7,7 @@ import type { Language, Replies } from '../prompts.ts';
 import type { Citation } from './types.ts';
 import type { DocumentInfo } from '../knowledge/snapshot.ts';
 import { caveatsFor, dateText } from './caveats.ts';
+import { answeredBy, schoolAnswerType } from '../knowledge/school-qa.ts';
 import { citationVersion } from '../knowledge/version-citations.ts';
 import { leadSentence, type LeadSentence } from './lead-sentence.ts';
 import { questionTypeOf } from './question-type.ts';
@@ -109,7 +110,7 @@ export function composeExtractiveAnswer(input: {
   lines.push('', replies.render(language, 'answer_source_heading'));
   const seen = new Set<string>();
   for (const { clause, document } of cited) {
-    const source = sourceLine(document, clause.locator, language, replies);
+    const source = sourceLine(document, clause.locator, language, replies, clause.headingPath);
     if (!seen.has(source)) lines.push(source);
     seen.add(source);
   }
@@ -152,11 +153,22 @@ function glossTerms(chinese: string, lexicon: Lexicon): string[] {
 }
 
 /**
- * The citation line of a clause: 《title》locator｜issuer｜region｜date.
+ * The citation line of a clause: 《title》locator｜issuer｜region｜date; for the school's own
+ * answers (`type: 校内答复`), 《title》locator｜who答复｜date, read from the clause's headings.
  *
  * @example sourceLine(document, '第十五条', 'zh', replies) // '《中等职业学校职业指导工作规定》第十五条｜教育部｜全国｜2018年…'
+ * @example sourceLine(schoolQa, '第三条', 'zh', replies, clause.headingPath) // '《本校就业指导问答》第三条｜李老师答复｜2026-12-02'
  */
-export function sourceLine(document: DocumentInfo, locator: string, language: Language, replies: Replies): string {
+export function sourceLine(document: DocumentInfo, locator: string, language: Language, replies: Replies, headingPath: readonly string[] = []): string {
+  if (document.type === schoolAnswerType) {
+    const by = answeredBy(headingPath);
+    return replies.render(language, 'answer_source_school', {
+      title: document.title,
+      locator,
+      author: by?.author ?? document.issuer,
+      date: by?.date ?? dateText(document, language, replies),
+    });
+  }
   return replies.render(language, 'answer_source', {
     title: document.title,
     locator,

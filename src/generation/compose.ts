@@ -24,7 +24,7 @@ export function composeGeneratedAnswer(input: {
   const { clauses, language, replies } = input;
   const lines = [input.text.trim(), '', replies.render(language, 'answer_source_heading')];
   clauses.forEach(({ clause, document }, index) => {
-    const source = sourceLine(document, clause.locator, language, replies);
+    const source = sourceLine(document, clause.locator, language, replies, clause.headingPath);
     lines.push(fill(input.template.source_line, { n: index + 1, source }));
   });
   const caveats = caveatsFor(input.question, clauses, language, replies);

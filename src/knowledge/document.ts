@@ -112,5 +112,5 @@ export function documentFrom(raw: unknown, bodyText: string, source: string): Po
   const { id, title, issuer, region, date, date_note, status, audience } = parsed.data;
   const known = new Set(Object.keys(frontMatterSchema.shape));
   const meta = Object.fromEntries(Object.entries(raw as object).filter(([key]) => !known.has(key)));
-  return { id, title, issuer, region, date, dateNote: date_note ?? null, status, audience, body, meta };
+  return { id, title, issuer, region, date, dateNote: date_note ?? null, status, audience, ...(typeof meta.type === 'string' ? { type: meta.type } : {}), body, meta };
 }

@@ -268,6 +268,7 @@ function toDocument(row: DocumentRow | VersionRow): PolicyDocument & { meta: Rec
     dateNote: row.date_note,
     status: row.status,
     audience: row.audience,
+    ...(typeof row.meta?.type === 'string' ? { type: row.meta.type } : {}),
     body: row.body,
     meta: row.meta ?? {},
   };

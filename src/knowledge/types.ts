@@ -35,6 +35,8 @@ export interface PolicyDocument {
   status: DocumentStatus;
   /** Who the document is about, e.g. `中等职业学校`, `普通高等学校毕业生`. */
   audience: string;
+  /** The front matter's `type`, when given: `校内答复` marks the school's own answers (cited with who answered, caveated as not a policy document). */
+  type?: string;
   /** The Markdown body, without front matter. */
   body: string;
   /** Set on documents read from the versioned store (`KnowledgeBase.snapshot()`). */
