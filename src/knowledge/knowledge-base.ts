@@ -881,14 +881,23 @@ export class KnowledgeBase {
       ).rows[0];
       const found = state?.version ?? 0;
       if (found !== candidate.baseVersion) throw new ConcurrentChangeError(candidate.baseVersion, found);
+      // One statement per kind of transition, retire first (one published version per document).
       const retiring = plan.transitions.filter((t) => t.state !== 'published');
       const publishing = plan.transitions.filter((t) => t.state === 'published');
-      for (const { docId, version, state } of retiring) {
-        await tx.query(`update document_versions set state = $3, retired_at = now() where doc_id = $1 and version = $2`, [docId, version, state]);
+      if (retiring.length > 0) {
+        await tx.query(
+          `update document_versions v set state = t.state, retired_at = now()
+             from unnest($1::text[], $2::int[], $3::text[]) as t(doc_id, version, state) where v.doc_id = t.doc_id and v.version = t.version`,
+          [retiring.map((t) => t.docId), retiring.map((t) => t.version), retiring.map((t) => t.state)],
+        );
       }
       await this.#insertVersions(tx, plan.inserts, candidate.actor);
-      for (const { docId, version } of publishing) {
-        await tx.query(`update document_versions set state = 'published', published_at = now(), retired_at = null where doc_id = $1 and version = $2`, [docId, version]);
+      if (publishing.length > 0) {
+        await tx.query(
+          `update document_versions v set state = 'published', published_at = now(), retired_at = null
+             from unnest($1::text[], $2::int[]) as t(doc_id, version) where v.doc_id = t.doc_id and v.version = t.version`,
+          [publishing.map((t) => t.docId), publishing.map((t) => t.version)],
+        );
       }
       const sameVectors = !plan.rewriteAll && dims > 0 && state?.embedding_model === model.name && state.embedding_dims === dims;
       let written: ReadonlySet<string> | null = null;
@@ -948,17 +957,13 @@ export class KnowledgeBase {
       }
       // Only the live version's model is kept: the vectors of any other are gone.
       await tx.query('delete from embedding_models where name <> $1', [model.name]);
-      for (const change of plan.changes) {
-        await tx.query('insert into kb_changes (kb_version, action, doc_id, version, previous_version, actor, detail) values ($1, $2, $3, $4, $5, $6, $7::jsonb)', [
-          kbVersion,
-          change.action,
-          change.docId,
-          change.version,
-          change.previousVersion,
-          candidate.actor,
-          JSON.stringify({ ...change.detail, ...(options.detail ?? {}) }),
-        ]);
-      }
+      await insertRows(
+        tx,
+        'kb_changes',
+        ['kb_version', 'action', 'doc_id', 'version', 'previous_version', 'actor', 'detail'],
+        ['', '', '', '', '', '', '::jsonb'],
+        plan.changes.map((change) => [kbVersion, change.action, change.docId, change.version, change.previousVersion, candidate.actor, JSON.stringify({ ...change.detail, ...(options.detail ?? {}) })]),
+      );
       return kbVersion;
     });
     await this.db.exec('analyze clause_embeddings');
