@@ -112,8 +112,9 @@ export interface ChangeOptions {
   onProgress?: (event: ProgressEvent) => void;
   /**
    * Embeds the candidate set. Give a fresh instance (e.g. `embeddingModelFor(config, tokenizer)`)
-   * when a live answerer shares `kb.model`: a corpus-fitted model is re-fitted on the candidate,
-   * which must not disturb the live one before the switch. Default: `kb.model`.
+   * when a live answerer shares `kb.model`: a corpus-fitted model is given the live version's
+   * stored space (the candidate is folded into it) or, with `refit` or nothing stored, fitted on
+   * the candidate, which must not disturb the live one before the switch. Default: `kb.model`.
    */
   model?: EmbeddingModel;
   /** Re-chunk and re-embed even when nothing changed (reindex). */
