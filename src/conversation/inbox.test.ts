@@ -128,4 +128,46 @@ describe('Inbox', () => {
     await inbox.idle('telegram');
     expect(handled).toEqual(['after-stop']);
   });
+
+  it('several servers on one database: a row another live server is handling is left to it; one a dead server leased is taken up when its lease runs out; a restarted server takes its own rows at once', async () => {
+    const handledBy: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const a = new Inbox(db, { instance: 'a', leaseMs: 60_000 });
+    await a.start('telegram', async ({ externalId }) => {
+      await gate;
+      handledBy.push(`a:${externalId}`);
+    });
+    await a.receive('telegram', 'held', 'c1', {});
+    await later(50); // a has leased it and is handling it
+    const b = new Inbox(db, { instance: 'b', leaseMs: 60_000 });
+    await b.start('telegram', async ({ externalId }) => void handledBy.push(`b:${externalId}`));
+    await b.idle('telegram');
+    expect(handledBy).toEqual([]); // b left a's row alone
+    release();
+    await a.idle('telegram');
+    expect(handledBy).toEqual(['a:held']);
+    await a.stop('telegram');
+    await b.stop('telegram');
+
+    // c leases a row and dies with it (its handler never returns)
+    const c = new Inbox(db, { instance: 'c', leaseMs: 1_500 });
+    await c.start('telegram', () => new Promise<void>(() => {}));
+    await c.receive('telegram', 'orphan', 'c2', {});
+    await later(50);
+    const d = new Inbox(db, { instance: 'd', leaseMs: 1_500 });
+    const taken = new Promise<string>((resolve) => void d.start('telegram', async ({ externalId, attempt }) => resolve(`${externalId}#${attempt}`)));
+    expect(await taken).toBe('orphan#2'); // after c's lease ran out, by d's sweep
+    await d.stop('telegram');
+
+    // a server restarted under its name does not wait for its own lease
+    const e1 = new Inbox(db, { instance: 'e', leaseMs: 60_000 });
+    await e1.start('telegram', () => new Promise<void>(() => {}));
+    await e1.receive('telegram', 'mine', 'c3', {});
+    await later(50);
+    const e2 = new Inbox(db, { instance: 'e', leaseMs: 60_000 });
+    const again = new Promise<string>((resolve) => void e2.start('telegram', async ({ externalId }) => resolve(externalId)));
+    expect(await again).toBe('mine');
+    await e2.stop('telegram');
+  });
 });

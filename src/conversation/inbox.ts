@@ -29,6 +29,14 @@ export interface InboxOptions {
   maxAttempts?: number;
   /** Wait before retrying a message whose handler threw, times the attempt number (default 1,000 ms). */
   retryDelayMs?: number;
+  /**
+   * Who this server is, among several on one database (default `local`). A row being handled is
+   * leased to it for `leaseMs`; a restarted server with the same name takes its own rows up at
+   * once, another one only after the lease ran out. `zhiyin serve` uses `<host>:<PORT>`.
+   */
+  instance?: string;
+  /** How long a row stays leased to the server handling it (default 5 minutes). */
+  leaseMs?: number;
 }
 
 const errorName = (error: unknown): string => (error instanceof Error ? error.name : typeof error);
@@ -59,6 +67,9 @@ export class Inbox {
   readonly #log: Logger;
   readonly #maxAttempts: number;
   readonly #retryDelayMs: number;
+  readonly #instance: string;
+  readonly #leaseMs: number;
+  readonly #sweeps = new Map<string, NodeJS.Timeout>();
   readonly #queue = new KeyedQueue();
   readonly #handlers = new Map<string, InboxHandler>();
   /** Conversations whose drain is queued and not yet begun (a new row needs no second one). */
@@ -74,6 +85,8 @@ export class Inbox {
     this.#log = options.log ?? pino({ level: 'silent' });
     this.#maxAttempts = options.maxAttempts ?? 5;
     this.#retryDelayMs = options.retryDelayMs ?? 1_000;
+    this.#instance = options.instance ?? 'local';
+    this.#leaseMs = options.leaseMs ?? 5 * 60_000;
   }
 
   /** Stores a message unless it was stored before; resolves once the row is committed. */
@@ -98,19 +111,34 @@ export class Inbox {
   /** Handles `channel`'s rows with `handler`: the unfinished ones now, then each one received. */
   async start<T>(channel: string, handler: InboxHandler<T>): Promise<void> {
     this.#handlers.set(channel, handler as InboxHandler);
+    await this.#takeUp(channel);
+    // Rows another server leased and then left (it died) come free when the lease runs out.
+    clearInterval(this.#sweeps.get(channel));
+    const sweep = setInterval(() => void this.#takeUp(channel).catch(() => undefined), Math.max(1_000, this.#leaseMs / 2));
+    sweep.unref();
+    this.#sweeps.set(channel, sweep);
+  }
+
+  /** Schedules every conversation with unfinished rows that no other live server holds. */
+  async #takeUp(channel: string): Promise<void> {
+    if (!this.#handlers.has(channel)) return;
     const { rows } = await this.db.query<{ conversation_key: string }>(
       `select conversation_key from inbound_messages
        where channel = $1 and payload is not null and finished_at is null and parked_at is null
+         and (leased_until is null or leased_until < now() or leased_by = $2)
        group by conversation_key order by min(seq)`,
-      [channel],
+      [channel, this.#instance],
     );
-    if (rows.length > 0) this.#log.info({ channel, conversations: rows.length }, 'inbox: unfinished messages taken up again');
-    for (const row of rows) this.#schedule(channel, row.conversation_key);
+    const waiting = rows.filter((row) => !this.#queued.has(`${channel}\u0000${row.conversation_key}`));
+    if (waiting.length > 0) this.#log.info({ channel, conversations: waiting.length }, 'inbox: unfinished messages taken up again');
+    for (const row of waiting) this.#schedule(channel, row.conversation_key);
   }
 
   /** Takes no further rows of `channel`; resolves when the ones being handled are finished. */
   async stop(channel: string): Promise<void> {
     this.#handlers.delete(channel);
+    clearInterval(this.#sweeps.get(channel));
+    this.#sweeps.delete(channel);
     for (const wake of this.#wake.get(channel) ?? []) wake();
     const running = this.#running.get(channel);
     while (running && running.size > 0) await Promise.allSettled([...running]);
@@ -143,16 +171,19 @@ export class Inbox {
     for (;;) {
       const handler = this.#handlers.get(channel);
       if (!handler) return;
-      // Claims the oldest unfinished row: counts the attempt and clears the core's handled mark
-      // (an attempt cut short may have left it set with replies unsent).
+      // Claims the oldest unfinished row, unless another live server holds it (then that server
+      // goes on with this conversation): leases it, counts the attempt and clears the core's
+      // handled mark (an attempt cut short may have left it set with replies unsent).
       const { rows } = await this.db.query<{ message_id: string; payload: unknown; attempts: number; seq: number }>(
-        `update inbound_messages set attempts = attempts + 1, handled_at = null
+        `update inbound_messages set attempts = attempts + 1, handled_at = null,
+                leased_by = $3, leased_until = now() + make_interval(secs => $4)
          where channel = $1 and message_id = (
            select message_id from inbound_messages
            where channel = $1 and conversation_key = $2 and payload is not null and finished_at is null and parked_at is null
            order by seq limit 1)
+           and (leased_until is null or leased_until < now() or leased_by = $3)
          returning message_id, payload, attempts, seq`,
-        [channel, conversationKey],
+        [channel, conversationKey, this.#instance, this.#leaseMs / 1000],
       );
       const row = rows[0];
       if (!row) return;
@@ -170,7 +201,7 @@ export class Inbox {
         continue;
       }
       await this.db.query(
-        `update inbound_messages set finished_at = now(), handled_at = coalesce(handled_at, now()), payload = null
+        `update inbound_messages set finished_at = now(), handled_at = coalesce(handled_at, now()), payload = null, leased_until = null
          where channel = $1 and message_id = $2`,
         [channel, row.message_id],
       );

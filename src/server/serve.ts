@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { hostname } from 'node:os';
 import { serve as serveHttp } from '@hono/node-server';
 import type { Config } from '../config.ts';
 import { Assistant } from '../assistant.ts';
@@ -55,7 +56,10 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const users = new UserStore(assistant.db);
   const conversations = new SqlConversationStore(assistant.db);
   const core = new ConversationCore(assistant, conversations, { tickets: desk });
-  const inbox = new Inbox(assistant.db, { log });
+  // Among several servers on one database each leases the inbox rows it handles under its name;
+  // the embedded database has one server, whose restart takes its rows up at once.
+  const instance = config.DATABASE_URL ? `${hostname()}:${config.PORT === 0 ? `pid${process.pid}` : config.PORT}` : 'local';
+  const inbox = new Inbox(assistant.db, { log, instance });
   const webhooks = new Hono();
   const channels = options.startChannels
     ? await options.startChannels({ config, core, outbox, inbox, app: webhooks, log, ...(options.channels ? { only: options.channels } : {}) })
