@@ -14,6 +14,7 @@ import { UserStore } from './auth/users.ts';
 import { dashboard } from './dashboard/routes.ts';
 import { knowledgeAdmin } from './admin/routes.ts'; // issue 7
 import { gapsAdmin, gapsBase } from './admin/gaps.ts'; // issue 15
+import { reportAdmin, reportBase } from './admin/report.ts';
 import type { ChannelStatus } from './dashboard/channel-status.ts';
 
 const askSchema = z.object({ question: z.string() });
@@ -94,6 +95,7 @@ export function createApp(assistant: Assistant, deps: AppDeps = {}): Hono {
   // Knowledge-base administration (issue 7, src/server/admin): mounted before the dashboard so that its own limits apply.
   app.route('/admin/knowledge', knowledgeAdmin({ assistant, sessions: deps.sessions ?? new SessionStore(assistant.db, { now }) }));
   app.route(gapsBase, gapsAdmin({ assistant, sessions: deps.sessions ?? new SessionStore(assistant.db, { now }), now }));
+  app.route(reportBase, reportAdmin({ assistant, sessions: deps.sessions ?? new SessionStore(assistant.db, { now }), now }));
 
   app.route(
     '/',

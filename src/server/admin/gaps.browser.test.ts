@@ -64,6 +64,20 @@ describe('知识缺口', () => {
     expect(page).toMatch(/action="\/admin\/knowledge\/docs\/liaoning-zhongzhi-quality\/versions\/\d+\/variants"/u);
   });
 
+  it('周报: the weekly report page with its charts and the Markdown download, for admins; the stats page links it for them only', async () => {
+    expect((await getAs(app, asTeacher, '/admin/report')).status).toBe(403);
+    const page = await (await getAs(app, asAdmin, '/admin/report')).text();
+    expect(page).toContain('学生提问 <strong>5</strong> 次，来自 <strong>4</strong> 位学生');
+    expect(page).toMatch(/<svg xmlns="http:\/\/www.w3.org\/2000\/svg" role="img" aria-label="每天的提问/u);
+    expect(page).toContain('1 个评分，平均 1.00 分');
+    expect(page).not.toMatch(/张伟|13912345678/u);
+    const markdown = await getAs(app, asAdmin, '/admin/report/report.md?weeks=4');
+    expect(markdown.headers.get('content-type')).toContain('text/markdown');
+    expect(await markdown.text()).toMatch(/^# 职引周报 /u);
+    expect(await (await getAs(app, asAdmin, '/stats')).text()).toContain('href="/admin/report"');
+    expect(await (await getAs(app, asTeacher, '/stats')).text()).not.toContain('href="/admin/report"');
+  });
+
   it('adds a question as a variant of the nearest clause from the page, in Chromium', async () => {
     const context = await rig!.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     const page = await context.newPage();
@@ -74,6 +88,9 @@ describe('知识缺口', () => {
     if (!page.url().endsWith('/admin/gaps')) await page.goto(`${rig!.base}/admin/gaps`);
     await page.locator('section.gap').first().waitFor();
     await page.screenshot({ path: path.join(screenshots, 'knowledge-gaps.png'), fullPage: true });
+    await page.goto(`${rig!.base}/admin/report`);
+    await page.screenshot({ path: path.join(screenshots, 'weekly-report.png'), fullPage: true });
+    await page.goto(`${rig!.base}/admin/gaps`);
     const form = page.locator('form[action*="/liaoning-zhongzhi-quality/"]').first();
     await Promise.all([page.waitForURL(/\/variants\?msg=/u), form.locator('button').click()]);
     expect(await page.content()).toContain('实习单位能扣我身份证吗？');

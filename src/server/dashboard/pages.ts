@@ -382,9 +382,10 @@ export interface StatsInput extends TicketStats {
 const subjectLabels: Record<string, string> = { answer: '政策解答', plan: '职业规划' };
 
 /** Queue figures and satisfaction. */
-export function statsBody(stats: StatsInput): Html {
+export function statsBody(stats: StatsInput, options: { admin?: boolean } = {}): Html {
   const total = stats.byReason.reduce((sum, row) => sum + row.count, 0);
   return html`<h1>统计</h1>
+${options.admin ? html`<p><a href="/admin/report">本周周报（提问量、回答情况、知识缺口、评分图表）</a></p>` : ''}
 <dl class="facts">
 <dt>工单总数</dt><dd>${total}</dd>
 <dt>未关闭</dt><dd id="open-count">${stats.open}</dd>

@@ -405,7 +405,7 @@ export function dashboard(deps: DashboardDeps): Hono<DashboardEnv> {
 
   app.get('/stats', requireUser(), async (c) => {
     const stats = await desk.stats();
-    return page(c, '统计', statsBody({ ...stats, ratings: await deps.conversations.ratingSummary() }));
+    return page(c, '统计', statsBody({ ...stats, ratings: await deps.conversations.ratingSummary() }, { admin: c.get('session')?.user.role === 'admin' }));
   });
 
   app.get('/channels', requireUser(), requireRole('admin'), async (c) => {
