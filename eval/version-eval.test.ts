@@ -17,6 +17,23 @@ describe('the publish floor', () => {
   });
 });
 
+describe('the comparison in words', () => {
+  it('names each school item the candidate breaks and says the publish is blocked, whatever the floor', () => {
+    const summary = { items: 1, fullyCorrect: 1, outcome: 1, datasets: { school: { items: 1, fullyCorrect: 1, outcome: 1 } } };
+    const text = formatComparison({
+      baseline: summary,
+      candidate: { ...summary, fullyCorrect: 0, datasets: { school: { items: 1, fullyCorrect: 0, outcome: 1 } } },
+      delta: { fullyCorrect: -1, outcome: 0 },
+      floor: null,
+      school: { items: 1, regressions: [{ id: 'school-1', question: '就业推荐表什么时候发？', expected: 'answer', actual: 'answer' }] },
+      passed: false,
+      ms: 10,
+    });
+    expect(text).toContain('school item school-1 broken (expected answer, got answer): 就业推荐表什么时候发？');
+    expect(text).toContain('school items broken — publish blocked');
+  });
+});
+
 describe('the eval of a candidate set', () => {
   const config = loadConfig({ LOG_LEVEL: 'silent' });
   let assistant: Assistant;

@@ -3,7 +3,10 @@
  * single-turn datasets are answered over the live set and over the candidate (a temporary
  * HybridSearch and answerer over the candidate snapshot and its in-memory vectors — nothing is
  * switched), and the change in accuracy is shown; a floor on the candidate's fully-correct rate
- * (`ZHIYIN_PUBLISH_MIN_FULLY_CORRECT`, or a flag) blocks the publish.
+ * (`ZHIYIN_PUBLISH_MIN_FULLY_CORRECT`, or a flag) blocks the publish. The school's own items
+ * (`SchoolEvalSet`, issue 15) run beside the shipped sets, each over the live set and the
+ * candidate: a school item the live set gets right and the candidate gets wrong blocks the
+ * publish, whatever the floor.
  */
 import { loadAnswerabilityModel } from '../src/answering/answerability.ts';
 import { PolicyAnswerer } from '../src/answering/answer-question.ts';
@@ -14,7 +17,8 @@ import { HybridSearch, InMemoryDenseSearch } from '../src/retrieval/hybrid-searc
 import type { Lexicon } from '../src/retrieval/lexicon.ts';
 import type { Tokenizer } from '../src/retrieval/tokenizer.ts';
 import { loadDataset, type EvalItem } from './dataset.ts';
-import { runEval } from './runner.ts';
+import { runEval, type ItemResult } from './runner.ts';
+import { schoolDatasetName } from './school-set.ts';
 import { defaultDatasets } from './suite.ts';
 import path from 'node:path';
 
@@ -34,8 +38,25 @@ export interface VersionEvalComparison {
   delta: { fullyCorrect: number; outcome: number };
   /** The floor on the candidate's fully-correct rate (null: none). */
   floor: number | null;
+  /** The school's own items, when there were any: how many, and those the candidate breaks. */
+  school?: { items: number; regressions: SchoolRegression[] };
   passed: boolean;
   ms: number;
+}
+
+/** A school item the live set answers fully correctly and the candidate does not. */
+export interface SchoolRegression {
+  id: string;
+  question: string;
+  expected: EvalItem['outcome'];
+  /** What the candidate did (null: asking failed). */
+  actual: ItemResult['actual'];
+}
+
+/** The school's own items and the live set that answers them now (measured afresh: the items change between publishes). */
+export interface SchoolEvalInput {
+  items: readonly EvalItem[];
+  live: AskOne;
 }
 
 /** Answers one question. */
@@ -112,19 +133,50 @@ export async function compareWithCandidate(input: {
   replies: Replies;
   floor: number | null;
   datasets?: readonly string[];
+  /** The school's own items (`SchoolEvalSet.items()`), scored as the dataset `school`. */
+  school?: SchoolEvalInput;
 }): Promise<VersionEvalComparison> {
   const started = performance.now();
   const sets = await singleTurnItems(input.datasets);
-  const baseline = typeof input.baseline === 'function' ? await accuracyOf(input.baseline, sets) : input.baseline;
+  let baseline = typeof input.baseline === 'function' ? await accuracyOf(input.baseline, sets) : input.baseline;
   const answerer = candidateAnswerer(input.candidate, input.lexicon, input.tokenizer, input.replies);
-  const candidate = await accuracyOf((question) => answerer.answer(question), sets);
+  const askCandidate: AskOne = (question) => answerer.answer(question);
+  let candidate = await accuracyOf(askCandidate, sets);
+  let school: VersionEvalComparison['school'];
+  const schoolItems = input.school?.items.filter((item) => item.session === undefined) ?? [];
+  if (input.school && schoolItems.length > 0) {
+    const before = await runEval(schoolItems, (question) => input.school!.live(question));
+    const after = await runEval(schoolItems, askCandidate);
+    baseline = withDataset(baseline, schoolDatasetName, before.items);
+    candidate = withDataset(candidate, schoolDatasetName, after.items);
+    const regressions = after.items
+      .filter((result, index) => !result.fullyCorrect && before.items[index]!.fullyCorrect)
+      .map((result): SchoolRegression => ({ id: result.id, question: result.question, expected: result.expected, actual: result.actual }));
+    school = { items: schoolItems.length, regressions };
+  }
+  const aboveFloor = input.floor === null || candidate.fullyCorrect >= input.floor;
   return {
     baseline,
     candidate,
     delta: { fullyCorrect: candidate.fullyCorrect - baseline.fullyCorrect, outcome: candidate.outcome - baseline.outcome },
     floor: input.floor,
-    passed: input.floor === null || candidate.fullyCorrect >= input.floor,
+    ...(school ? { school } : {}),
+    passed: aboveFloor && (school?.regressions.length ?? 0) === 0,
     ms: Math.round(performance.now() - started),
+  };
+}
+
+/** A summary with one more dataset's results folded in (a new object: a cached baseline stays as it was). */
+function withDataset(summary: AccuracySummary, name: string, results: readonly ItemResult[]): AccuracySummary {
+  const fully = results.filter((result) => result.fullyCorrect).length;
+  const outcome = results.filter((result) => result.actual === result.expected).length;
+  const items = summary.items + results.length;
+  const rate = (count: number): number => (results.length === 0 ? 0 : count / results.length);
+  return {
+    items,
+    fullyCorrect: items === 0 ? 0 : (summary.fullyCorrect * summary.items + fully) / items,
+    outcome: items === 0 ? 0 : (summary.outcome * summary.items + outcome) / items,
+    datasets: { ...summary.datasets, [name]: { items: results.length, fullyCorrect: rate(fully), outcome: rate(outcome) } },
   };
 }
 
@@ -141,6 +193,10 @@ export function formatComparison(comparison: VersionEvalComparison): string {
     const before = baseline.datasets[name];
     lines.push(`  ${name}: ${before ? percent(before.fullyCorrect) : 'n/a'} → ${percent(after.fullyCorrect)}`);
   }
-  if (floor !== null) lines.push(passed ? `floor ${percent(floor)}: passed` : `floor ${percent(floor)}: NOT met — publish blocked`);
+  for (const regression of comparison.school?.regressions ?? []) {
+    lines.push(`  school item ${regression.id} broken (expected ${regression.expected}, got ${regression.actual ?? 'an error'}): ${regression.question}`);
+  }
+  if (floor !== null) lines.push(candidate.fullyCorrect >= floor ? `floor ${percent(floor)}: passed` : `floor ${percent(floor)}: NOT met — publish blocked`);
+  if ((comparison.school?.regressions.length ?? 0) > 0) lines.push('school items broken — publish blocked');
   return lines.join('\n');
 }

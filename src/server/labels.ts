@@ -33,6 +33,7 @@ export const datasetLabels: Readonly<Record<string, string>> = {
   'routing-redteam': '分流对抗题（危机、转人工、诱导）',
   'multi-turn': '多轮追问',
   'new-document': '新文件检查',
+  school: '校内评测题（本校学生的真实问题）',
 };
 
 /**

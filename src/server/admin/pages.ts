@@ -366,6 +366,16 @@ function accuracyRow(name: string, before: { fullyCorrect: number } | undefined,
   }</td></tr>`;
 }
 
+const outcomeWords: Record<string, string> = { answer: '引用条款回答', abstain: '不回答（超出范围）', escalate: '转给老师' };
+
+/** The school's own items (校内评测题) the candidate breaks: each one blocks the publish. */
+function schoolRegressions(comparison: VersionEvalComparison): Html | string {
+  const broken = comparison.school?.regressions ?? [];
+  if (broken.length === 0) return '';
+  return html`<div id="school-regressions"><p><strong>有 ${broken.length} 道校内评测题现在答对、发布后答错，不能发布：</strong></p>
+<ul>${broken.map((item) => html`<li data-item="${item.id}">${item.question}（应当：${outcomeWords[item.expected] ?? item.expected}；发布后：${item.actual === null ? '出错' : item.actual === item.expected ? '回答了，但没有引用标记的条款' : (outcomeWords[item.actual] ?? item.actual)}）</li>`)}</ul></div>`;
+}
+
 /** The eval of a candidate beside the live set, with the confirm button when it may be published (or rolled back to). */
 export function comparisonSection(
   comparison: VersionEvalComparison,
@@ -381,7 +391,8 @@ export function comparisonSection(
 ${accuracyRow('全部', overall(baseline), overall(candidate))}
 ${Object.entries(candidate.datasets).map(([name, after]) => accuracyRow(datasetLabel(name), baseline.datasets[name], after))}
 </table>
-${floor !== null ? html`<p>发布门槛：完全正确率不低于 ${pct(floor)}。${passed ? '已达到。' : html`<strong>未达到，不能发布。</strong>`}</p>` : ''}
+${floor !== null ? html`<p>发布门槛：完全正确率不低于 ${pct(floor)}。${candidate.fullyCorrect >= floor ? '已达到。' : html`<strong>未达到，不能发布。</strong>`}</p>` : ''}
+${schoolRegressions(comparison)}
 ${
   passed
     ? confirm.kind === 'rollback'

@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
 import path from 'node:path';
 import { z } from 'zod';
+import { SchoolEvalSet } from '../../../eval/school-set.ts';
 import { accuracyOf, compareWithCandidate, publishFloor, singleTurnItems, type AccuracySummary, type VersionEvalComparison } from '../../../eval/version-eval.ts';
 import type { AskResult } from '../../answering/types.ts';
 import { embeddingModelFor, type Assistant } from '../../assistant.ts';
@@ -139,7 +140,9 @@ export function knowledgeAdmin(deps: KnowledgeAdminDeps): Hono<DashboardEnv> {
   ): Promise<{ committed: boolean; comparison: VersionEvalComparison }> => {
     const before = await baseline();
     const candidate = await kb.plan(request, { actor: actorOf(c), model: await embeddingModelFor(assistant.config, assistant.tokenizer) });
-    const comparison = await compareWithCandidate({ baseline: before, candidate, lexicon: assistant.lexicon, tokenizer: assistant.tokenizer, replies: assistant.replies, floor, ...(deps.datasets ? { datasets: deps.datasets } : {}) });
+    // the school's own items (issue 15): answered afresh over the live set, as they change between publishes
+    const school = { items: await new SchoolEvalSet(assistant.db).items(), live: async (question: string) => (await assistant.answerer()).answer(question) };
+    const comparison = await compareWithCandidate({ baseline: before, candidate, lexicon: assistant.lexicon, tokenizer: assistant.tokenizer, replies: assistant.replies, floor, school, ...(deps.datasets ? { datasets: deps.datasets } : {}) });
     if (!confirmed || !comparison.passed) return { committed: false, comparison };
     const report = await kb.commit(candidate, { detail: { eval: { before: comparison.baseline.fullyCorrect, after: comparison.candidate.fullyCorrect, floor, passed: true } } });
     log.info({ action: request.kind, kbVersion: report.version, published: report.published, evalAfter: comparison.candidate.fullyCorrect }, 'knowledge base switched');

@@ -2,6 +2,7 @@ import QRCode from 'qrcode';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { html } from 'hono/html';
 import { streamSSE } from 'hono/streaming';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -18,6 +19,7 @@ import type { User, UserStore } from '../auth/users.ts';
 import { accounts } from '../admin/accounts.ts';
 import { readArchive, studentOf } from './archive.ts';
 import { LiveTickets } from './live.ts';
+import { schoolKnowledge } from './promote.ts';
 import { studentNames } from './student-names.ts';
 import {
   flashes,
@@ -101,6 +103,7 @@ export function mayWork(user: User, ticket: Ticket): boolean {
 export function dashboard(deps: DashboardDeps): Hono<DashboardEnv> {
   const { desk, outbox, users, sessions, log, now } = deps;
   const live = new LiveTickets(desk, deps.db, deps.livePollMs ?? 15_000);
+  const school = schoolKnowledge({ db: deps.db, desk, knowledge: deps.knowledge, log, now }); // issue 15: a ticket becomes school knowledge
   const app = new Hono<DashboardEnv>();
   const limit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('请求太大 / request body too large', 413) });
 
@@ -277,7 +280,7 @@ export function dashboard(deps: DashboardDeps): Hono<DashboardEnv> {
     return page(
       c,
       `工单 #${ticket.id}`,
-      ticketBody({
+      html`${ticketBody({
         session: sessionOf(c),
         ticket,
         messages,
@@ -291,7 +294,7 @@ export function dashboard(deps: DashboardDeps): Hono<DashboardEnv> {
         student: (await studentNames(deps.db, [ticket.conversationId])).get(ticket.conversationId),
         now: now(),
         flash: code && code in flashes ? (code as FlashCode) : undefined,
-      }),
+      })}${await school.section({ session: sessionOf(c), ticket, thread, mayReadThread: access.thread })}`,
       { script: ticketScript },
     );
   });
@@ -423,6 +426,8 @@ export function dashboard(deps: DashboardDeps): Hono<DashboardEnv> {
 
   // accounts (administrators) and one's own password: src/server/admin/accounts.ts
   app.route('/', accounts({ db: deps.db, users, log }));
+  // a closed ticket's reply proposed for the school's Q&A, the school's own eval set: ./promote.ts
+  app.route('/', school.routes);
 
   app.get('/knowledge', requireUser(), async (c) => page(c, '知识库', knowledgeBody(await deps.knowledge.list(), sessionOf(c).user.role === 'admin'), { script: knowledgeScript }));
 
