@@ -38,6 +38,13 @@ describe('caveatsFor', () => {
     expect(caveats('中职学校要配几名职业指导老师？', nationalRecent)).toEqual([]);
   });
 
+  it('says a school’s own answer is the school’s, not a policy document — and not that it binds one region only', () => {
+    const schoolAnswer: DocumentInfo = { ...nationalRecent, id: 'school-qa', title: '郑州市财贸学校就业指导问答', issuer: '郑州市财贸学校', region: '郑州市财贸学校', date: '2012-12-02', type: '校内答复' };
+    expect(caveats('推荐表什么时候发？上大学还要吗', schoolAnswer)).toEqual([
+      '这是郑州市财贸学校老师对同类问题的答复，代表学校自己的做法，不是政策文件；具体办理请以学校的最新通知为准，有疑问可以再问老师。',
+    ]);
+  });
+
   it('says when the cited version has expired or a newer version replaced it', () => {
     const expired: DocumentInfo = {
       ...nationalRecent,
