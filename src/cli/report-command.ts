@@ -17,15 +17,16 @@ export async function runReportCommand(host: CommandHost, io: CommandIo, options
       words: (text) => assistant.tokenizer.words(text),
       rarity: (word) => (index.has(word) ? index.idf(word) : 0),
     });
+    const titles = new Map((await assistant.knowledge.list()).map((document) => [document.id, document.title]));
     if (!options.out) {
-      io.stdout.write(reportMarkdown(report));
+      io.stdout.write(reportMarkdown(report, undefined, titles));
       return;
     }
     const dir = path.resolve(io.cwd, options.out);
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, 'daily.svg'), dailyChart(report));
     await writeFile(path.join(dir, 'ratings.svg'), ratingsChart(report));
-    await writeFile(path.join(dir, 'report.md'), reportMarkdown(report, { daily: 'daily.svg', ratings: 'ratings.svg' }));
+    await writeFile(path.join(dir, 'report.md'), reportMarkdown(report, { daily: 'daily.svg', ratings: 'ratings.svg' }, titles));
     io.stdout.write(`已写入 / written: ${path.join(dir, 'report.md')}\n`);
   });
 }

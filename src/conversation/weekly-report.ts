@@ -56,10 +56,12 @@ export async function weeklyReport(db: Database, options: GapOptions & { until: 
     await db.query<{ conversation_id: number; at: Date; outcome: string | null; clarify: boolean | null }>(
       `select s.conversation_id, s.created_at as at, a.meta->>'outcome' as outcome, (a.meta->>'clarify')::boolean as clarify
          from conversation_messages s
-         left join lateral (select meta from conversation_messages a
+         join lateral (select meta from conversation_messages a
                              where a.conversation_id = s.conversation_id and a.id > s.id and a.role = 'assistant'
                              order by a.id limit 1) a on true
-        where s.role = 'student' and s.created_at >= $1 and s.created_at < $2`,
+        where s.role = 'student' and s.created_at >= $1 and s.created_at < $2
+          -- questions and requests: not ratings, menu picks or commands
+          and a.meta->>'handledAs' in ('policy', 'follow-up', 'escalation')`,
       [since, until],
     )
   ).rows;
@@ -174,13 +176,13 @@ export function ratingsChart(report: WeeklyReport): string {
 }
 
 /** The report as Markdown (China dates; charts as separate SVG files when `charts` names them). */
-export function reportMarkdown(report: WeeklyReport, charts?: { daily: string; ratings: string }): string {
+export function reportMarkdown(report: WeeklyReport, charts?: { daily: string; ratings: string }, titles: ReadonlyMap<string, string> = new Map()): string {
   const { outcomes, tickets, ratings } = report;
   const lastDay = chinaDay(new Date(report.until.getTime() - 1));
   const lines = [
     `# 职引周报 ${chinaDay(report.since)} — ${lastDay}`,
     '',
-    `学生提问 ${report.questions} 次，来自 ${report.students} 位学生。`,
+    `学生提问 ${report.questions} 次，来自 ${report.students} 位学生（不含评分、菜单选择和命令）。`,
     '',
     '| 结果 | 次数 | 占比 |',
     '|---|---:|---:|',
@@ -200,7 +202,7 @@ export function reportMarkdown(report: WeeklyReport, charts?: { daily: string; r
     '',
     ...(report.gaps.length === 0
       ? ['本周没有缺口。']
-      : ['| 组 | 次数 | 例句 |', '|---|---:|---|', ...report.gaps.map((group) => `| ${group.nearest ? `${group.nearest.doc} ${group.nearest.locator}` : `关键词：${group.terms.join('、') || group.key.replace(/^terms:/u, '')}`} | ${group.count} | ${(group.examples[0]?.text ?? '').replace(/\|/gu, '｜')} |`)]),
+      : ['| 组 | 次数 | 例句 |', '|---|---:|---|', ...report.gaps.map((group) => `| ${group.nearest ? `${titles.has(group.nearest.doc) ? `《${titles.get(group.nearest.doc)}》` : group.nearest.doc}${group.nearest.locator}` : `关键词：${group.terms.join('、') || group.key.replace(/^terms:/u, '')}`} | ${group.count} | ${(group.examples[0]?.text ?? '').replace(/\|/gu, '｜')} |`)]),
     '',
   ];
   return lines.join('\n');

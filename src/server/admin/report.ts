@@ -38,7 +38,7 @@ export function reportAdmin(deps: ReportAdminDeps): Hono<DashboardEnv> {
   app.use('*', requireUser());
   app.use('*', requireRole('admin'));
 
-  const reportOf = async (c: Context<DashboardEnv>): Promise<{ report: WeeklyReport; weeks: number }> => {
+  const reportOf = async (c: Context<DashboardEnv>): Promise<{ report: WeeklyReport; weeks: number; titles: Map<string, string> }> => {
     const asked = Number(c.req.query('weeks'));
     const weeks = (periods as readonly number[]).includes(asked) ? asked : 1;
     const index = (await assistant.answerer()).search.lexicalIndex;
@@ -47,29 +47,30 @@ export function reportAdmin(deps: ReportAdminDeps): Hono<DashboardEnv> {
       words: (text) => assistant.tokenizer.words(text),
       rarity: (word) => (index.has(word) ? index.idf(word) : 0),
     });
-    return { report, weeks };
+    const titles = new Map((await assistant.knowledge.list()).map((document) => [document.id, document.title]));
+    return { report, weeks, titles };
   };
 
   app.get('/', async (c) => {
-    const { report, weeks } = await reportOf(c);
+    const { report, weeks, titles } = await reportOf(c);
     const nonce = c.get('secureHeadersNonce');
-    return c.html(layout({ title: '周报', nonce, session: c.get('session')!, body: html`${styles(nonce)}${reportBody(report, weeks)}` }));
+    return c.html(layout({ title: '周报', nonce, session: c.get('session')!, body: html`${styles(nonce)}${reportBody(report, weeks, titles)}` }));
   });
 
   app.get('/report.md', async (c) => {
-    const { report } = await reportOf(c);
+    const { report, titles } = await reportOf(c);
     c.header('Content-Disposition', 'attachment; filename="zhiyin-report.md"');
-    return c.body(reportMarkdown(report), 200, { 'Content-Type': 'text/markdown; charset=utf-8' });
+    return c.body(reportMarkdown(report, undefined, titles), 200, { 'Content-Type': 'text/markdown; charset=utf-8' });
   });
   return app;
 }
 
-function reportBody(report: WeeklyReport, weeks: number): Html {
+function reportBody(report: WeeklyReport, weeks: number, titles: ReadonlyMap<string, string>): Html {
   const { outcomes, tickets, ratings } = report;
   const day = (at: Date): string => new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
   return html`<h1>周报 <small class="muted">${day(report.since)} — ${day(new Date(report.until.getTime() - 1))}（中国时间）</small></h1>
 <nav class="periods">${periods.map((period) => (period === weeks ? html`<strong>最近 ${period} 周</strong>` : html`<a href="${reportBase}?weeks=${period}">最近 ${period} 周</a>`))}<a href="${reportBase}/report.md?weeks=${weeks}">下载 Markdown</a></nav>
-<p>学生提问 <strong>${report.questions}</strong> 次，来自 <strong>${report.students}</strong> 位学生。</p>
+<p>学生提问 <strong>${report.questions}</strong> 次，来自 <strong>${report.students}</strong> 位学生<span class="muted">（不含评分、菜单选择和命令）</span>。</p>
 <table><tr><th>结果</th><th>次数</th><th>占比</th></tr>
 ${(Object.keys(outcomeLabels) as (keyof typeof outcomeLabels)[]).map((outcome) => html`<tr><td>${outcomeLabels[outcome]}</td><td>${outcomes[outcome]}</td><td>${percent(outcomes[outcome], report.questions)}</td></tr>`)}
 </table>
@@ -83,7 +84,7 @@ ${
   report.gaps.length === 0
     ? html`<p class="muted">这段时间没有缺口。</p>`
     : html`<table><tr><th>最接近的条款 / 关键词</th><th>次数</th><th>例句</th></tr>
-${report.gaps.map((group) => html`<tr><td>${group.nearest ? `${group.nearest.doc} ${group.nearest.locator}` : `关键词：${group.terms.join('、')}`}</td><td>${group.count}</td><td>${group.examples[0]?.text ?? ''}</td></tr>`)}
+${report.gaps.map((group) => html`<tr><td>${group.nearest ? `${titles.has(group.nearest.doc) ? `《${titles.get(group.nearest.doc)}》` : group.nearest.doc}${group.nearest.locator}` : `关键词：${group.terms.join('、')}`}</td><td>${group.count}</td><td>${group.examples[0]?.text ?? ''}</td></tr>`)}
 </table><p><a href="${gapsBase}?weeks=${weeks === 1 ? 1 : 4}">到知识缺口页处理</a></p>`
 }`;
 }
