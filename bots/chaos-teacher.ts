@@ -5,6 +5,11 @@ export interface QueueTicket {
   row: string;
 }
 
+/** The login form said no (a wrong password, a throttle): signing in again will not help. */
+export class SignInRefused extends Error {
+  override readonly name = 'SignInRefused';
+}
+
 /** What a form POST came to: the page it redirected to (`?msg=…`), or why it did not. */
 export type FormOutcome = { ok: true; flash: string } | { ok: false; status: number | 'unreachable' };
 
@@ -25,7 +30,10 @@ export class TeacherBrowser {
 
   constructor(private readonly baseUrl: string) {}
 
-  /** Signs in through the login form; rejects when the server refuses. */
+  /**
+   * Signs in through the login form. Rejects with `SignInRefused` when the form refuses, with
+   * another error when the server could not be reached or answered with a server error.
+   */
   async signIn(username: string, password: string): Promise<void> {
     const form = await fetch(`${this.baseUrl}/login`, { redirect: 'manual' });
     const token = /name="_csrf" value="([^"]+)"/u.exec(await form.text())?.[1];
@@ -38,7 +46,8 @@ export class TeacherBrowser {
       body: new URLSearchParams({ _csrf: token, username, password, next: '/' }).toString(),
     });
     const session = cookiesOf(response).get('zhiyin_session');
-    if (response.status !== 303 || !session) throw new Error(`sign-in of ${username} refused (${response.status})`);
+    if (response.status >= 500) throw new Error(`sign-in of ${username}: server error ${response.status}`);
+    if (response.status !== 303 || !session) throw new SignInRefused(`sign-in of ${username} refused (${response.status})`);
     this.#session = `zhiyin_session=${session}`;
     const queue = await fetch(`${this.baseUrl}/`, { headers: { cookie: this.#session }, redirect: 'manual' });
     const csrf = /<meta name="csrf-token" content="([^"]+)">/u.exec(await queue.text())?.[1];

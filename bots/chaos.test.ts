@@ -3,9 +3,10 @@ import { formatTally } from './chaos-ledger.ts';
 import { runChaos } from './chaos.ts';
 
 /**
- * Switch to `true` once the crash-safe inbox (issue 12: an update is stored before its offset is
- * confirmed, on every channel) has landed: from then on no message may be lost across a kill -9.
- * Until then the run does lose messages (that is what it is for), and this test checks the books.
+ * Switch to `true` once a chaos run loses nothing: from then on no message may be lost across a
+ * kill -9. The crash-safe inbox (issue 12) has landed and Telegram loses nothing, but Official
+ * Account messages are still lost when WeChat's 5 s run out before the passive reply (WeChat's
+ * retry of the stored message is answered "success"), so for now this test checks the books.
  */
 const inboxLanded = false;
 
@@ -19,7 +20,11 @@ describe('the chaos run, small: zhiyin serve killed twice while students on Tele
     expect(tally.total.sent).toBe(messages);
     for (const row of [...tally.rows, tally.total]) expect(row.answeredOnce + row.lost + row.answeredTwice).toBe(row.sent);
     expect(tally.rows.reduce((sum, row) => sum + row.sent, 0)).toBe(messages);
-    expect(tally.rows.map((row) => row.label)).toEqual(expect.arrayContaining(['Telegram 文字', 'Telegram 贴纸', 'Telegram 编辑', 'Telegram 找老师', '公众号 文字']));
+    // both channels, and every kind of message (which channel a sticker or a request for a teacher came on varies)
+    const labels = tally.rows.map((row) => row.label);
+    expect(labels).toEqual(expect.arrayContaining(['Telegram 文字', 'Telegram 编辑', '公众号 文字']));
+    expect(labels.some((label) => label.endsWith('贴纸') || label.endsWith('图片'))).toBe(true);
+    expect(labels.some((label) => label.endsWith('找老师'))).toBe(true);
     expect(tally.duplicateDeliveries).toBeGreaterThan(0);
     // the server did answer under the kills: most messages once
     expect(tally.total.answeredOnce).toBeGreaterThan(messages / 2);
@@ -31,5 +36,6 @@ describe('the chaos run, small: zhiyin serve killed twice while students on Tele
     expect(tally.replies.wrongChat).toBe(0);
 
     if (inboxLanded) expect(tally.total.lost).toBe(0);
+    else console.log(`lost: ${tally.total.lost} (the 0-lost check is off: see inboxLanded)`);
   }, 20 * 60_000);
 });

@@ -9,7 +9,7 @@
  * answered once, lost and answered twice, and what happened to the teachers' replies. How
  * answers are matched to messages: see chaos-ledger.ts.
  *
- *   npm run chaos -- [--students 500] [--messages 10000] [--kills 5] [--seed 1] [--log warn]
+ *   npm run chaos -- [--students 500] [--messages 10000] [--kills 5] [--active 24] [--seed 1] [--log warn]
  *
  * Exits 1 when a message was lost. `bots/chaos.test.ts` runs a small variant in `npm test`.
  */
@@ -22,7 +22,7 @@ import type { Update } from 'grammy/types';
 import { runZhiyin, zhiyinEnvironment } from '../src/testing/zhiyin-process.ts';
 import { ChaosLedger, formatTally, replyToken, type BotMessage, type ChaosChannel, type ChaosTally, type StudentMessage, type StudentMessageKind } from './chaos-ledger.ts';
 import { ServerProcess, freePort } from './chaos-server.ts';
-import { TeacherBrowser } from './chaos-teacher.ts';
+import { SignInRefused, TeacherBrowser } from './chaos-teacher.ts';
 import { FakeBotApi } from './telegram/fake-bot-api.ts';
 import { FakeWechatApi, FakeWechatPlatform } from './wechat/fake-wechat-api.ts';
 
@@ -40,6 +40,13 @@ export interface ChaosOptions {
   teacherRequestShare?: number;
   duplicateShare?: number;
   teachers?: number;
+  /** How long the teachers go on replying after the last student is done (default 2 min). */
+  teachersAfterMs?: number;
+  /**
+   * Students talking at the same time (default 24); the others come when one has sent all of
+   * theirs. All 500 (or 40) at once keep the server (and WeChat's retries) saturated on two cores.
+   */
+  activeStudents?: number;
   seed?: number;
   /** How long a student waits for an answer (counting only time the server is up) before moving on. */
   giveUpMs?: number;
@@ -89,7 +96,7 @@ const appSecret = 'chaos-app-secret';
 const oaToken = 'zhiyinChaosToken';
 const password = 'chaos teacher passphrase 2026';
 
-/** A seeded random number generator (mulberry32): the same seed, the same run plan. */
+/** A seeded random number generator (mulberry32): the seed decides the channels and the mix (timing still varies from run to run). */
 function randomFrom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
@@ -120,6 +127,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     teacherRequestShare: options.teacherRequestShare ?? 0.03,
     duplicateShare: options.duplicateShare ?? 0.05,
     teachers: options.teachers ?? 2,
+    activeStudents: options.activeStudents ?? 24,
+    teachersAfterMs: options.teachersAfterMs ?? 120_000,
     giveUpMs: options.giveUpMs ?? 60_000,
     quietMs: options.quietMs ?? 1_000,
     outboxLeaseMs: options.outboxLeaseMs ?? 60_000,
@@ -228,8 +237,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         }
         sent += 1;
         if (message.duplicated) {
+          // Telegram delivers it again a moment later; the student waits for that too, so an answer to it lands in this window
           ledger.duplicateDeliveries += 1;
-          setTimeout(() => telegram.redeliver(update), Math.floor(random() * 1_000));
+          await sleep(Math.floor(random() * 1_000));
+          telegram.redeliver(update);
         }
         await settle(student, message);
       }
@@ -249,9 +260,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
           if (delivery.reply !== null) message.passive.push(delivery.reply);
           return delivery.acknowledged;
         };
-        const duplicate = message.duplicated
-          ? (ledger.duplicateDeliveries += 1, sleep(Math.floor(random() * 1_000)).then(() => deliver(xml)))
-          : Promise.resolve(true);
+        let duplicate: Promise<unknown> = Promise.resolve();
+        if (message.duplicated) {
+          // the same XML again, as WeChat's retry of a request it thought unanswered
+          ledger.duplicateDeliveries += 1;
+          duplicate = sleep(Math.floor(random() * 1_000)).then(() => deliver(xml));
+        }
         // WeChat gave up (the server was down through its retries): the student sends it again, once it could work
         for (let attempt = 0; !(await deliver(xml)) && attempt < 5; attempt += 1) {
           message.resent += 1;
@@ -280,31 +294,51 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     })();
 
     // the teachers: reply to each active ticket once (a token in the text), then close it
-    const teachersStop = { students: false };
+    const teachersStop = { students: false, until: Number.POSITIVE_INFINITY };
     let nextToken = 1;
     const teacherLoop = async (username: string, index: number): Promise<void> => {
       const browser = new TeacherBrowser(running.url);
-      for (;;) {
-        try {
-          await browser.signIn(username, password);
-          break;
-        } catch (error) {
-          if (running.up) throw error;
-          await sleep(500);
+      /** Signs in, again and again while the server is down or too busy to answer; a refusal is thrown. */
+      const signIn = async (): Promise<boolean> => {
+        for (;;) {
+          try {
+            await browser.signIn(username, password);
+            return true;
+          } catch (error) {
+            if (error instanceof SignInRefused) throw error;
+            if (teachersStop.students && performance.now() > teachersStop.until) {
+              progress(`${username}: could not sign in (${(error as Error).message}); stopping`);
+              return false;
+            }
+            await sleep(1_000);
+          }
         }
-      }
+      };
+      if (!(await signIn())) return;
       const tickets = new Map<number, { token: string; student: Student | undefined; replied: boolean | 'unknown'; closed: boolean }>();
       let emptyRounds = 0;
       for (;;) {
         await sleep(500 + Math.floor(random() * 1_000));
         if (!running.up) continue;
-        const active = await browser.activeTickets();
+        let active: Awaited<ReturnType<TeacherBrowser['activeTickets']>>;
+        try {
+          active = await browser.activeTickets();
+        } catch (error) {
+          // the session is gone (a kill -9 took its last write with it?): sign in again, as a teacher would
+          progress(`${username}: ${(error as Error).message}; signing in again`);
+          if (!(await signIn())) return;
+          continue;
+        }
         if (active === null) continue;
         const mine = active.filter((ticket) => ticket.id % settings.teachers === index);
         if (teachersStop.students && active.length === 0) {
           emptyRounds += 1;
           if (emptyRounds >= 2) return;
         } else emptyRounds = 0;
+        if (teachersStop.students && performance.now() > teachersStop.until) {
+          progress(`${username}: the students are done and tickets are still open after ${settings.teachersAfterMs / 1000} s; stopping`);
+          return;
+        }
         for (const ticket of mine) {
           let entry = tickets.get(ticket.id);
           if (!entry) {
@@ -325,7 +359,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
               entry.replied = true;
               ledger.replies.push({ token: entry.token, chat: entry.student?.chat ?? '?', ticketId: ticket.id });
             } else if (!outcome.ok && outcome.status === 'unreachable') entry.replied = 'unknown';
-            else if (!outcome.ok) throw new Error(`reply to ticket ${ticket.id} refused: ${outcome.status}`);
+            else if (!outcome.ok && (outcome.status === 401 || outcome.status === 403)) {
+              progress(`${username}: reply to ticket ${ticket.id} refused (${outcome.status}); signing in again`);
+              if (!(await signIn())) return;
+              continue;
+            } else if (!outcome.ok) throw new Error(`reply to ticket ${ticket.id} refused: ${outcome.status}`);
             else continue;
           }
           if (entry.replied === true && !entry.closed) {
@@ -337,21 +375,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     };
     const teachers = Promise.all(teacherNames.map((username, index) => teacherLoop(username, index)));
     // awaited at the end; a failure before that must not count as unhandled
-    teachers.catch(() => undefined);
+    teachers.catch((error: unknown) => progress(`the teachers stopped: ${(error as Error).message}`));
     killer.catch(() => undefined);
 
     const ticker = setInterval(() => {
       progress(`${sent}/${options.messages} messages sent, ${studentsDone}/${students.length} students done, ${ledger.replies.length} teacher replies, ${killsDone} kills, server ${running.up ? 'up' : 'down'}`);
     }, 15_000);
     try {
-      await Promise.all(
-        students.map((student, index) =>
-          (student.channel === 'telegram' ? telegramStudent(student, index) : officialAccountStudent(student, index)).finally(() => {
-            studentsDone += 1;
-          }),
-        ),
-      );
+      // students come and go: at most `activeStudents` talk at once, each through all of their messages
+      let next = 0;
+      const seat = async (): Promise<void> => {
+        for (let index = next++; index < students.length; index = next++) {
+          const student = students[index]!;
+          await (student.channel === 'telegram' ? telegramStudent(student, index) : officialAccountStudent(student, index));
+          studentsDone += 1;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(settings.activeStudents, students.length) }, seat));
       await killer;
+      teachersStop.until = performance.now() + settings.teachersAfterMs;
       teachersStop.students = true;
       await teachers;
       // a reply in flight at a kill is sent again when its lease runs out: wait for that, and for every reply
@@ -389,6 +431,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       students: { type: 'string', default: '500' },
       messages: { type: 'string', default: '10000' },
       kills: { type: 'string', default: '5' },
+      active: { type: 'string', default: '24' },
       seed: { type: 'string', default: '1' },
       log: { type: 'string', default: 'silent' },
       server: { type: 'string' },
@@ -399,6 +442,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     students: Number(values.students),
     messages: Number(values.messages),
     kills: Number(values.kills),
+    activeStudents: Number(values.active),
     seed: Number(values.seed),
     logLevel: values.log,
     ...(values.server ? { serverEntry: path.resolve(values.server) } : {}),
