@@ -139,6 +139,27 @@ describe('zhiyin kb', () => {
     expect(Math.abs(Date.parse(when!) - Date.now())).toBeLessThan(60 * 60_000);
   }, 180_000);
 
+  it("publish is blocked when the candidate breaks one of the school's own eval items (issue 15)", async () => {
+    const { SchoolEvalSet, publishedClause } = await import('../../eval/school-set.ts');
+    const item = await withStore(async (assistant) => {
+      const clause = await publishedClause(assistant.knowledge, 'sd-internship', '第一条');
+      expect(clause).not.toBeNull();
+      return new SchoolEvalSet(assistant.db).mark('实习单位可以收我押金吗', { outcome: 'answer', clause: clause!, facts: [['押金']] });
+    });
+    try {
+      const changed = path.join(files, 'sd-internship-v3.md');
+      await writeFile(changed, internshipMd.replace('第一条 实习单位不得向学生收取实习押金。', '第一条 学生实习应当签订三方协议。'));
+      expect((await zhiyin(['kb', 'ingest', changed, '--id', 'sd-internship'])).code).toBe(0);
+      const blocked = await zhiyin(['kb', 'publish', 'sd-internship']);
+      expect(blocked.code).toBe(1);
+      expect(blocked.stdout).toContain('school item');
+      expect(blocked.stderr).toContain('本校评测题');
+      expect((await zhiyin(['kb', 'list'])).stdout).toContain('sd-internship\tv1');
+    } finally {
+      await withStore((assistant) => new SchoolEvalSet(assistant.db).remove(item.id));
+    }
+  }, 300_000);
+
   it('a malformed file fails the whole ingest, naming it; nothing is stored', async () => {
     const dir = path.join(files, 'mixed');
     await mkdir(dir);

@@ -106,7 +106,10 @@ async function switchIn(assistant: Assistant, config: Config, request: KbChangeR
   if (runEval) {
     // An empty knowledge base answers nothing: every question abstains.
     const nothing = async (): Promise<AskResult> => ({ outcome: 'abstain', answer: '', citations: [], retrieved: [], latency_ms: 0 });
-    const comparison = await compareWithCandidate({ baseline: live ? (question) => live.answer(question) : nothing, candidate, lexicon: assistant.lexicon, tokenizer: assistant.tokenizer, replies: assistant.replies, floor });
+    // the school's own items (issue 15) gate a publish from the CLI as from the admin pages
+    const { SchoolEvalSet } = await import('../../eval/school-set.ts');
+    const school = { items: await new SchoolEvalSet(assistant.db).items(), live: live ? async (question: string) => live.answer(question) : nothing };
+    const comparison = await compareWithCandidate({ baseline: live ? (question) => live.answer(question) : nothing, candidate, lexicon: assistant.lexicon, tokenizer: assistant.tokenizer, replies: assistant.replies, floor, school });
     progress.stop();
     out(formatComparison(comparison));
     detail = { eval: { before: comparison.baseline.fullyCorrect, after: comparison.candidate.fullyCorrect, floor, passed: comparison.passed } };
@@ -114,6 +117,9 @@ async function switchIn(assistant: Assistant, config: Config, request: KbChangeR
       await assistant.knowledge.discard(candidate);
       const rate = `${(comparison.candidate.fullyCorrect * 100).toFixed(1)}%`;
       const minimum = `${((floor ?? 0) * 100).toFixed(1)}%`;
+      if ((comparison.school?.regressions.length ?? 0) > 0) {
+        throw new Error(`发布被拦下：候选版本答错了 ${comparison.school!.regressions.length} 道本校评测题，没有切换任何内容 / publish blocked: the candidate breaks ${comparison.school!.regressions.length} of the school's own eval items; nothing was switched`);
+      }
       throw new Error(`发布被拦下：完全正确率 ${rate} 低于下限 ${minimum}，没有切换任何内容 / publish blocked: fully correct ${rate} is below the floor ${minimum}; nothing was switched`);
     }
   }
