@@ -116,8 +116,15 @@ describe('zhiyin serve with Telegram and the WeChat Official Account configured'
     const body = await (await send()).text();
     expect(body).toContain('<ToUserName><![CDATA[oStudent1]]></ToUserName>');
     expect(body).toContain('二、11.');
-    // the same request again: its nonce is remembered (in the database)
-    expect((await send()).status).toBe(409);
+    // the same request again (WeChat's retry): answered "success", not handled twice; its nonce with
+    // another body (a forged plain-mode request) is refused — the nonce is remembered in the database
+    expect(await (await send()).text()).toBe('success');
+    const forgedBody = await fetch(`${base}/wechat?signature=${sign(oaToken, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: xml.replace('oStudent1', 'oStudent2'),
+    });
+    expect(forgedBody.status).toBe(409);
   });
 
   it('answers a Telegram student with a cited clause, queues 转人工, and relays the teacher’s reply once', async () => {
@@ -154,9 +161,9 @@ describe('zhiyin serve with Telegram and the WeChat Official Account configured'
     expect(page).toContain('运行中（长轮询，@zhiyin_test_bot）');
     expect(page).toContain('wechat-oa');
     // no WECHAT_OA_AES_KEY: plain mode, which the page warns about
-    expect(page).toContain('wechat-oa：明文模式');
+    expect(page).toContain('微信公众号：明文模式');
     expect(served.log()).toMatch(/"level":40[^\n]*plain mode/u);
-    expect(page).toMatch(/<td>telegram<\/td><td>已送达<\/td><td>1<\/td>/u);
+    expect(page).toMatch(/<td>Telegram<\/td><td>已送达<\/td><td>1<\/td>/u);
   });
 });
 
