@@ -231,6 +231,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         else if (kind === 'edit') {
           message.editOf = lastText!;
           update = telegram.pushEdit(chatId, lastText!, `${text}（改一下）`);
+          // one edit per message: its notice (a reply to the edited message) is then its own
+          lastText = undefined;
         } else {
           update = telegram.pushText(chatId, text);
           lastText = update.message!.message_id;
