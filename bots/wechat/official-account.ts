@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import type { Inbox, InboxMessage } from '../../src/conversation/inbox.ts';
+import { recentRepliesTo } from '../../src/conversation/conversation-store.ts';
 import type { InboundMessage } from '../../src/conversation/types.ts';
 import type { ChannelSender } from '../../src/escalation/outbox.ts';
 import { MemoryReplayGuard, type ReplayClaims } from '../../src/store/replay-guard.ts';
@@ -64,6 +65,8 @@ export interface OfficialAccountOptions {
 }
 
 /** The scope of the Official Account's nonces among the remembered webhook requests. */
+/** WeChat retries a request three times within about 15 s; a repeat after this long is not a retry. */
+const retryAnswerWindowMs = 60_000;
 export const officialAccountNonceScope = 'wechat-oa-nonce';
 /** …and of nonce + body hash, which tells WeChat's retry of one request from a forged body under its nonce. */
 export const officialAccountRequestScope = 'wechat-oa-request';
@@ -276,6 +279,19 @@ export function officialAccountApp(options: OfficialAccountOptions): Hono {
   /** Requests waiting for their message's turn, by message id; a turn settles the one waiting, if any. */
   const waiting = new Map<string, (outcome: Outcome) => void>();
   /** The turn of `messageId` if it comes within `ms`, else `late` (and a later turn is nobody's to wait for). */
+  /** Answers the request with `text` as a passive reply (sealed in safe mode); too long: the first part. */
+  const passiveReply = (c: Context, to: { openId: string; fields: Record<string, string>; safe: boolean; timestamp: string; nonce: string }, text: string): Response => {
+    const first = utf8Bytes(text) > replyBytes ? splitWechatText(text, replyBytes, utf8Bytes)[0]! : text;
+    const xml = textReplyXml({ toUser: to.openId, fromUser: to.fields.ToUserName ?? '', createTime: Math.floor(now().getTime() / 1000), content: first });
+    if (!to.safe) return c.body(xml, 200, { 'content-type': 'application/xml; charset=utf-8' });
+    const sealed = sealEnvelope(encodingAESKey!, appId, xml);
+    const reply = encryptedReplyXml({ encrypt: sealed, signature: messageSignature(token, to.timestamp, to.nonce, sealed), timestamp: to.timestamp, nonce: to.nonce });
+    return c.body(reply, 200, { 'content-type': 'application/xml; charset=utf-8' });
+  };
+
+  /** Messages answered by a passive reply in the last minute: WeChat's retry of one means the reply did not reach it. */
+  const passiveAnswers = new Set<string>();
+
   const awaitTurn = (messageId: string, ms: number): { outcome: Promise<Outcome | 'late'>; cancel(): void } => {
     let settle!: (outcome: Outcome) => void;
     let timer: NodeJS.Timeout | undefined;
@@ -355,15 +371,26 @@ export function officialAccountApp(options: OfficialAccountOptions): Hono {
       const messageId = inbound.messageId!;
       await inboxStarted;
       // Waits for the turn from before the message is stored: the inbox may hand it over at once.
-      const turn = awaitTurn(messageId, replyTimeoutMs);
+      // WeChat's 5 s run from its request, not from here: the time spent reading it counts.
+      const turn = awaitTurn(messageId, Math.max(0, replyTimeoutMs - (performance.now() - started)));
       const receipt = await options.inbox.receive(officialAccountChannel, messageId, openId, inbound).catch((error: unknown) => {
         turn.cancel();
         throw error;
       });
       if (receipt === 'finished') {
         turn.cancel();
-        handled({ handledAs: 'duplicate', path: 'none' });
-        return c.text('success');
+        // WeChat asks again only when our answer did not reach it in time: answer this retry with
+        // the replies recorded for the message (a repeat long after — not a retry — gets "success").
+        // Only an answer that went out as a passive reply can have been lost that way (one sent
+        // through customer service was delivered).
+        const answeredPassively = passiveAnswers.has(messageId);
+        const replies = answeredPassively ? await recentRepliesTo(options.inbox.db, officialAccountChannel, openId, messageId, retryAnswerWindowMs).catch(() => []) : [];
+        if (replies.length === 0) {
+          handled({ handledAs: 'duplicate', path: 'none' });
+          return c.text('success');
+        }
+        handled({ handledAs: 'retry', path: 'passive' });
+        return passiveReply(c, { openId, fields, safe, timestamp, nonce }, replies.join('\n\n'));
       }
       const outcome = await turn.outcome;
       if (outcome === 'late') {
@@ -387,12 +414,9 @@ export function officialAccountApp(options: OfficialAccountOptions): Hono {
         else log.warn({ msgType }, 'wechat official account reply cut to one passive message: no customer-service sender');
       }
       handled({ handledAs: 'error' in outcome ? 'error' : outcome.result.handledAs, path: 'passive' });
-
-      const xml = textReplyXml({ toUser: openId, fromUser: fields.ToUserName ?? '', createTime: Math.floor(now().getTime() / 1000), content: text });
-      if (!safe) return c.body(xml, 200, { 'content-type': 'application/xml; charset=utf-8' });
-      const sealed = sealEnvelope(encodingAESKey!, appId, xml);
-      const reply = encryptedReplyXml({ encrypt: sealed, signature: messageSignature(token, timestamp, nonce, sealed), timestamp, nonce });
-      return c.body(reply, 200, { 'content-type': 'application/xml; charset=utf-8' });
+      passiveAnswers.add(messageId);
+      setTimeout(() => passiveAnswers.delete(messageId), retryAnswerWindowMs).unref();
+      return passiveReply(c, { openId, fields, safe, timestamp, nonce }, text);
     },
   );
 

@@ -1,4 +1,4 @@
-import type { Database } from '../store/database.ts';
+import type { Database, Queryable } from '../store/database.ts';
 import type { LastTurn } from './types.ts';
 
 /** Dialogue state kept between messages (JSON). */
@@ -247,3 +247,23 @@ export class MemoryConversationStore implements ConversationStore {
     this.#plans.delete(conversationId);
   }
 }
+
+/**
+ * The replies recorded, within the last `maxAgeMs`, for the message `messageId` a student sent on
+ * `channel` (what the core answered to that turn), in order — for a channel whose platform asks
+ * again when it did not receive the answer (the Official Account's retry of a request).
+ */
+export async function recentRepliesTo(db: Queryable, channel: string, userId: string, messageId: string, maxAgeMs: number): Promise<string[]> {
+  const { rows } = await db.query<{ text: string }>(
+    `select a.text
+       from conversations c
+       join conversation_messages s on s.conversation_id = c.id and s.role = 'student' and s.meta->>'messageId' = $3
+       join conversation_messages a on a.conversation_id = c.id and a.role = 'assistant' and a.id > s.id
+      where c.channel = $1 and c.user_id = $2 and a.created_at > now() - make_interval(secs => $4)
+        and not exists (select 1 from conversation_messages n where n.conversation_id = c.id and n.role = 'student' and n.id > s.id and n.id < a.id)
+      order by a.id`,
+    [channel, userId, messageId, maxAgeMs / 1000],
+  );
+  return rows.map((row) => row.text);
+}
+
