@@ -25,6 +25,7 @@ import { ServerProcess, freePort } from './chaos-server.ts';
 import { SignInRefused, TeacherBrowser } from './chaos-teacher.ts';
 import { FakeBotApi } from './telegram/fake-bot-api.ts';
 import { FakeWechatApi, FakeWechatPlatform } from './wechat/fake-wechat-api.ts';
+import { seededRandom as randomFrom } from '../src/seeded-random.ts';
 
 export interface ChaosOptions {
   students: number;
@@ -96,17 +97,6 @@ const appSecret = 'chaos-app-secret';
 const oaToken = 'zhiyinChaosToken';
 const password = 'chaos teacher passphrase 2026';
 
-/** A seeded random number generator (mulberry32): the seed decides the channels and the mix (timing still varies from run to run). */
-function randomFrom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

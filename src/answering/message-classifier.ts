@@ -31,6 +31,7 @@ import { knowledgeDir } from '../paths.ts';
 import { loadLexicon } from '../retrieval/lexicon.ts';
 import { toSimplified } from '../retrieval/simplified.ts';
 import { Tokenizer } from '../retrieval/tokenizer.ts';
+import { seededRandom } from '../seeded-random.ts';
 
 /** What a message can be, in a fixed order (the order of a model's weight columns). */
 export const messageLabels = ['crisis', 'person', 'complaint', 'policy', 'out_of_scope', 'chitchat', 'menu_reply'] as const;
@@ -315,17 +316,6 @@ export interface TrainOptions {
   tokenizer?: Tokenizer;
 }
 
-/** Small deterministic PRNG (mulberry32), for the shuffle. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffled(count: number, random: () => number): number[] {
   const order = Array.from({ length: count }, (_, i) => i);

@@ -8,6 +8,7 @@ import { Bm25Index, type ScoredId } from './bm25.ts';
 import { HybridSearch, indexTextOf, withoutClauseNumber } from './hybrid-search.ts';
 import { loadLexicon } from './lexicon.ts';
 import { Tokenizer } from './tokenizer.ts';
+import { seededRandom as randomFrom } from '../seeded-random.ts';
 
 const query = (...terms: (string | [string, number])[]): Map<string, number> =>
   new Map(terms.map((term) => (typeof term === 'string' ? [term, 1] : term)));
@@ -127,17 +128,6 @@ function exhaustiveScorer(documents: ReadonlyArray<{ id: string; terms: readonly
   };
 }
 
-/** A seeded generator (mulberry32), so a failing case can be replayed. */
-function randomFrom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('Bm25Index pruned top k, against scoring every posting', () => {
   it('returns exactly the exhaustive ranking on random corpora and queries (scores, order, ties)', () => {

@@ -1,6 +1,7 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { seededRandom as seeded } from '../../seeded-random.ts';
 
 /**
  * The numeric core of the corpus LSA: the leading eigenpairs of the Gram matrix X·Xᵀ of the
@@ -206,17 +207,6 @@ function orthonormalize(block: Float64Array, n: number, width: number): void {
   }
 }
 
-/** mulberry32: a small deterministic pseudo-random source in [0, 1). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function dot(x: ReadonlyMap<number, number>, y: ReadonlyMap<number, number>): number {
   const [small, large] = x.size <= y.size ? [x, y] : [y, x];
