@@ -1,8 +1,9 @@
-import { Hono, type Context } from 'hono';
+import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { Assistant } from '../../assistant.ts';
 import { knowledgeGaps, type GapGroup, type GapKind } from '../../knowledge/gaps.ts';
-import { loadSession, requireRole, requireUser, type DashboardEnv } from '../auth/middleware.ts';
+import type { DashboardEnv } from '../auth/middleware.ts';
+import { adminPages } from './admin-app.ts';
 import type { Session, SessionStore } from '../auth/sessions.ts';
 import { csrfField, layout, type Html } from '../dashboard/view.ts';
 import { adminBase } from './pages.ts';
@@ -37,14 +38,7 @@ interface ClauseTarget {
 export function gapsAdmin(deps: GapsAdminDeps): Hono<DashboardEnv> {
   const { assistant } = deps;
   const now = deps.now ?? (() => new Date());
-  const app = new Hono<DashboardEnv>();
-  app.use('*', async (c, next) => {
-    c.header('Cache-Control', 'no-store');
-    await next();
-  });
-  app.use('*', loadSession(deps.sessions));
-  app.use('*', requireUser());
-  app.use('*', requireRole('admin'));
+  const app = adminPages(deps.sessions);
 
   app.get('/', async (c: Context<DashboardEnv>) => {
     const asked = Number(c.req.query('weeks'));

@@ -1,8 +1,9 @@
-import { Hono, type Context } from 'hono';
+import type { Context, Hono } from 'hono';
 import { html, raw } from 'hono/html';
 import type { Assistant } from '../../assistant.ts';
 import { dailyChart, outcomeLabels, ratingsChart, reportMarkdown, reportPeriod, weeklyReport, type WeeklyReport } from '../../conversation/weekly-report.ts';
-import { loadSession, requireRole, requireUser, type DashboardEnv } from '../auth/middleware.ts';
+import type { DashboardEnv } from '../auth/middleware.ts';
+import { adminPages } from './admin-app.ts';
 import type { SessionStore } from '../auth/sessions.ts';
 import { layout, type Html } from '../dashboard/view.ts';
 import { gapsBase } from './gaps.ts';
@@ -29,14 +30,7 @@ const percent = (part: number, whole: number): string => (whole === 0 ? '—' : 
 export function reportAdmin(deps: ReportAdminDeps): Hono<DashboardEnv> {
   const { assistant } = deps;
   const now = deps.now ?? (() => new Date());
-  const app = new Hono<DashboardEnv>();
-  app.use('*', async (c, next) => {
-    c.header('Cache-Control', 'no-store');
-    await next();
-  });
-  app.use('*', loadSession(deps.sessions));
-  app.use('*', requireUser());
-  app.use('*', requireRole('admin'));
+  const app = adminPages(deps.sessions);
 
   const reportOf = async (c: Context<DashboardEnv>): Promise<{ report: WeeklyReport; weeks: number; titles: Map<string, string> }> => {
     const asked = Number(c.req.query('weeks'));
