@@ -26,10 +26,10 @@ type Outcome = keyof WeeklyReport['outcomes'];
 const outcomeOrder: Outcome[] = ['answer', 'clarify', 'abstain', 'escalate'];
 export const outcomeLabels: Record<Outcome, string> = { answer: '已回答', clarify: '反问', abstain: '未回答', escalate: '转老师' };
 const outcomeColours: Record<Outcome, string> = { answer: '#0f766e', clarify: '#ca8a04', abstain: '#9ca3af', escalate: '#c2410c' };
-const reasonLabels: Record<string, string> = { crisis: '危机', complaint: '投诉', person: '要找老师', 'low-confidence': '没把握' };
+export const reasonLabels: Record<string, string> = { crisis: '危机', complaint: '投诉', person: '要找老师', 'low-confidence': '没把握' };
 
 /** The China-time calendar day of an instant: `2026-12-02`. */
-function chinaDay(at: Date): string {
+export function chinaDay(at: Date): string {
   return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 }
 
@@ -126,7 +126,7 @@ export async function weeklyReport(db: Database, options: GapOptions & { until: 
   };
 }
 
-const percent = (part: number, whole: number): string => (whole === 0 ? '—' : `${Math.round((part / whole) * 1000) / 10}%`);
+export const percent = (part: number, whole: number): string => (whole === 0 ? '—' : `${Math.round((part / whole) * 1000) / 10}%`);
 
 /** Questions per day, stacked by outcome (SVG). */
 export function dailyChart(report: WeeklyReport): string {

@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { html, raw } from 'hono/html';
 import type { Assistant } from '../../assistant.ts';
-import { dailyChart, outcomeLabels, ratingsChart, reportMarkdown, reportPeriod, weeklyReport, type WeeklyReport } from '../../conversation/weekly-report.ts';
+import { chinaDay, dailyChart, outcomeLabels, percent, ratingsChart, reasonLabels, reportMarkdown, reportPeriod, weeklyReport, type WeeklyReport } from '../../conversation/weekly-report.ts';
 import type { DashboardEnv } from '../auth/middleware.ts';
 import { adminPages } from './admin-app.ts';
 import type { SessionStore } from '../auth/sessions.ts';
@@ -18,8 +18,6 @@ export interface ReportAdminDeps {
 }
 
 const periods = [1, 4] as const;
-const reasonLabels: Record<string, string> = { crisis: '危机', complaint: '投诉', person: '要找老师', 'low-confidence': '没把握' };
-const percent = (part: number, whole: number): string => (whole === 0 ? '—' : `${Math.round((part / whole) * 1000) / 10}%`);
 
 /**
  * 周报 (administrators only): the weekly report of src/conversation/weekly-report.ts as a page
@@ -61,8 +59,7 @@ export function reportAdmin(deps: ReportAdminDeps): Hono<DashboardEnv> {
 
 function reportBody(report: WeeklyReport, weeks: number, titles: ReadonlyMap<string, string>): Html {
   const { outcomes, tickets, ratings } = report;
-  const day = (at: Date): string => new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-  return html`<h1>周报 <small class="muted">${day(report.since)} — ${day(new Date(report.until.getTime() - 1))}（中国时间）</small></h1>
+  return html`<h1>周报 <small class="muted">${chinaDay(report.since)} — ${chinaDay(new Date(report.until.getTime() - 1))}（中国时间）</small></h1>
 <nav class="periods">${periods.map((period) => (period === weeks ? html`<strong>最近 ${period} 周</strong>` : html`<a href="${reportBase}?weeks=${period}">最近 ${period} 周</a>`))}<a href="${reportBase}/report.md?weeks=${weeks}">下载 Markdown</a></nav>
 <p>学生提问 <strong>${report.questions}</strong> 次，来自 <strong>${report.students}</strong> 位学生<span class="muted">（不含评分、菜单选择和命令）</span>。</p>
 <table><tr><th>结果</th><th>次数</th><th>占比</th></tr>
