@@ -1,5 +1,5 @@
 // Builds the prebuilt `zhiyin` (dist/zhiyin.mjs, used by src/cli/zhiyin.js while it is fresh) and
-// the upload parser's worker (dist/upload-worker.mjs): `npm run prepare` runs this file.
+// the worker threads' entries (dist/upload-worker.mjs, dist/lsa-eigen-worker.mjs): `npm run prepare` runs this file.
 // The CLI is split at its dynamic imports (esbuild --splitting), so that a command loads only
 // what it imports: `zhiyin --help` and `zhiyin users …` never load the retrieval stack. The
 // chunks sit next to zhiyin.mjs, one level below the repository root, where src/paths.ts expects
@@ -13,7 +13,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' };
 
 /**
- * Writes `<outdir>/zhiyin.mjs` (with its `chunk-*.mjs`) and `<outdir>/upload-worker.mjs`.
+ * Writes `<outdir>/zhiyin.mjs` (with its `chunk-*.mjs`), `<outdir>/upload-worker.mjs` and
+ * `<outdir>/lsa-eigen-worker.mjs`.
  *
  * @example await bundleCli(path.join(root, 'dist'));
  */
@@ -27,6 +28,7 @@ export async function bundleCli(outdir) {
     chunkNames: 'chunk-[hash]',
   });
   await build({ ...common, entryPoints: [path.join(root, 'src/knowledge/upload-worker.ts')], outfile: path.join(outdir, 'upload-worker.mjs') });
+  await build({ ...common, entryPoints: [path.join(root, 'src/retrieval/embeddings/lsa-eigen-worker.ts')], outfile: path.join(outdir, 'lsa-eigen-worker.mjs') });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -10,7 +10,9 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../paths.ts';
+import { Worker } from 'node:worker_threads';
 import { zhiyinBin, zhiyinEnvironment } from '../testing/zhiyin-process.ts';
+import { eigenpairs, sparseRows, type Eigenpairs } from '../retrieval/embeddings/lsa-eigen.ts';
 // @ts-expect-error: a plain .mjs build script without types
 import { bundleCli } from './bundle.mjs';
 
@@ -85,5 +87,21 @@ describe('what a command loads', () => {
     expect(code).toBe(0);
     expect(modules.some((url) => url.endsWith('/src/cli/main.ts'))).toBe(true);
     expectNoRetrievalStack(modules);
+  });
+});
+
+describe('the bundle\'s worker threads', () => {
+  it('ships the LSA fit\'s worker next to its chunks, and that worker returns the same eigenpairs as the fit in this thread', async () => {
+    // a chunk resolves its worker as new URL('./lsa-eigen-worker.mjs', import.meta.url): same folder
+    expect((await readdir(bundleDir)).filter((name) => name.endsWith('-worker.mjs')).sort()).toEqual(['lsa-eigen-worker.mjs', 'upload-worker.mjs']);
+    const rows = sparseRows(Array.from({ length: 30 }, (_, i) => new Map([[i % 7, 1 + i], [(i * 3) % 11, 0.5], [20 + (i % 5), 2]])));
+    const expected = eigenpairs(rows, 4);
+    const worker = new Worker(new URL(`file://${path.join(bundleDir, 'lsa-eigen-worker.mjs')}`), { workerData: { rows, k: 4 } });
+    const result = await new Promise<Eigenpairs>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    expect(Array.from(result.values)).toEqual(Array.from(expected.values));
   });
 });

@@ -62,7 +62,7 @@ export function eigenpairs(rows: SparseRows, k: number): Eigenpairs {
 
 /**
  * {@link eigenpairs} in a worker thread, so that a large fit does not hold up requests; in this
- * thread when no worker can start (the esbuild bundle ships no worker file) or the rows are few.
+ * thread when no worker can start or the rows are few.
  */
 export async function eigenpairsOffThread(rows: SparseRows, k: number): Promise<Eigenpairs> {
   const entry = rowCount(rows) > exactFitLimit ? workerEntry() : null;
@@ -82,13 +82,21 @@ export async function eigenpairsOffThread(rows: SparseRows, k: number): Promise<
   }
 }
 
-/** The worker's entry: lsa-eigen-worker.ts through a tsx boot file from the sources; null otherwise. */
+/**
+ * The worker's entry: lsa-eigen-worker.ts through a tsx boot file from the sources, or the
+ * bundle's dist/lsa-eigen-worker.mjs next to the chunk this code was bundled into; null when
+ * neither is there.
+ */
 function workerEntry(): { file: URL; workerData: Record<string, unknown> } | null {
   const here = import.meta.url;
-  if (!here.startsWith('file:') || !here.endsWith('.ts')) return null;
-  const boot = new URL('./lsa-eigen-worker-boot.mjs', here);
-  const entry = new URL('./lsa-eigen-worker.ts', here);
-  return existsSync(boot) && existsSync(entry) ? { file: boot, workerData: { entry: entry.href } } : null;
+  if (!here.startsWith('file:')) return null;
+  if (here.endsWith('.ts')) {
+    const boot = new URL('./lsa-eigen-worker-boot.mjs', here);
+    const entry = new URL('./lsa-eigen-worker.ts', here);
+    return existsSync(boot) && existsSync(entry) ? { file: boot, workerData: { entry: entry.href } } : null;
+  }
+  const bundled = new URL('./lsa-eigen-worker.mjs', here);
+  return existsSync(bundled) ? { file: bundled, workerData: {} } : null;
 }
 
 /** Every eigenpair of the Gram matrix (exact; cubic in the number of rows). */
