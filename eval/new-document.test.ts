@@ -1,7 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadThresholds, floorFailures } from './thresholds.ts';
-import { newDocumentFloors, runNewDocumentCheck, type NewDocumentCheck } from './new-document.ts';
+import { newDocumentDevDir, newDocumentDir, newDocumentFiles, runNewDocumentCheck, type NewDocumentCheck } from './new-document.ts';
 import type { EvalReport } from './runner.ts';
+
+/** The added document's questions hold to the floors in its folder's floors.json. */
+async function expectFloorsHeld(check: NewDocumentCheck, dir: string): Promise<void> {
+  const floors = (await loadThresholds(newDocumentFiles(dir).floors))['new-document'] ?? {};
+  const report = check.report['questions'] as EvalReport;
+  expect(report.items.length).toBe(40);
+  expect(floorFailures(report.overall, floors)).toEqual([]);
+}
 
 describe('a document an administrator adds, answered without tuning (eval/new-document)', () => {
   let check: NewDocumentCheck;
@@ -18,9 +26,25 @@ describe('a document an administrator adds, answered without tuning (eval/new-do
   });
 
   it('stays at or above its floors', async () => {
-    const floors = (await loadThresholds(newDocumentFloors))['new-document'] ?? {};
-    const report = check.report['questions'] as EvalReport;
-    expect(report.items.length).toBe(40);
-    expect(floorFailures(report.overall, floors)).toEqual([]);
+    await expectFloorsHeld(check, newDocumentDir);
+  });
+});
+
+describe('the development twin (eval/new-document-dev): another added document, open to tuning', () => {
+  let check: NewDocumentCheck;
+  beforeAll(async () => {
+    check = await runNewDocumentCheck(newDocumentDevDir);
+  }, 600_000);
+
+  it('is cited by the 办法 its 通知 wraps, with the three issuers of the signature block', () => {
+    const added = check.listed.find((document) => document.title.includes('管理办法'));
+    expect(added?.title).toBe('四川省职业院校毕业生求职创业补贴发放管理办法');
+    expect(added!.issuer).toContain('四川省人力资源和社会保障厅');
+    expect(added!.issuer).toContain('四川省财政厅');
+    expect(added!.date).toBe('2025-06-18');
+  });
+
+  it('stays at or above its floors', async () => {
+    await expectFloorsHeld(check, newDocumentDevDir);
   });
 });

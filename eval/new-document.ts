@@ -5,7 +5,8 @@
  * with `zhiyin eval`. Both files in eval/new-document/ were written by someone who saw only the
  * shipped documents; like the blind sets they are not tuned on.
  *
- * `npm run eval:new-document` prints the report; eval/new-document.test.ts holds it to its floors.
+ * `npm run eval:new-document` prints the report (`-- --dev` for eval/new-document-dev, the
+ * development twin); eval/new-document.test.ts holds both to their floors.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,10 +15,16 @@ import { repoRoot } from '../src/paths.ts';
 import { runZhiyin, zhiyinEnvironment } from '../src/testing/zhiyin-process.ts';
 
 export const newDocumentDir = path.join(repoRoot, 'eval', 'new-document');
-export const newDocumentFile = path.join(newDocumentDir, 'document.txt');
-export const newDocumentQuestions = path.join(newDocumentDir, 'questions.jsonl');
-/** Its floors, set from the one scoring at the end of the session that built it. */
-export const newDocumentFloors = path.join(newDocumentDir, 'floors.json');
+/**
+ * A second added document with its questions, written the same way, that engineers may read and
+ * tune on (a development set); eval/new-document stays the untuned check.
+ */
+export const newDocumentDevDir = path.join(repoRoot, 'eval', 'new-document-dev');
+
+/** The files of a check folder: document.txt, questions.jsonl and floors.json (its floors, set from a scoring). */
+export function newDocumentFiles(dir: string): { document: string; questions: string; floors: string } {
+  return { document: path.join(dir, 'document.txt'), questions: path.join(dir, 'questions.jsonl'), floors: path.join(dir, 'floors.json') };
+}
 
 /** What the check found: how the upload was read, and the eval's report (JSON and text). */
 export interface NewDocumentCheck {
@@ -27,17 +34,18 @@ export interface NewDocumentCheck {
   text: string;
 }
 
-/** Runs the check in a fresh data directory (removed afterwards). */
-export async function runNewDocumentCheck(): Promise<NewDocumentCheck> {
+/** Runs the check of `dir` (default eval/new-document) in a fresh data directory (removed afterwards). */
+export async function runNewDocumentCheck(dir: string = newDocumentDir): Promise<NewDocumentCheck> {
+  const files = newDocumentFiles(dir);
   const dataDir = await mkdtemp(path.join(tmpdir(), 'zhiyin-new-document-'));
   try {
     const env = zhiyinEnvironment(dataDir, { LOG_LEVEL: 'warn' });
-    const ingest = await runZhiyin(['kb', 'ingest', newDocumentFile, '--publish'], env);
+    const ingest = await runZhiyin(['kb', 'ingest', files.document, '--publish'], env);
     if (ingest.code !== 0) throw new Error(`kb ingest failed (${ingest.code}): ${ingest.stderr || ingest.stdout}`);
     const list = await runZhiyin(['kb', 'list', '--json'], env);
     const listed = (JSON.parse(list.stdout) as { documents: NewDocumentCheck['listed'] }).documents;
-    const json = await runZhiyin(['eval', '--dataset', newDocumentQuestions, '--json'], env);
-    const text = await runZhiyin(['eval', '--dataset', newDocumentQuestions], env);
+    const json = await runZhiyin(['eval', '--dataset', files.questions, '--json'], env);
+    const text = await runZhiyin(['eval', '--dataset', files.questions], env);
     return { ingest: { code: ingest.code, output: ingest.stdout }, listed, report: JSON.parse(json.stdout) as Record<string, unknown>, text: text.stdout };
   } finally {
     await rm(dataDir, { recursive: true, force: true });
@@ -45,6 +53,7 @@ export async function runNewDocumentCheck(): Promise<NewDocumentCheck> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const check = await runNewDocumentCheck();
+  // `npm run eval:new-document -- --dev` checks eval/new-document-dev instead
+  const check = await runNewDocumentCheck(process.argv.includes('--dev') ? newDocumentDevDir : newDocumentDir);
   process.stdout.write(`${check.ingest.output}\n${check.text}\n`);
 }
