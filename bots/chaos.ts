@@ -5,7 +5,9 @@
  * `kill -9` hits it at random moments and it is started again. Students on both channels send
  * questions, stickers, edits and requests for a teacher (which open tickets); the platforms
  * deliver some messages twice; teachers sign in to the dashboard and reply to the tickets over
- * HTTP with the session's CSRF token, as the browser does. At the end it prints what was sent,
+ * HTTP with the session's CSRF token, as the browser does. An Official Account message delivered
+ * twice is WeChat's retry: the first request's passive reply counts as lost on the way (WeChat
+ * retries only then), so the retry must get the answer. At the end it prints what was sent,
  * answered once, lost and answered twice, and what happened to the teachers' replies. How
  * answers are matched to messages: see chaos-ledger.ts.
  *
@@ -246,26 +248,31 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         const xmlOf = (): string => (kind === 'sticker' ? platform.imageXml(student.chat) : platform.textXml(student.chat, text));
         let xml = xmlOf();
         sent += 1;
-        const deliver = async (body: string): Promise<boolean> => {
+        /** One delivery (with WeChat's retries); `reaches` says whether its passive reply reaches the student. */
+        const deliver = async (body: string, reaches: boolean): Promise<boolean> => {
           const delivery = await platform.deliver(body);
           message.retries = (message.retries ?? 0) + delivery.attempts - 1;
-          if (delivery.reply !== null) message.passive.push(delivery.reply);
+          if (delivery.reply !== null && reaches) message.passive.push(delivery.reply);
           return delivery.acknowledged;
         };
-        let duplicate: Promise<unknown> = Promise.resolve();
+        let duplicate: Promise<boolean> = Promise.resolve(true);
         if (message.duplicated) {
-          // the same XML again, as WeChat's retry of a request it thought unanswered
+          // The same XML again, as WeChat's retry of a request it thought unanswered. WeChat sends a
+          // message again only when the answer to the earlier request did not reach it: that
+          // request's passive reply is lost on the way, and the retry's answer is the one the student sees.
           ledger.duplicateDeliveries += 1;
-          duplicate = sleep(Math.floor(random() * 1_000)).then(() => deliver(xml));
+          duplicate = sleep(Math.floor(random() * 1_000)).then(() => deliver(xml, true));
         }
+        const firstAcknowledged = await deliver(xml, !message.duplicated);
+        let acknowledged = message.duplicated ? await duplicate : firstAcknowledged;
         // WeChat gave up (the server was down through its retries): the student sends it again, once it could work
-        for (let attempt = 0; !(await deliver(xml)) && attempt < 5; attempt += 1) {
+        for (let attempt = 0; !acknowledged && attempt < 5; attempt += 1) {
           message.resent += 1;
           while (!running.up) await sleep(200);
           await sleep(1_000 + Math.floor(random() * 3_000));
           xml = xmlOf();
+          acknowledged = await deliver(xml, true);
         }
-        await duplicate;
         await settle(student, message);
       }
     };

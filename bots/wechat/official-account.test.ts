@@ -16,7 +16,7 @@ import { ReplayGuard } from '../../src/store/replay-guard.ts';
 import { createTestDatabase } from '../../src/store/testing.ts';
 import { customerServiceSender } from './customer-service.ts';
 import { FakeWechatApi } from './fake-wechat-api.ts';
-import { utf8Bytes } from './format.ts';
+import { utf8Bytes, wechatTexts } from './format.ts';
 import { inboundOf as officialAccountInbound, officialAccountApp, officialAccountChannel, officialAccountNonceScope, officialAccountRequestScope, type OfficialAccountOptions } from './official-account.ts';
 
 const minutes = 60_000;
@@ -104,12 +104,12 @@ describe('the Official Account webhook (requests as WeChat makes them, the real 
   const logLines: string[] = [];
   const log = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
   /** An account in plain mode at /wechat and one in safe mode (with the EncodingAESKey) at /wechat-safe, nonces in the database. */
-  const mount = (options: Partial<OfficialAccountOptions> = {}): Platform => {
+  const mount = (options: Partial<OfficialAccountOptions> = {}, instance = 'local'): Platform => {
     const server = new Hono();
     const replays = new ReplayGuard(assistant.db);
     // each app its own inbox (one handler per channel and inbox), all in the test's database
     const inbox = (): Inbox => {
-      const made = new Inbox(assistant.db, { log });
+      const made = new Inbox(assistant.db, { log, instance, retryDelayMs: 50 });
       inboxes.push(made);
       return made;
     };
@@ -296,6 +296,47 @@ describe('the Official Account webhook (requests as WeChat makes them, the real 
     const afterSubscribe = (await historyOf('o-fay')).length;
     expect(await platform.replyText(await platform.post(subscribe))).toContain('职业规划');
     expect(await historyOf('o-fay')).toHaveLength(afterSubscribe);
+  });
+
+  it('answers WeChat\'s retry of a message answered passively with the recorded answer on another server and after a restart (the mark is in the database), once, and not after a minute', async () => {
+    const xml = platform.message('o-kim', 'text', { Content: '实习单位能扣我身份证吗？' }, { msgId: '24222222222222222222' });
+    const first = await platform.replyText(await platform.post(xml));
+    expect(first).toMatch(/《[^》]+》/u);
+    for (const inbox of inboxes) await inbox.idle(officialAccountChannel);
+    const count = (await historyOf('o-kim')).length;
+    // The passive reply did not reach WeChat, which retries — at another server on the database,
+    // or at this one started again (kill -9): no memory of the first request either way.
+    const otherServer = mount({}, 'server-b');
+    expect(await otherServer.replyText(await otherServer.post(xml))).toBe(first);
+    const restarted = mount();
+    expect(await restarted.replyText(await restarted.post(xml, { safe: true }))).toBe(first);
+    expect(await historyOf('o-kim')).toHaveLength(count);
+    // A repeat after the retry window is not WeChat's retry: "success", nothing handled again.
+    await assistant.db.query(`update inbound_messages set answered_in_response_at = now() - interval '2 minutes' where channel = $1 and message_id = '24222222222222222222'`, [officialAccountChannel]);
+    expect(await restarted.replyText(await restarted.post(xml))).toBeNull();
+    expect(await historyOf('o-kim')).toHaveLength(count);
+  });
+
+  it('gives the waiting request an apology when the core fails, and the message is tried again and answered through customer service', async () => {
+    let failures = 0;
+    const flaky = {
+      async handle(message: InboundMessage) {
+        if (failures === 0) {
+          failures += 1;
+          throw new Error('the knowledge base is being reloaded');
+        }
+        return core.handle(message);
+      },
+    };
+    const customerService = customerServiceSender({ appId, appSecret, baseUrl: api.url });
+    const flakyPlatform = mount({ core: flaky, customerService });
+    const before = api.messages.length;
+    const apology = await flakyPlatform.replyText(await flakyPlatform.post(flakyPlatform.message('o-lee', 'text', { Content: '实习单位能扣我身份证吗？' })));
+    expect(apology).toBe(wechatTexts.failed);
+    const [sent] = (await api.received(before + 1)).slice(before);
+    expect(sent).toMatchObject({ touser: 'o-lee', msgtype: 'text' });
+    expect(sent!.content).toContain('不得扣押学生的学生证、居民身份证');
+    expect(failures).toBe(1);
   });
 
   it('answers "success" when the core is slower than the passive window, and sends the answer through customer service', async () => {

@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
-import type { Inbox, InboxMessage } from '../../src/conversation/inbox.ts';
+import type { Handled, Inbox, InboxMessage } from '../../src/conversation/inbox.ts';
 import { recentRepliesTo } from '../../src/conversation/conversation-store.ts';
 import type { InboundMessage } from '../../src/conversation/types.ts';
 import type { ChannelSender } from '../../src/escalation/outbox.ts';
@@ -64,9 +64,9 @@ export interface OfficialAccountOptions {
   now?: () => Date;
 }
 
-/** The scope of the Official Account's nonces among the remembered webhook requests. */
 /** WeChat retries a request three times within about 15 s; a repeat after this long is not a retry. */
 const retryAnswerWindowMs = 60_000;
+/** The scope of the Official Account's nonces among the remembered webhook requests. */
 export const officialAccountNonceScope = 'wechat-oa-nonce';
 /** …and of nonce + body hash, which tells WeChat's retry of one request from a forged body under its nonce. */
 export const officialAccountRequestScope = 'wechat-oa-request';
@@ -119,8 +119,11 @@ export function inboundOf(fields: Readonly<Record<string, string>>): InboundMess
   }
 }
 
-type Turn = Awaited<ReturnType<WechatCore['handle']>>;
-type Outcome = { result: Turn } | { error: unknown };
+/** What a stored message's turn gives the request waiting for it: the passive reply ('' : "success"). */
+interface Answer {
+  handledAs: string;
+  text: string;
+}
 
 const errorName = (error: unknown): string => (error instanceof Error ? error.name : typeof error);
 
@@ -144,10 +147,15 @@ const errorName = (error: unknown): string => (error instanceof Error ? error.na
  *   menu item sends its EventKey as text; other events are answered "success".
  * - A message is stored in the inbox (by MsgId; events by FromUserName + CreateTime) before
  *   anything is answered, and handled from there, in order per follower. WeChat's retry of a
- *   stored message is not handled again: it gets "success" once the message is finished, or
- *   waits for the turn in progress like the first request (a retry after a crash does). Messages
- *   a stopped process stored but did not finish are handled at start, their answers sent through
- *   `customerService`.
+ *   stored message is not handled again: it waits for the turn in progress like the first
+ *   request (a retry after a crash does); once the message is finished it gets the recorded
+ *   answer again if that answer went out as a passive reply in the last minute (WeChat retries
+ *   only when a reply did not reach it) — the inbox marks the row so, in the database, so this
+ *   holds on another server and after a restart — else "success" (the answer went through
+ *   customer service). Messages a stopped process stored but did not finish are handled at
+ *   start, their answers sent through `customerService`. A core failure gets the waiting request
+ *   an apology and the message tried again by the inbox (its answer then through customer
+ *   service); a customer-service send that fails is tried again the same way.
  * - A reply within `replyTimeoutMs` is passive (one message: the replies joined with blank
  *   lines, choices numbered; encrypted in safe mode). A slower one is answered "success" and
  *   sent later through `customerService`. A reply longer than `replyBytes` goes out passively
@@ -262,7 +270,10 @@ export function officialAccountApp(options: OfficialAccountOptions): Hono {
     return { fields, safe, timestamp, nonce };
   };
 
-  /** Sends what did not go out passively through the customer-service path. */
+  /**
+   * Sends what did not go out passively through the customer-service path; without one it is
+   * dropped (logged). A failed send throws: the inbox tries the message again (at least once).
+   */
   const deliverLater = async (openId: string, text: string, why: 'late' | 'long'): Promise<void> => {
     if (!options.customerService) {
       log.warn({ why }, 'wechat official account reply dropped: no customer-service sender');
@@ -270,32 +281,44 @@ export function officialAccountApp(options: OfficialAccountOptions): Hono {
     }
     try {
       await options.customerService.send(openId, text);
-      log.info({ why }, 'wechat official account reply sent through customer service');
     } catch (error) {
-      log.warn({ why, errorName: errorName(error) }, 'wechat official account reply not delivered');
+      log.warn({ why, errorName: errorName(error) }, 'wechat official account reply not delivered (the message is tried again)');
+      throw error;
     }
+    log.info({ why }, 'wechat official account reply sent through customer service');
   };
 
-  /** Requests waiting for their message's turn, by message id; a turn settles the one waiting, if any. */
-  const waiting = new Map<string, (outcome: Outcome) => void>();
-  /** The turn of `messageId` if it comes within `ms`, else `late` (and a later turn is nobody's to wait for). */
-  /** Answers the request with `text` as a passive reply (sealed in safe mode); too long: the first part. */
+  /** Answers the request with `text` as a passive reply (sealed in safe mode). */
   const passiveReply = (c: Context, to: { openId: string; fields: Record<string, string>; safe: boolean; timestamp: string; nonce: string }, text: string): Response => {
-    const first = utf8Bytes(text) > replyBytes ? splitWechatText(text, replyBytes, utf8Bytes)[0]! : text;
-    const xml = textReplyXml({ toUser: to.openId, fromUser: to.fields.ToUserName ?? '', createTime: Math.floor(now().getTime() / 1000), content: first });
+    const xml = textReplyXml({ toUser: to.openId, fromUser: to.fields.ToUserName ?? '', createTime: Math.floor(now().getTime() / 1000), content: text });
     if (!to.safe) return c.body(xml, 200, { 'content-type': 'application/xml; charset=utf-8' });
     const sealed = sealEnvelope(encodingAESKey!, appId, xml);
     const reply = encryptedReplyXml({ encrypt: sealed, signature: messageSignature(token, to.timestamp, to.nonce, sealed), timestamp: to.timestamp, nonce: to.nonce });
     return c.body(reply, 200, { 'content-type': 'application/xml; charset=utf-8' });
   };
 
-  /** Messages answered by a passive reply in the last minute: WeChat's retry of one means the reply did not reach it. */
-  const passiveAnswers = new Set<string>();
+  /** The part of an answer that fits in one passive reply (cut at a paragraph or sentence end, never in a citation), and the rest. */
+  const passiveParts = (text: string): { passive: string; rest: string } => {
+    if (utf8Bytes(text) <= replyBytes) return { passive: text, rest: '' };
+    const passive = splitWechatText(text, replyBytes, utf8Bytes)[0]!;
+    return { passive, rest: text.slice(passive.length).trim() };
+  };
 
-  const awaitTurn = (messageId: string, ms: number): { outcome: Promise<Outcome | 'late'>; cancel(): void } => {
-    let settle!: (outcome: Outcome) => void;
+  /** Requests waiting for their message's turn, by message id (a retry's request replaces the one before it). */
+  const waiting = new Map<string, (answer: Answer) => void>();
+  /** Hands `answer` to the request waiting for the message, if one still is. */
+  const answerWaiting = (messageId: string, answer: Answer): boolean => {
+    const waiter = waiting.get(messageId);
+    if (!waiter) return false;
+    waiting.delete(messageId);
+    waiter(answer);
+    return true;
+  };
+  /** The turn of `messageId` if it comes within `ms`, else `late` (and a later turn is nobody's to wait for). */
+  const awaitTurn = (messageId: string, ms: number): { answer: Promise<Answer | 'late'>; cancel(): void } => {
+    let settle!: (answer: Answer) => void;
     let timer: NodeJS.Timeout | undefined;
-    const outcome = new Promise<Outcome | 'late'>((resolve) => {
+    const answer = new Promise<Answer | 'late'>((resolve) => {
       settle = (value) => {
         clearTimeout(timer);
         resolve(value);
@@ -307,7 +330,7 @@ export function officialAccountApp(options: OfficialAccountOptions): Hono {
     });
     waiting.set(messageId, settle);
     return {
-      outcome,
+      answer,
       cancel() {
         clearTimeout(timer);
         if (waiting.get(messageId) === settle) waiting.delete(messageId);
@@ -316,34 +339,48 @@ export function officialAccountApp(options: OfficialAccountOptions): Hono {
   };
 
   /**
-   * One stored message's turn: the core, then the answer to the request waiting for it (passive),
-   * or — nobody waiting: too late, or taken up after a restart — through customer service. A core
-   * failure with nobody waiting is thrown, for the inbox to retry.
+   * One stored message's turn: the core, then the answer to the request waiting for it (passive;
+   * the part that does not fit through customer service, before the row is finished), or —
+   * nobody waiting: too late, or taken up after a restart — all through customer service. The
+   * row is finished when this returns, marked when the answer went out passively.
    */
-  const handleStored = async ({ payload: inbound }: InboxMessage<InboundMessage>): Promise<void> => {
+  const handleStored = async ({ payload: inbound }: InboxMessage<InboundMessage>): Promise<Handled> => {
     const handledAt = performance.now();
     const openId = inbound.userId;
-    let outcome: Outcome;
+    const messageId = inbound.messageId!;
+    let result: Awaited<ReturnType<WechatCore['handle']>>;
     try {
-      const result = await options.core.handle(inbound.kind === 'text' && inbound.text !== undefined ? { ...inbound, text: choices.resolve(openId, inbound.text) } : inbound);
-      if (result.handledAs !== 'duplicate') choices.offer(openId, result.replies);
-      outcome = { result };
+      result = await options.core.handle(inbound.kind === 'text' && inbound.text !== undefined ? { ...inbound, text: choices.resolve(openId, inbound.text) } : inbound);
     } catch (error) {
-      outcome = { error };
+      // The request waiting now gets an apology; the inbox tries the message again (its answer then goes through customer service).
+      if (answerWaiting(messageId, { handledAs: 'error', text: wechatTexts.failed })) log.error({ errorName: errorName(error) }, 'core failed on a wechat official account message');
+      throw error;
     }
-    const waiter = waiting.get(inbound.messageId!);
-    if (waiter) {
-      waiting.delete(inbound.messageId!);
-      waiter(outcome);
-      return;
+    if (result.handledAs !== 'duplicate') choices.offer(openId, result.replies);
+    const text = result.handledAs === 'duplicate' ? '' : joinReplies(result.replies);
+    const done = (path: string): void =>
+      log.info(
+        { handledAs: result.handledAs, replies: result.replies.length, path, ms: Math.round((performance.now() - handledAt) * 100) / 100 },
+        'wechat official account message handled',
+      );
+    if (text.trim() === '') {
+      answerWaiting(messageId, { handledAs: result.handledAs, text: '' });
+      done('none');
+      return {};
     }
-    if ('error' in outcome) throw outcome.error;
-    const text = joinReplies(outcome.result.replies);
-    if (outcome.result.handledAs !== 'duplicate' && text.trim() !== '') await deliverLater(openId, text, 'late');
-    log.info(
-      { handledAs: outcome.result.handledAs, replies: outcome.result.replies.length, path: 'customer-service', ms: Math.round((performance.now() - handledAt) * 100) / 100 },
-      'wechat official account message handled',
-    );
+    const { passive, rest } = passiveParts(text);
+    if (answerWaiting(messageId, { handledAs: result.handledAs, text: passive })) {
+      // The rest before the row is finished: a crash in between sends the whole answer again, never loses the rest.
+      if (rest !== '') {
+        if (options.customerService) await deliverLater(openId, rest, 'long');
+        else log.warn({ handledAs: result.handledAs }, 'wechat official account reply cut to one passive message: no customer-service sender');
+      }
+      done('passive');
+      return { answeredInResponse: true };
+    }
+    await deliverLater(openId, text, 'late');
+    done('customer-service');
+    return {};
   };
   const inboxStarted = options.inbox.start(officialAccountChannel, handleStored);
   inboxStarted.catch((error: unknown) => log.error({ errorName: errorName(error) }, 'wechat official account inbox not started'));
@@ -370,6 +407,15 @@ export function officialAccountApp(options: OfficialAccountOptions): Hono {
       const openId = inbound.userId;
       const messageId = inbound.messageId!;
       await inboxStarted;
+      const to = { openId, fields, safe, timestamp, nonce };
+      /** WeChat's retry of a message whose passive reply did not reach it: the recorded answer again (any server, after a restart too). */
+      const recordedAnswer = async (): Promise<Response | null> => {
+        if (!(await options.inbox.answeredInResponse(officialAccountChannel, messageId, retryAnswerWindowMs))) return null;
+        const replies = await recentRepliesTo(options.inbox.db, officialAccountChannel, openId, messageId, retryAnswerWindowMs);
+        if (replies.length === 0) return null;
+        handled({ handledAs: 'retry', path: 'passive' });
+        return passiveReply(c, to, passiveParts(replies.join('\n\n')).passive);
+      };
       // Waits for the turn from before the message is stored: the inbox may hand it over at once.
       // WeChat's 5 s run from its request, not from here: the time spent reading it counts.
       const turn = awaitTurn(messageId, Math.max(0, replyTimeoutMs - (performance.now() - started)));
@@ -379,44 +425,29 @@ export function officialAccountApp(options: OfficialAccountOptions): Hono {
       });
       if (receipt === 'finished') {
         turn.cancel();
-        // WeChat asks again only when our answer did not reach it in time: answer this retry with
-        // the replies recorded for the message (a repeat long after — not a retry — gets "success").
-        // Only an answer that went out as a passive reply can have been lost that way (one sent
-        // through customer service was delivered).
-        const answeredPassively = passiveAnswers.has(messageId);
-        const replies = answeredPassively ? await recentRepliesTo(options.inbox.db, officialAccountChannel, openId, messageId, retryAnswerWindowMs).catch(() => []) : [];
-        if (replies.length === 0) {
-          handled({ handledAs: 'duplicate', path: 'none' });
-          return c.text('success');
-        }
-        handled({ handledAs: 'retry', path: 'passive' });
-        return passiveReply(c, { openId, fields, safe, timestamp, nonce }, replies.join('\n\n'));
-      }
-      const outcome = await turn.outcome;
-      if (outcome === 'late') {
-        // WeChat stops waiting at 5 s (and would retry): "success" now, the answer later (the inbox's turn sends it).
-        return c.text('success');
-      }
-      if ('error' in outcome) log.error({ msgType, errorName: errorName(outcome.error) }, 'core failed on a wechat official account message');
-      else if (outcome.result.handledAs === 'duplicate') {
+        // WeChat asks again only when our answer did not reach it in time. Only an answer that went
+        // out as a passive reply can have been lost that way (one sent through customer service
+        // was delivered, or is retried by the outbox); a repeat long after — not a retry — gets "success".
+        const again = await recordedAnswer();
+        if (again) return again;
         handled({ handledAs: 'duplicate', path: 'none' });
         return c.text('success');
       }
-
-      let text = 'error' in outcome ? wechatTexts.failed : joinReplies(outcome.result.replies);
-      if (text.trim() === '') return c.text('success');
-      if (utf8Bytes(text) > replyBytes) {
-        // Too long for one passive reply: the first part now, the rest through customer service.
-        const first = splitWechatText(text, replyBytes, utf8Bytes)[0]!;
-        const rest = text.slice(first.length).trim();
-        text = first;
-        if (options.customerService) setTimeout(() => void deliverLater(openId, rest, 'long'), 0);
-        else log.warn({ msgType }, 'wechat official account reply cut to one passive message: no customer-service sender');
+      const answer = await turn.answer;
+      if (answer === 'late') {
+        // The turn handed its passive reply to another request of this message (WeChat gave up on
+        // one of the two) or finished as this one came: this one gets the recorded answer.
+        const again = await recordedAnswer();
+        if (again) return again;
+        // WeChat stops waiting at 5 s (and would retry): "success" now, the answer later (the inbox's turn sends it).
+        return c.text('success');
       }
-      handled({ handledAs: 'error' in outcome ? 'error' : outcome.result.handledAs, path: 'passive' });
-      passiveAnswers.add(messageId);
-      setTimeout(() => passiveAnswers.delete(messageId), retryAnswerWindowMs).unref();
-      return passiveReply(c, { openId, fields, safe, timestamp, nonce }, text);
+      if (answer.text.trim() === '') {
+        handled({ handledAs: answer.handledAs, path: 'none' });
+        return c.text('success');
+      }
+      handled({ handledAs: answer.handledAs, path: 'passive' });
+      return passiveReply(c, to, answer.text);
     },
   );
 

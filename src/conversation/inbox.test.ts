@@ -79,6 +79,36 @@ describe('Inbox', () => {
     expect(rows[0]!.n).toBe(0);
   });
 
+  it('remembers in the database that a message was answered in the response to its request, for any inbox on it, for a while; a new attempt clears the mark', async () => {
+    const answering = new Inbox(db, { instance: 'a' });
+    await answering.start<{ passive: boolean }>('wechat-oa', async ({ payload }) => ({ answeredInResponse: payload.passive }));
+    await answering.receive('wechat-oa', 'passive', 'o1', { passive: true });
+    await answering.receive('wechat-oa', 'sent-later', 'o1', { passive: false });
+    await answering.idle('wechat-oa');
+    await answering.stop('wechat-oa');
+    // another server, or this one restarted: nothing in memory
+    const other = new Inbox(db, { instance: 'b' });
+    expect(await other.answeredInResponse('wechat-oa', 'passive', 60_000)).toBe(true);
+    expect(await other.answeredInResponse('wechat-oa', 'sent-later', 60_000)).toBe(false);
+    expect(await other.answeredInResponse('wechat-oa', 'never-seen', 60_000)).toBe(false);
+    // a mark older than the window counts for nothing
+    await db.query(`update inbound_messages set answered_in_response_at = now() - interval '2 minutes' where message_id = 'passive'`);
+    expect(await other.answeredInResponse('wechat-oa', 'passive', 60_000)).toBe(false);
+    // an attempt that is cut short (a crash) after a passive answer: the row is handled anew, and its mark is gone until that attempt marks it
+    await other.receive('wechat-oa', 'cut', 'o2', { passive: true });
+    await db.query(`update inbound_messages set attempts = 1, answered_in_response_at = now() where message_id = 'cut'`);
+    let markSeen: boolean | undefined;
+    await other.start('wechat-oa', async () => {
+      markSeen = await other.answeredInResponse('wechat-oa', 'cut', 60_000);
+      const { rows } = await db.query<{ marked: boolean }>(`select answered_in_response_at is not null as marked from inbound_messages where message_id = 'cut'`);
+      markSeen = markSeen || rows[0]!.marked;
+    });
+    await other.idle('wechat-oa');
+    await other.stop('wechat-oa');
+    expect(markSeen).toBe(false);
+    expect(await other.answeredInResponse('wechat-oa', 'cut', 60_000)).toBe(false);
+  });
+
   it('retries a message whose handling fails, then parks it with a log line without its text; the conversation goes on', async () => {
     const lines: string[] = [];
     const log = pino(

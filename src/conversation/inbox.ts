@@ -14,8 +14,20 @@ export interface InboxMessage<T = unknown> {
   attempt: number;
 }
 
-/** Handles one stored message: the core's turn and sending its replies. Throwing retries it later. */
-export type InboxHandler<T = unknown> = (message: InboxMessage<T>) => Promise<void>;
+/**
+ * How a handled message was answered. `answeredInResponse`: in the response to the channel's own
+ * request (the Official Account's passive reply), so a retry of that request means the answer
+ * was lost on the way — `answeredInResponse()` then tells any server on the database so.
+ */
+export interface Handled {
+  answeredInResponse?: boolean;
+}
+
+/**
+ * Handles one stored message: the core's turn and sending its replies. Throwing retries it later.
+ * The row is finished when it returns.
+ */
+export type InboxHandler<T = unknown> = (message: InboxMessage<T>) => Promise<void | Handled>;
 
 /**
  * How a received message stands: `new` (stored now, handling queued), `pending` (stored before
@@ -51,7 +63,9 @@ const errorName = (error: unknown): string => (error instanceof Error ? error.na
  *   webhook's 200).
  * - `start(channel, handler)` handles the channel's unfinished rows (a crash's leftovers) and from
  *   then on each one received: one conversation's rows in order of arrival, conversations
- *   concurrently. A row is finished right after its handler returns (its replies are out).
+ *   concurrently. A row is finished right after its handler returns (its replies are out), and
+ *   marked when its answer went out in the response to the channel's request (a passive reply):
+ *   `answeredInResponse` tells every server on the database, and a restarted one, for a while.
  * - A row taken up again after a crash mid-handling has the core's handled mark cleared, so the
  *   core answers it again (without recording the student's message twice): at least once; a
  *   reply sent just before the crash is sent again.
@@ -106,6 +120,22 @@ export class Inbox {
       [channel, externalId],
     );
     return stored.rows[0]?.finished === false ? 'pending' : 'finished';
+  }
+
+  /**
+   * Whether the message was finished with its answer given in the response to the channel's
+   * request (its handler returned `{ answeredInResponse: true }`) less than `withinMs` ago — on
+   * any server on this database, before a restart too. An older mark counts for nothing: a repeat
+   * long after is not the channel's retry.
+   */
+  async answeredInResponse(channel: string, externalId: string, withinMs: number): Promise<boolean> {
+    const { rows } = await this.db.query(
+      `select 1 from inbound_messages
+       where channel = $1 and message_id = $2 and finished_at is not null
+         and answered_in_response_at > now() - make_interval(secs => $3)`,
+      [channel, externalId, withinMs / 1000],
+    );
+    return rows.length === 1;
   }
 
   /** Handles `channel`'s rows with `handler`: the unfinished ones now, then each one received. */
@@ -173,9 +203,10 @@ export class Inbox {
       if (!handler) return;
       // Claims the oldest unfinished row, unless another live server holds it (then that server
       // goes on with this conversation): leases it, counts the attempt and clears the core's
-      // handled mark (an attempt cut short may have left it set with replies unsent).
+      // handled mark (an attempt cut short may have left it set with replies unsent) and the mark
+      // of an answer in the response (this attempt answers anew).
       const { rows } = await this.db.query<{ message_id: string; payload: unknown; attempts: number; seq: number }>(
-        `update inbound_messages set attempts = attempts + 1, handled_at = null,
+        `update inbound_messages set attempts = attempts + 1, handled_at = null, answered_in_response_at = null,
                 leased_by = $3, leased_until = now() + make_interval(secs => $4)
          where channel = $1 and message_id = (
            select message_id from inbound_messages
@@ -192,8 +223,9 @@ export class Inbox {
         await this.#park(channel, row.message_id, seq, row.attempts);
         continue;
       }
+      let handled: void | Handled;
       try {
-        await handler({ channel, externalId: row.message_id, conversationKey, payload: row.payload, attempt: row.attempts });
+        handled = await handler({ channel, externalId: row.message_id, conversationKey, payload: row.payload, attempt: row.attempts });
       } catch (error) {
         this.#log.warn({ channel, seq, attempt: row.attempts, errorName: errorName(error) }, 'inbox: handling failed');
         if (row.attempts >= this.#maxAttempts) await this.#park(channel, row.message_id, seq, row.attempts);
@@ -201,9 +233,10 @@ export class Inbox {
         continue;
       }
       await this.db.query(
-        `update inbound_messages set finished_at = now(), handled_at = coalesce(handled_at, now()), payload = null, leased_until = null
+        `update inbound_messages set finished_at = now(), handled_at = coalesce(handled_at, now()), payload = null, leased_until = null,
+                answered_in_response_at = case when $3 then now() end
          where channel = $1 and message_id = $2`,
-        [channel, row.message_id],
+        [channel, row.message_id, handled?.answeredInResponse === true],
       );
     }
   }
