@@ -371,11 +371,14 @@ export class ConversationCore {
 
     let question = followUp?.kind === 'rewrite' ? followUp.question : text;
     const previous = state.lastTurn;
+    // the document a follow-up asks about again ranks first for the reading in the frame only
+    const framedDocument = followUp?.kind === 'rewrite' || followUp?.kind === 'new-question' ? followUp.document : undefined;
     const ask = (asked: string): Promise<AnsweredQuestion> =>
       this.assistant.ask(asked, {
         // grounded generation (when configured) limits each student's rate and reads the previous turn
         studentKey: `${conversation.channel}:${conversation.userId}`,
         ...(previous?.answer ? { summary: { question: previous.resolved, answer: previous.answer } } : {}),
+        ...(framedDocument && asked !== text ? { document: framedDocument } : {}),
       });
     // A question of its own is read alone and within the previous frame, in the order the
     // follow-up says; the second reading is asked only when the first finds no answer.

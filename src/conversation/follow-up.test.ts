@@ -60,21 +60,21 @@ describe('resolveFollowUp', () => {
   });
 
   it('keeps the topic of the previous question, without its question words, when the follow-up asks something new about it', () => {
-    expect(resolveFollowUp('那要多久？', last('辽宁中职学校要给新生建立什么档案?'))).toEqual({
+    expect(resolveFollowUp('那要多久？', last('辽宁中职学校要给新生建立什么档案?'))).toMatchObject({
       kind: 'rewrite',
       question: '辽宁中职学校要给新生建立 档案 要多久',
     });
     // "具体怎么申请" asks for the procedure of the same topic: the new question word decides the type
-    expect(resolveFollowUp('具体怎么申请', last('辽宁中职学生申请国家资助要满足什么条件'))).toEqual({
+    expect(resolveFollowUp('具体怎么申请', last('辽宁中职学生申请国家资助要满足什么条件'))).toMatchObject({
       kind: 'rewrite',
       question: '辽宁中职学生申请国家资助要满足 条件 具体怎么申请',
     });
     // the same topic named again ("协议" of "要签协议吗") or a pronoun for its subject reads on
-    expect(resolveFollowUp('协议里都写些啥', last('去拉萨的服务机构做就业指导 要签协议吗'))).toEqual({
+    expect(resolveFollowUp('协议里都写些啥', last('去拉萨的服务机构做就业指导 要签协议吗'))).toMatchObject({
       kind: 'rewrite',
       question: '去拉萨的服务机构做就业指导 要签协议 协议里都写些啥',
     });
-    expect(resolveFollowUp('那他要去实习单位看我们吗', last('中职的校长一学期要听几次课'))).toEqual({
+    expect(resolveFollowUp('那他要去实习单位看我们吗', last('中职的校长一学期要听几次课'))).toMatchObject({
       kind: 'rewrite',
       question: '中职的校长一学期要听 课 他要去实习单位看我们吗',
     });
@@ -234,11 +234,19 @@ describe('follow-ups as slot substitution', () => {
     expect(resolveFollowUp('那中职呢', last('就业指导课是必修吗'))).toEqual({ kind: 'rewrite', question: '中职学校 就业指导课是必修吗' });
   });
 
-  it('asks about the previous topic in the region of the document it cited', () => {
+  it('asks about the previous topic in the document it cited, and in that document’s region', () => {
     const cited = { ...article4, doc: 'lasa', locator: '6.2' };
     expect(resolveFollowUp('具体怎么申请', last('做职业测评要签协议吗', [cited]), knowledge)).toEqual({
       kind: 'rewrite',
       question: '拉萨 做职业测评要签协议 具体怎么申请',
+      document: 'lasa',
+    });
+    // "文件里说的…" is a question of its own about that document
+    expect(resolveFollowUp('文件里说的四到位是哪四个', last('山东对职业指导人员怎么评价', [{ ...article4, doc: 'shandong' }]), knowledge)).toEqual({
+      kind: 'new-question',
+      framed: '山东 文件里说的四到位是哪四个',
+      framedFirst: false,
+      document: 'shandong',
     });
   });
 

@@ -35,15 +35,18 @@ export type FollowUp =
   | { kind: 'source'; asks: SourceAsks }
   /** "详细说说第二点" — the n-th point (1-based) of the clause just quoted. */
   | { kind: 'point'; index: number }
-  /** "那高职呢？" / "具体怎么申请" — the previous question with one slot replaced, or asked again about its topic. */
-  | { kind: 'rewrite'; question: string }
+  /**
+   * "那高职呢？" / "具体怎么申请" — the previous question with one slot replaced, or asked again
+   * about its topic; `document`, the document the previous answer cited, is asked about again.
+   */
+  | { kind: 'rewrite'; question: string; document?: string }
   /**
    * "投诉多久有结果" — a question of its own: answered as it stands (a new frame); only when it
    * finds no answer alone is it asked again as `framed`, within the previous question's region,
    * kind of school and document. A question opened by "那"/"and" ("那测评结果多久给我") says it
    * goes on where the previous one was asked: `framedFirst`, it is read in the frame first.
    */
-  | { kind: 'new-question'; framed: string; framedFirst: boolean }
+  | { kind: 'new-question'; framed: string; framedFirst: boolean; document?: string }
   /** "那普通高中呢？" — a kind of school or study the documents do not cover at all. */
   | { kind: 'uncovered'; subject: string };
 
@@ -57,6 +60,9 @@ export { numberFrom, ageIn };
 const sourceQuestion =
   /(?:哪个|哪份|哪一个|什么|哪部)(?:文件|规定|政策|条款|法规|部门)|出处|依据是?什么|根据是?什么|原文在哪|谁规定的|哪(?:一)?条规定|哪(?:一)?年|什么时候(?:发|出|颁|印发|施行|定|生效)|(?:谁|哪个(?:部门|单位|机构))(?:发|出|定|制定|颁布|起草|写)的?|发文(?:单位|机关|部门|时间|日期)|起草单位|文件(?:全称|名字|名称|叫)|全名|哪个(?:省|地方|地区|城市)的|哪里的(?:文件|规定|政策)|\b(?:which|what) (?:document|rule|regulation|policy|law|province|region|city|year)\b|\bsource\b|\bwho (?:issued|published|wrote|made|drafted)\b|\bwhen was (?:it|this|that)\b|\bwhere (?:is|was|does) (?:it|this|that)\b/iu;
 const pointQuestion = /第\s*([一二两三四五六七八九十\d]+)\s*(?:点|条|项|个|部分)/u;
+
+/** "文件里说的…", "这个规定…": the message asks about the document the previous answer cited. */
+const namesTheDocument = /(?:文件|规定|规范|标准|政策|意见|办法)(?:里|中|上)|(?:这|这个|这份|该|那个|那份)(?:文件|规定|规范|标准|政策|意见|办法)|\b(?:the|this|that) (?:document|standard|rule|policy)\b/iu;
 
 /** What a source question asks for. */
 function sourceAsks(text: string): SourceAsks {
@@ -102,6 +108,7 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
   const uncovered = uncoveredIn(text);
   if (uncovered && !school && !ownTopic) return { kind: 'uncovered', subject: uncovered };
   const documentRegion = answered ? regionOfCitedDocument(last, knowledge) : null;
+  const cited = answered && last.citations[0] ? { document: last.citations[0].doc } : {};
   const asked = askingPart(text);
 
   if ((school || region || age !== null || grade || count) && !ownTopic) {
@@ -119,13 +126,13 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
     if (asked === '') return null;
     const base = asksAQuestion(asked) ? withoutQuestionWords(previous) : previous;
     const scope = documentRegion && !regionIn(base) ? `${documentRegion} ` : '';
-    return { kind: 'rewrite', question: `${scope}${base} ${asked}` };
+    return { kind: 'rewrite', question: `${scope}${base} ${asked}`, ...cited };
   }
   // Words of its own that the previous question holds too ("协议里都写些啥" after "要签协议吗"), or a
   // pronoun for its subject ("那他要去实习单位吗" after a question about the 校长): the same topic, read on.
   if (sharesWords(own, previous) || standsForSubject.test(text)) {
     const scope = documentRegion && !regionIn(previous) && !region ? `${documentRegion} ` : '';
-    return { kind: 'rewrite', question: `${scope}${withoutQuestionWords(previous)} ${asked}` };
+    return { kind: 'rewrite', question: `${scope}${withoutQuestionWords(previous)} ${asked}`, ...cited };
   }
   // A topic of its own. "那押金呢" names a new topic where the previous question was asked: keep
   // its region and kind of school, drop what it was about.
@@ -137,7 +144,7 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
   }
   if (documentRegion && !scope.some((word) => regionIn(word)) && !region) scope.unshift(documentRegion);
   if (scope.length === 0) return null;
-  return { kind: 'new-question', framed: `${scope.join(' ')} ${text}`, framedFirst: opensContinuation.test(text) };
+  return { kind: 'new-question', framed: `${scope.join(' ')} ${text}`, framedFirst: opensContinuation.test(text), ...(namesTheDocument.test(text) ? cited : {}) };
 }
 
 /**
