@@ -22,7 +22,7 @@ import {
 import { commandOf, ratingOf, wantsDirection } from './commands.ts';
 import type { Conversation, ConversationState, ConversationStore } from './conversation-store.ts';
 import { statingClause } from './document-facts.ts';
-import { pointIn, resolveFollowUp, type FrameKnowledge, type SourceAsks } from './follow-up.ts';
+import { fitsSlot, pointIn, resolveFollowUp, type FrameKnowledge, type SourceAsks } from './follow-up.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import type { TicketDesk, TicketReason } from '../escalation/tickets.ts';
 import { saysAnswerWrong, saysDifficultGroup } from '../escalation/signals.ts';
@@ -329,10 +329,14 @@ export class ConversationCore {
     }
 
     // "在山东呢" reads as chit-chat or off topic alone; after an answer it is a follow-up
-    const followUp =
-      route.kind === 'policy' || (route.kind === 'abstain' && route.reason !== 'injection')
-        ? resolveFollowUp(text, unpicked ?? state.lastTurn, await this.#frameKnowledge())
-        : null;
+    const readsOn = route.kind === 'policy' || (route.kind === 'abstain' && route.reason !== 'injection');
+    const knowledge = readsOn ? await this.#frameKnowledge() : undefined;
+    let followUp = readsOn ? resolveFollowUp(text, unpicked ?? state.lastTurn, knowledge) : null;
+    if (readsOn && unpicked && state.lastTurn) {
+      // "which document says that?" after a clarifying question names the source of the last answer
+      const onLastAnswer = resolveFollowUp(text, state.lastTurn, knowledge);
+      if (onLastAnswer?.kind === 'source' || onLastAnswer?.kind === 'point') followUp = onLastAnswer;
+    }
     if (followUp?.kind === 'source' && state.lastTurn) {
       const citations = await this.#sourceCitations(state.lastTurn.citations, followUp.asks);
       return done('follow-up', [{ text: await this.#sources(citations, state.lastTurn.language) }], {
@@ -391,6 +395,15 @@ export class ConversationCore {
         question = readings[1];
         answered = second;
       }
+    }
+    if (followUp?.kind === 'rewrite' && followUp.slot && answered.choices?.[0]) {
+      // "在山东呢" already says what a clarifying question would ask: the best clause of that
+      // region (or kind of school) answers it
+      const answerer = await this.assistant.answerer();
+      const best = answered.choices[0];
+      const document = answerer.search.snapshot.documents.get(best.doc);
+      const picked = document && fitsSlot(followUp.slot, document) ? await answerer.answerFrom(question, best.clauseId) : null;
+      if (picked) answered = picked;
     }
     // a complete new question answered as it stands starts a new frame: it is no follow-up
     const readAsFollowUp = followUp !== null && question !== text;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Citation } from '../answering/types.ts';
-import { ageIn, numberFrom, pointIn, pointOf, resolveFollowUp, type FrameKnowledge } from './follow-up.ts';
+import { ageIn, fitsSlot, numberFrom, pointIn, pointOf, resolveFollowUp, type FrameKnowledge } from './follow-up.ts';
 import { countIn, ownWordsOf } from './slots.ts';
 import type { LastTurn } from './types.ts';
 
@@ -21,11 +21,11 @@ const last = (resolved: string, citations: Citation[] = [article4]): LastTurn =>
 
 describe('resolveFollowUp', () => {
   it('swaps the kind of school, in the documents’ own words: 中职 → 高职 asks about 高校', () => {
-    expect(resolveFollowUp('那高职呢？', last('中职学校要配几名职业指导老师?'))).toEqual({
+    expect(resolveFollowUp('那高职呢？', last('中职学校要配几名职业指导老师?'))).toMatchObject({
       kind: 'rewrite',
       question: '高校要配几名职业指导老师?',
     });
-    expect(resolveFollowUp('中职呢', last('高校就业指导经费有什么要求?'))).toEqual({ kind: 'rewrite', question: '中职学校就业指导经费有什么要求?' });
+    expect(resolveFollowUp('中职呢', last('高校就业指导经费有什么要求?'))).toMatchObject({ kind: 'rewrite', question: '中职学校就业指导经费有什么要求?' });
   });
 
   it('recognises a swap to a school the documents do not cover', () => {
@@ -34,26 +34,26 @@ describe('resolveFollowUp', () => {
   });
 
   it('swaps the region, in English too', () => {
-    expect(resolveFollowUp('辽宁呢', last('山东省要评多少门职业指导金课?'))).toEqual({ kind: 'rewrite', question: '辽宁省要评多少门职业指导金课?' });
-    expect(resolveFollowUp('What about Shandong?', last('how many career guidance stars does henan select?'))).toEqual({
+    expect(resolveFollowUp('辽宁呢', last('山东省要评多少门职业指导金课?'))).toMatchObject({ kind: 'rewrite', question: '辽宁省要评多少门职业指导金课?' });
+    expect(resolveFollowUp('What about Shandong?', last('how many career guidance stars does henan select?'))).toMatchObject({
       kind: 'rewrite',
       question: 'how many career guidance stars does shandong select?',
     });
   });
 
   it('adds the new words when the previous question named no such thing', () => {
-    expect(resolveFollowUp('那押金呢？', last('实习单位能扣我身份证吗?'))).toEqual({ kind: 'rewrite', question: '实习单位能扣我身份证吗? 押金' });
+    expect(resolveFollowUp('那押金呢？', last('实习单位能扣我身份证吗?'))).toMatchObject({ kind: 'rewrite', question: '实习单位能扣我身份证吗? 押金' });
   });
 
   it('keeps the region and kind of school but drops the old topic when the follow-up names a new one', () => {
-    expect(resolveFollowUp('那押金呢？', last('辽宁中职生最小多大可以去顶岗实习?'))).toEqual({ kind: 'rewrite', question: '辽宁 中职 押金' });
+    expect(resolveFollowUp('那押金呢？', last('辽宁中职生最小多大可以去顶岗实习?'))).toMatchObject({ kind: 'rewrite', question: '辽宁 中职 押金' });
     // a question of its own opened by 那 is read where the previous one was asked, first
     expect(resolveFollowUp('那测评结果多久给我', last('拉萨规范里就业指导服务内容有哪些'))).toEqual({
       kind: 'new-question',
       framed: '拉萨 那测评结果多久给我',
       framedFirst: true,
     });
-    expect(resolveFollowUp('那信息查询室的电脑呢', last('河南高校的招聘会议厅要多大面积?'))).toEqual({
+    expect(resolveFollowUp('那信息查询室的电脑呢', last('河南高校的招聘会议厅要多大面积?'))).toMatchObject({
       kind: 'rewrite',
       question: '河南 高校 信息查询室的电脑',
     });
@@ -103,7 +103,7 @@ describe('resolveFollowUp', () => {
 
   it('reads slots against a question that was not answered (a clarifying question), but not its source or points', () => {
     const asked = { ...last('中职学校要配几名老师'), outcome: 'abstain' as const, citations: [] };
-    expect(resolveFollowUp('那高职呢？', asked)).toEqual({ kind: 'rewrite', question: '高校要配几名老师' });
+    expect(resolveFollowUp('那高职呢？', asked)).toMatchObject({ kind: 'rewrite', question: '高校要配几名老师' });
     expect(resolveFollowUp('这是哪年的文件', asked)?.kind).not.toBe('source');
     expect(resolveFollowUp('第二点是什么', asked)?.kind).not.toBe('point');
   });
@@ -172,42 +172,53 @@ describe('follow-ups as slot substitution', () => {
     expect(ageIn('那十七周岁呢')).toBe(17);
     expect(ageIn("what if I'm 15?")).toBe(15);
     expect(ageIn('第15条')).toBeNull();
-    expect(resolveFollowUp('如果我15岁呢', last('17岁去跟岗实习需要爸妈同意吗'))).toEqual({ kind: 'rewrite', question: '15岁去跟岗实习需要爸妈同意吗' });
-    expect(resolveFollowUp('那15岁呢', last('能去顶岗实习吗'))).toEqual({ kind: 'rewrite', question: '能去顶岗实习吗 15周岁' });
-    expect(resolveFollowUp('what if im 15', last('can a 17 year old do a placement internship?'))).toEqual({
+    expect(resolveFollowUp('如果我15岁呢', last('17岁去跟岗实习需要爸妈同意吗'))).toMatchObject({ kind: 'rewrite', question: '15岁去跟岗实习需要爸妈同意吗' });
+    expect(resolveFollowUp('那15岁呢', last('能去顶岗实习吗'))).toMatchObject({ kind: 'rewrite', question: '能去顶岗实习吗 15周岁' });
+    expect(resolveFollowUp('what if im 15', last('can a 17 year old do a placement internship?'))).toMatchObject({
       kind: 'rewrite',
       question: 'can a 15 year old do a placement internship?',
     });
   });
 
   it('replaces the kind of school, and drops a region none of whose documents serve that school', () => {
-    expect(resolveFollowUp('那中职呢', last('河南这边大学的就业指导课是必修吗'), knowledge)).toEqual({
+    expect(resolveFollowUp('那中职呢', last('河南这边大学的就业指导课是必修吗'), knowledge)).toMatchObject({
       kind: 'rewrite',
       question: '这边中职学校的就业指导课是必修吗',
     });
     // without knowing the documents the region stays
-    expect(resolveFollowUp('那中职呢', last('河南这边大学的就业指导课是必修吗'))).toEqual({ kind: 'rewrite', question: '河南这边中职学校的就业指导课是必修吗' });
-    expect(resolveFollowUp('what about vocational schools?', last('do universities have to teach career courses?'))).toEqual({
+    expect(resolveFollowUp('那中职呢', last('河南这边大学的就业指导课是必修吗'))).toMatchObject({ kind: 'rewrite', question: '河南这边中职学校的就业指导课是必修吗' });
+    expect(resolveFollowUp('what about vocational schools?', last('do universities have to teach career courses?'))).toMatchObject({
       kind: 'rewrite',
       question: 'do secondary vocational school have to teach career courses?',
     });
   });
 
   it('replaces the region, and drops a kind of school the new region’s documents do not serve', () => {
-    expect(resolveFollowUp('在山东呢？', last('我在读中职 学校最少要配几个老师'), knowledge)).toEqual({ kind: 'rewrite', question: '山东 我在读 学校最少要配几个老师' });
-    expect(resolveFollowUp('在山东呢？', last('河南高校的就业指导经费有什么要求'), knowledge)).toEqual({ kind: 'rewrite', question: '山东高校的就业指导经费有什么要求' });
+    expect(resolveFollowUp('在山东呢？', last('我在读中职 学校最少要配几个老师'), knowledge)).toMatchObject({ kind: 'rewrite', question: '山东 我在读 学校最少要配几个老师' });
+    expect(resolveFollowUp('在山东呢？', last('河南高校的就业指导经费有什么要求'), knowledge)).toMatchObject({ kind: 'rewrite', question: '山东高校的就业指导经费有什么要求' });
+  });
+
+  it('says which slot it swapped, so that a clarifying question between documents is answered by it', () => {
+    expect(resolveFollowUp('在山东呢？', last('河南高校的就业指导经费有什么要求'), knowledge)).toMatchObject({ slot: { region: '山东' } });
+    expect(resolveFollowUp('本科也一样吗？', last('中职学校要开哪些职业指导方面的课？'), knowledge)).toMatchObject({ slot: { school: '高校' } });
+    expect(fitsSlot({ region: '山东' }, knowledge.documents[1]!)).toBe(true);
+    expect(fitsSlot({ region: 'shandong' }, knowledge.documents[1]!)).toBe(true);
+    expect(fitsSlot({ region: '山东' }, knowledge.documents[0]!)).toBe(false);
+    expect(fitsSlot({ school: '高校' }, knowledge.documents[4]!)).toBe(true);
+    expect(fitsSlot({ school: '高校' }, knowledge.documents[3]!)).toBe(false);
+    expect(fitsSlot({}, knowledge.documents[3]!)).toBe(false);
   });
 
   it('replaces the year of study, and keeps what the follow-up asks', () => {
-    expect(resolveFollowUp('我都大三了 还要上吗', last('山东高校职业发展课从大几开始上'))).toEqual({
+    expect(resolveFollowUp('我都大三了 还要上吗', last('山东高校职业发展课从大几开始上'))).toMatchObject({
       kind: 'rewrite',
       question: '山东高校职业发展课从大三开始上 我都大三了 还要上吗',
     });
   });
 
   it('adds a number of people the follow-up supposes, in Chinese or English', () => {
-    expect(resolveFollowUp('如果有2000个毕业生呢', last('招聘会的场地有面积要求吗'))).toEqual({ kind: 'rewrite', question: '招聘会的场地有面积要求吗 2000名毕业生' });
-    expect(resolveFollowUp('what if the school has 2000 graduates?', last('河南高校的招聘会议厅要多大'))).toEqual({
+    expect(resolveFollowUp('如果有2000个毕业生呢', last('招聘会的场地有面积要求吗'))).toMatchObject({ kind: 'rewrite', question: '招聘会的场地有面积要求吗 2000名毕业生' });
+    expect(resolveFollowUp('what if the school has 2000 graduates?', last('河南高校的招聘会议厅要多大'))).toMatchObject({
       kind: 'rewrite',
       question: '河南高校的招聘会议厅要多大 2000名毕业生',
     });
@@ -231,12 +242,12 @@ describe('follow-ups as slot substitution', () => {
   });
 
   it('adds the kind of school when the previous question named none', () => {
-    expect(resolveFollowUp('那中职呢', last('就业指导课是必修吗'))).toEqual({ kind: 'rewrite', question: '中职学校 就业指导课是必修吗' });
+    expect(resolveFollowUp('那中职呢', last('就业指导课是必修吗'))).toMatchObject({ kind: 'rewrite', question: '中职学校 就业指导课是必修吗' });
   });
 
   it('asks about the previous topic in the document it cited, and in that document’s region', () => {
     const cited = { ...article4, doc: 'lasa', locator: '6.2' };
-    expect(resolveFollowUp('具体怎么申请', last('做职业测评要签协议吗', [cited]), knowledge)).toEqual({
+    expect(resolveFollowUp('具体怎么申请', last('做职业测评要签协议吗', [cited]), knowledge)).toMatchObject({
       kind: 'rewrite',
       question: '拉萨 做职业测评要签协议 具体怎么申请',
       document: 'lasa',

@@ -1,6 +1,6 @@
 import { withoutQuestionWords } from '../answering/question-type.ts';
 import type { Citation } from '../answering/types.ts';
-import { audienceMisses } from '../retrieval/hybrid-search.ts';
+import { audienceMisses, schoolTypesIn } from '../retrieval/hybrid-search.ts';
 import { normalizeText } from '../retrieval/normalize.ts';
 import { toSimplified } from '../retrieval/simplified.ts';
 import {
@@ -39,7 +39,7 @@ export type FollowUp =
    * "那高职呢？" / "具体怎么申请" — the previous question with one slot replaced, or asked again
    * about its topic; `document`, the document the previous answer cited, is asked about again.
    */
-  | { kind: 'rewrite'; question: string; document?: string }
+  | { kind: 'rewrite'; question: string; document?: string; slot?: SwappedSlot }
   /**
    * "投诉多久有结果" — a question of its own: answered as it stands (a new frame); only when it
    * finds no answer alone is it asked again as `framed`, within the previous question's region,
@@ -49,6 +49,22 @@ export type FollowUp =
   | { kind: 'new-question'; framed: string; framedFirst: boolean; document?: string }
   /** "那普通高中呢？" — a kind of school or study the documents do not cover at all. */
   | { kind: 'uncovered'; subject: string };
+
+/** The region or kind of school a follow-up named in place of the previous one's. */
+export interface SwappedSlot {
+  region?: string;
+  school?: SchoolType;
+}
+
+/**
+ * Whether a document is one the swapped slot names: of that region, or written for that kind of
+ * school. A clarifying question between clauses is then already answered by the slot.
+ */
+export function fitsSlot(slot: SwappedSlot, document: { region: string; audience: string }): boolean {
+  if (slot.region && regionKey(document.region) !== regionKey(slot.region)) return false;
+  if (slot.school && !schoolTypesIn(document.audience).has(slot.school)) return false;
+  return slot.region !== undefined || slot.school !== undefined;
+}
 
 /** The documents a follow-up can be read against: their region and audience (for kind-of-school swaps). */
 export interface FrameKnowledge {
@@ -119,7 +135,8 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
     if (grade) question = withSlot(question, gradeIn(question), grade);
     if (count) question = `${question} ${count}`;
     if (asked !== '' && asksAQuestion(asked)) question = `${withoutQuestionWords(question)} ${asked}`;
-    return { kind: 'rewrite', question };
+    const slot: SwappedSlot = { ...(region ? { region: region.word } : {}), ...(school ? { school: school.type } : {}) };
+    return { kind: 'rewrite', question, ...(region || school ? { slot } : {}) };
   }
   if (!ownTopic) {
     // "那要多久" / "具体怎么申请" / "还有别的要求吗": the same topic (and document), a new question about it
