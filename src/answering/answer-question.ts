@@ -45,6 +45,11 @@ export interface AnswerOptions {
   studentKey?: string;
   /** The previous question and answer, for generation to resolve a follow-up against. */
   summary?: ConversationSummary;
+  /**
+   * The document a follow-up asks about ("具体怎么申请" after an answer from it): its clauses that
+   * hold enough of the question rank first.
+   */
+  document?: string;
 }
 
 /**
@@ -110,7 +115,8 @@ export class PolicyAnswerer {
     if (route.kind === 'abstain' && route.reason === 'injection') {
       return finish('abstain', this.replies.render(language, 'abstain_injection'));
     }
-    const { query, results } = await this.search.search(question, 10);
+    const { query, results: found } = await this.search.search(question, 10);
+    const results = options.document ? documentFirst(found, options.document, this.minConfidence) : found;
     if (route.kind === 'escalate') {
       return finish('escalate', this.replies.render(language, `escalate_${route.reason}`), { ranked: results });
     }
@@ -290,6 +296,12 @@ export class PolicyAnswerer {
     const shown = titles.slice(0, 8).join(language === 'zh' ? '、' : ', ');
     return titles.length > 8 ? `${shown}${language === 'zh' ? ` 等 ${titles.length} 份` : ` and ${titles.length - 8} more`}` : shown;
   }
+}
+
+/** The ranked clauses with one document's clauses that clear the confidence floor first, each group in its order. */
+export function documentFirst(results: readonly RankedClause[], document: string, floor: number): RankedClause[] {
+  const inDocument = results.filter((ranked) => ranked.document.id === document && ranked.coverage >= floor);
+  return [...inDocument, ...results.filter((ranked) => !inDocument.includes(ranked))];
 }
 
 /** Questions that ask for every item of something ("有哪些原则"), which a part of a clause would cut short. */

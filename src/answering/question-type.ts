@@ -35,3 +35,17 @@ const answerShapes: Record<Exclude<QuestionType, 'open'>, RegExp> = {
 export function sentenceFits(type: QuestionType, sentence: string): boolean {
   return type === 'open' ? true : answerShapes[type].test(sentence);
 }
+
+/** The words that ask, in a question's own order of strength; what is left names what is asked about. */
+const askingWords =
+  /多长时间|多少|多久|多大|几[个名门家次所位人项成天年月号台]|什么时候|何时|哪一年|哪年|哪些|哪几|哪个|什么|啥|怎么办|怎么样|怎么|怎样|如何|咋办|咋|能不能|可不可以|可以吗|能否|是否|是不是|要不要|需不需要|有没有|会不会|行不行|行吗|能吗|吗|呢|吧|啊|呀|嘛|[?？]|\b(?:how (?:many|much|long|soon|do|can|should)|what(?: is| are)?|which|when|who|is there|are there|can|may|must|should|do|does)\b/giu;
+
+/**
+ * A question without its question words and particles, for a follow-up that keeps the topic and
+ * asks something else about it ("那要多久" after "要建什么档案").
+ *
+ * @example withoutQuestionWords('辽宁中职学校要给新生建立什么档案？') // '辽宁中职学校要给新生建立 档案'
+ */
+export function withoutQuestionWords(question: string): string {
+  return question.replace(askingWords, ' ').replace(/\s+/gu, ' ').trim();
+}

@@ -71,6 +71,27 @@ describe('the conversation core', () => {
     const turn = await core.handle(text('erin', '投诉多久会有处理结果？'));
     expect(turn.handledAs).toBe('policy');
     expect(turn.citations.some((citation) => citation.locator === '8.5')).toBe(true);
+    // it starts a new frame: the next follow-up reads this question, not the one before
+    const { state } = await store.open('test', 'erin');
+    expect(state.lastTurn?.resolved).toBe('投诉多久会有处理结果？');
+  });
+
+  it('swaps the kind of school and leaves out a region that has no rules for it ("那中职呢" after a 河南 university question)', async () => {
+    await core.handle(text('fay', '河南这边大学的就业指导课是必修吗'));
+    const turn = await core.handle(text('fay', '那中职呢'));
+    expect(turn.handledAs).toBe('follow-up');
+    expect(turn.citations[0]).toMatchObject({ doc: 'moe-2018-zhongzhi-guidance', locator: '第十条' });
+  });
+
+  it('answers "谁发的" and "哪年的" with the clause of the document that says it (the signature block)', async () => {
+    await core.handle(text('gus', '山东职业指导之星评几个'));
+    const who = await core.handle(text('gus', '谁发的？'));
+    expect(who.handledAs).toBe('follow-up');
+    expect(who.citations[0]).toMatchObject({ doc: 'shandong-2023-guidance-workforce', locator: '落款' });
+    expect(who.replies[0]!.text).toContain('山东省教育厅');
+    const when = await core.handle(text('gus', '这是哪年的文件？'));
+    expect(when.citations[0]).toMatchObject({ locator: '落款' });
+    expect(when.replies[0]!.text).toContain('2023');
   });
 
   it('shows the menu for 帮助 with buttons', async () => {

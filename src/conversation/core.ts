@@ -21,7 +21,8 @@ import {
 } from '../career/planning-dialogue.ts';
 import { commandOf, ratingOf, wantsDirection } from './commands.ts';
 import type { Conversation, ConversationState, ConversationStore } from './conversation-store.ts';
-import { pointIn, resolveFollowUp } from './follow-up.ts';
+import { statingClause } from './document-facts.ts';
+import { fitsSlot, pointIn, resolveFollowUp, type FrameKnowledge, type SourceAsks } from './follow-up.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import type { TicketDesk, TicketReason } from '../escalation/tickets.ts';
 import { saysAnswerWrong, saysDifficultGroup } from '../escalation/signals.ts';
@@ -259,9 +260,13 @@ export class ConversationCore {
       }
     }
 
+    // A clarifying question the student answers with something else still sets the frame their
+    // next words are read in (its question was the last one asked).
+    let unpicked: LastTurn | null = null;
     if (state.pendingChoice) {
       const pending = state.pendingChoice;
       state.pendingChoice = null;
+      unpicked = { question: pending.question, resolved: pending.question, outcome: 'abstain', citations: [], language: pending.language };
       const picked = choiceOf(text, pending.clauseIds.length);
       if (picked !== null) {
         const answered = await (await this.assistant.answerer()).answerFrom(pending.question, pending.clauseIds[picked - 1]!);
@@ -324,11 +329,19 @@ export class ConversationCore {
     }
 
     // "在山东呢" reads as chit-chat or off topic alone; after an answer it is a follow-up
-    const followUp = route.kind === 'policy' || (route.kind === 'abstain' && route.reason !== 'injection') ? resolveFollowUp(text, state.lastTurn) : null;
+    const readsOn = route.kind === 'policy' || (route.kind === 'abstain' && route.reason !== 'injection');
+    const knowledge = readsOn ? await this.#frameKnowledge() : undefined;
+    let followUp = readsOn ? resolveFollowUp(text, unpicked ?? state.lastTurn, knowledge) : null;
+    if (readsOn && unpicked && state.lastTurn) {
+      // "which document says that?" after a clarifying question names the source of the last answer
+      const onLastAnswer = resolveFollowUp(text, state.lastTurn, knowledge);
+      if (onLastAnswer?.kind === 'source' || onLastAnswer?.kind === 'point') followUp = onLastAnswer;
+    }
     if (followUp?.kind === 'source' && state.lastTurn) {
-      return done('follow-up', [{ text: await this.#sources(state.lastTurn.citations, state.lastTurn.language) }], {
+      const citations = await this.#sourceCitations(state.lastTurn.citations, followUp.asks);
+      return done('follow-up', [{ text: await this.#sources(citations, state.lastTurn.language) }], {
         outcome: 'answer',
-        citations: state.lastTurn.citations,
+        citations,
       });
     }
     if (followUp?.kind === 'uncovered') {
@@ -360,13 +373,40 @@ export class ConversationCore {
       }
     }
 
-    const question = followUp?.kind === 'rewrite' ? followUp.question : text;
+    let question = followUp?.kind === 'rewrite' ? followUp.question : text;
     const previous = state.lastTurn;
-    const answered = await this.assistant.ask(question, {
-      // grounded generation (when configured) limits each student's rate and reads the previous turn
-      studentKey: `${conversation.channel}:${conversation.userId}`,
-      ...(previous?.answer ? { summary: { question: previous.resolved, answer: previous.answer } } : {}),
-    });
+    // the document a follow-up asks about again ranks first for the reading in the frame only
+    const framedDocument = followUp?.kind === 'rewrite' || followUp?.kind === 'new-question' ? followUp.document : undefined;
+    const ask = (asked: string): Promise<AnsweredQuestion> =>
+      this.assistant.ask(asked, {
+        // grounded generation (when configured) limits each student's rate and reads the previous turn
+        studentKey: `${conversation.channel}:${conversation.userId}`,
+        ...(previous?.answer ? { summary: { question: previous.resolved, answer: previous.answer } } : {}),
+        ...(framedDocument && asked !== text ? { document: framedDocument } : {}),
+      });
+    // A question of its own is read alone and within the previous frame, in the order the
+    // follow-up says; the second reading is asked only when the first finds no answer.
+    const readings = followUp?.kind === 'new-question' ? (followUp.framedFirst ? [followUp.framed, text] : [text, followUp.framed]) : [question];
+    question = readings[0]!;
+    let answered = await ask(question);
+    if (readings[1] !== undefined && answered.outcome === 'abstain') {
+      const second = await ask(readings[1]);
+      if (second.outcome === 'answer') {
+        question = readings[1];
+        answered = second;
+      }
+    }
+    if (followUp?.kind === 'rewrite' && followUp.slot && answered.choices?.[0]) {
+      // "在山东呢" already says what a clarifying question would ask: the best clause of that
+      // region (or kind of school) answers it
+      const answerer = await this.assistant.answerer();
+      const best = answered.choices[0];
+      const document = answerer.search.snapshot.documents.get(best.doc);
+      const picked = document && fitsSlot(followUp.slot, document) ? await answerer.answerFrom(question, best.clauseId) : null;
+      if (picked) answered = picked;
+    }
+    // a complete new question answered as it stands starts a new frame: it is no follow-up
+    const readAsFollowUp = followUp !== null && question !== text;
     const out: OutboundReply[] = [{ text: answered.answer }];
     if (!state.difficultGroup && saysDifficultGroup(text)) {
       state.difficultGroup = true;
@@ -375,7 +415,7 @@ export class ConversationCore {
     if (answered.choices && answered.choices.length > 0) {
       // a clarifying question: the student's next number picks the clause; not a failure to count
       state.pendingChoice = { question, clauseIds: answered.choices.map((choice) => choice.clauseId), language: answered.language };
-      return done(followUp ? 'follow-up' : 'policy', out, { outcome: 'abstain', retrieved: answered.retrieved, answered });
+      return done(readAsFollowUp ? 'follow-up' : 'policy', out, { outcome: 'abstain', retrieved: answered.retrieved, answered });
     }
     const unsupported = answered.route.kind === 'policy' && answered.outcome === 'abstain';
     state.lowConfidence = unsupported ? (state.lowConfidence ?? 0) + 1 : 0;
@@ -403,7 +443,7 @@ export class ConversationCore {
     if (answered.outcome === 'answer' && wantsDirection(text)) {
       out.push({ text: say('offer_planning'), choices: choicesFrom(say('offer_planning_choices')) });
     }
-    return done(followUp ? 'follow-up' : 'policy', out, {
+    return done(readAsFollowUp ? 'follow-up' : 'policy', out, {
       outcome: answered.outcome,
       citations: answered.citations,
       retrieved: answered.retrieved,
@@ -481,6 +521,23 @@ export class ConversationCore {
       mimeType: 'text/markdown',
       content: markdown,
     };
+  }
+
+  /** What a follow-up is read against: each document's region and audience. */
+  async #frameKnowledge(): Promise<FrameKnowledge> {
+    const { search } = await this.assistant.answerer();
+    return { documents: [...search.snapshot.documents.values()].map(({ id, region, audience }) => ({ id, region, audience })) };
+  }
+
+  /** The previous answer's citations, led by the clause of its document that states what is asked (issuer, date, region). */
+  async #sourceCitations(citations: Citation[], asks: SourceAsks): Promise<Citation[]> {
+    const first = citations[0];
+    if (!first || asks === 'document') return citations;
+    const { search } = await this.assistant.answerer();
+    const document = search.snapshot.documents.get(first.doc);
+    const clause = document ? statingClause(asks, document, search.snapshot.clauses) : null;
+    if (!document || !clause || citations.some((citation) => citation.doc === clause.docId && citation.locator === clause.locator)) return citations;
+    return [{ doc: document.id, title: document.title, locator: clause.locator, text: clause.text }, ...citations];
   }
 
   async #sources(citations: Citation[], language: Language): Promise<string> {

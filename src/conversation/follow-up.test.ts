@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Citation } from '../answering/types.ts';
-import { numberFrom, pointIn, pointOf, resolveFollowUp } from './follow-up.ts';
+import { ageIn, fitsSlot, numberFrom, pointIn, pointOf, resolveFollowUp, type FrameKnowledge } from './follow-up.ts';
+import { countIn, ownWordsOf } from './slots.ts';
 import type { LastTurn } from './types.ts';
 
 const article4: Citation = {
@@ -20,11 +21,11 @@ const last = (resolved: string, citations: Citation[] = [article4]): LastTurn =>
 
 describe('resolveFollowUp', () => {
   it('swaps the kind of school, in the documents’ own words: 中职 → 高职 asks about 高校', () => {
-    expect(resolveFollowUp('那高职呢？', last('中职学校要配几名职业指导老师?'))).toEqual({
+    expect(resolveFollowUp('那高职呢？', last('中职学校要配几名职业指导老师?'))).toMatchObject({
       kind: 'rewrite',
       question: '高校要配几名职业指导老师?',
     });
-    expect(resolveFollowUp('中职呢', last('高校就业指导经费有什么要求?'))).toEqual({ kind: 'rewrite', question: '中职学校就业指导经费有什么要求?' });
+    expect(resolveFollowUp('中职呢', last('高校就业指导经费有什么要求?'))).toMatchObject({ kind: 'rewrite', question: '中职学校就业指导经费有什么要求?' });
   });
 
   it('recognises a swap to a school the documents do not cover', () => {
@@ -33,35 +34,55 @@ describe('resolveFollowUp', () => {
   });
 
   it('swaps the region, in English too', () => {
-    expect(resolveFollowUp('辽宁呢', last('山东省要评多少门职业指导金课?'))).toEqual({ kind: 'rewrite', question: '辽宁省要评多少门职业指导金课?' });
-    expect(resolveFollowUp('What about Shandong?', last('how many career guidance stars does henan select?'))).toEqual({
+    expect(resolveFollowUp('辽宁呢', last('山东省要评多少门职业指导金课?'))).toMatchObject({ kind: 'rewrite', question: '辽宁省要评多少门职业指导金课?' });
+    expect(resolveFollowUp('What about Shandong?', last('how many career guidance stars does henan select?'))).toMatchObject({
       kind: 'rewrite',
       question: 'how many career guidance stars does shandong select?',
     });
   });
 
   it('adds the new words when the previous question named no such thing', () => {
-    expect(resolveFollowUp('那押金呢？', last('实习单位能扣我身份证吗?'))).toEqual({ kind: 'rewrite', question: '实习单位能扣我身份证吗? 押金' });
+    expect(resolveFollowUp('那押金呢？', last('实习单位能扣我身份证吗?'))).toMatchObject({ kind: 'rewrite', question: '实习单位能扣我身份证吗? 押金' });
   });
 
   it('keeps the region and kind of school but drops the old topic when the follow-up names a new one', () => {
-    expect(resolveFollowUp('那押金呢？', last('辽宁中职生最小多大可以去顶岗实习?'))).toEqual({ kind: 'rewrite', question: '辽宁 中职 押金' });
-    expect(resolveFollowUp('那信息查询室的电脑呢', last('河南高校的招聘会议厅要多大面积?'))).toEqual({
+    expect(resolveFollowUp('那押金呢？', last('辽宁中职生最小多大可以去顶岗实习?'))).toMatchObject({ kind: 'rewrite', question: '辽宁 中职 押金' });
+    // a question of its own opened by 那 is read where the previous one was asked, first
+    expect(resolveFollowUp('那测评结果多久给我', last('拉萨规范里就业指导服务内容有哪些'))).toEqual({
+      kind: 'new-question',
+      framed: '拉萨 那测评结果多久给我',
+      framedFirst: true,
+    });
+    expect(resolveFollowUp('那信息查询室的电脑呢', last('河南高校的招聘会议厅要多大面积?'))).toMatchObject({
       kind: 'rewrite',
       question: '河南 高校 信息查询室的电脑',
     });
   });
 
-  it('keeps the whole previous question when the follow-up asks something new about the same topic', () => {
-    expect(resolveFollowUp('那要多久？', last('辽宁中职学校要给新生建立什么档案?'))).toEqual({
+  it('keeps the topic of the previous question, without its question words, when the follow-up asks something new about it', () => {
+    expect(resolveFollowUp('那要多久？', last('辽宁中职学校要给新生建立什么档案?'))).toMatchObject({
       kind: 'rewrite',
-      question: '辽宁中职学校要给新生建立什么档案? 要多久',
+      question: '辽宁中职学校要给新生建立 档案 要多久',
+    });
+    // "具体怎么申请" asks for the procedure of the same topic: the new question word decides the type
+    expect(resolveFollowUp('具体怎么申请', last('辽宁中职学生申请国家资助要满足什么条件'))).toMatchObject({
+      kind: 'rewrite',
+      question: '辽宁中职学生申请国家资助要满足 条件 具体怎么申请',
+    });
+    // the same topic named again ("协议" of "要签协议吗") or a pronoun for its subject reads on
+    expect(resolveFollowUp('协议里都写些啥', last('去拉萨的服务机构做就业指导 要签协议吗'))).toMatchObject({
+      kind: 'rewrite',
+      question: '去拉萨的服务机构做就业指导 要签协议 协议里都写些啥',
+    });
+    expect(resolveFollowUp('那他要去实习单位看我们吗', last('中职的校长一学期要听几次课'))).toMatchObject({
+      kind: 'rewrite',
+      question: '中职的校长一学期要听 课 他要去实习单位看我们吗',
     });
   });
 
   it('recognises a question about the source', () => {
     for (const message of ['这个是哪个文件规定的？', '出处是什么', '依据是什么？', 'Which document says that?']) {
-      expect(resolveFollowUp(message, last('实习押金合法吗')), message).toEqual({ kind: 'source' });
+      expect(resolveFollowUp(message, last('实习押金合法吗')), message).toEqual({ kind: 'source', asks: 'document' });
     }
   });
 
@@ -70,10 +91,21 @@ describe('resolveFollowUp', () => {
     expect(resolveFollowUp('第3条是什么', last('原则有哪些'))).toEqual({ kind: 'point', index: 3 });
   });
 
-  it('leaves a complete question alone, and anything without a previous answer', () => {
-    expect(resolveFollowUp('投诉多久会有处理结果？', last('中职学校要配几名职业指导老师?'))).toBeNull();
+  it('reads a complete question alone first, and anything without a previous question as no follow-up', () => {
+    expect(resolveFollowUp('投诉多久会有处理结果？', last('中职学校要配几名职业指导老师?'))).toEqual({
+      kind: 'new-question',
+      framed: '中职学校 投诉多久会有处理结果?',
+      framedFirst: false,
+    });
+    expect(resolveFollowUp('对了换个问题 实习单位可以收押金吗', last('中职学校要配几名职业指导老师?'))).toBeNull();
     expect(resolveFollowUp('那高职呢？', null)).toBeNull();
-    expect(resolveFollowUp('那高职呢？', { ...last('中职学校要配几名老师'), outcome: 'abstain' })).toBeNull();
+  });
+
+  it('reads slots against a question that was not answered (a clarifying question), but not its source or points', () => {
+    const asked = { ...last('中职学校要配几名老师'), outcome: 'abstain' as const, citations: [] };
+    expect(resolveFollowUp('那高职呢？', asked)).toMatchObject({ kind: 'rewrite', question: '高校要配几名老师' });
+    expect(resolveFollowUp('这是哪年的文件', asked)?.kind).not.toBe('source');
+    expect(resolveFollowUp('第二点是什么', asked)?.kind).not.toBe('point');
   });
 });
 
@@ -125,27 +157,124 @@ describe('numberFrom', () => {
 });
 
 describe('follow-ups as slot substitution', () => {
-  it('replaces the age of the previous question, or adds it', async () => {
-    const { ageIn } = await import('./follow-up.ts');
+  const knowledge: FrameKnowledge = {
+    documents: [
+      { id: 'henan', region: '河南省', audience: '普通高等学校毕业生' },
+      { id: 'shandong', region: '山东省', audience: '职业指导人员、普通高等学校' },
+      { id: 'liaoning', region: '辽宁省', audience: '中等职业学校' },
+      { id: 'moe', region: '全国', audience: '中等职业学校' },
+      { id: 'lasa', region: '拉萨市', audience: '高校及中职毕业生就业指导服务机构' },
+    ],
+  };
+
+  it('replaces the age of the previous question, or adds it', () => {
     expect(ageIn('如果我15岁呢')).toBe(15);
     expect(ageIn('那十七周岁呢')).toBe(17);
     expect(ageIn("what if I'm 15?")).toBe(15);
     expect(ageIn('第15条')).toBeNull();
-    expect(resolveFollowUp('如果我15岁呢', last('17岁去跟岗实习需要爸妈同意吗'))).toEqual({ kind: 'rewrite', question: '15岁去跟岗实习需要爸妈同意吗' });
-    expect(resolveFollowUp('那15岁呢', last('能去顶岗实习吗'))).toEqual({ kind: 'rewrite', question: '能去顶岗实习吗 15周岁' });
+    expect(resolveFollowUp('如果我15岁呢', last('17岁去跟岗实习需要爸妈同意吗'))).toMatchObject({ kind: 'rewrite', question: '15岁去跟岗实习需要爸妈同意吗' });
+    expect(resolveFollowUp('那15岁呢', last('能去顶岗实习吗'))).toMatchObject({ kind: 'rewrite', question: '能去顶岗实习吗 15周岁' });
+    expect(resolveFollowUp('what if im 15', last('can a 17 year old do a placement internship?'))).toMatchObject({
+      kind: 'rewrite',
+      question: 'can a 15 year old do a placement internship?',
+    });
   });
 
-  it('answers which year, who issued it and what the file is called from the previous citation', () => {
-    for (const question of ['这是哪年的文件', '谁发的', '发文单位是哪个', '文件全名叫啥', 'who issued it?', 'what year was that?']) {
-      expect(resolveFollowUp(question, last('中职学校要配几名职业指导老师?'))).toEqual({ kind: 'source' });
+  it('replaces the kind of school, and drops a region none of whose documents serve that school', () => {
+    expect(resolveFollowUp('那中职呢', last('河南这边大学的就业指导课是必修吗'), knowledge)).toMatchObject({
+      kind: 'rewrite',
+      question: '这边中职学校的就业指导课是必修吗',
+    });
+    // without knowing the documents the region stays
+    expect(resolveFollowUp('那中职呢', last('河南这边大学的就业指导课是必修吗'))).toMatchObject({ kind: 'rewrite', question: '河南这边中职学校的就业指导课是必修吗' });
+    expect(resolveFollowUp('what about vocational schools?', last('do universities have to teach career courses?'))).toMatchObject({
+      kind: 'rewrite',
+      question: 'do secondary vocational school have to teach career courses?',
+    });
+  });
+
+  it('replaces the region, and drops a kind of school the new region’s documents do not serve', () => {
+    expect(resolveFollowUp('在山东呢？', last('我在读中职 学校最少要配几个老师'), knowledge)).toMatchObject({ kind: 'rewrite', question: '山东 我在读 学校最少要配几个老师' });
+    expect(resolveFollowUp('在山东呢？', last('河南高校的就业指导经费有什么要求'), knowledge)).toMatchObject({ kind: 'rewrite', question: '山东高校的就业指导经费有什么要求' });
+  });
+
+  it('says which slot it swapped, so that a clarifying question between documents is answered by it', () => {
+    expect(resolveFollowUp('在山东呢？', last('河南高校的就业指导经费有什么要求'), knowledge)).toMatchObject({ slot: { region: '山东' } });
+    expect(resolveFollowUp('本科也一样吗？', last('中职学校要开哪些职业指导方面的课？'), knowledge)).toMatchObject({ slot: { school: '高校' } });
+    expect(fitsSlot({ region: '山东' }, knowledge.documents[1]!)).toBe(true);
+    expect(fitsSlot({ region: 'shandong' }, knowledge.documents[1]!)).toBe(true);
+    expect(fitsSlot({ region: '山东' }, knowledge.documents[0]!)).toBe(false);
+    expect(fitsSlot({ school: '高校' }, knowledge.documents[4]!)).toBe(true);
+    expect(fitsSlot({ school: '高校' }, knowledge.documents[3]!)).toBe(false);
+    expect(fitsSlot({}, knowledge.documents[3]!)).toBe(false);
+  });
+
+  it('replaces the year of study, and keeps what the follow-up asks', () => {
+    expect(resolveFollowUp('我都大三了 还要上吗', last('山东高校职业发展课从大几开始上'))).toMatchObject({
+      kind: 'rewrite',
+      question: '山东高校职业发展课从大三开始上 我都大三了 还要上吗',
+    });
+  });
+
+  it('adds a number of people the follow-up supposes, in Chinese or English', () => {
+    expect(resolveFollowUp('如果有2000个毕业生呢', last('招聘会的场地有面积要求吗'))).toMatchObject({ kind: 'rewrite', question: '招聘会的场地有面积要求吗 2000名毕业生' });
+    expect(resolveFollowUp('what if the school has 2000 graduates?', last('河南高校的招聘会议厅要多大'))).toMatchObject({
+      kind: 'rewrite',
+      question: '河南高校的招聘会议厅要多大 2000名毕业生',
+    });
+  });
+
+  it('answers which year, who issued it, where and what the file is called from the previous citation', () => {
+    const cases = [
+      ['这是哪年的文件', 'when'],
+      ['what year was that?', 'when'],
+      ['谁发的', 'who'],
+      ['发文单位是哪个', 'who'],
+      ['这个规范是谁起草的', 'who'],
+      ['who issued it?', 'who'],
+      ['这是哪个省的文件', 'where'],
+      ['ok which province is this rule from?', 'where'],
+      ['文件全名叫啥', 'document'],
+    ] as const;
+    for (const [question, asks] of cases) {
+      expect(resolveFollowUp(question, last('中职学校要配几名职业指导老师?')), question).toEqual({ kind: 'source', asks });
     }
   });
 
   it('adds the kind of school when the previous question named none', () => {
-    expect(resolveFollowUp('那中职呢', last('就业指导课是必修吗'))).toEqual({ kind: 'rewrite', question: '中职学校 就业指导课是必修吗' });
+    expect(resolveFollowUp('那中职呢', last('就业指导课是必修吗'))).toMatchObject({ kind: 'rewrite', question: '中职学校 就业指导课是必修吗' });
   });
 
-  it('starts a new frame for a complete new question', () => {
-    expect(resolveFollowUp('实习单位可以收押金吗', last('中职学校要配几名职业指导老师?'))).toBeNull();
+  it('asks about the previous topic in the document it cited, and in that document’s region', () => {
+    const cited = { ...article4, doc: 'lasa', locator: '6.2' };
+    expect(resolveFollowUp('具体怎么申请', last('做职业测评要签协议吗', [cited]), knowledge)).toMatchObject({
+      kind: 'rewrite',
+      question: '拉萨 做职业测评要签协议 具体怎么申请',
+      document: 'lasa',
+    });
+    // "文件里说的…" is a question of its own about that document
+    expect(resolveFollowUp('文件里说的四到位是哪四个', last('山东对职业指导人员怎么评价', [{ ...article4, doc: 'shandong' }]), knowledge)).toEqual({
+      kind: 'new-question',
+      framed: '山东 文件里说的四到位是哪四个',
+      framedFirst: false,
+      document: 'shandong',
+    });
+  });
+
+  it('starts a new frame for a complete new question: it is answered as it stands first, never glued to the old topic', () => {
+    const followUp = resolveFollowUp('实习单位可以收押金吗', last('中职学校要配几名职业指导老师?'));
+    expect(followUp).toEqual({ kind: 'new-question', framed: '中职学校 实习单位可以收押金吗', framedFirst: false });
+    // a question naming its own region and school has no frame to borrow
+    expect(resolveFollowUp('那河南高校领导一年开几次就业专题会', last('辽宁中职的校长要去实习单位检查吗'))).toBeNull();
+    // nor does a question after one that named no region or school
+    expect(resolveFollowUp('毕业生档案怎么转', last('实习押金合法吗'))).toBeNull();
+  });
+
+  it('never reads a clause number or locator as a slot or as the topic', () => {
+    expect(resolveFollowUp('第15条呢', last('17岁能去顶岗实习吗'))).toEqual({ kind: 'point', index: 15 });
+    expect(ownWordsOf('那第二点呢')).toBe('');
+    expect(ownWordsOf('8.5条说的押金')).toBe('押金');
+    expect(countIn('第十五条')).toBeNull();
+    expect(ageIn('8.5条')).toBeNull();
   });
 });

@@ -1,130 +1,258 @@
+import { withoutQuestionWords } from '../answering/question-type.ts';
 import type { Citation } from '../answering/types.ts';
+import { audienceMisses, schoolTypesIn } from '../retrieval/hybrid-search.ts';
 import { normalizeText } from '../retrieval/normalize.ts';
+import { toSimplified } from '../retrieval/simplified.ts';
+import {
+  ageIn,
+  ageWordsIn,
+  asksAQuestion,
+  changesSubject,
+  countIn,
+  gradeIn,
+  numberFrom,
+  opensContinuation,
+  ownWordsOf,
+  pointsBack,
+  standsForSubject,
+  regionIn,
+  regionKey,
+  regionStem,
+  schoolAsWritten,
+  schoolIn,
+  supposes,
+  uncoveredIn,
+  type SchoolType,
+} from './slots.ts';
 import type { LastTurn } from './types.ts';
+
+/** What a question about the source asks: who issued it, when, for which region, or just which document. */
+export type SourceAsks = 'who' | 'when' | 'where' | 'document';
 
 /** How a message relates to the previous answer. */
 export type FollowUp =
-  /** "这个是哪个文件规定的？" — the source of the previous answer. */
-  | { kind: 'source' }
+  /** "这个是哪个文件规定的？" / "谁发的" / "哪年的" — the source of the previous answer. */
+  | { kind: 'source'; asks: SourceAsks }
   /** "详细说说第二点" — the n-th point (1-based) of the clause just quoted. */
   | { kind: 'point'; index: number }
-  /** "那高职呢？" — the previous question with one thing changed, or with the new words added. */
-  | { kind: 'rewrite'; question: string }
+  /**
+   * "那高职呢？" / "具体怎么申请" — the previous question with one slot replaced, or asked again
+   * about its topic; `document`, the document the previous answer cited, is asked about again.
+   */
+  | { kind: 'rewrite'; question: string; document?: string; slot?: SwappedSlot }
+  /**
+   * "投诉多久有结果" — a question of its own: answered as it stands (a new frame); only when it
+   * finds no answer alone is it asked again as `framed`, within the previous question's region,
+   * kind of school and document. A question opened by "那"/"and" ("那测评结果多久给我") says it
+   * goes on where the previous one was asked: `framedFirst`, it is read in the frame first.
+   */
+  | { kind: 'new-question'; framed: string; framedFirst: boolean; document?: string }
   /** "那普通高中呢？" — a kind of school or study the documents do not cover at all. */
   | { kind: 'uncovered'; subject: string };
 
-const chineseDigits: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 };
-
-/** 二 → 2, 十一 → 11, 3 → 3. */
-export function numberFrom(text: string): number | null {
-  if (/^\d+$/u.test(text)) return Number(text);
-  if (text.length === 1) return chineseDigits[text] ?? null;
-  const match = /^(十)?([一二三四五六七八九])?$|^([一二三四五六七八九])十([一二三四五六七八九])?$/u.exec(text);
-  if (!match) return null;
-  if (match[3]) return (chineseDigits[match[3]] ?? 0) * 10 + (match[4] ? (chineseDigits[match[4]] ?? 0) : 0);
-  return 10 + (match[2] ? (chineseDigits[match[2]] ?? 0) : 0);
+/** The region or kind of school a follow-up named in place of the previous one's. */
+export interface SwappedSlot {
+  region?: string;
+  school?: SchoolType;
 }
-
-/** Words that name a kind of school or a region: swapping one for another re-asks the question. */
-const entityGroups: { kind: string; words: string[] }[] = [
-  { kind: 'school', words: ['中等职业学校', '高等职业学校', '中职', '高职', '中专', '技校', '职高', '本科', '大学', '高校', '大专', 'vocational school', 'secondary vocational', 'university', 'college'] },
-  { kind: 'region', words: ['山东省', '河南省', '辽宁省', '拉萨市', '山东', '河南', '辽宁', '拉萨', '西藏', '全国', 'shandong', 'henan', 'liaoning', 'lhasa', 'tibet'] },
-];
-
-/** Schools and stages of study outside the corpus (it covers 中职 and 高校 only). */
-const uncoveredSubjects = ['普通高中', '高中', '初中', '小学', '研究生', '硕士', '博士', 'high school', 'graduate school', 'postgraduate'];
-
-/** How the documents name a kind of school, so that a swapped question finds their clauses. */
-function schoolAsWritten(word: string): string {
-  if (/^(?:中职|中专|技校|职高|中等职业学校|vocational school|secondary vocational)$/iu.test(word)) return '中职学校';
-  if (/^(?:高职|高等职业学校|大专|本科|大学|高校|university|college)$/iu.test(word)) return '高校';
-  return word;
-}
-
-function entityOf(text: string, kind: string): string | null {
-  const group = entityGroups.find((candidate) => candidate.kind === kind)!;
-  return group.words.find((word) => text.includes(word)) ?? null;
-}
-
-const sourceQuestion =
-  /(?:哪个|哪份|哪一个|什么|哪部)(?:文件|规定|政策|条款|法规|部门)|出处|依据是?什么|根据是?什么|原文在哪|谁规定的|哪(?:一)?条规定|哪(?:一)?年|什么时候(?:发|出|颁|印发|施行|定|生效)|(?:谁|哪个(?:部门|单位))(?:发|出|定|制定|颁布|起草|写)的?|发文(?:单位|机关|部门|时间|日期)|文件(?:全称|名字|名称|叫)|全名|\b(?:which|what) (?:document|rule|regulation|policy|law)\b|\bsource\b|\bwho (?:issued|published|wrote|made)\b|\bwhen was (?:it|this|that)\b|\bwhat year\b/iu;
-const pointQuestion = /第\s*([一二两三四五六七八九十\d]+)\s*(?:点|条|项|个|部分)/u;
-const elliptical = /^(?:那|那么|那如果|如果是|要是|换成|还有|再问一下)|呢[?？]?$|^(?:and |what about|how about)/iu;
 
 /**
- * Reads a message as a follow-up to the previous answer, or returns null for a question that
- * stands on its own. Only short messages are read as follow-ups.
- *
- * @example resolveFollowUp('那高职呢？', last) // { kind: 'rewrite', question: '高职学校要配几名职业指导老师？' }
+ * Whether a document is one the swapped slot names: of that region, or written for that kind of
+ * school. A clarifying question between clauses is then already answered by the slot.
  */
-export function resolveFollowUp(message: string, last: LastTurn | null | undefined): FollowUp | null {
-  if (!last || last.outcome !== 'answer') return null;
-  const text = normalizeText(message);
-  const short = [...text].length <= 24 || (/^[\x00-\x7f]+$/u.test(text) && text.split(/\s+/u).length <= 8);
-  if (!short) return null;
-  if (sourceQuestion.test(text) && ([...text].length <= 16 || /^[\x00-\x7f]+$/u.test(text))) return { kind: 'source' };
-  const point = pointQuestion.exec(text);
+export function fitsSlot(slot: SwappedSlot, document: { region: string; audience: string }): boolean {
+  if (slot.region && regionKey(document.region) !== regionKey(slot.region)) return false;
+  if (slot.school && !schoolTypesIn(document.audience).has(slot.school)) return false;
+  return slot.region !== undefined || slot.school !== undefined;
+}
+
+/** The documents a follow-up can be read against: their region and audience (for kind-of-school swaps). */
+export interface FrameKnowledge {
+  documents: ReadonlyArray<{ id: string; region: string; audience: string }>;
+}
+
+export { numberFrom, ageIn };
+
+const sourceQuestion =
+  /(?:哪个|哪份|哪一个|什么|哪部)(?:文件|规定|政策|条款|法规|部门)|出处|依据是?什么|根据是?什么|原文在哪|谁规定的|哪(?:一)?条规定|哪(?:一)?年|什么时候(?:发|出|颁|印发|施行|定|生效)|(?:谁|哪个(?:部门|单位|机构))(?:发|出|定|制定|颁布|起草|写)的?|发文(?:单位|机关|部门|时间|日期)|起草单位|文件(?:全称|名字|名称|叫)|全名|哪个(?:省|地方|地区|城市)的|哪里的(?:文件|规定|政策)|\b(?:which|what) (?:document|rule|regulation|policy|law|province|region|city|year)\b|\bsource\b|\bwho (?:issued|published|wrote|made|drafted)\b|\bwhen was (?:it|this|that)\b|\bwhere (?:is|was|does) (?:it|this|that)\b/iu;
+const pointQuestion = /第\s*([一二两三四五六七八九十\d]+)\s*(?:点|条|项|个|部分)/u;
+
+/** "文件里说的…", "这个规定…": the message asks about the document the previous answer cited. */
+const namesTheDocument = /(?:文件|规定|规范|标准|政策|意见|办法)(?:里|中|上)|(?:这|这个|这份|该|那个|那份)(?:文件|规定|规范|标准|政策|意见|办法)|\b(?:the|this|that) (?:document|standard|rule|policy)\b/iu;
+
+/** What a source question asks for. */
+function sourceAsks(text: string): SourceAsks {
+  if (/哪个(?:省|地方|地区|城市)|哪里的|\b(?:which|what) (?:province|region|city)\b|\bwhere\b/iu.test(text)) return 'where';
+  if (/哪(?:一)?年|什么时候|何时|日期|时间|\bwhen\b|\b(?:what|which) year\b/iu.test(text)) return 'when';
+  if (/谁|部门|单位|机关|机构|起草|\bwho\b/iu.test(text)) return 'who';
+  return 'document';
+}
+
+const english = (text: string): boolean => /^[\x00-\x7f]+$/u.test(text);
+
+/**
+ * Reads a message against the previous question's frame — its kind of school, region, age,
+ * year of study, document and topic — or returns null for a message that is no follow-up.
+ * A message that only names a slot ("那中职呢", "在山东呢", "如果我15岁呢") replaces that slot
+ * in the previous question; one that only asks ("具体怎么申请", "还有别的要求吗") asks about the
+ * previous topic; one with a topic of its own is a new question, read in the frame only when it
+ * finds no answer alone. Source and point questions read the previous answer's citations.
+ *
+ * @example resolveFollowUp('那高职呢？', last) // { kind: 'rewrite', question: '高校要配几名职业指导老师？' }
+ */
+export function resolveFollowUp(message: string, last: LastTurn | null | undefined, knowledge?: FrameKnowledge): FollowUp | null {
+  if (!last) return null;
+  const text = normalizeText(toSimplified(message));
+  const length = [...text].length;
+  const short = length <= 24 || (english(text) && text.split(/\s+/u).length <= 14);
+  if (!short || changesSubject.test(text)) return null;
+  const answered = last.outcome === 'answer';
+  if (answered && sourceQuestion.test(text) && (length <= 16 || english(text))) return { kind: 'source', asks: sourceAsks(text) };
+  const point = answered ? pointQuestion.exec(text) : null;
   if (point) {
     const index = numberFrom(point[1]!);
     if (index !== null && index > 0) return { kind: 'point', index };
   }
-  const previous = last.resolved;
-  // "如果我15岁呢" / "那16周岁呢" / "what if I'm 15": the age slot of the previous question
+  const previous = normalizeText(last.resolved);
+  const own = ownWordsOf(text);
+  const ownTopic = [...own.replace(/[^\p{Script=Han}]/gu, '')].length >= 2 || /[a-z]{3,}/u.test(own);
+  const school = schoolIn(text);
+  const region = regionIn(text);
   const age = ageIn(text);
-  if (age !== null && (elliptical.test(text) || /如果|假如|要是|\bif\b/iu.test(text))) {
-    const before = normalizeText(previous);
-    const replaced = before.replace(/(\d{1,2})\s*(?:周岁|岁)|\b(\d{1,2})[- ]?(?:years?[- ]old|yo)\b/iu, (match) => match.replace(/\d{1,2}/u, String(age)));
-    return { kind: 'rewrite', question: replaced !== before ? replaced : `${before} ${age}周岁` };
+  const grade = gradeIn(text);
+  const count = countIn(text);
+  const uncovered = uncoveredIn(text);
+  if (uncovered && !school && !ownTopic) return { kind: 'uncovered', subject: uncovered };
+  const documentRegion = answered ? regionOfCitedDocument(last, knowledge) : null;
+  const cited = answered && last.citations[0] ? { document: last.citations[0].doc } : {};
+  const asked = askingPart(text);
+
+  if ((school || region || age !== null || grade || count) && !ownTopic) {
+    let question = previous;
+    if (school) question = withSchool(question, school.type, knowledge);
+    if (region) question = withRegion(question, region.word, knowledge);
+    if (age !== null) question = withAge(question, age);
+    if (grade) question = withSlot(question, gradeIn(question), grade);
+    if (count) question = `${question} ${count}`;
+    if (asked !== '' && asksAQuestion(asked)) question = `${withoutQuestionWords(question)} ${asked}`;
+    const slot: SwappedSlot = { ...(region ? { region: region.word } : {}), ...(school ? { school: school.type } : {}) };
+    return { kind: 'rewrite', question, ...(region || school ? { slot } : {}) };
   }
-  if (!elliptical.test(text) && [...text].length > 8) return null;
-  const uncovered = uncoveredSubjects.find((subject) => text.toLowerCase().includes(subject));
-  if (uncovered && elliptical.test(text)) return { kind: 'uncovered', subject: uncovered };
-  for (const { kind } of entityGroups) {
-    const now = entityOf(text, kind);
-    const before = entityOf(normalizeText(previous), kind);
-    if (now && before && now !== before) {
-      if (kind === 'school' && /\p{Script=Han}/u.test(previous)) {
-        const question = normalizeText(previous).replace(new RegExp(`${before}(?:学校|院校)?`, 'u'), schoolAsWritten(now));
-        return { kind: 'rewrite', question };
-      }
-      const suffix = kind === 'region' && /[省市]$/u.test(before) && !/[省市]$/u.test(now) && /\p{Script=Han}/u.test(now) ? before.slice(-1) : '';
-      return { kind: 'rewrite', question: normalizeText(previous).replace(before, now + suffix) };
-    }
+  if (!ownTopic) {
+    // "那要多久" / "具体怎么申请" / "还有别的要求吗": the same topic (and document), a new question about it
+    if (asked === '') return null;
+    const base = asksAQuestion(asked) ? withoutQuestionWords(previous) : previous;
+    const scope = documentRegion && !regionIn(base) ? `${documentRegion} ` : '';
+    return { kind: 'rewrite', question: `${scope}${base} ${asked}`, ...cited };
   }
-  // "那中职呢" after a question that named no school but was answered for one: add the school
-  const school = entityOf(text, 'school');
-  if (school && !entityOf(normalizeText(previous), 'school') && /\p{Script=Han}/u.test(previous)) {
-    return { kind: 'rewrite', question: `${schoolAsWritten(school)} ${normalizeText(previous)}` };
+  // Words of its own that the previous question holds too ("协议里都写些啥" after "要签协议吗"), or a
+  // pronoun for its subject ("那他要去实习单位吗" after a question about the 校长): the same topic, read on.
+  if (sharesWords(own, previous) || standsForSubject.test(text)) {
+    const scope = documentRegion && !regionIn(previous) && !region ? `${documentRegion} ` : '';
+    return { kind: 'rewrite', question: `${scope}${withoutQuestionWords(previous)} ${asked}`, ...cited };
   }
-  const added = text.replace(/^(?:那么|那如果|那|如果是|要是|换成|还有|再问一下|and|what about|how about)\s*/iu, '').replace(/呢?[?？]?$/u, '');
-  if (added === '') return null;
-  // "那押金呢？" after "辽宁中职生最小多大可以去顶岗实习？" names a new topic: keep where the
-  // question was asked (region, kind of school) and drop what it was about. "那要多久？" asks
-  // something new about the same topic, so it keeps the whole previous question.
-  const scope = asksSomething.test(added) ? [] : scopeOf(normalizeText(previous));
-  if (scope.length > 0) return { kind: 'rewrite', question: `${scope.join(' ')} ${added}` };
-  return { kind: 'rewrite', question: `${previous} ${added}` };
+  // A topic of its own. "那押金呢" names a new topic where the previous question was asked: keep
+  // its region and kind of school, drop what it was about.
+  const scope = scopeOf(previous, { school, region });
+  const linked = opensContinuation.test(text) || /呢$/u.test(text.replace(/[?？!！。.\s]+$/u, '')) || supposes.test(text) || pointsBack.test(text);
+  if (!asksAQuestion(asked) && linked) {
+    const added = asked === '' ? own : asked;
+    return { kind: 'rewrite', question: scope.length > 0 ? `${scope.join(' ')} ${added}` : `${previous} ${added}` };
+  }
+  if (documentRegion && !scope.some((word) => regionIn(word)) && !region) scope.unshift(documentRegion);
+  if (scope.length === 0) return null;
+  return { kind: 'new-question', framed: `${scope.join(' ')} ${text}`, framedFirst: opensContinuation.test(text), ...(namesTheDocument.test(text) ? cited : {}) };
 }
 
-/** An age the message states ("15岁", "十五周岁", "I'm 15"), or null. */
-export function ageIn(text: string): number | null {
-  const chinese = /([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*(?:周岁|岁)/u.exec(text);
-  if (chinese) {
-    const value = numberFrom(chinese[1]!);
-    return value !== null && value >= 6 && value <= 40 ? value : null;
-  }
-  const english = /\b(?:i'?m|i am|aged?|age)\s+(\d{1,2})\b|\b(\d{1,2})[- ]?(?:years?[- ]old|yo)\b/iu.exec(text);
-  const value = english ? Number(english[1] ?? english[2]) : null;
-  return value !== null && value >= 6 && value <= 40 ? value : null;
+/**
+ * Whether every word a message names of its own is in the previous question (the same topic named
+ * again: "协议里都写些啥" after "要签协议吗"), not just one shared word of the domain.
+ */
+function sharesWords(own: string, previous: string): boolean {
+  const runs = own.replace(/[^\p{Script=Han}]+/gu, ' ').split(' ').filter((run) => run.length >= 2);
+  const words = own.match(/[a-z]{4,}/gu) ?? [];
+  if (runs.length + words.length === 0) return false;
+  const bigramsIn = (run: string): boolean => [...Array(run.length - 1).keys()].every((i) => previous.includes(run.slice(i, i + 2)));
+  return runs.every(bigramsIn) && words.every((word) => new RegExp(`\\b${word}`, 'u').test(previous));
 }
 
-/** Question words: a follow-up holding one asks about the previous topic rather than naming a new one. */
-const asksSomething = /[几多哪谁吗么啥]|什么|怎样|怎么|能否|是否|可以|能不能|要不要|\b(?:how|what|when|where|who|why|which|can|may|must|should|is|are|do|does)\b/iu;
+/** The message without its opening "那"/"and", its supposition and its particles: what it says or asks. */
+function askingPart(text: string): string {
+  return text
+    .replace(opensContinuation, '')
+    .replace(/^(?:如果|假如|要是|万一|假设|what if|if)\s*/iu, '')
+    .replace(/呢?[?？!！。.\s]*$/u, '')
+    .trim();
+}
 
-/** The words of a question that say where it applies: its region and kind of school, as they come in it. */
-function scopeOf(question: string): string[] {
-  const words = entityGroups.map(({ kind }) => entityOf(question, kind)).filter((word): word is string => word !== null);
-  return words.sort((x, y) => question.indexOf(x) - question.indexOf(y));
+/** The region of the document the previous answer cited first, when it is regional (拉萨市, not 全国). */
+function regionOfCitedDocument(last: LastTurn, knowledge: FrameKnowledge | undefined): string | null {
+  const cited = last.citations[0];
+  if (!cited || !knowledge) return null;
+  const region = knowledge.documents.find((document) => document.id === cited.doc)?.region;
+  return region && region !== '全国' ? regionStem(region) : null;
+}
+
+/** Whether the knowledge base has documents for a region, and whether any of them serves a kind of school. */
+function regionServes(regionWord: string, type: SchoolType, knowledge: FrameKnowledge | undefined): boolean {
+  if (!knowledge) return true;
+  const key = regionKey(regionWord);
+  const documents = knowledge.documents.filter((document) => regionKey(document.region) === key);
+  if (documents.length === 0) return true;
+  return documents.some((document) => !audienceMisses(new Set([type]), document.audience));
+}
+
+/** The question with its kind of school replaced (or added); a region none of whose documents serve that school is dropped. */
+function withSchool(question: string, type: SchoolType, knowledge: FrameKnowledge | undefined): string {
+  const before = schoolIn(question);
+  const written = schoolAsWritten(type, english(question));
+  let rewritten = question;
+  if (!before) rewritten = `${written} ${question}`;
+  else if (before.type !== type) rewritten = question.replace(new RegExp(`${escape(before.word)}(?:学校|院校)?`, 'u'), written);
+  const region = regionIn(rewritten);
+  if (region && !regionServes(region.word, type, knowledge)) rewritten = rewritten.replace(region.word, ' ').replace(/\s+/gu, ' ').trim();
+  return rewritten;
+}
+
+/** The question with its region replaced (or added); a kind of school the new region's documents do not serve is dropped. */
+function withRegion(question: string, word: string, knowledge: FrameKnowledge | undefined): string {
+  const before = regionIn(question);
+  let rewritten = question;
+  if (!before) rewritten = `${word} ${question}`;
+  else if (regionKey(before.word) !== regionKey(word)) {
+    // "辽宁" for "山东省" keeps the document's way of writing it: "辽宁省"
+    const suffix = /[省市]$/u.test(before.word) && !/[省市]$/u.test(word) && /\p{Script=Han}/u.test(word) ? before.word.slice(-1) : '';
+    rewritten = question.replace(before.word, word + suffix);
+  }
+  const school = schoolIn(rewritten);
+  if (school && !regionServes(word, school.type, knowledge)) rewritten = rewritten.replace(school.word, ' ').replace(/\s+/gu, ' ').trim();
+  return rewritten;
+}
+
+/** The question with its age replaced (or added). */
+function withAge(question: string, age: number): string {
+  const before = ageWordsIn(question);
+  if (!before) return `${question} ${age}周岁`;
+  return question.replace(before, before.replace(/\d{1,2}|[一二三四五六七八九十]{1,3}/u, String(age)));
+}
+
+/** The question with one slot's words replaced, or the new words added. */
+function withSlot(question: string, before: string | null, now: string): string {
+  return before ? question.replace(before, now) : `${question} ${now}`;
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
+}
+
+/** Where a question applies — its region and kind of school, as they come in it — with the message's own in their place. */
+function scopeOf(question: string, named: { school: ReturnType<typeof schoolIn>; region: ReturnType<typeof regionIn> }): string[] {
+  const words: { word: string; index: number }[] = [];
+  const school = schoolIn(question);
+  const region = regionIn(question);
+  if (region && !named.region) words.push(region);
+  if (school && !named.school) words.push(school);
+  return words.sort((x, y) => x.index - y.index).map(({ word }) => word);
 }
 
 /**
