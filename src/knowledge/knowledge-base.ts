@@ -946,11 +946,16 @@ export class KnowledgeBase {
         [createHash('sha256').update(ids.join('\n')).digest('hex'), model.name, dims, plan.drift],
       );
       const kbVersion = rows[0]!.version;
+      // Only the live version's model is kept: the vectors of any other are gone. A freshly fitted
+      // one is written whole (megabytes: through insertMany, which sends bytes as they are); the
+      // same space fitted again keeps the version that first served it.
       if (plan.modelState) {
-        await tx.query('insert into embedding_models (name, state, kb_version) values ($1, $2, $3) on conflict (name) do update set state = excluded.state', [model.name, plan.modelState, kbVersion]);
+        const { rows: stored } = await tx.query<{ kb_version: number }>('select kb_version from embedding_models where name = $1', [model.name]);
+        await tx.query('delete from embedding_models');
+        await tx.insertMany('embedding_models', ['name', 'state', 'kb_version'], [[model.name, plan.modelState, stored[0]?.kb_version ?? kbVersion]]);
+      } else {
+        await tx.query('delete from embedding_models where name <> $1', [model.name]);
       }
-      // Only the live version's model is kept: the vectors of any other are gone.
-      await tx.query('delete from embedding_models where name <> $1', [model.name]);
       await tx.insertMany(
         'kb_changes',
         ['kb_version', 'action', 'doc_id', 'version', 'previous_version', 'actor', 'detail'],
