@@ -292,6 +292,9 @@ export function isIngestible(name: string): boolean {
   return acceptedExtensions.some((ext) => lower.endsWith(ext));
 }
 
+/** Files read ahead of the one being parsed by `readUploadPaths`. */
+const filesReadAhead = 8;
+
 /**
  * Reads files and directories (every ingestible file in them, sorted by name) before anything is
  * stored: one unreadable file fails the whole read, naming it; two files with one id too.
@@ -312,10 +315,25 @@ export async function readUploadPaths(paths: readonly string[], overrides: Docum
   if (!single && overrides.id) throw new Error('--id applies to a single file only');
   const uploads: ParsedUpload[] = [];
   const seen = new Map<string, string>();
-  for (const file of files) {
-    const size = (await stat(file)).size;
-    if (size > maxDocumentBytes) throw new DocumentFormatError(path.basename(file), `文件太大（超过 ${maxDocumentBytes / 1024 / 1024} MB）/ the file is too large`);
-    const upload = await readUpload(await readFile(file), path.basename(file), single ? overrides : {});
+  // A few files are read ahead while one is parsed; they are parsed (and fail) in order.
+  const reads = new Map<number, Promise<Buffer>>();
+  const readAhead = (index: number): void => {
+    const file = files[index];
+    if (file === undefined) return;
+    const read = (async () => {
+      const size = (await stat(file)).size;
+      if (size > maxDocumentBytes) throw new DocumentFormatError(path.basename(file), `文件太大（超过 ${maxDocumentBytes / 1024 / 1024} MB）/ the file is too large`);
+      return readFile(file);
+    })();
+    read.catch(() => undefined); // awaited below in order; a later file's failure must not go unhandled
+    reads.set(index, read);
+  };
+  for (let index = 0; index < filesReadAhead; index += 1) readAhead(index);
+  for (const [index, file] of files.entries()) {
+    const bytes = await reads.get(index)!;
+    reads.delete(index);
+    readAhead(index + filesReadAhead);
+    const upload = await readUpload(bytes, path.basename(file), single ? overrides : {});
     const clash = seen.get(upload.document.id);
     if (clash) throw new DocumentFormatError(path.basename(file), `id "${upload.document.id}" is already used by ${clash}`);
     seen.set(upload.document.id, path.basename(file));

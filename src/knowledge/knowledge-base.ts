@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database, Queryable } from '../store/database.ts';
 import { dropVectorIndexes, ensureVectorIndex, nearestClauses } from '../store/vector-index.ts';
-import { toSql } from '../store/database.ts';
 import type { EmbeddingModel } from '../retrieval/embeddings/provider.ts';
 import type { DenseSearch } from '../retrieval/hybrid-search.ts';
 import { indexTextOf } from '../retrieval/hybrid-search.ts';
@@ -160,6 +159,15 @@ interface NewVersionRow {
   variants: NewVariant[];
 }
 
+/** A document's version before a new one, and its variants (which the new one may carry over). */
+interface PreviousVersion {
+  version: DocumentVersion;
+  variants: ClauseVariant[];
+}
+
+/** The key of one version of a document in maps. */
+const versionKey = (docId: string, version: number): string => `${docId}\u0000${version}`;
+
 interface VariantRow {
   id: string | number;
   doc_id: string;
@@ -239,7 +247,6 @@ interface VersionRow extends Omit<DocumentRow, 'id'> {
   retired_at: Date | null;
 }
 
-const rowsPerInsert = 500;
 const embedBatch = 256;
 /** Lets timers and requests run between CPU-bound batches. */
 const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -296,21 +303,6 @@ function toVersion(row: VersionRow): DocumentVersion {
 
 /** Sorts as the C collation does (code units), which `snapshot()` orders by, so a fitted model sees one order. */
 const byCodeUnits = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
-
-async function insertRows(tx: Queryable, table: string, columns: string[], casts: string[], rows: unknown[][]): Promise<void> {
-  for (let start = 0; start < rows.length; start += rowsPerInsert) {
-    const batch = rows.slice(start, start + rowsPerInsert);
-    const params: unknown[] = [];
-    const values = batch.map((row) => {
-      const placeholders = row.map((value, column) => {
-        params.push(value);
-        return `$${params.length}${casts[column] ?? ''}`;
-      });
-      return `(${placeholders.join(', ')})`;
-    });
-    await tx.query(`insert into ${table} (${columns.join(', ')}) values ${values.join(', ')}`, params);
-  }
-}
 
 const versionColumns = `doc_id, version, state, title, issuer, region, date, date_note, status, audience, meta, body, content_hash,
   effective_from, expires_on, source_name, source_kind, source_bytes, source_sha256, created_by, created_at, published_at, retired_at`;
@@ -552,13 +544,14 @@ export class KnowledgeBase {
       ids.add(document.id);
     }
     // Variants (which may ask a model) are prepared before the transaction, for new content only.
+    const latest = await this.#latestVersions(inputs.map(({ document }) => document.id));
+    const fresh = inputs.filter((input) => {
+      const last = latest.get(input.document.id);
+      return !(last && last.contentHash === hashOf(input.document) && (input.effectiveFrom ?? null) === last.effectiveFrom && (input.expiresOn ?? null) === last.expiresOn);
+    });
+    const previous = await this.#previousVersions(fresh.map(({ document }) => document.id));
     const prepared = new Map<string, NewVariant[]>();
-    for (const input of inputs) {
-      const latest = await this.getVersion(input.document.id);
-      const same = latest && latest.contentHash === hashOf(input.document) && (input.effectiveFrom ?? null) === latest.effectiveFrom && (input.expiresOn ?? null) === latest.expiresOn;
-      if (same) continue;
-      prepared.set(input.document.id, await this.#prepareVariants(input.document, options.actor ?? null));
-    }
+    for (const input of fresh) prepared.set(input.document.id, await this.#prepareVariants(input.document, options.actor ?? null, previous.get(input.document.id) ?? null));
     return this.db.transaction(async (tx) => {
       const created: { docId: string; version: number }[] = [];
       const unchanged: { docId: string; version: number }[] = [];
@@ -787,14 +780,18 @@ export class KnowledgeBase {
         const latest = new Map(
           (await this.db.query<{ doc_id: string; version: number }>('select doc_id, max(version)::int as version from document_versions group by doc_id')).rows.map((row) => [row.doc_id, row.version]),
         );
-        for (const input of request.inputs) {
+        const changed = request.inputs.flatMap((input) => {
           const document = { ...input.document, meta: input.document.meta ?? {} };
           const hash = hashOf(document);
           const entry = live.get(document.id);
-          if (entry && entry.contentHash === hash && (input.effectiveFrom ?? null) === entry.effectiveFrom && (input.expiresOn ?? null) === entry.expiresOn) continue;
+          if (entry && entry.contentHash === hash && (input.effectiveFrom ?? null) === entry.effectiveFrom && (input.expiresOn ?? null) === entry.expiresOn) return [];
+          return [{ input, document, hash }];
+        });
+        const before = await this.#previousVersions(changed.filter(({ document }) => latest.has(document.id)).map(({ document }) => document.id));
+        for (const { input, document, hash } of changed) {
           const version = (latest.get(document.id) ?? 0) + 1;
           const previous = retire(document.id, 'superseded');
-          const variants = await this.#prepareVariants(document, options.actor ?? null);
+          const variants = await this.#prepareVariants(document, options.actor ?? null, before.get(document.id) ?? null);
           plan.inserts.push({ docId: document.id, version, state: 'published', input: { ...input, document }, contentHash: hash, variants });
           live.set(document.id, { document, version, contentHash: hash, effectiveFrom: input.effectiveFrom ?? null, expiresOn: input.expiresOn ?? null, publishedOn: today });
           plan.changes.push({ action: 'publish', docId: document.id, version, previousVersion: previous, detail: {} });
@@ -818,11 +815,13 @@ export class KnowledgeBase {
     options.onProgress?.({ phase: 'chunking', done: 0, total });
     const documents = new Map<string, DocumentInfo>();
     const clauses: Clause[] = [];
-    const inserted = new Map(plan.inserts.map((row) => [`${row.docId}\u0000${row.version}`, row.variants]));
+    const inserted = new Map(plan.inserts.map((row) => [versionKey(row.docId, row.version), row.variants]));
+    const stored = await this.#variantsOfVersions(plan.live.filter((entry) => !inserted.has(versionKey(entry.document.id, entry.version))).map((entry) => ({ docId: entry.document.id, version: entry.version })));
     for (const [index, entry] of plan.live.entries()) {
       const { body: _body, meta: _meta, ...info } = entry.document;
       documents.set(info.id, { ...info, versionInfo: { number: entry.version, state: 'published', effectiveFrom: entry.effectiveFrom, expiresOn: entry.expiresOn, publishedOn: entry.publishedOn } });
-      const variants = inserted.get(`${info.id}\u0000${entry.version}`) ?? (await this.variantsOf(info.id, entry.version));
+      const key = versionKey(info.id, entry.version);
+      const variants = inserted.get(key) ?? stored.get(key) ?? [];
       clauses.push(...attachVariants(chunkDocument(entry.document), variants));
       if ((index + 1) % 50 === 0 || index + 1 === total) options.onProgress?.({ phase: 'chunking', done: index + 1, total });
     }
@@ -912,11 +911,9 @@ export class KnowledgeBase {
         await tx.exec('delete from clause_embeddings; delete from clauses; delete from documents;');
       }
       const writes = (docId: string): boolean => written === null || written.has(docId);
-      await insertRows(
-        tx,
+      await tx.insertMany(
         'documents',
         ['id', ...metadataColumns, 'meta', 'body', 'content_hash', 'version', 'effective_from', 'expires_on'],
-        ['', '', '', '', '', '', '', '', '::jsonb'],
         plan.live
           .filter(({ document }) => writes(document.id))
           .map(({ document, contentHash, version, effectiveFrom, expiresOn }) => [
@@ -931,19 +928,15 @@ export class KnowledgeBase {
           ]),
       );
       const newClauses = snapshot.clauses.flatMap((clause, index) => (writes(clause.docId) ? [{ clause, vector: vectors[index]! }] : []));
-      await insertRows(
-        tx,
+      await tx.insertMany(
         'clauses',
         ['id', 'doc_id', 'ordinal', 'locator', 'heading_path', 'text', 'context', 'part', 'parts'],
-        ['', '', '', '', '::text[]', '', '', '', ''],
         newClauses.map(({ clause }) => [clause.id, clause.docId, clause.ordinal, clause.locator, clause.headingPath, clause.text, clause.context, clause.part, clause.parts]),
       );
-      await insertRows(
-        tx,
+      await tx.insertMany(
         'clause_embeddings',
         ['clause_id', 'model', 'embedding'],
-        ['', '', '::vector'],
-        newClauses.map(({ clause, vector }) => [clause.id, model.name, toSql(vector)]),
+        newClauses.map(({ clause, vector }) => [clause.id, model.name, vector]),
       );
       if (dims > 0 && !sameVectors) await ensureVectorIndex(tx, model.name, dims);
       const ids = plan.live.map((entry) => entry.document.id).sort();
@@ -953,16 +946,19 @@ export class KnowledgeBase {
         [createHash('sha256').update(ids.join('\n')).digest('hex'), model.name, dims, plan.drift],
       );
       const kbVersion = rows[0]!.version;
+      // Only the live version's model is kept: the vectors of any other are gone. A freshly fitted
+      // one is written whole (megabytes: through insertMany, which sends bytes as they are); the
+      // same space fitted again keeps the version that first served it.
       if (plan.modelState) {
-        await tx.query('insert into embedding_models (name, state, kb_version) values ($1, $2, $3) on conflict (name) do update set state = excluded.state', [model.name, plan.modelState, kbVersion]);
+        const { rows: stored } = await tx.query<{ kb_version: number }>('select kb_version from embedding_models where name = $1', [model.name]);
+        await tx.query('delete from embedding_models');
+        await tx.insertMany('embedding_models', ['name', 'state', 'kb_version'], [[model.name, plan.modelState, stored[0]?.kb_version ?? kbVersion]]);
+      } else {
+        await tx.query('delete from embedding_models where name <> $1', [model.name]);
       }
-      // Only the live version's model is kept: the vectors of any other are gone.
-      await tx.query('delete from embedding_models where name <> $1', [model.name]);
-      await insertRows(
-        tx,
+      await tx.insertMany(
         'kb_changes',
         ['kb_version', 'action', 'doc_id', 'version', 'previous_version', 'actor', 'detail'],
-        ['', '', '', '', '', '', '::jsonb'],
         plan.changes.map((change) => [kbVersion, change.action, change.docId, change.version, change.previousVersion, candidate.actor, JSON.stringify({ ...change.detail, ...(options.detail ?? {}) })]),
       );
       return kbVersion;
@@ -1092,14 +1088,12 @@ export class KnowledgeBase {
   }
 
   async #insertVersions(tx: Queryable, rows: readonly NewVersionRow[], actor: string | null): Promise<void> {
-    await insertRows(
-      tx,
+    await tx.insertMany(
       'document_versions',
       [
         'doc_id', 'version', 'state', ...metadataColumns, 'meta', 'body', 'content_hash',
         'effective_from', 'expires_on', 'source_name', 'source_kind', 'source_bytes', 'source_sha256', 'created_by', 'published_at',
       ],
-      ['', '', '', '', '', '', '', '', '', '', '::jsonb'],
       rows.map(({ docId, version, state, input, contentHash }) => [
         docId,
         version,
@@ -1118,11 +1112,9 @@ export class KnowledgeBase {
         state === 'published' ? new Date() : null,
       ]),
     );
-    await insertRows(
-      tx,
+    await tx.insertMany(
       'clause_variants',
       ['doc_id', 'version', 'clause_key', 'text_hash', 'question', 'source', 'created_by'],
-      [],
       rows.flatMap(({ docId, version, variants }) =>
         variants.map((variant) => [docId, version, variant.clauseKey, variant.textHash, variant.question, variant.source, variant.createdBy]),
       ),
@@ -1220,11 +1212,9 @@ export class KnowledgeBase {
       const document = toDocument(row);
       const variants = this.#shippedFor(document.id, hashedClauses(chunkDocument(document)));
       await this.db.transaction(async (tx) => {
-        await insertRows(
-          tx,
+        await tx.insertMany(
           'clause_variants',
           ['doc_id', 'version', 'clause_key', 'text_hash', 'question', 'source', 'created_by'],
-          [],
           variants.map((variant) => [row.doc_id, row.version, variant.clauseKey, variant.textHash, variant.question, variant.source, variant.createdBy]),
         );
         await tx.query('update document_versions set variants_seeded = true where doc_id = $1 and version = $2', [row.doc_id, row.version]);
@@ -1243,13 +1233,14 @@ export class KnowledgeBase {
    * it again); a new or changed clause gets the shipped questions written for its text, and when
    * it has none and a model is configured, questions from the model (cached by text and model).
    */
-  async #prepareVariants(document: PolicyDocument, actor: string | null): Promise<NewVariant[]> {
+  async #prepareVariants(document: PolicyDocument, actor: string | null, previous: PreviousVersion | null): Promise<NewVariant[]> {
+    // Nothing to carry, nothing shipped, no model to ask: no need to chunk and hash the clauses.
+    if (!previous?.variants.length && !this.shippedVariants.has(document.id) && !this.variantGenerator) return [];
     const clauses = hashedClauses(chunkDocument(document));
-    const previous = await this.#previousVersion(document.id);
     const carried = new Map<string, NewVariant[]>();
     if (previous) {
-      const before = new Map(hashedClauses(chunkDocument(previous.document)).map((whole) => [whole.key, whole.hash]));
-      const old = await this.variantsOf(document.id, previous.version);
+      const before = new Map(hashedClauses(chunkDocument(previous.version.document)).map((whole) => [whole.key, whole.hash]));
+      const old = previous.variants;
       for (const whole of clauses) {
         if (before.get(whole.key) !== whole.hash) continue;
         carried.set(
@@ -1322,6 +1313,49 @@ export class KnowledgeBase {
     return clauses.flatMap((whole) =>
       (results.get(whole.key) ?? []).map((question) => ({ clauseKey: whole.key, textHash: whole.hash, question, source: 'model' as const, createdBy: actor })),
     );
+  }
+
+  /** The latest version of each document (any state), in one query. */
+  async #latestVersions(docIds: readonly string[]): Promise<Map<string, DocumentVersion>> {
+    if (docIds.length === 0) return new Map();
+    const { rows } = await this.db.query<VersionRow>(
+      `select distinct on (doc_id) ${versionColumns} from document_versions where doc_id = any($1::text[]) order by doc_id, version desc`,
+      [docIds],
+    );
+    return new Map(rows.map((row) => [row.doc_id, toVersion(row)]));
+  }
+
+  /**
+   * The newest version of each document that was not a discarded draft, with its variants: what
+   * a new version carries variants from. Two queries for all the documents.
+   */
+  async #previousVersions(docIds: readonly string[]): Promise<Map<string, PreviousVersion>> {
+    if (docIds.length === 0) return new Map();
+    const { rows } = await this.db.query<VersionRow>(
+      `select distinct on (doc_id) ${versionColumns} from document_versions
+        where doc_id = any($1::text[]) and not (state = 'withdrawn' and published_at is null)
+        order by doc_id, version desc`,
+      [docIds],
+    );
+    const variants = await this.#variantsOfVersions(rows.map((row) => ({ docId: row.doc_id, version: row.version })));
+    return new Map(rows.map((row) => [row.doc_id, { version: toVersion(row), variants: variants.get(versionKey(row.doc_id, row.version)) ?? [] }]));
+  }
+
+  /** The stored variants of many versions in one query, by {@link versionKey}, each in the order they were added. */
+  async #variantsOfVersions(versions: readonly { docId: string; version: number }[]): Promise<Map<string, ClauseVariant[]>> {
+    const byVersion = new Map<string, ClauseVariant[]>();
+    if (versions.length === 0) return byVersion;
+    const { rows } = await this.db.query<VariantRow>(
+      `select v.* from clause_variants v join unnest($1::text[], $2::int[]) as t(doc_id, version) on v.doc_id = t.doc_id and v.version = t.version order by v.id`,
+      [versions.map((entry) => entry.docId), versions.map((entry) => entry.version)],
+    );
+    for (const row of rows) {
+      const key = versionKey(row.doc_id, row.version);
+      const list = byVersion.get(key);
+      if (list) list.push(toVariant(row));
+      else byVersion.set(key, [toVariant(row)]);
+    }
+    return byVersion;
   }
 
   /** The newest version before `before` (default: of all) that was not a discarded draft. */

@@ -97,6 +97,80 @@ describe.each(testBackends)('database on %s', (_name, open) => {
     expect(rows).toEqual([{ meta, heading_path: ['第一章 总则', '第二条'], embedding: [0.25, -1, 3e-7] }]);
   });
 
+  describe('insertMany', () => {
+    beforeAll(async () => {
+      await backend.db.exec(`create table bulk_probe (
+        id int primary key, name text not null, tags text[] not null default '{}', meta jsonb, embedding vector,
+        at timestamptz, bytes bytea, big int8, ratio float8, flag bool, note text not null default '默认')`);
+    });
+
+    const embedding = (i: number): number[] => [i / 7, -1 / (i + 3), 3e-7 * i, 0.1];
+    const row = (i: number): unknown[] => [
+      i,
+      `名称 ${i} "quoted"\ttab\nline`,
+      i % 3 === 0 ? [] : ['第一章 总则', `第${i}条`, 'a,b{c}'],
+      JSON.stringify({ i, tags: ['就业'], nested: { ok: i % 2 === 0 } }),
+      embedding(i),
+      new Date(Date.UTC(2024, 4, 1, 8, 0, i % 60, 123)),
+      Uint8Array.of(0, 255, i % 256, 10),
+      2 ** 40 + i,
+      i / 3,
+      i % 2 === 0,
+    ];
+    const columns = ['id', 'name', 'tags', 'meta', 'embedding', 'at', 'bytes', 'big', 'ratio', 'flag'];
+
+    it('writes rows that read back as the same rows written by parameterised inserts', async () => {
+      await backend.db.insertMany('bulk_probe', columns, [row(1), row(2), row(3), [4, 'nulls', [], null, null, null, null, null, null, null]]);
+      for (const i of [101, 102, 103]) {
+        await backend.db.query(
+          `insert into bulk_probe (id, name, tags, meta, embedding, at, bytes, big, ratio, flag) values ($1, $2, $3, $4::jsonb, $5::vector, $6, $7, $8, $9, $10)`,
+          row(i - 100).map((value, index) => (index === 0 ? i : index === 4 ? toSql(value as number[]) : value)),
+        );
+      }
+      const { rows } = await backend.db.query<Record<string, unknown>>('select * from bulk_probe order by id');
+      const written = rows.filter((r) => Number(r.id) < 100);
+      const inserted = rows.filter((r) => Number(r.id) > 100).map((r) => ({ ...r, id: Number(r.id) - 100 }));
+      expect(written.slice(0, 3)).toEqual(inserted);
+      expect(written[0]).toMatchObject({ name: '名称 1 "quoted"\ttab\nline', tags: ['第一章 总则', '第1条', 'a,b{c}'], meta: { i: 1, tags: ['就业'], nested: { ok: false } }, note: '默认' });
+      expect(written[3]).toEqual({ id: 4, name: 'nulls', tags: [], meta: null, embedding: null, at: null, bytes: null, big: null, ratio: null, flag: null, note: '默认' });
+    });
+
+    it('writes thousands of rows, more than one statement takes, within the transaction it is given', async () => {
+      const many = Array.from({ length: 2500 }, (_, i) => row(1000 + i));
+      await expect(
+        backend.db.transaction(async (tx) => {
+          await tx.insertMany('bulk_probe', columns, many);
+          const { rows } = await tx.query<{ n: number }>('select count(*)::int as n from bulk_probe where id >= 1000');
+          expect(rows).toEqual([{ n: 2500 }]);
+          throw new Error('undo');
+        }),
+      ).rejects.toThrow('undo');
+      expect((await backend.db.query('select id from bulk_probe where id >= 1000')).rows).toEqual([]);
+      await backend.db.transaction((tx) => tx.insertMany('bulk_probe', columns, many));
+      const { rows } = await backend.db.query<{ n: number; sum: number; last: number[] }>(
+        `select count(*)::int as n, sum(id)::int as sum, (select embedding from bulk_probe where id = 3499) as last from bulk_probe where id >= 1000`,
+      );
+      expect(rows[0]!.n).toBe(2500);
+      expect(rows[0]!.sum).toBe(Array.from({ length: 2500 }, (_, i) => 1000 + i).reduce((x, y) => x + y));
+      expect(rows[0]!.last.map(Math.fround)).toEqual(embedding(3499).map(Math.fround)); // stored as float4
+    });
+
+    it('refuses a column the table does not have, or a value of the wrong kind, and writes nothing', async () => {
+      await expect(backend.db.insertMany('bulk_probe', ['id', 'nope'], [[5, 'x']])).rejects.toThrow(/no column nope/);
+      await expect(backend.db.insertMany('bulk_probe', ['id', 'name', 'embedding'], [[6, 'x', [1, Number.NaN]]])).rejects.toThrow(/finite/);
+      expect((await backend.db.query('select id from bulk_probe where id in (5, 6)')).rows).toEqual([]);
+    });
+  });
+
+  it('round-trips large bytea values byte for byte', async () => {
+    const bytes = Uint8Array.from({ length: 3 * 2 ** 20 }, (_, i) => (i * 7919) % 256);
+    await backend.db.exec('create table bytes_probe (id int primary key, state bytea not null)');
+    await backend.db.query('insert into bytes_probe values (1, $1)', [bytes]);
+    const { rows } = await backend.db.query<{ state: Uint8Array }>('select state from bytes_probe where id = 1');
+    expect(rows[0]!.state.length).toBe(bytes.length);
+    expect(Buffer.compare(Buffer.from(rows[0]!.state), Buffer.from(bytes))).toBe(0);
+  });
+
   it('runs several statements with exec', async () => {
     await backend.db.exec(`create temporary table scratch (n int); insert into scratch values (1), (2);`);
     const { rows } = await backend.db.query('select sum(n)::int as total from scratch');

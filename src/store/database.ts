@@ -3,6 +3,9 @@ import { join, resolve } from 'node:path';
 import { PGlite, type ParserOptions, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import type pg from 'pg';
+import { binaryCopyChunks, columnTypesSql, copyable, orderedColumns, valuesStatements, type ColumnType } from './bulk-rows.ts';
+
+export { toSql } from './bulk-rows.ts';
 
 /**
  * Something SQL can be sent to: a {@link Database} or the `tx` of a transaction.
@@ -13,6 +16,7 @@ import type pg from 'pg';
  * `vector` → number[]. Prefer `::int` casts for counts all the same.
  * Pass `jsonb` parameters as `JSON.stringify(value)` (pg would send a JS array
  * as a Postgres array) and `vector` parameters as {@link toSql}`(embedding)`.
+ * For many rows at once, {@link Queryable.insertMany} is the fast way on both backends.
  *
  * @example
  * const { rows } = await db.query<{ n: number }>('select count(*)::int as n from clauses where doc_id = $1', [id]);
@@ -21,6 +25,16 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
   /** Runs one or more statements without parameters. */
   exec(sql: string): Promise<void>;
+  /**
+   * Inserts many rows into one table: a binary COPY on the embedded database (nothing is printed
+   * or parsed as text), multi-row inserts on a Postgres server. Values as for `query` parameters
+   * (jsonb as JSON text, text[] as string arrays), except that a `vector` column takes the numbers
+   * themselves (an array, not {@link toSql}); a column left out gets its default.
+   *
+   * @example
+   * await tx.insertMany('clause_embeddings', ['clause_id', 'model', 'embedding'], [['doc#1', 'm', [0.1, 0.2]]]);
+   */
+  insertMany(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
 }
 
 /**
@@ -74,15 +88,21 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
 }
 
+/** The named columns of a table with their types, read from the catalog. */
+async function columnsOf(q: Pick<Queryable, 'query'>, table: string, columns: readonly string[]): Promise<ColumnType[]> {
+  const { rows } = await q.query<ColumnType>(columnTypesSql, [table]);
+  return orderedColumns(table, columns, rows);
+}
+
 /**
- * The string form of a vector parameter, the same for both backends.
- *
- * @example
- * await db.query('insert into clause_embeddings values ($1, $2, $3::vector)', [id, model, toSql([0.1, 0.2])]);
+ * bytea as hex through Buffer (native) instead of PGlite's per-byte default, which takes seconds
+ * for the few megabytes of a stored embedding model.
  */
-export function toSql(embedding: readonly number[]): string {
-  if (!embedding.every(Number.isFinite)) throw new Error('toSql: a vector holds finite numbers only');
-  return `[${embedding.join(',')}]`;
+const byteaOid = 17;
+const byteaSerializer = (value: Uint8Array): string => `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
+function parseBytea(text: string): Uint8Array {
+  const bytes = Buffer.from(text.slice(2), 'hex');
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**
@@ -98,16 +118,30 @@ export async function pgliteDatabase(pglite: PGlite, onClose: () => void = () =>
     const types = await pglite.query<{ oid: number }>(
       `select oid::int as oid from pg_type where typname in ('vector', 'halfvec')`,
     );
-    const parsers: ParserOptions = Object.fromEntries(types.rows.map((t) => [t.oid, parseVector]));
-    const on = (q: PGlite | Transaction): Queryable => ({
-      async query<T>(sql: string, params?: unknown[]) {
-        const { rows } = await q.query<T>(sql, params, { parsers });
-        return { rows };
-      },
-      async exec(sql: string) {
-        await q.exec(sql);
-      },
-    });
+    const parsers: ParserOptions = { ...Object.fromEntries(types.rows.map((t) => [t.oid, parseVector])), [byteaOid]: parseBytea };
+    const serializers = { [byteaOid]: byteaSerializer };
+    const on = (q: PGlite | Transaction): Queryable => {
+      const queryable: Queryable = {
+        async query<T>(sql: string, params?: unknown[]) {
+          const { rows } = await q.query<T>(sql, params, { parsers, serializers });
+          return { rows };
+        },
+        async exec(sql: string) {
+          await q.exec(sql);
+        },
+        async insertMany(table, names, rows) {
+          if (rows.length === 0) return;
+          const columns = await columnsOf(queryable, table, names);
+          if (!copyable(columns)) {
+            for (const { sql, params } of valuesStatements(table, columns, rows)) await queryable.query(sql, params);
+            return;
+          }
+          const copy = `copy ${table} (${names.join(', ')}) from '/dev/blob' with (format binary)`;
+          for (const chunk of binaryCopyChunks(columns, rows)) await q.query(copy, [], { blob: new Blob([chunk]) });
+        },
+      };
+      return queryable;
+    };
     let closed = false;
     return {
       kind: 'pglite',
@@ -168,6 +202,11 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     },
     async exec(sql: string) {
       await q.query(sql);
+    },
+    async insertMany(table, names, rows) {
+      if (rows.length === 0) return;
+      const columns = await columnsOf({ query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await q.query(sql, params)).rows as T[] }) }, table, names);
+      for (const { sql, params } of valuesStatements(table, columns, rows)) await q.query(sql, params);
     },
   });
   let closed = false;

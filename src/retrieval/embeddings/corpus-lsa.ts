@@ -119,7 +119,7 @@ export class CorpusLsaEmbeddings extends Embeddings {
   /** Fits the space on the given texts (the clause set); deterministic for the same texts. */
   fit(texts: readonly string[]): this {
     const sample = this.#weighSample(texts);
-    return this.#finishFit(eigenpairs(sparseRows(this.#rows), this.#maxDimensions), sample, texts);
+    return this.#finishFit(eigenpairs(sparseRows(this.#rows), this.#maxDimensions), sample, sample.length === texts.length ? 0 : this.unknownShare(texts));
   }
 
   /**
@@ -128,7 +128,10 @@ export class CorpusLsaEmbeddings extends Embeddings {
    */
   async fitOffThread(texts: readonly string[]): Promise<this> {
     const sample = this.#weighSample(texts);
-    return this.#finishFit(await eigenpairsOffThread(sparseRows(this.#rows), this.#maxDimensions), sample, texts);
+    const decomposed = eigenpairsOffThread(sparseRows(this.#rows), this.#maxDimensions);
+    // While the worker computes, this thread measures what the sample's vocabulary misses.
+    const unknownShare = sample.length === texts.length ? 0 : this.unknownShare(texts);
+    return this.#finishFit(await decomposed, sample, unknownShare);
   }
 
   /** Samples the texts evenly, builds the vocabulary and idf from the sample, and its TF-IDF rows. */
@@ -146,8 +149,8 @@ export class CorpusLsaEmbeddings extends Embeddings {
     return sample;
   }
 
-  /** Keeps the largest singular directions (each divided by σ) and names the space. */
-  #finishFit({ values, vectors }: Eigenpairs, sample: readonly string[], texts: readonly string[]): this {
+  /** Keeps the largest singular directions (each divided by σ) and names the space; `unknownShare` of all the texts, measured on the sample's vocabulary. */
+  #finishFit({ values, vectors }: Eigenpairs, sample: readonly string[], unknownShare: number): this {
     const n = this.#rows.length;
     const order = [...values]
       .map((value, index) => ({ value, index }))
@@ -166,7 +169,7 @@ export class CorpusLsaEmbeddings extends Embeddings {
       .update(JSON.stringify([this.#maxDimensions, [...this.#vocabulary.keys()], [...this.#idf], sample]))
       .digest('hex');
     this.#buildTermSpace();
-    this.#unknownShareAtFit = sample.length === texts.length ? 0 : this.unknownShare(texts);
+    this.#unknownShareAtFit = unknownShare;
     return this;
   }
 
