@@ -7,8 +7,7 @@ import type { AskResult, RetrievedClause } from './types.ts';
 import { isMostlyEnglish } from '../retrieval/normalize.ts';
 import type { AnswerGenerator, ConversationSummary, FallbackReason } from '../generation/types.ts';
 import { answerFeatures, type AnswerabilityModel, type AnswerFeatures } from './answerability.ts';
-import { candidateSentences, leadSentence } from './lead-sentence.ts';
-import { questionTypeOf } from './question-type.ts';
+import { candidateSentences, leadSentence, leadTypeOf } from './lead-sentence.ts';
 import { provinceOfRegion, provincesIn } from '../retrieval/regions.ts';
 
 /** Below this share of the question's weight found in the best clause, the bot abstains. */
@@ -167,10 +166,11 @@ export class PolicyAnswerer {
       tokenizer: this.search.tokenizer,
       index: this.search.lexicalIndex,
       lexicon: this.search.lexicon,
+      partsOf: (ranked) => this.search.partsOf(ranked),
     });
     // Selective answering: give the answer only when its lead sentence is judged to answer the
     // question; else ask back with the best candidates, or say so and show the closest clauses.
-    const type = questionTypeOf(question);
+    const type = leadTypeOf(question);
     const features = answerFeatures({
       query,
       type,
@@ -247,6 +247,7 @@ export class PolicyAnswerer {
       tokenizer: this.search.tokenizer,
       index: this.search.lexicalIndex,
       lexicon: this.search.lexicon,
+      partsOf: (ranked) => this.search.partsOf(ranked),
     });
     return {
       outcome: 'answer',
@@ -262,7 +263,7 @@ export class PolicyAnswerer {
   }
 
   /** The best distinct clauses to offer (one per clause, not several parts of one), at most 3. */
-  #choices(query: AnalyzedQuery, results: readonly RankedClause[], type: ReturnType<typeof questionTypeOf>): ClarifyChoice[] {
+  #choices(query: AnalyzedQuery, results: readonly RankedClause[], type: ReturnType<typeof leadTypeOf>): ClarifyChoice[] {
     const choices: ClarifyChoice[] = [];
     for (const ranked of results) {
       if (choices.length >= 3) break;
