@@ -93,21 +93,27 @@ export function composeExtractiveAnswer(input: {
   lexicon: Lexicon;
   /** Every part of a clause stored in several (`HybridSearch.partsOf`): the lead may come from any of them. */
   partsOf?: (ranked: RankedClause) => RankedClause[];
+  /** The separate questions of a message that asks several, each with the clause found for it. */
+  asked?: readonly { question: string; query: AnalyzedQuery; clauseId: string }[];
 }): ExtractiveAnswer {
   const { question, query, focus, language, replies, tokenizer, index } = input;
   const cited = [...input.cited];
-  const type = leadTypeOf(question);
-  const leads = focus.map((ranked) => {
+  // each clause answers with the words of the questions it was found for (all of them by default)
+  const asked = input.asked ?? [];
+  const leadsOf = focus.map((ranked) => {
+    const questions = asked.filter((part) => part.clauseId === ranked.clause.id);
     const parts = partsToRead(ranked, cited, input.partsOf);
-    const lead = leadSentence(parts.map((part) => part.clause.text), query, type, tokenizer, index, parts.indexOf(ranked));
-    // the part the lead comes from is quoted too, next to the other parts of its clause
-    for (const position of lead?.parts ?? []) citeBeside(cited, parts[position]!);
-    return lead;
+    // a clause leads with the whole question first, then with each part found in it
+    const found = [{ question, query }, ...questions].map((part) =>
+      leadSentence(parts.map((each) => each.clause.text), part.query, leadTypeOf(part.question), tokenizer, index, parts.indexOf(ranked)),
+    );
+    // the part a lead comes from is quoted too, next to the other parts of its clause
+    for (const lead of found) for (const position of lead?.parts ?? []) citeBeside(cited, parts[position]!);
+    const overlaps = (x: LeadSentence, y: LeadSentence): boolean => x.text.includes(y.text) || y.text.includes(x.text);
+    return found.filter((lead, position) => lead !== null && !found.slice(0, position).some((other) => other !== null && overlaps(other, lead)));
   });
-  const direct = focus.flatMap((ranked, position) => {
-    const lead = leads[position];
-    return lead ? [{ ranked, text: lead.text }] : [];
-  });
+  const leads = leadsOf.map((found) => found[0] ?? null);
+  const direct = focus.flatMap((ranked, position) => leadsOf[position]!.flatMap((lead) => (lead ? [{ ranked, text: lead.text }] : [])));
   const verdict =
     yesNoQuestion.test(question) && direct.length > 0 && prohibition.test(direct[0]!.text)
       ? replies.render(language, 'verdict_prohibited')
