@@ -7,7 +7,8 @@ import type { AskResult, RetrievedClause } from './types.ts';
 import { isMostlyEnglish } from '../retrieval/normalize.ts';
 import type { AnswerGenerator, ConversationSummary, FallbackReason } from '../generation/types.ts';
 import { answerFeatures, type AnswerabilityModel, type AnswerFeatures } from './answerability.ts';
-import { candidateSentences, leadSentence, leadTypeOf } from './lead-sentence.ts';
+import { candidateSentences, leadSentence } from './lead-sentence.ts';
+import { questionTypeOf } from './question-type.ts';
 import { provinceOfRegion, provincesIn } from '../retrieval/regions.ts';
 
 /** Below this share of the question's weight found in the best clause, the bot abstains. */
@@ -173,7 +174,8 @@ export class PolicyAnswerer {
     });
     // Selective answering: give the answer only when its lead sentence is judged to answer the
     // question; else ask back with the best candidates, or say so and show the closest clauses.
-    const type = leadTypeOf(question);
+    // the features the answerability model was trained on read the question's type from its words
+    const type = questionTypeOf(question);
     const features = answerFeatures({
       query,
       type,
@@ -266,7 +268,7 @@ export class PolicyAnswerer {
   }
 
   /** The best distinct clauses to offer (one per clause, not several parts of one), at most 3. */
-  #choices(query: AnalyzedQuery, results: readonly RankedClause[], type: ReturnType<typeof leadTypeOf>): ClarifyChoice[] {
+  #choices(query: AnalyzedQuery, results: readonly RankedClause[], type: ReturnType<typeof questionTypeOf>): ClarifyChoice[] {
     const choices: ClarifyChoice[] = [];
     for (const ranked of results) {
       if (choices.length >= 3) break;
