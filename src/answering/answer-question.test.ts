@@ -32,6 +32,21 @@ describe('PolicyAnswerer answering from the real knowledge base', () => {
     expect(answer).toContain(replies.render('zh', 'caveat_regional', { region: '辽宁省', audience: '中等职业学校' }));
   });
 
+  it('leads with an answer to each question of a message that asks two, before the quoted clauses', async () => {
+    const { outcome, answer } = await ask('实习单位可以收我的押金吗？能不能安排学生去歌舞厅这种娱乐场所实习');
+    expect(outcome).toBe('answer');
+    const lead = answer.slice(0, answer.indexOf(replies.render('zh', 'answer_quote_heading')));
+    expect(lead).toContain('押金');
+    expect(lead).toContain('营业性娱乐场所');
+  });
+
+  it('leads from the part of a clause stored in parts that holds the answer, and quotes that part', async () => {
+    const result = await ask('实习单位能收我押金吗');
+    const lead = result.answer.slice(0, result.answer.indexOf(replies.render('zh', 'answer_quote_heading')));
+    expect(lead).toContain('不得向学生收取实习押金');
+    expect(result.citations.some((citation) => citation.text.includes('不得向学生收取实习押金'))).toBe(true);
+  });
+
   it('answers each subject of a 分别 question from its own clause: 课程教学 第十条, 实践活动 第十一条', async () => {
     const result = await ask('课程教学和实践活动在中职职业指导里分别是什么地位？');
     expect(result.outcome).toBe('answer');

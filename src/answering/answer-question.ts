@@ -151,6 +151,7 @@ export class PolicyAnswerer {
       cited = [...whole, ...cited.filter((clause) => !whole.some((part) => part.clause.id === clause.clause.id))];
     }
     const parts = [...subQuestions(question).map((text) => ({ text, subject: '' })), ...respectiveParts(question)];
+    const asked: { question: string; query: AnalyzedQuery; clauseId: string }[] = [];
     for (const { text: part, subject } of parts) {
       // a part only adds a clause its words clearly hold: the lexical lists decide, no vector search
       const { query: partQuery, results: partResults } = await this.search.search(part, 3, { dense: false });
@@ -160,6 +161,7 @@ export class PolicyAnswerer {
       const namesSubject = subject !== '' && best !== undefined && best.clause.text.includes(subject);
       const floor = namesSubject ? this.minConfidence : Math.max(this.minConfidence, 0.5);
       if (!best || !asksSomething || best.coverage < floor) continue;
+      asked.push({ question: part, query: partQuery, clauseId: best.clause.id });
       if (!cited.some((clause) => clause.clause.id === best.clause.id)) cited.push(best);
       if (!focus.some((clause) => clause.clause.id === best.clause.id)) focus.push(best);
     }
@@ -173,9 +175,12 @@ export class PolicyAnswerer {
       tokenizer: this.search.tokenizer,
       index: this.search.lexicalIndex,
       lexicon: this.search.lexicon,
+      partsOf: (ranked) => this.search.partsOf(ranked),
+      asked,
     });
     // Selective answering: give the answer only when its lead sentence is judged to answer the
     // question; else ask back with the best candidates, or say so and show the closest clauses.
+    // the features the answerability model was trained on read the question's type from its words
     const type = questionTypeOf(question);
     const features = answerFeatures({
       query,
@@ -253,6 +258,7 @@ export class PolicyAnswerer {
       tokenizer: this.search.tokenizer,
       index: this.search.lexicalIndex,
       lexicon: this.search.lexicon,
+      partsOf: (ranked) => this.search.partsOf(ranked),
     });
     return {
       outcome: 'answer',

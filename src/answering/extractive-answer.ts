@@ -9,8 +9,7 @@ import type { DocumentInfo } from '../knowledge/snapshot.ts';
 import { caveatsFor, dateText } from './caveats.ts';
 import { answeredBy, schoolAnswerType } from '../knowledge/school-qa.ts';
 import { citationVersion } from '../knowledge/version-citations.ts';
-import { leadSentence, type LeadSentence } from './lead-sentence.ts';
-import { questionTypeOf } from './question-type.ts';
+import { leadSentence, leadTypeOf, type LeadSentence } from './lead-sentence.ts';
 
 /** A lead sentence ending as a sentence does: its own 。！？, or 。 in place of ；，、. */
 function asSentence(text: string): string {
@@ -54,6 +53,27 @@ export function chooseCited(results: readonly RankedClause[]): { cited: RankedCl
   return { cited: [best], focus: [best] };
 }
 
+/** A clause split in more parts than this is read from its cited parts only. */
+const maxPartsRead = 8;
+
+/** The parts of a focus clause its lead may come from, in order: all of them, or the cited ones. */
+function partsToRead(ranked: RankedClause, cited: readonly RankedClause[], partsOf?: (ranked: RankedClause) => RankedClause[]): RankedClause[] {
+  if (ranked.clause.parts <= 1) return [ranked];
+  const all = partsOf?.(ranked) ?? [];
+  const parts = all.length > 1 && all.length <= maxPartsRead ? all : [ranked, ...cited.filter((other) => other.clause.id !== ranked.clause.id && sameClause(other, ranked))];
+  return [...parts].sort((x, y) => x.clause.ordinal - y.clause.ordinal);
+}
+
+/** Adds `part` to `cited` (when missing) right after the cited parts of its clause, in order. */
+function citeBeside(cited: RankedClause[], part: RankedClause): void {
+  if (cited.some((clause) => clause.clause.id === part.clause.id)) return;
+  const siblings = cited.map((clause, position) => ({ clause, position })).filter(({ clause }) => sameClause(clause, part));
+  const after = siblings.filter(({ clause }) => clause.clause.ordinal < part.clause.ordinal).at(-1);
+  const before = siblings.find(({ clause }) => clause.clause.ordinal > part.clause.ordinal);
+  const at = after ? after.position + 1 : before ? before.position : cited.length;
+  cited.splice(at, 0, part);
+}
+
 /**
  * Builds an answer from the clauses alone: a direct line made of the best-matching fragments, the
  * quoted clauses, their sources and the caveats that apply. Every word of substance in it is the
@@ -71,14 +91,29 @@ export function composeExtractiveAnswer(input: {
   tokenizer: Tokenizer;
   index: Bm25Index;
   lexicon: Lexicon;
+  /** Every part of a clause stored in several (`HybridSearch.partsOf`): the lead may come from any of them. */
+  partsOf?: (ranked: RankedClause) => RankedClause[];
+  /** The separate questions of a message that asks several, each with the clause found for it. */
+  asked?: readonly { question: string; query: AnalyzedQuery; clauseId: string }[];
 }): ExtractiveAnswer {
-  const { question, query, cited, focus, language, replies, tokenizer, index } = input;
-  const type = questionTypeOf(question);
-  const leads = focus.map((ranked) => leadSentence(ranked.clause.text, query, type, tokenizer, index));
-  const direct = focus.flatMap((ranked, position) => {
-    const lead = leads[position];
-    return lead ? [{ ranked, text: lead.text }] : [];
+  const { question, query, focus, language, replies, tokenizer, index } = input;
+  const cited = [...input.cited];
+  // each clause answers with the words of the questions it was found for (all of them by default)
+  const asked = input.asked ?? [];
+  const leadsOf = focus.map((ranked) => {
+    const questions = asked.filter((part) => part.clauseId === ranked.clause.id);
+    const parts = partsToRead(ranked, cited, input.partsOf);
+    // a clause leads with the whole question first, then with each part found in it
+    const found = [{ question, query }, ...questions].map((part) =>
+      leadSentence(parts.map((each) => each.clause.text), part.query, leadTypeOf(part.question), tokenizer, index, parts.indexOf(ranked)),
+    );
+    // the part a lead comes from is quoted too, next to the other parts of its clause
+    for (const lead of found) for (const position of lead?.parts ?? []) citeBeside(cited, parts[position]!);
+    const overlaps = (x: LeadSentence, y: LeadSentence): boolean => x.text.includes(y.text) || y.text.includes(x.text);
+    return found.filter((lead, position) => lead !== null && !found.slice(0, position).some((other) => other !== null && overlaps(other, lead)));
   });
+  const leads = leadsOf.map((found) => found[0] ?? null);
+  const direct = focus.flatMap((ranked, position) => leadsOf[position]!.flatMap((lead) => (lead ? [{ ranked, text: lead.text }] : [])));
   const verdict =
     yesNoQuestion.test(question) && direct.length > 0 && prohibition.test(direct[0]!.text)
       ? replies.render(language, 'verdict_prohibited')

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { realCorpus, type RealCorpus } from '../testing/corpus-fixture.ts';
-import { candidateSentences, leadSentence, splitSentences } from './lead-sentence.ts';
+import { candidateSentences, leadSentence, leadTypeOf, splitSentences } from './lead-sentence.ts';
 import { questionTypeOf, sentenceFits } from './question-type.ts';
 
 let corpus: RealCorpus;
@@ -8,9 +8,9 @@ beforeAll(async () => {
   corpus = await realCorpus();
 });
 
-const lead = (clause: string, question: string): string | undefined => {
+const lead = (clause: string | string[], question: string, retrievedPart = 0): string | undefined => {
   const query = corpus.search.analyze(question);
-  return leadSentence(clause, query, questionTypeOf(question), corpus.tokenizer, corpus.search.lexicalIndex)?.text;
+  return leadSentence(clause, query, leadTypeOf(question), corpus.tokenizer, corpus.search.lexicalIndex, retrievedPart)?.text;
 };
 
 describe('splitSentences', () => {
@@ -47,6 +47,23 @@ describe('leadSentence', () => {
     );
   });
 
+  it('leads with the sentence that points back ("其…") together with the one it points to', () => {
+    const hall = '招聘会议厅为用人单位与在校学生进行供需见面的场所。其使用面积按毕业生规模计算，1000名以下的要达到200平方米。档案室为毕业生档案管理场所。';
+    expect(lead(hall, '招聘会议厅面积要多大')).toBe('招聘会议厅为用人单位与在校学生进行供需见面的场所。其使用面积按毕业生规模计算，1000名以下的要达到200平方米。');
+  });
+
+  it('keeps the items after an intro on its line for a question that asks what it includes', () => {
+    const training = '4.1.5 服务机构应对从业人员进行培训，培训内容应包括：法律法规和政策；职业规划知识；就业创业心理咨询。';
+    expect(lead(training, '机构工作人员要培训些啥内容')).toBe('服务机构应对从业人员进行培训，培训内容应包括：法律法规和政策；职业规划知识；就业创业心理咨询。');
+  });
+
+  it('reads every part of a clause stored in parts, and says which part leads', () => {
+    const parts = ['11. 严格规范实习管理。学校应统一组织实习。', '不得将违法失信单位作为实习单位。', '不得向学生收取实习押金、培训费。'];
+    const query = corpus.search.analyze('实习单位能收我押金吗');
+    const found = leadSentence(parts, query, leadTypeOf('实习单位能收我押金吗'), corpus.tokenizer, corpus.search.lexicalIndex, 1);
+    expect(found).toMatchObject({ text: '不得向学生收取实习押金、培训费。', parts: [2] });
+  });
+
   it('returns null when no sentence holds a word of the question', () => {
     expect(lead(clause, '食堂几点开门')).toBeUndefined();
   });
@@ -61,6 +78,12 @@ describe('question types', () => {
     expect(questionTypeOf('资助怎么申请')).toBe('procedure');
     expect(questionTypeOf('职业指导工作谁负责')).toBe('who');
     expect(questionTypeOf('How many teachers must a school have?')).toBe('quantity');
+  });
+
+  it('reads a size or a content question its words leave open', () => {
+    expect(leadTypeOf('招聘会议厅面积要多大')).toBe('quantity');
+    expect(leadTypeOf('机构工作人员要培训些啥内容')).toBe('list');
+    expect(leadTypeOf('实习单位能扣我身份证吗')).toBe('permission');
   });
 
   it('checks the shape of an answer sentence against the question type', () => {
