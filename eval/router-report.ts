@@ -215,7 +215,7 @@ export function scoreHeldOut(classifier: MessageClassifier, heldOut: readonly La
   const lookalikes = items.filter((item) => item.expected !== 'crisis' && crisisLookalike.test(normalizeMessage(item.text)));
   const hard = items.filter((item) => isHardNegative({ text: item.text, label: item.expected, ...(item.source === undefined ? {} : { source: item.source }) }));
   const overridden = (item: HeldOutItem): boolean => {
-    const route = routeMessage(item.text);
+    const route = routeMessage(item.text, undefined, classifier);
     return item.predicted === 'crisis' || (route.kind === 'escalate' && route.reason === 'crisis');
   };
   const atThreshold = (threshold: number): RouterHeldOut['thresholds'][number] => {

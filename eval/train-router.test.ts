@@ -6,7 +6,7 @@ import type { LabelledMessage, MessageLabel } from '../src/answering/message-cla
 import { loadLexicon } from '../src/retrieval/lexicon.ts';
 import { Tokenizer } from '../src/retrieval/tokenizer.ts';
 import { dataFingerprint, splitHeldOut } from './router-report.ts';
-import { defaultTrainOptions, modelText, outOfFoldCrisisScores, trainRouter } from './train-router.ts';
+import { defaultTrainOptions, modelText, outOfFoldCrisisScores, trainRouter, withSentences } from './train-router.ts';
 
 const tokenizer = new Tokenizer(loadLexicon());
 
@@ -26,6 +26,17 @@ function dataDir(): string {
   return dir;
 }
 
+describe('withSentences', () => {
+  it("adds the sentences of ordinary messages with their message's label, never a crisis message's", () => {
+    const added = withSentences([
+      { text: '我已经交了 还要交什么', label: 'policy' },
+      { text: '投了一百份简历，我真的撑不住了', label: 'crisis' },
+      { text: '还要交什么', label: 'policy' },
+    ]).slice(3);
+    expect(added.map(({ text, label }) => ({ text, label }))).toEqual([{ text: '我已经交了', label: 'policy' }]);
+  });
+});
+
 describe('trainRouter', () => {
   const options = { ...defaultTrainOptions, tokenizer, epochs: 6 };
   const trained = trainRouter(options, dataDir());
@@ -33,6 +44,7 @@ describe('trainRouter', () => {
   it('trains on the training part only and records which it was', () => {
     const { train, heldOut } = splitHeldOut(examples);
     expect(trained.model.training).toMatchObject({ examples: train.length, heldOutExamples: heldOut.length, dataFingerprint: dataFingerprint(train) });
+    expect(trained.model.training!['sentenceExamples']).toBe(withSentences(train).length - train.length);
     expect(trained.heldOut.items).toBe(heldOut.length);
   });
 

@@ -3,7 +3,7 @@
  * fixed 20 % per label (`router-report.ts`), trains on the rest and writes
  * `knowledge/router/model.json` with its held-out numbers, so that they are honest.
  *
- * The crisis threshold is picked without looking at the held-out part: 5-fold cross-validation
+ * The crisis threshold is picked without looking at the held-out part: 10-fold cross-validation
  * over the training part gives every training crisis message a crisis probability from a model
  * that did not see it, and the threshold is the highest one that still catches 99 % of them.
  * The held-out crisis recall at that threshold is then a fair estimate.
@@ -19,10 +19,12 @@ import {
   defaultFeatureSettings,
   defaultModelFile,
   MessageClassifier,
+  normalizeMessage,
   thresholdForRecall,
   trainClassifier,
 } from '../src/answering/message-classifier.ts';
 import type { LabelledMessage, MessageClassifierModel, TrainOptions } from '../src/answering/message-classifier.ts';
+import { messageSentences } from '../src/answering/router.ts';
 import { repoRoot } from '../src/paths.ts';
 import { loadLexicon } from '../src/retrieval/lexicon.ts';
 import { Tokenizer } from '../src/retrieval/tokenizer.ts';
@@ -40,6 +42,15 @@ import type { RouterHeldOut } from './router-report.ts';
 
 /** Crisis recall the threshold is chosen for (on the training part's cross-validation). */
 export const targetCrisisRecall = 0.99;
+
+/**
+ * Folds of the cross-validation that picks the crisis threshold. Ten, not five: each out-of-fold
+ * model then trains on 90 % of the training part, closer to the final model, and its crisis
+ * scores are less pessimistic; with five the threshold came out lower (0.064 against 0.083 on
+ * 4,240 messages, December 2026) for the same 99 % held-out crisis recall, and flagged 132
+ * held-out ordinary messages instead of 104.
+ */
+export const crossValidationFoldCount = 10;
 
 /**
  * The settings `npm run train:router` uses unless told otherwise, chosen by 5-fold
@@ -62,14 +73,41 @@ export const defaultTrainOptions: TrainOptions = {
 };
 
 /**
+ * The training messages and, after them, the sentences of every ordinary (non-crisis) message that
+ * has several, each with its message's label. The router reads each sentence of a message on its
+ * own and escalates when one alone reads as a crisis ("…能不能不上了 反正我也撑不到毕业"); a model
+ * that only ever saw whole messages takes a bare "我已经交了" or "中专的时候领过一次了" — short, in
+ * the past tense, no question — for the start of distress talk. A sentence of a message that is not
+ * a crisis is not a crisis either, so these examples are safe to add; the sentences of crisis
+ * messages are not added (which of them carries the crisis is not known).
+ *
+ * @example withSentences([{ text: '我已经交了 还要交什么', label: 'policy' }]).length // 3
+ */
+export function withSentences(examples: readonly LabelledMessage[]): LabelledMessage[] {
+  const seen = new Set(examples.map((example) => normalizeMessage(example.text)));
+  const sentences: LabelledMessage[] = [];
+  for (const example of examples) {
+    if (example.label === 'crisis') continue;
+    for (const sentence of messageSentences(example.text)) {
+      const key = normalizeMessage(sentence);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      sentences.push({ text: sentence, label: example.label, source: `${example.source ?? ''}#sentence` });
+    }
+  }
+  return [...examples, ...sentences];
+}
+
+/**
  * Crisis scores of the training crisis messages, each from a model trained on the other folds:
  * its crisis probability, or `Infinity` where crisis won outright.
  */
-export function outOfFoldCrisisScores(train: readonly LabelledMessage[], options: TrainOptions, folds = 5): number[] {
+export function outOfFoldCrisisScores(train: readonly LabelledMessage[], options: TrainOptions, folds = 5, sentences = true): number[] {
   const parts = crossValidationFolds(train, folds);
   const scores: number[] = [];
   parts.forEach((fold, f) => {
-    const rest = parts.filter((_, g) => g !== f).flat();
+    const others = parts.filter((_, g) => g !== f).flat();
+    const rest = sentences ? withSentences(others) : others;
     const classifier = MessageClassifier.fromJSON(trainClassifier(rest, options), { tokenizer: options.tokenizer });
     for (const example of fold) {
       if (example.label !== 'crisis') continue;
@@ -89,14 +127,19 @@ export interface TrainedRouter {
 }
 
 /** Splits, picks the crisis threshold by cross-validation, trains and scores on the held-out part. */
-export function trainRouter(options: TrainOptions = defaultTrainOptions, dataDir = routerDataDir): TrainedRouter {
+export function trainRouter(
+  options: TrainOptions = defaultTrainOptions,
+  dataDir = routerDataDir,
+  { sentences = true, folds = crossValidationFoldCount }: { sentences?: boolean; folds?: number } = {},
+): TrainedRouter {
   const data = loadRouterMessages(dataDir);
   if (data.examples.length === 0) throw new Error(`no labelled messages in ${dataDir}/messages-*.jsonl`);
   const { train, heldOut } = splitHeldOut(data.examples);
   const shared: TrainOptions = { ...options, tokenizer: options.tokenizer ?? new Tokenizer(loadLexicon()) };
   // Rounded down to 4 decimals, so that rounding never costs recall.
-  const crisisThreshold = Math.floor(thresholdForRecall(outOfFoldCrisisScores(train, shared), targetCrisisRecall) * 10_000) / 10_000;
-  const model = trainClassifier(train, { ...shared, crisisThreshold });
+  const crisisThreshold = Math.floor(thresholdForRecall(outOfFoldCrisisScores(train, shared, folds, sentences), targetCrisisRecall) * 10_000) / 10_000;
+  const trainWithSentences = sentences ? withSentences(train) : train;
+  const model = trainClassifier(trainWithSentences, { ...shared, crisisThreshold });
   const classifier = MessageClassifier.fromJSON(model, { tokenizer: shared.tokenizer });
   const scored = scoreHeldOut(classifier, heldOut);
   const heldOutScores = heldOut
@@ -107,10 +150,12 @@ export function trainRouter(options: TrainOptions = defaultTrainOptions, dataDir
     });
   model.training = {
     ...model.training,
+    examples: train.length,
+    sentenceExamples: trainWithSentences.length - train.length,
     heldOutFraction,
     heldOutExamples: heldOut.length,
     dataFingerprint: dataFingerprint(train),
-    crisisThresholdFrom: `5-fold cross-validation on the training part, for crisis recall ≥ ${targetCrisisRecall}`,
+    crisisThresholdFrom: `${folds}-fold cross-validation on the training part, for crisis recall ≥ ${targetCrisisRecall}`,
   };
   const heldOutNeeds = thresholdForRecall(heldOutScores, targetCrisisRecall);
   model.heldOut = {
@@ -163,6 +208,8 @@ if (isMain) {
       seed: { type: 'string' },
       'whole-message-max': { type: 'string' },
       'no-jieba': { type: 'boolean', default: false },
+      'no-sentences': { type: 'boolean', default: false },
+      folds: { type: 'string' },
     },
   });
   const number = (value: string | undefined, fallback: number): number => (value === undefined ? fallback : Number(value));
@@ -181,7 +228,7 @@ if (isMain) {
     },
   };
   const started = performance.now();
-  const { model, heldOut, heldOutNeeds, data } = trainRouter(options);
+  const { model, heldOut, heldOutNeeds, data } = trainRouter(options, undefined, { sentences: !values['no-sentences'], folds: number(values.folds, crossValidationFoldCount) });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const text = modelText(model);
   const classifier = MessageClassifier.fromJSON(text);
@@ -194,7 +241,7 @@ if (isMain) {
     `data: ${data.files.join(', ')} — ${data.examples.length} messages (${data.duplicates} repeats dropped, ${data.conflicts.length} texts with two labels dropped, ${data.rejected.length} bad lines)`,
     ...data.conflicts.slice(0, 10).map((conflict) => `  two labels (${conflict.labels.join(', ')}): ${conflict.text}`),
     ...data.rejected.slice(0, 10).map((line) => `  bad line: ${line}`),
-    `trained on ${model.training!['examples']} (held out ${heldOut.items}) in ${seconds} s; ${model.training!['keptFeatures']} features kept of ${model.training!['vocabulary']}; model ${(Buffer.byteLength(text) / 1024 / 1024).toFixed(2)} MB`,
+    `trained on ${model.training!['examples']} messages and ${model.training!['sentenceExamples']} of their sentences (held out ${heldOut.items}) in ${seconds} s; ${model.training!['keptFeatures']} features kept of ${model.training!['vocabulary']}; model ${(Buffer.byteLength(text) / 1024 / 1024).toFixed(2)} MB`,
     `classify: ${(perMessage * 1000).toFixed(0)} µs per message (mean over all ${texts.length}, the saved model read back)`,
     `crisis threshold ${model.crisisThreshold.toFixed(4)} (cross-validated on training data; the held-out part alone would need ${heldOutNeeds === Infinity ? 'none' : heldOutNeeds.toFixed(4)})`,
     '',

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { knowledgeDir } from '../paths.ts';
 import { hasWordCharacters, normalizeText } from '../retrieval/normalize.ts';
 import { toSimplified } from '../retrieval/simplified.ts';
-import { loadMessageClassifier, type MessageClassifier, type MessageLabel } from './message-classifier.ts';
+import { loadMessageClassifier, type Classification, type MessageClassifier, type MessageLabel } from './message-classifier.ts';
 
 type EscalationReason = 'crisis' | 'person' | 'complaint';
 
@@ -54,6 +54,25 @@ const sureCrisis = 0.5;
 const clearLead = 2;
 /** The top label's probability needed for the classifier alone to ask for a person or a complaint. */
 const sureLabel = 0.5;
+/** A sentence at least this sure of crisis escalates on its own, whatever the rest of its message says … */
+const sureCrisisSentence = 0.9;
+/** … when it is this many characters long, enough to carry its own evidence. */
+const sentenceEvidenceLength = 8;
+
+/**
+ * Whether one sentence of a message makes the whole message a crisis. Each sentence is a further
+ * chance of a false alarm, and a short fragment ("我现在在家", "我已经交了") says little, so its
+ * score is mostly the model's prior: a sentence that reads as a crisis (crisis its top label, at
+ * least `sureCrisis`) escalates when the message as a whole also raised the crisis score (at
+ * least the model's cross-validated `crisisThreshold`, its 99 %-recall point), or, diluted in a
+ * long message that did not, when it is long enough to carry evidence and near certain.
+ */
+function readsAsCrisisAlone(classifier: MessageClassifier, sentence: string, whole: Classification): boolean {
+  const part = classifier.classify(sentence);
+  if (part.label !== 'crisis' || part.probabilities.crisis < sureCrisis) return false;
+  if (whole.crisis) return true;
+  return part.probabilities.crisis >= sureCrisisSentence && [...sentence].length >= sentenceEvidenceLength;
+}
 
 /** Self-harm, suicide and hopelessness. Checked first, on the whole message, whatever its length. */
 const crisisPatterns: RegExp[] = [
@@ -119,10 +138,7 @@ export function routeMessage(
     return { kind: 'escalate', reason: 'crisis', ...withScores };
   }
   // distress said in one sentence of a longer message ("…能不能不上了 反正我也撑不到毕业")
-  if (classifier && classified && sentencesOf(spaced).some((sentence) => {
-    const part = classifier.classify(sentence);
-    return part.label === 'crisis' && part.probabilities.crisis >= sureCrisis;
-  })) {
+  if (classifier && classified && messageSentences(message).some((sentence) => readsAsCrisisAlone(classifier, sentence, classified))) {
     return { kind: 'escalate', reason: 'crisis', ...withScores };
   }
   if ([...message].length > maxMessageLength) return { kind: 'invalid', reason: 'too-long' };
@@ -146,9 +162,15 @@ export function routeMessage(
   return { kind: 'policy', ...care, ...withScores };
 }
 
-/** The sentences and clauses of a message that has several (none for a single one). */
-function sentencesOf(text: string): string[] {
-  const parts = text
+/**
+ * The sentences and clauses of a message that has several (none for a single one), each read by
+ * the classifier on its own. Training adds the sentences of ordinary messages as examples
+ * (`eval/train-router.ts`), so the split here and there must be the same.
+ *
+ * @example messageSentences('我已经交了 还要交什么') // ['我已经交了', '还要交什么']
+ */
+export function messageSentences(message: string): string[] {
+  const parts = toSimplified(normalizeText(message))
     .split(/[，,。.!！?？；;\n]+|(?<=\p{Script=Han})\s+|\s+(?=\p{Script=Han})/u)
     .map((part) => part.trim())
     .filter((part) => [...part].length >= 4);
