@@ -58,6 +58,8 @@ export interface KnowledgeBaseOptions {
    * it lacked when fitted (default {@link defaultRefitDrift}).
    */
   refitDrift?: number;
+  /** Called once a change is committed, with the new knowledge-base version (the assistant stores the new lexical index). */
+  afterCommit?: (version: number) => void;
   log?: Logger;
 }
 
@@ -336,6 +338,7 @@ export class KnowledgeBase {
   readonly #concurrency: number;
   readonly #log: Logger | undefined;
   readonly #refitDrift: number;
+  readonly #afterCommit: ((version: number) => void) | undefined;
   #refitting: Promise<void> | null = null;
   #closed = false;
 
@@ -349,6 +352,7 @@ export class KnowledgeBase {
     this.#concurrency = Math.max(1, options.generationConcurrency ?? 4);
     this.#log = options.log;
     this.#refitDrift = options.refitDrift ?? defaultRefitDrift;
+    this.#afterCommit = options.afterCommit;
   }
 
   /** The published version (0 before anything was published). */
@@ -968,6 +972,7 @@ export class KnowledgeBase {
       return kbVersion;
     });
     await this.db.exec('analyze clause_embeddings');
+    this.#afterCommit?.(report.version);
     if (plan.drift > this.#refitDrift && model.fitted) {
       report.refitScheduled = this.refitInBackground() !== null;
       this.#log?.info({ drift: Number(plan.drift.toFixed(3)), threshold: this.#refitDrift }, 'embedding model drifted past the threshold; refitting in the background');
