@@ -25,7 +25,7 @@ export async function freePort(): Promise<number> {
 /**
  * `zhiyin serve` as a child process that can be killed with SIGKILL at any moment and started
  * again on the same port and data directory (the chaos run). Its output goes to `logFile`, if
- * given. `up` says whether it answers `/healthz` right now, as far as the last start and kill tell.
+ * given. `up` says whether it is ready (`/readyz`) right now, as far as the last start and kill tell.
  *
  * @example
  * const server = new ServerProcess({ dataDir, port: await freePort(), env: { TELEGRAM_BOT_TOKEN: token } });
@@ -56,7 +56,7 @@ export class ServerProcess {
     return this.#up;
   }
 
-  /** `performance.now()` when it last started answering `/healthz`. */
+  /** `performance.now()` when it last became ready (`/readyz`). */
   get upSince(): number {
     return this.#upSince;
   }
