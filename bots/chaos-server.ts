@@ -4,9 +4,9 @@ import { createServer } from 'node:net';
 import { repoRoot } from '../src/paths.ts';
 import { zhiyinBin, zhiyinEnvironment } from '../src/testing/zhiyin-process.ts';
 
-/** A `kill -9` of the server: how long it took to answer `/healthz` again. */
+/** A `kill -9` of the server: how long it took to be ready again (`/readyz`). */
 export interface Kill {
-  /** Seconds from the kill until the restarted server answered `/healthz`. */
+  /** Seconds from the kill until the restarted server was ready (`/readyz` 200; `/healthz` answers earlier, while it starts). */
   downSeconds: number;
 }
 
@@ -25,7 +25,7 @@ export async function freePort(): Promise<number> {
 /**
  * `zhiyin serve` as a child process that can be killed with SIGKILL at any moment and started
  * again on the same port and data directory (the chaos run). Its output goes to `logFile`, if
- * given. `up` says whether it answers `/healthz` right now, as far as the last start and kill tell.
+ * given. `up` says whether it is ready (`/readyz`) right now, as far as the last start and kill tell.
  *
  * @example
  * const server = new ServerProcess({ dataDir, port: await freePort(), env: { TELEGRAM_BOT_TOKEN: token } });
@@ -56,7 +56,7 @@ export class ServerProcess {
     return this.#up;
   }
 
-  /** `performance.now()` when it last started answering `/healthz`. */
+  /** `performance.now()` when it last became ready (`/readyz`). */
   get upSince(): number {
     return this.#upSince;
   }
@@ -66,7 +66,7 @@ export class ServerProcess {
     return this.#lastKillAt;
   }
 
-  /** Starts `zhiyin serve` and resolves once `/healthz` answers 200. */
+  /** Starts `zhiyin serve` and resolves once it is ready: `/readyz` answers 200. */
   async start(): Promise<void> {
     const env = zhiyinEnvironment(this.options.dataDir, { LOG_LEVEL: 'silent', ...this.options.env, PORT: String(this.options.port), HOST: '127.0.0.1' });
     const child = spawn(process.execPath, [this.options.entry ?? zhiyinBin, 'serve'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -78,9 +78,9 @@ export class ServerProcess {
     }
     const deadline = performance.now() + (this.options.startTimeoutMs ?? 180_000);
     while (performance.now() < deadline) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`zhiyin serve exited (${child.exitCode ?? child.signalCode}) before it answered /healthz`);
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`zhiyin serve exited (${child.exitCode ?? child.signalCode}) before it was ready (/readyz)`);
       try {
-        const response = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(2_000) });
+        const response = await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(2_000) });
         if (response.status === 200) {
           this.#up = true;
           this.#upSince = performance.now();
@@ -91,7 +91,7 @@ export class ServerProcess {
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error('zhiyin serve did not answer /healthz in time');
+    throw new Error('zhiyin serve was not ready (/readyz) in time');
   }
 
   /** `kill -9`, then starts it again; records the kill. */

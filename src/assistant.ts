@@ -9,7 +9,10 @@ import { ConcurrentChangeError } from './knowledge/versions.ts';
 import { loadShippedVariants, variantGeneratorFor } from './knowledge/variants.ts';
 import { loadLexicon, type Lexicon } from './retrieval/lexicon.ts';
 import { Tokenizer } from './retrieval/tokenizer.ts';
-import { HybridSearch, indexTextOf } from './retrieval/hybrid-search.ts';
+import { HybridSearch, indexTextOf, lexicalIndexKey, lexicalPostingsOf, type LexicalPostings } from './retrieval/hybrid-search.ts';
+import { Postings } from './retrieval/postings.ts';
+import type { KnowledgeSnapshot } from './knowledge/snapshot.ts';
+import { loadLexicalIndex, storeLexicalIndex } from './store/lexical-indexes.ts';
 import { CorpusLsaEmbeddings } from './retrieval/embeddings/corpus-lsa.ts';
 import { corpusLsaModel, pretrainedModel, type EmbeddingModel } from './retrieval/embeddings/provider.ts';
 import { defaultMinConfidence, PolicyAnswerer, type AnsweredQuestion, type AnswerOptions } from './answering/answer-question.ts';
@@ -71,6 +74,8 @@ export class Assistant {
   #answerer: PolicyAnswerer | null = null;
   #answererVersion = -1;
   #building: Promise<PolicyAnswerer> | null = null;
+  /** Lexical indexes being stored (after a commit, or after building one the store lacked); awaited by `close`. */
+  #storing: Promise<void> | null = null;
 
   private constructor(
     readonly config: Config,
@@ -96,14 +101,18 @@ export class Assistant {
     try {
       const { applied } = await migrate(db);
       if (applied.length > 0) log.info({ applied }, 'database migrated');
+      // Each committed version's lexical index is built and stored at once, so that a start reads it.
+      let committed = (_version: number): void => {};
       // Question variants: the shipped files (knowledge/variants/), and the configured model at ingest.
       const knowledge = new KnowledgeBase(db, await embeddingModelFor(config, tokenizer), {
         shippedVariants: await loadShippedVariants(config.ZHIYIN_KNOWLEDGE_DIR),
         variantGenerator: await variantGeneratorFor(config),
+        afterCommit: (version) => committed(version),
         log,
       });
       const replies = new Replies();
       const assistant = new Assistant(config, db, knowledge, lexicon, tokenizer, replies, log, await generationFor(config, replies, log));
+      committed = () => assistant.#storeLexicalIndexInBackground();
       const seeded = await knowledge.seedShippedVariants();
       if (seeded.published > 0) {
         log.info({ versions: seeded.versions }, 'shipped question variants added to stored versions; re-indexing');
@@ -161,11 +170,50 @@ export class Assistant {
     const { rows } = await this.db.query<{ embedding_dims: number | null }>('select embedding_dims from kb_state where id = 1');
     const dims = rows[0]?.embedding_dims ?? 0;
     const dense = dims > 0 ? this.knowledge.denseSearch(dims) : null;
-    const search = new HybridSearch(snapshot, this.lexicon, this.tokenizer, dense, { denseWeight: model.fusionWeight });
+    await this.#storing;
+    const key = lexicalIndexKey(snapshot, this.lexicon, this.tokenizer);
+    const stored = await this.#storedLexicalIndex(key);
+    const search = new HybridSearch(snapshot, this.lexicon, this.tokenizer, dense, { denseWeight: model.fusionWeight }, stored ?? undefined);
+    if (!stored) this.#storeLexicalIndexInBackground({ key, version: snapshot.version, postings: search.lexicalPostings });
     this.#answerer = new PolicyAnswerer(search, this.replies, defaultMinConfidence, this.generation?.generator, loadAnswerabilityModel());
     this.#answererVersion = snapshot.version;
     this.log.debug({ uptimeMs: Math.round(performance.now()), version: snapshot.version }, 'answerer ready');
     return this.#answerer;
+  }
+
+  /** The lexical indexes stored under `key`, or null when there are none or they cannot be read (they are then built). */
+  async #storedLexicalIndex(key: string): Promise<LexicalPostings | null> {
+    try {
+      const stored = await loadLexicalIndex(this.db, key);
+      return stored ? { words: Postings.fromBytes(stored.words), bigrams: Postings.fromBytes(stored.bigrams) } : null;
+    } catch (error) {
+      this.log.warn({ err: error }, 'the stored lexical index cannot be read; building it');
+      return null;
+    }
+  }
+
+  /**
+   * Stores the lexical indexes of a snapshot (given, or the current one's, built unless already
+   * stored) after the work in hand; a failure is logged, and the next start builds them.
+   */
+  #storeLexicalIndexInBackground(built?: { key: string; version: number; postings: LexicalPostings }): void {
+    const previous = this.#storing;
+    const storing = (async () => {
+      await previous;
+      let index = built;
+      if (!index) {
+        const snapshot: KnowledgeSnapshot = await this.knowledge.snapshot({ includeSuperseded: true });
+        const key = lexicalIndexKey(snapshot, this.lexicon, this.tokenizer);
+        if ((await this.db.query('select 1 from lexical_indexes where key = $1', [key])).rows.length > 0) return;
+        index = { key, version: snapshot.version, postings: lexicalPostingsOf(snapshot, this.tokenizer) };
+      }
+      await storeLexicalIndex(this.db, index.key, index.version, { words: index.postings.words.toBytes(), bigrams: index.postings.bigrams.toBytes() });
+    })()
+      .catch((error: unknown) => this.log.warn({ err: error }, 'the lexical index could not be stored; the next start builds it'))
+      .finally(() => {
+        if (this.#storing === storing) this.#storing = null;
+      });
+    this.#storing = storing;
   }
 
   /**
@@ -178,6 +226,7 @@ export class Assistant {
 
   async close(): Promise<void> {
     await this.knowledge.close();
+    await this.#storing;
     await this.db.close();
   }
 }

@@ -52,9 +52,12 @@ export class Bm25Index {
     documents: ReadonlyArray<{ id: string; terms: readonly string[] }>,
     readonly k1 = 1.2,
     readonly b = 0.75,
+    /** The documents' postings when already built (stored with the knowledge-base version): their terms are then not read. */
+    postings?: Postings,
   ) {
     this.#ids = documents.map((document) => document.id);
-    this.#postings = Postings.build(documents.map((document) => document.terms));
+    if (postings && postings.lengths.length !== documents.length) throw new Error('Bm25Index: the postings index another number of documents');
+    this.#postings = postings ?? Postings.build(documents.map((document) => document.terms));
     const lengths = this.#postings.lengths;
     let total = 0;
     for (const length of lengths) total += length;
@@ -76,6 +79,26 @@ export class Bm25Index {
       }
       this.#maxSaturation[term] = max;
     }
+  }
+
+  /**
+   * An index over documents given by id whose postings are already built (read from the store):
+   * the same scores and order as indexing their terms.
+   *
+   * @example const index = Bm25Index.fromPostings(ids, Postings.fromBytes(stored));
+   */
+  static fromPostings(ids: readonly string[], postings: Postings, k1 = 1.2, b = 0.75): Bm25Index {
+    return new Bm25Index(
+      ids.map((id) => ({ id, terms: [] })),
+      k1,
+      b,
+      postings,
+    );
+  }
+
+  /** The postings, to store with the knowledge-base version. */
+  get postings(): Postings {
+    return this.#postings;
   }
 
   get size(): number {

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { snapshotOf } from '../knowledge/corpus.ts';
 import { realCorpus, type RealCorpus } from '../testing/corpus-fixture.ts';
-import { HybridSearch, InMemoryDenseSearch, indexTextOf, schoolTypesIn, type RankedClause } from './hybrid-search.ts';
+import { HybridSearch, InMemoryDenseSearch, indexTextOf, lexicalIndexKey, lexicalPostingsOf, schoolTypesIn, type RankedClause } from './hybrid-search.ts';
+import { Postings } from './postings.ts';
 import { loadLexicon } from './lexicon.ts';
 import { Tokenizer } from './tokenizer.ts';
 
@@ -148,5 +149,39 @@ describe('HybridSearch fusion', () => {
   it('indexes a clause with its document title, headings and region, but not its own number', () => {
     const [clause] = snapshot.clauses;
     expect(indexTextOf(clause!, snapshot.documents.get('doc'))).toBe('测试文件  押金押金押金。 全国');
+  });
+});
+
+describe('HybridSearch over stored lexical indexes', () => {
+  let corpus: RealCorpus;
+
+  beforeAll(async () => {
+    corpus = await realCorpus();
+  });
+
+  it('ranks from postings read back from their bytes exactly as from the clauses', async () => {
+    const built = new HybridSearch(corpus.snapshot, corpus.lexicon, corpus.tokenizer, null);
+    const { words, bigrams } = built.lexicalPostings;
+    const stored = { words: Postings.fromBytes(words.toBytes()), bigrams: Postings.fromBytes(bigrams.toBytes()) };
+    const loaded = new HybridSearch(corpus.snapshot, corpus.lexicon, corpus.tokenizer, null, {}, stored);
+    for (const question of ['实习单位能扣我身份证吗', '学业辅倒', '中职学校要配几名职业指导老师？', 'Can the school charge an internship deposit?', '顶岗实习每天工作多长时间']) {
+      const [expected, found] = await Promise.all([built.search(question, 10), loaded.search(question, 10)]);
+      expect(found.results.map(({ clause, score, lexicalScore }) => [clause.id, score, lexicalScore])).toEqual(expected.results.map(({ clause, score, lexicalScore }) => [clause.id, score, lexicalScore]));
+    }
+  });
+
+  it('keys an index by what it is built from: the same snapshot gives the same key, a changed clause or dictionary another', () => {
+    const { snapshot, lexicon, tokenizer } = corpus;
+    const key = lexicalIndexKey(snapshot, lexicon, tokenizer);
+    expect(lexicalIndexKey({ ...snapshot, clauses: [...snapshot.clauses] }, lexicon, tokenizer)).toBe(key);
+    const [first, ...rest] = snapshot.clauses;
+    expect(lexicalIndexKey({ ...snapshot, clauses: [{ ...first!, text: `${first!.text}。` }, ...rest] }, lexicon, tokenizer)).not.toBe(key);
+    expect(lexicalIndexKey({ ...snapshot, clauses: [...rest, first!] }, lexicon, tokenizer)).not.toBe(key);
+    expect(lexicalIndexKey(snapshot, { ...lexicon, dictionary: `${lexicon.dictionary}\n顶岗实习生 10 n` }, tokenizer)).not.toBe(key);
+  });
+
+  it('refuses postings of another number of clauses', () => {
+    const { words, bigrams } = lexicalPostingsOf({ ...corpus.snapshot, clauses: corpus.snapshot.clauses.slice(1) }, corpus.tokenizer);
+    expect(() => new HybridSearch(corpus.snapshot, corpus.lexicon, corpus.tokenizer, null, {}, { words, bigrams })).toThrow(/another number/u);
   });
 });

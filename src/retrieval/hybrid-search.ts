@@ -1,6 +1,8 @@
 import type { Clause } from '../knowledge/types.ts';
 import type { DocumentInfo, KnowledgeSnapshot } from '../knowledge/snapshot.ts';
+import { createHash } from 'node:crypto';
 import { Bm25Index, type ScoredId } from './bm25.ts';
+import { Postings } from './postings.ts';
 import type { Lexicon } from './lexicon.ts';
 import { analyzeQuery, synonymExpansions, type AnalyzedQuery } from './query.ts';
 import type { Tokenizer } from './tokenizer.ts';
@@ -97,6 +99,51 @@ export function withoutClauseNumber(text: string): string {
   return text.replace(/^(?:第[一二三四五六七八九十百零]+条|\d+(?:\.\d+)*[.．、](?![\d%％])|\d+(?:\.\d+)*(?=\s)|（[一二三四五六七八九十]+）|[（(]\d+[)）])\s*/u, '');
 }
 
+/** The two lexical indexes of a snapshot, as built (or read back from the store). */
+export interface LexicalPostings {
+  words: Postings;
+  bigrams: Postings;
+}
+
+/** Words and bigrams of the indexed texts change when this does: stored indexes of another layout are not used. */
+const lexicalIndexFormat = 'lexical-index/1';
+/** Tokenised into the key, so that another jieba, dictionary or mode (a different segmentation) makes another key. */
+const segmentationProbe = '学生在顶岗实习期间，实习单位不得扣押其居民身份证，不得收取实习押金；职业院校应当为学生购买实习责任保险。';
+
+/**
+ * What a snapshot's lexical indexes are built from, as a hash: every clause's id and indexed texts,
+ * in order, and the tokenizer (its dictionary, stopwords and how it segments). Equal keys give
+ * equal indexes, so an index stored under a key serves any snapshot with that key.
+ *
+ * @example const key = lexicalIndexKey(snapshot, lexicon, tokenizer);
+ */
+export function lexicalIndexKey(snapshot: KnowledgeSnapshot, lexicon: Pick<Lexicon, 'dictionary' | 'stopwords'>, tokenizer: Tokenizer): string {
+  const hash = createHash('sha256');
+  hash.update(`${lexicalIndexFormat}\u0000${lexicon.dictionary}\u0000${[...lexicon.stopwords].sort().join('\u0001')}\u0000${tokenizer.words(segmentationProbe).join('\u0001')}`);
+  for (const clause of snapshot.clauses) {
+    hash.update(`\u0002${clause.id}\u0000${indexTextOf(clause, snapshot.documents.get(clause.docId))}\u0000${bigramTextOf(clause)}`);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Builds a snapshot's lexical indexes: BM25 postings over each clause's jieba words (its
+ * `indexTextOf`) and over the character bigrams of its text, in clause order.
+ *
+ * @example const { words, bigrams } = lexicalPostingsOf(snapshot, tokenizer);
+ */
+export function lexicalPostingsOf(snapshot: KnowledgeSnapshot, tokenizer: Tokenizer): LexicalPostings {
+  return {
+    words: Postings.build(snapshot.clauses.map((clause) => tokenizer.words(indexTextOf(clause, snapshot.documents.get(clause.docId))))),
+    bigrams: Postings.build(snapshot.clauses.map((clause) => tokenizer.bigrams(bigramTextOf(clause)))),
+  };
+}
+
+/** The text the character-bigram index reads for a clause. */
+function bigramTextOf(clause: Clause): string {
+  return `${clause.context} ${withoutClauseNumber(clause.text)}`;
+}
+
 /**
  * Hybrid clause retrieval: BM25 over jieba words (with synonym expansion) and a dense vector
  * search, fused by reciprocal rank.
@@ -122,6 +169,8 @@ export class HybridSearch {
     readonly tokenizer: Tokenizer,
     readonly dense: DenseSearch | null,
     options: HybridSearchOptions = {},
+    /** The snapshot's lexical indexes, read from the store (see `lexicalIndexKey`): the clauses are then not tokenised. */
+    prebuilt?: LexicalPostings,
   ) {
     this.#options = { candidates: 40, rrfK: 60, lexicalWeight: 1, denseWeight: 0.3, bigramWeight: 0.25, rerank: true, coverageWeight: 0.5, regionWeight: 0.3, nationalWeight: 0.05, answerTypeWeight: 0.15, audienceWeight: 0.1, ...options };
     this.#byId = new Map(snapshot.clauses.map((clause) => [clause.id, clause]));
@@ -134,16 +183,16 @@ export class HybridSearch {
       if (region === '全国' || this.#regionNames.has(region)) continue;
       this.#regionNames.set(region, [region, region.replace(/[省市]$|自治区$/u, ''), ...(provinceOf[region] ?? [])]);
     }
-    this.#bm25 = new Bm25Index(
-      snapshot.clauses.map((clause) => ({
-        id: clause.id,
-        terms: tokenizer.words(indexTextOf(clause, snapshot.documents.get(clause.docId))),
-      })),
-    );
+    const ids = snapshot.clauses.map((clause) => clause.id);
+    const { words, bigrams } = prebuilt ?? lexicalPostingsOf(snapshot, tokenizer);
+    this.#bm25 = Bm25Index.fromPostings(ids, words);
     this.#homophones = new HomophoneCorrector(this.#bm25.terms());
-    this.#bigrams = new Bm25Index(
-      snapshot.clauses.map((clause) => ({ id: clause.id, terms: tokenizer.bigrams(`${clause.context} ${withoutClauseNumber(clause.text)}`) })),
-    );
+    this.#bigrams = Bm25Index.fromPostings(ids, bigrams);
+  }
+
+  /** The lexical indexes, to store with the knowledge-base version. */
+  get lexicalPostings(): LexicalPostings {
+    return { words: this.#bm25.postings, bigrams: this.#bigrams.postings };
   }
 
   /** Every part of the split clause a ranked clause belongs to, in order, as ranked clauses. */

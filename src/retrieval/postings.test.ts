@@ -45,4 +45,36 @@ describe('Postings', () => {
       for (let target = 0; target <= 3001; target += 17) expect(postings.seek(from, end, target), `from ${from} to ${target}`).toBe(linear(from, target));
     }
   });
+
+  it('reads back from its bytes the same index, narrow or wide frequencies', () => {
+    for (const documents of [[['实习', '押金', '实习'], [], ['押金'], ['实习', '保险']], [Array.from({ length: 70_000 }, () => '的'), ['的', '保险']], []]) {
+      const postings = Postings.build(documents);
+      const copy = Postings.fromBytes(postings.toBytes());
+      expect([...copy.termIds]).toEqual([...postings.termIds]);
+      expect(copy.offsets).toEqual(postings.offsets);
+      expect(copy.documents).toEqual(postings.documents);
+      expect(copy.frequencies).toEqual(postings.frequencies);
+      expect(copy.lengths).toEqual(postings.lengths);
+    }
+  });
+
+  it('reads bytes at any offset of a larger buffer (as a database driver hands them over)', () => {
+    const bytes = Postings.build([['实习', '押金'], ['押金']]).toBytes();
+    const shifted = new Uint8Array(bytes.length + 3);
+    shifted.set(bytes, 3);
+    expect(postingsOf(Postings.fromBytes(shifted.subarray(3)), '押金')).toEqual({ documents: [0, 1], frequencies: [1, 1] });
+  });
+
+  it('refuses bytes that are not a whole index of its format', () => {
+    const bytes = Postings.build([['实习', '押金'], ['押金']]).toBytes();
+    expect(() => Postings.fromBytes(bytes.subarray(0, bytes.length - 1))).toThrow(/Postings.fromBytes/u);
+    expect(() => Postings.fromBytes(new Uint8Array(16))).toThrow(/Postings.fromBytes/u);
+    const otherVersion = new Uint8Array(bytes);
+    new DataView(otherVersion.buffer).setInt32(4, 2, true);
+    expect(() => Postings.fromBytes(otherVersion)).toThrow(/format/u);
+    const badDocument = new Uint8Array(bytes);
+    const documentsAt = 32 + Math.ceil((3 * 4) / 8) * 8;
+    new DataView(badDocument.buffer).setInt32(documentsAt, 7, true);
+    expect(() => Postings.fromBytes(badDocument)).toThrow(/no document/u);
+  });
 });

@@ -25,8 +25,11 @@ interface LogLine {
   port?: number;
 }
 
-/** Starts `zhiyin serve` with PORT=0 and resolves with the port from its 'zhiyin is serving' log line. */
-function startServe(): Promise<number> {
+/**
+ * Starts `zhiyin serve` with PORT=0 and resolves with the port from its 'zhiyin is serving' log line
+ * (or, with `until: 'listening'`, from its first line 'zhiyin is listening', logged before it warms up).
+ */
+function startServe(until: 'listening' | 'serving' = 'serving'): Promise<number> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     ZHIYIN_DATA_DIR: dataDir,
@@ -50,7 +53,7 @@ function startServe(): Promise<number> {
       } catch {
         return;
       }
-      if (log.msg === 'zhiyin is serving') resolve(log.port!);
+      if (log.msg === `zhiyin is ${until}`) resolve(log.port!);
     });
   });
 }
@@ -73,6 +76,10 @@ describe('zhiyin serve', () => {
 
     const lockFile = path.join(dataDir, 'zhiyin.lock');
     expect(readFileSync(lockFile, 'utf8').trim()).toBe(String(server!.pid));
+
+    expect(stderr.indexOf('"msg":"zhiyin is listening"')).toBeGreaterThanOrEqual(0);
+    expect(stderr.indexOf('"msg":"zhiyin is listening"')).toBeLessThan(stderr.indexOf('"msg":"zhiyin is serving"'));
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
 
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
@@ -101,5 +108,14 @@ describe('zhiyin serve', () => {
     expect(await exited).toEqual({ code: 0, signal: null });
     expect(existsSync(lockFile)).toBe(false);
     expect(stderr).toContain('shutting down');
-  }, 60_000); // a child process starting while other test files run
+  }, 180_000); // a child process starting while other test files run
+
+  it('stopped while it warms up, still exits 0 and releases the data directory', async () => {
+    stderr = '';
+    const port = await startServe('listening');
+    expect(port).toBeGreaterThan(0);
+    server!.kill('SIGTERM');
+    expect(await exited).toEqual({ code: 0, signal: null });
+    expect(existsSync(path.join(dataDir, 'zhiyin.lock'))).toBe(false);
+  }, 180_000);
 });

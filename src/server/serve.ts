@@ -1,19 +1,17 @@
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { serve as serveHttp } from '@hono/node-server';
-import type { Config } from '../config.ts';
-import { Assistant } from '../assistant.ts';
-import { Outbox } from '../escalation/outbox.ts';
-import { TicketDesk } from '../escalation/tickets.ts';
-import { createLogger } from '../log.ts';
-import { createApp } from './app.ts';
-import { UserStore } from './auth/users.ts';
-import type { ChannelStatus } from './dashboard/channel-status.ts';
-import { ConversationCore } from '../conversation/core.ts';
-import { SqlConversationStore } from '../conversation/conversation-store.ts';
-import { Inbox } from '../conversation/inbox.ts';
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { Assistant } from '../assistant.ts';
+import type { Outbox } from '../escalation/outbox.ts';
+import { createLogger } from '../log.ts';
+import type { ChannelStatus } from './dashboard/channel-status.ts';
+import type { ConversationCore } from '../conversation/core.ts';
+import type { Inbox } from '../conversation/inbox.ts';
+import { startingGate, type FetchHandler } from './starting-gate.ts';
 
 /** What `serve` gives the channel adapters (see bots/channels.ts, which the CLI passes in). */
 export interface ServeChannelContext {
@@ -40,16 +38,82 @@ export interface ServeOptions {
   startAdmin?: (server: { config: Config; assistant: Assistant; outbox: Outbox; log: Logger }) => Promise<{ stop(): Promise<void> }>;
 }
 
+/** The server once warm: its app, and how to stop what it started. */
+interface Running {
+  fetch: FetchHandler;
+  stop(): Promise<void>;
+}
+
 /**
- * `zhiyin serve`: opens the core (ingesting `knowledge/` on first start), warms the answerer,
- * starts the outbox worker, listens on PORT (API and the teachers' dashboard) and shuts down
- * cleanly on SIGINT/SIGTERM.
+ * `zhiyin serve`: listens at once (`/healthz` answers while it starts, see `startingGate`), then
+ * opens the core (ingesting `knowledge/` on first start), warms the answerer, starts the outbox
+ * worker, the channels and the admin socket, and serves the API and the teachers' dashboard on
+ * PORT ('zhiyin is serving' is logged then); shuts down cleanly on SIGINT/SIGTERM.
  */
 export async function serve(config: Config, options: ServeOptions = {}): Promise<void> {
   const log = createLogger(config.LOG_LEVEL);
   const started = performance.now();
+  const stopRequested = new Promise<void>((resolve) => {
+    const stop = (): void => {
+      log.info('shutting down');
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  const warming = warmUp(config, options, log);
+  const server = serveHttp({ fetch: startingGate(warming.then((running) => running.fetch)), port: config.PORT, hostname: config.HOST });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('listening', () => resolve((server.address() as AddressInfo).port));
+    server.once('error', reject);
+  }).catch(async (error: unknown) => {
+    await warming.then((running) => running.stop()).catch(() => undefined);
+    throw error;
+  });
+  log.info({ port, ms: Math.round(performance.now() - started) }, 'zhiyin is listening');
+  const closeServer = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // Open dashboards hold live-update streams, and requests may wait for the start: end them so close() can finish.
+      (server as Server).closeAllConnections?.();
+    });
+  let running: Running | null;
+  try {
+    running = await Promise.race([warming, stopRequested.then(() => null)]);
+  } catch (error) {
+    await closeServer();
+    throw error;
+  }
+  if (running) {
+    log.info({ port, ms: Math.round(performance.now() - started) }, 'zhiyin is serving');
+    await stopRequested;
+  }
+  await closeServer();
+  // stopped while starting: what the start opens is closed once it has opened it
+  running ??= await warming.catch(() => null);
+  await running?.stop();
+}
+
+/** Everything `serve` runs, loaded and started while the server already listens. */
+async function warmUp(config: Config, options: ServeOptions, log: Logger): Promise<Running> {
+  const [{ Assistant }, { Outbox }, { TicketDesk }, { createApp }, { UserStore }, { ConversationCore }, { SqlConversationStore }, { Inbox }, { Hono }] = await Promise.all([
+    import('../assistant.ts'),
+    import('../escalation/outbox.ts'),
+    import('../escalation/tickets.ts'),
+    import('./app.ts'),
+    import('./auth/users.ts'),
+    import('../conversation/core.ts'),
+    import('../conversation/conversation-store.ts'),
+    import('../conversation/inbox.ts'),
+    import('hono'),
+  ]);
   const assistant = await Assistant.open(config, { log });
-  await assistant.answerer();
+  try {
+    await assistant.answerer();
+  } catch (error) {
+    await assistant.close();
+    throw error;
+  }
   const desk = new TicketDesk(assistant.db);
   const outbox = new Outbox(assistant.db, { log });
   outbox.start();
@@ -66,22 +130,14 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     : [];
   const app = createApp(assistant, { desk, outbox, users, conversations, webhooks, trustProxy: config.TRUST_PROXY, channelStatus: () => channels.map((channel) => channel.status()) });
   const admin = options.startAdmin ? await options.startAdmin({ config, assistant, outbox, log }) : null;
-  const server = serveHttp({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    log.info({ port: info.port, ms: Math.round(performance.now() - started) }, 'zhiyin is serving');
-  });
   if ((await users.list()).length === 0) log.info('no dashboard users yet: add one with `zhiyin users add --role admin`');
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      log.info('shutting down');
-      server.close(() => resolve());
-      // Open dashboards hold live-update streams: end them so close() can finish.
-      (server as Server).closeAllConnections?.();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await admin?.stop();
-  for (const channel of channels) await channel.stop().catch(() => undefined);
-  await outbox.stop();
-  await assistant.close();
+  return {
+    fetch: app.fetch,
+    async stop() {
+      await admin?.stop();
+      for (const channel of channels) await channel.stop().catch(() => undefined);
+      await outbox.stop();
+      await assistant.close();
+    },
+  };
 }
