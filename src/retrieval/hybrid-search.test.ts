@@ -29,6 +29,18 @@ describe('HybridSearch on the real knowledge base', () => {
     expect(top.find(holdsIdCardRule)!.clause.text).toContain('不得向学生收取实习押金');
   });
 
+  it('puts first the part of a split clause whose own words hold the question (the parts share their variants)', async () => {
+    const question = '实习单位能收我押金吗';
+    const { results } = await corpus.search.search(question, 3);
+    expect(results[0]!.clause.locator).toBe('二、11.');
+    expect(results[0]!.clause.text, located(results).join('\n')).toContain('押金');
+    // without the tie-break, a sibling part that only says 实习单位 comes first
+    const unbroken = new HybridSearch(corpus.snapshot, corpus.lexicon, corpus.tokenizer, corpus.search.dense, { partWeight: 0 });
+    const withBreak = new HybridSearch(corpus.snapshot, corpus.lexicon, corpus.tokenizer, corpus.search.dense);
+    expect((await unbroken.search(question, 1)).results[0]!.clause.text).not.toContain('押金');
+    expect((await withBreak.search(question, 1)).results[0]!.clause.text).toContain('押金');
+  });
+
   it('finds it by words alone, without a dense search', async () => {
     const lexicalOnly = new HybridSearch(corpus.snapshot, corpus.lexicon, corpus.tokenizer, null);
     const { results } = await lexicalOnly.search('实习单位能扣我身份证吗', 5);

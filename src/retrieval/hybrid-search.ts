@@ -79,6 +79,11 @@ export interface HybridSearchOptions {
    * question names (a 中职 question and a document for 高校 graduates).
    */
   audienceWeight?: number;
+  /**
+   * Re-rank penalty per share of the question that a part of a split clause holds less than its
+   * best sibling (the parts share variants and headings, which cannot tell them apart).
+   */
+  partWeight?: number;
 }
 
 /**
@@ -123,7 +128,7 @@ export class HybridSearch {
     readonly dense: DenseSearch | null,
     options: HybridSearchOptions = {},
   ) {
-    this.#options = { candidates: 40, rrfK: 60, lexicalWeight: 1, denseWeight: 0.3, bigramWeight: 0.25, rerank: true, coverageWeight: 0.5, regionWeight: 0.3, nationalWeight: 0.05, answerTypeWeight: 0.15, audienceWeight: 0.1, ...options };
+    this.#options = { candidates: 40, rrfK: 60, lexicalWeight: 1, denseWeight: 0.3, bigramWeight: 0.25, rerank: true, coverageWeight: 0.5, regionWeight: 0.3, nationalWeight: 0.05, answerTypeWeight: 0.15, audienceWeight: 0.1, partWeight: 0.1, ...options };
     this.#byId = new Map(snapshot.clauses.map((clause) => [clause.id, clause]));
     this.#inForce = new Set(
       snapshot.clauses
@@ -253,6 +258,7 @@ export class HybridSearch {
         this.#audienceMismatch(schools, candidate.document.audience) +
         (this.#answerTypeFits(query, candidate.clause) ? this.#options.answerTypeWeight : 0);
     }
+    if (this.#options.rerank) this.#preferPartsHoldingTheQuestion(query, candidatesFound);
     // A superseded rule is found only where the version in force has no clause of its own there
     // (it was dropped): otherwise the clause in force answers, never a mix of both.
     const found = candidatesFound.filter(
@@ -349,6 +355,38 @@ export class HybridSearch {
       concepts.push({ weight, share: held / weight, inCorpus });
     }
     return { total, found, concepts };
+  }
+
+  /**
+   * The parts of a split clause share its title, headings and question variants, so those say
+   * nothing about which part answers. Among the parts found, each falls behind the part whose own
+   * words hold the most of the question's concepts (each concept counted by its most specific
+   * word, so 实习单位 does not outweigh 押金, and 实习 alone does not hold 实习押金), by the share
+   * it holds less.
+   */
+  #preferPartsHoldingTheQuestion(query: AnalyzedQuery, candidates: RankedClause[]): void {
+    const wholeOf = ({ clause }: RankedClause): string => `${clause.docId}#${clause.ordinal - clause.part}`;
+    const shares = new Map(candidates.filter(({ clause }) => clause.parts > 1).map((candidate) => [candidate, this.#conceptShare(query, candidate.clause)]));
+    const best = new Map<string, number>();
+    for (const [candidate, share] of shares) best.set(wholeOf(candidate), Math.max(share, best.get(wholeOf(candidate)) ?? 0));
+    for (const [candidate, share] of shares) candidate.score -= this.#options.partWeight * (best.get(wholeOf(candidate))! - share);
+  }
+
+  /** The idf-weighted share of the question's concepts (each by its rarest known word) that a clause's own text holds. */
+  #conceptShare(query: AnalyzedQuery, clause: Clause): number {
+    const text = normalizeText(`${clause.context} ${withoutClauseNumber(clause.text)}`);
+    const words = new Set(this.tokenizer.words(text));
+    let total = 0;
+    let held = 0;
+    for (const { terms, phrases } of query.concepts) {
+      const known = [...terms, ...phrases].filter((term) => [...term].length >= 2 && this.#bm25.has(term));
+      if (known.length === 0) continue;
+      const rarest = known.reduce((x, y) => (this.#bm25.idf(y) > this.#bm25.idf(x) ? y : x));
+      const weight = this.#bm25.idf(rarest);
+      total += weight;
+      if (words.has(rarest) || phrases.some((phrase) => [...phrase].length >= 2 && text.includes(phrase))) held += weight;
+    }
+    return total === 0 ? 0 : held / total;
   }
 
   /** Whether a clause holds the kind of answer asked for: a number for "几个", a time for "多久". */
