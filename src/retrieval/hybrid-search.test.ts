@@ -40,6 +40,14 @@ describe('HybridSearch on the real knowledge base', () => {
     expect(holdsFunctions(results[0])).toBe(false);
   });
 
+  it('reads a Chinese term spelled in pinyin in an English question: a "dinggang" internship is 顶岗实习', async () => {
+    const { query, results } = await corpus.search.search('Can my school send a 15 year old on a dinggang internship?', 5);
+    expect(query.repairs).toContain('顶岗');
+    const plain = await corpus.search.search('Can my school send a 15 year old on a internship?', 5);
+    expect(plain.query.repairs).toEqual([]);
+    expect(results.slice(0, 3).some(({ clause }) => clause.text.includes('顶岗实习')), located(results).join('\n')).toBe(true);
+  });
+
   it('finds it by words alone, without a dense search', async () => {
     const lexicalOnly = new HybridSearch(corpus.snapshot, corpus.lexicon, corpus.tokenizer, null);
     const { results } = await lexicalOnly.search('实习单位能扣我身份证吗', 5);

@@ -186,6 +186,15 @@ export class HybridSearch {
       query.concepts = [...query.concepts.filter((concept) => !inTypo.includes(concept)), merged];
       query.repairs.push(...words);
     }
+    // a Latin word the glossary does not know may be a Chinese term spelled in pinyin (dinggang → 顶岗)
+    for (const latin of new Set(query.searchText.match(/[a-z]{4,}/gu) ?? [])) {
+      if (this.lexicon.glossary.has(latin) || this.lexicon.englishStopwords.has(latin)) continue;
+      const words = this.#homophones.romanized(latin).filter((word) => !query.terms.has(word));
+      if (words.length === 0) continue;
+      for (const word of words) query.terms.set(word, homophoneWeight);
+      query.concepts = [...query.concepts.filter((concept) => !concept.terms.includes(latin)), { terms: [latin], phrases: [latin, ...words] }];
+      query.repairs.push(...words);
+    }
     return query;
   }
 

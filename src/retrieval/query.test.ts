@@ -52,6 +52,20 @@ describe('analyzeQuery on a Chinese question', () => {
   });
 });
 
+describe('analyzeQuery on a Chinese question with English words in it', () => {
+  it('reads the English words through the glossary, as the student’s own words', () => {
+    const query = analyzeQuery('就业指导课是必修还是elective啊', lexicon, tokenizer);
+    expect(query.english).toBe(false);
+    expect(query.terms.get('选修')).toBe(1);
+    expect(query.concepts.find((concept) => concept.terms.includes('elective'))!.phrases).toContain('选修');
+  });
+
+  it('leaves English stopwords and unknown words as they are', () => {
+    const query = analyzeQuery('the 实习 zzzq', lexicon, tokenizer);
+    expect([...query.terms.keys()].filter((term) => /\p{Script=Han}/u.test(term))).toEqual(['实习']);
+  });
+});
+
 describe('analyzeQuery on an English question', () => {
   const query = analyzeQuery('Can the school charge an internship deposit?', lexicon, tokenizer);
 
