@@ -40,6 +40,12 @@ describe('HybridSearch on the real knowledge base', () => {
     expect(holdsFunctions(results[0])).toBe(false);
   });
 
+  it('answers a list question from the part that opens the list (its lead-in), not a later part holding as much', async () => {
+    const { results } = await corpus.search.search('拉萨就业指导服务包括哪些内容', 10);
+    const parts = results.filter(({ clause }) => clause.docId === 'lasa-draft-graduate-guidance-standard' && clause.text.match(/^（\d）|应包括且不限于/u));
+    expect(parts[0]?.clause.text, located(results).join('\n')).toContain('应包括且不限于以下内容');
+  });
+
   it('reads a Chinese term spelled in pinyin in an English question: a "dinggang" internship is 顶岗实习', async () => {
     const { query, results } = await corpus.search.search('Can my school send a 15 year old on a dinggang internship?', 5);
     expect(query.repairs).toContain('顶岗');

@@ -34,6 +34,12 @@ export function audienceMisses(named: ReadonlySet<string>, audience: string): bo
   return covered.size > 0 && ![...named].some((type) => covered.has(type));
 }
 
+/** A question asking for a list: what a list's opening part (its lead-in) answers. */
+const listQuestion = /哪些|哪几|包括(?:什么|啥|哪)|都有(?:什么|啥)|\bwhat are\b|\blist\b/iu;
+
+/** How far the later parts of a split clause fall behind its opening part for a list question. */
+const listPartLag = 0.03;
+
 /** How much a homophone repair counts next to the student's own words. */
 const homophoneWeight = 0.8;
 
@@ -371,14 +377,25 @@ export class HybridSearch {
    * nothing about which part answers. Among the parts found, each falls behind the part whose own
    * words hold the most of the question's concepts (each concept counted by its most specific
    * word, so 实习单位 does not outweigh 押金, and 实习 alone does not hold 实习押金), by the share
-   * it holds less.
+   * it holds less; for a list question, parts after the opening one that hold as much fall behind it.
    */
   #preferPartsHoldingTheQuestion(query: AnalyzedQuery, candidates: RankedClause[]): void {
     const wholeOf = ({ clause }: RankedClause): string => `${clause.docId}#${clause.ordinal - clause.part}`;
     const shares = new Map(candidates.filter(({ clause }) => clause.parts > 1).map((candidate) => [candidate, this.#conceptShare(query, candidate.clause)]));
     const best = new Map<string, number>();
     for (const [candidate, share] of shares) best.set(wholeOf(candidate), Math.max(share, best.get(wholeOf(candidate)) ?? 0));
-    for (const [candidate, share] of shares) candidate.score -= this.#options.partWeight * (best.get(wholeOf(candidate))! - share);
+    // a question for a list (哪些, 哪几) wants the part that opens it, when no part holds more of the question
+    const asksForList = listQuestion.test(query.text);
+    const opening = new Map<string, number>();
+    for (const [candidate, share] of shares) {
+      const whole = wholeOf(candidate);
+      if (share === best.get(whole)) opening.set(whole, Math.min(candidate.clause.part, opening.get(whole) ?? Infinity));
+    }
+    for (const [candidate, share] of shares) {
+      const whole = wholeOf(candidate);
+      candidate.score -= this.#options.partWeight * (best.get(whole)! - share);
+      if (asksForList && candidate.clause.part > opening.get(whole)!) candidate.score -= listPartLag;
+    }
   }
 
   /** The idf-weighted share of the question's concepts (each by its rarest known word) that a clause's own text holds. */

@@ -235,7 +235,7 @@ export function analyzeQuery(question: string, lexicon: Lexicon, tokenizer: Toke
     for (const { english: phrase, chinese } of glossedWords(text, lexicon)) {
       if (chinese.length === 0 || lexicon.englishStopwords.has(phrase)) continue;
       const words = chinese.flatMap((term) => tokenizer.exactWords(term)).filter((word) => [...word].length >= 2);
-      for (const word of words) if (!terms.has(word)) terms.set(word, 1);
+      for (const word of words) if (!terms.has(word)) terms.set(word, synonymWeight);
       const members = ownTerms.filter((term) => !grouped.has(term) && phrase.split(' ').includes(term));
       members.forEach((term) => grouped.add(term));
       concepts.push({ terms: members.length > 0 ? members : words, phrases: [phrase, ...chinese] });
