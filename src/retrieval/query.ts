@@ -230,7 +230,9 @@ export function analyzeQuery(question: string, lexicon: Lexicon, tokenizer: Toke
     members.forEach((term) => grouped.add(term));
     if (members.length > 0) concepts.push({ terms: members, phrases: [...present, ...absent] });
   }
-  // English words inside a Chinese question (有没有online的课, 是必修还是elective) mean what the glossary says
+  // English words inside a Chinese question (有没有online的课, 是必修还是elective) search for what the
+  // glossary says they mean; a clause holding that rendering is not yet taken to hold the student's
+  // word (one English word has several renderings), so the answer check stays careful
   if (!english) {
     for (const { english: phrase, chinese } of glossedWords(text, lexicon)) {
       if (chinese.length === 0 || lexicon.englishStopwords.has(phrase)) continue;
@@ -238,7 +240,7 @@ export function analyzeQuery(question: string, lexicon: Lexicon, tokenizer: Toke
       for (const word of words) if (!terms.has(word)) terms.set(word, synonymWeight);
       const members = ownTerms.filter((term) => !grouped.has(term) && phrase.split(' ').includes(term));
       members.forEach((term) => grouped.add(term));
-      concepts.push({ terms: members.length > 0 ? members : words, phrases: [phrase, ...chinese] });
+      concepts.push({ terms: members.length > 0 ? members : words, phrases: [phrase] });
     }
   }
   for (const term of new Set(ownTerms)) if (!grouped.has(term)) concepts.push({ terms: [term], phrases: [term] });
