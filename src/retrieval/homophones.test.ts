@@ -40,4 +40,19 @@ describe('HomophoneCorrector', () => {
     expect(corrector.corrections(['fu', 'dao'], () => false)).toEqual([]);
     expect(correct('天气很好')).toEqual([]);
   });
+
+  it('reads a Chinese term a student spelled in pinyin inside English: dinggang → 顶岗, jianxi → 见习, lvse/luse → 绿色', () => {
+    const spelled = new HomophoneCorrector(['顶岗', '见习', '绿色', '实习']);
+    expect(spelled.romanized('dinggang')).toEqual(['顶岗']);
+    expect(spelled.romanized('Jianxi')).toEqual(['见习']);
+    expect(spelled.romanized('lvse')).toEqual(['绿色']);
+    expect(spelled.romanized('luse')).toEqual(['绿色']);
+  });
+
+  it('does not read short or ordinary English words as pinyin', () => {
+    const spelled = new HomophoneCorrector(['顶岗', '实习', '沙特']);
+    expect(spelled.romanized('shi')).toEqual([]);
+    expect(spelled.romanized('internship')).toEqual([]);
+    expect(spelled.romanized('ding-gang')).toEqual([]);
+  });
 });

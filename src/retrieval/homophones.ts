@@ -15,6 +15,13 @@ function fuzzyPinyin(text: string): string {
     .join(' ');
 }
 
+/** Toneless pinyin without spaces, ü written u, as a student types it in Latin letters (见习 → jianxi). */
+function spelling(text: string): string {
+  return pinyin(text, { toneType: 'none', type: 'array', v: false })
+    .join('')
+    .replace(/ü/gu, 'u');
+}
+
 /**
  * Repairs the typos a pinyin keyboard makes — a word typed as its homophone (辅倒 → 辅导,
  * 投述 → 投诉, 职业知道 → 职业指导) — by matching the pinyin of unknown stretches of the question
@@ -24,16 +31,33 @@ function fuzzyPinyin(text: string): string {
  */
 export class HomophoneCorrector {
   readonly #wordsByPinyin = new Map<string, string[]>();
+  readonly #wordsBySpelling = new Map<string, string[]>();
 
   constructor(vocabulary: Iterable<string>) {
+    const add = (index: Map<string, string[]>, key: string, word: string): void => {
+      const words = index.get(key);
+      if (words) words.push(word);
+      else index.set(key, [word]);
+    };
     for (const word of vocabulary) {
       const length = [...word].length;
       if (length < 2 || length > 4 || !/^\p{Script=Han}+$/u.test(word)) continue;
-      const key = fuzzyPinyin(word);
-      const words = this.#wordsByPinyin.get(key);
-      if (words) words.push(word);
-      else this.#wordsByPinyin.set(key, [word]);
+      add(this.#wordsByPinyin, fuzzyPinyin(word), word);
+      add(this.#wordsBySpelling, spelling(word), word);
     }
+  }
+
+  /**
+   * Knowledge-base words a Latin word spells in pinyin: a student writing English often types
+   * the Chinese term itself (a "dinggang internship", "jianxi" bases, "hukou"). Only words of two
+   * or more syllables are matched, spelled without tones or spaces (ü as v or u).
+   *
+   * @example new HomophoneCorrector(['顶岗', '见习']).romanized('dinggang') // ['顶岗']
+   */
+  romanized(latin: string): string[] {
+    const key = latin.toLowerCase();
+    if (key.length < 4 || !/^[a-z]+$/u.test(key)) return [];
+    return this.#wordsBySpelling.get(key) ?? this.#wordsBySpelling.get(key.replace(/v/gu, 'u')) ?? [];
   }
 
   /**

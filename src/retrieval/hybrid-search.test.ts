@@ -30,6 +30,31 @@ describe('HybridSearch on the real knowledge base', () => {
     expect(top.find(holdsIdCardRule)!.clause.text).toContain('不得向学生收取实习押金');
   });
 
+  it('puts first the part of a split clause whose own words hold the question (the parts share their variants)', async () => {
+    const question = '学校的就业信息网站都有哪些功能';
+    const holdsFunctions = (ranked: RankedClause | undefined): boolean => !!ranked && ranked.clause.locator === '三、（二）2.' && ranked.clause.text.includes('等功能');
+    expect(holdsFunctions((await corpus.search.search(question, 1)).results[0])).toBe(true);
+    // without the tie-break, a sibling part that only names the website comes first
+    const unbroken = new HybridSearch(corpus.snapshot, corpus.lexicon, corpus.tokenizer, corpus.search.dense, { partWeight: 0 });
+    const { results } = await unbroken.search(question, 3);
+    expect(results[0]!.clause.locator, located(results).join('\n')).toBe('三、（二）2.');
+    expect(holdsFunctions(results[0])).toBe(false);
+  });
+
+  it('answers a list question from the part that opens the list (its lead-in), not a later part holding as much', async () => {
+    const { results } = await corpus.search.search('拉萨就业指导服务包括哪些内容', 10);
+    const parts = results.filter(({ clause }) => clause.docId === 'lasa-draft-graduate-guidance-standard' && clause.text.match(/^（\d）|应包括且不限于/u));
+    expect(parts[0]?.clause.text, located(results).join('\n')).toContain('应包括且不限于以下内容');
+  });
+
+  it('reads a Chinese term spelled in pinyin in an English question: a "dinggang" internship is 顶岗实习', async () => {
+    const { query, results } = await corpus.search.search('Can my school send a 15 year old on a dinggang internship?', 5);
+    expect(query.repairs).toContain('顶岗');
+    const plain = await corpus.search.search('Can my school send a 15 year old on a internship?', 5);
+    expect(plain.query.repairs).toEqual([]);
+    expect(results.slice(0, 3).some(({ clause }) => clause.text.includes('顶岗实习')), located(results).join('\n')).toBe(true);
+  });
+
   it('finds it by words alone, without a dense search', async () => {
     const lexicalOnly = new HybridSearch(corpus.snapshot, corpus.lexicon, corpus.tokenizer, null);
     const { results } = await lexicalOnly.search('实习单位能扣我身份证吗', 5);

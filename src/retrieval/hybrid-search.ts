@@ -36,6 +36,12 @@ export function audienceMisses(named: ReadonlySet<string>, audience: string): bo
   return covered.size > 0 && ![...named].some((type) => covered.has(type));
 }
 
+/** A question asking for a list: what a list's opening part (its lead-in) answers. */
+const listQuestion = /哪些|哪几|包括(?:什么|啥|哪)|都有(?:什么|啥)|\bwhat are\b|\blist\b/iu;
+
+/** How far the later parts of a split clause fall behind its opening part for a list question. */
+const listPartLag = 0.03;
+
 /** How much a homophone repair counts next to the student's own words. */
 const homophoneWeight = 0.8;
 
@@ -81,6 +87,11 @@ export interface HybridSearchOptions {
    * question names (a 中职 question and a document for 高校 graduates).
    */
   audienceWeight?: number;
+  /**
+   * Re-rank penalty per share of the question that a part of a split clause holds less than its
+   * best sibling (the parts share variants and headings, which cannot tell them apart).
+   */
+  partWeight?: number;
 }
 
 /**
@@ -172,7 +183,7 @@ export class HybridSearch {
     /** The snapshot's lexical indexes, read from the store (see `lexicalIndexKey`): the clauses are then not tokenised. */
     prebuilt?: LexicalPostings,
   ) {
-    this.#options = { candidates: 40, rrfK: 60, lexicalWeight: 1, denseWeight: 0.3, bigramWeight: 0.25, rerank: true, coverageWeight: 0.5, regionWeight: 0.3, nationalWeight: 0.05, answerTypeWeight: 0.15, audienceWeight: 0.1, ...options };
+    this.#options = { candidates: 40, rrfK: 60, lexicalWeight: 1, denseWeight: 0.3, bigramWeight: 0.25, rerank: true, coverageWeight: 0.5, regionWeight: 0.3, nationalWeight: 0.05, answerTypeWeight: 0.15, audienceWeight: 0.1, partWeight: 0.1, ...options };
     this.#byId = new Map(snapshot.clauses.map((clause) => [clause.id, clause]));
     this.#inForce = new Set(
       snapshot.clauses
@@ -228,6 +239,15 @@ export class HybridSearch {
       const inTypo = query.concepts.filter((concept) => concept.terms.every((term) => typed.includes(term)));
       const merged = { terms: inTypo.flatMap((concept) => concept.terms), phrases: [typed, ...words] };
       query.concepts = [...query.concepts.filter((concept) => !inTypo.includes(concept)), merged];
+      query.repairs.push(...words);
+    }
+    // a Latin word the glossary does not know may be a Chinese term spelled in pinyin (dinggang → 顶岗)
+    for (const latin of new Set(query.searchText.match(/[a-z]{4,}/gu) ?? [])) {
+      if (this.lexicon.glossary.has(latin) || this.lexicon.englishStopwords.has(latin)) continue;
+      const words = this.#homophones.romanized(latin).filter((word) => !query.terms.has(word));
+      if (words.length === 0) continue;
+      for (const word of words) query.terms.set(word, homophoneWeight);
+      query.concepts = [...query.concepts.filter((concept) => !concept.terms.includes(latin)), { terms: [latin], phrases: [latin, ...words] }];
       query.repairs.push(...words);
     }
     return query;
@@ -302,6 +322,7 @@ export class HybridSearch {
         this.#audienceMismatch(schools, candidate.document.audience) +
         (this.#answerTypeFits(query, candidate.clause) ? this.#options.answerTypeWeight : 0);
     }
+    if (this.#options.rerank) this.#preferPartsHoldingTheQuestion(query, candidatesFound);
     // A superseded rule is found only where the version in force has no clause of its own there
     // (it was dropped): otherwise the clause in force answers, never a mix of both.
     const found = candidatesFound.filter(
@@ -398,6 +419,49 @@ export class HybridSearch {
       concepts.push({ weight, share: held / weight, inCorpus });
     }
     return { total, found, concepts };
+  }
+
+  /**
+   * The parts of a split clause share its title, headings and question variants, so those say
+   * nothing about which part answers. Among the parts found, each falls behind the part whose own
+   * words hold the most of the question's concepts (each concept counted by its most specific
+   * word, so 实习单位 does not outweigh 押金, and 实习 alone does not hold 实习押金), by the share
+   * it holds less; for a list question, parts after the opening one that hold as much fall behind it.
+   */
+  #preferPartsHoldingTheQuestion(query: AnalyzedQuery, candidates: RankedClause[]): void {
+    const wholeOf = ({ clause }: RankedClause): string => `${clause.docId}#${clause.ordinal - clause.part}`;
+    const shares = new Map(candidates.filter(({ clause }) => clause.parts > 1).map((candidate) => [candidate, this.#conceptShare(query, candidate.clause)]));
+    const best = new Map<string, number>();
+    for (const [candidate, share] of shares) best.set(wholeOf(candidate), Math.max(share, best.get(wholeOf(candidate)) ?? 0));
+    // a question for a list (哪些, 哪几) wants the part that opens it, when no part holds more of the question
+    const asksForList = listQuestion.test(query.text);
+    const opening = new Map<string, number>();
+    for (const [candidate, share] of shares) {
+      const whole = wholeOf(candidate);
+      if (share === best.get(whole)) opening.set(whole, Math.min(candidate.clause.part, opening.get(whole) ?? Infinity));
+    }
+    for (const [candidate, share] of shares) {
+      const whole = wholeOf(candidate);
+      candidate.score -= this.#options.partWeight * (best.get(whole)! - share);
+      if (asksForList && candidate.clause.part > opening.get(whole)!) candidate.score -= listPartLag;
+    }
+  }
+
+  /** The idf-weighted share of the question's concepts (each by its rarest known word) that a clause's own text holds. */
+  #conceptShare(query: AnalyzedQuery, clause: Clause): number {
+    const text = normalizeText(`${clause.context} ${withoutClauseNumber(clause.text)}`);
+    const words = new Set(this.tokenizer.words(text));
+    let total = 0;
+    let held = 0;
+    for (const { terms, phrases } of query.concepts) {
+      const known = [...terms, ...phrases].filter((term) => [...term].length >= 2 && this.#bm25.has(term));
+      if (known.length === 0) continue;
+      const rarest = known.reduce((x, y) => (this.#bm25.idf(y) > this.#bm25.idf(x) ? y : x));
+      const weight = this.#bm25.idf(rarest);
+      total += weight;
+      if (words.has(rarest) || phrases.some((phrase) => [...phrase].length >= 2 && text.includes(phrase))) held += weight;
+    }
+    return total === 0 ? 0 : held / total;
   }
 
   /** Whether a clause holds the kind of answer asked for: a number for "几个", a time for "多久". */

@@ -7,25 +7,25 @@ const lexicon = loadLexicon();
 const tokenizer = new Tokenizer(lexicon);
 
 describe('analyzeQuery on a Chinese question', () => {
-  const query = analyzeQuery('中职学校能收押金吗？', lexicon, tokenizer);
+  const query = analyzeQuery('中职学校能收保证金吗？', lexicon, tokenizer);
 
   it('searches with the question itself, normalised', () => {
     expect(query.english).toBe(false);
-    expect(query.text).toBe('中职学校能收押金吗?');
+    expect(query.text).toBe('中职学校能收保证金吗?');
     expect(query.searchText).toBe(query.text);
   });
 
   it('expands a student’s word to the documents’ word only, never to other student words', () => {
-    expect(query.terms.has('保证金')).toBe(false);
-    const documentsWord = analyzeQuery('实习押金交多少', lexicon, tokenizer);
+    expect(query.terms.has('抵押金')).toBe(false);
+    const documentsWord = analyzeQuery('押金交多少', lexicon, tokenizer);
     expect(documentsWord.terms.has('保证金')).toBe(false);
-    expect(documentsWord.terms.get('实习押金')).toBe(1);
+    expect(documentsWord.terms.get('押金')).toBe(1);
   });
 
   it('weighs the student’s own words 1 and the synonyms it adds less', () => {
-    expect(query.terms.get('押金')).toBe(1);
+    expect(query.terms.get('保证金')).toBe(1);
     expect(query.terms.get('中职')).toBe(1);
-    for (const expansion of ['中等职业学校', '实习押金']) {
+    for (const expansion of ['中等职业学校', '押金']) {
       expect(query.terms.get(expansion), expansion).toBeGreaterThan(0);
       expect(query.terms.get(expansion), expansion).toBeLessThan(1);
     }
@@ -35,14 +35,35 @@ describe('analyzeQuery on a Chinese question', () => {
   it('groups own words with the synonyms that stand in for them, as one concept each', () => {
     const conceptOf = (term: string) => query.concepts.find((concept) => concept.terms.includes(term));
     expect(conceptOf('中职')!.phrases).toEqual(expect.arrayContaining(['中职学校', '中等职业学校']));
-    expect(conceptOf('押金')!.phrases).toEqual(expect.arrayContaining(['押金', '实习押金']));
+    expect(conceptOf('保证金')!.phrases).toEqual(expect.arrayContaining(['保证金', '押金']));
     expect(query.repairs).toEqual([]);
+  });
+
+  it('keeps a general word general: 押金 and 工资 are not read as the internship’s 实习押金 and 实习报酬', () => {
+    const general = analyzeQuery('宿舍押金和工资', lexicon, tokenizer);
+    expect(general.terms.has('实习押金')).toBe(false);
+    expect(general.terms.has('实习报酬')).toBe(false);
   });
 
   it('notes when the question asks for a time or a number', () => {
     expect(query.answerType).toBeNull();
     expect(analyzeQuery('投诉多久有结果', lexicon, tokenizer).answerType).toBe('duration');
     expect(analyzeQuery('中职学校要配几名职业指导老师', lexicon, tokenizer).answerType).toBe('quantity');
+  });
+});
+
+describe('analyzeQuery on a Chinese question with English words in it', () => {
+  it('reads the English words through the glossary, weighed as a synonym', () => {
+    const query = analyzeQuery('就业指导课是必修还是elective啊', lexicon, tokenizer);
+    expect(query.english).toBe(false);
+    expect(query.terms.get('选修')).toBeGreaterThan(0);
+    expect(query.terms.get('选修')).toBeLessThan(1);
+    expect(query.concepts.find((concept) => concept.terms.includes('elective'))!.phrases).toEqual(['elective']);
+  });
+
+  it('leaves English stopwords and unknown words as they are', () => {
+    const query = analyzeQuery('the 实习 zzzq', lexicon, tokenizer);
+    expect([...query.terms.keys()].filter((term) => /\p{Script=Han}/u.test(term))).toEqual(['实习']);
   });
 });
 

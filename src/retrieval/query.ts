@@ -50,6 +50,39 @@ export function answerTypeOf(text: string): AnalyzedQuery['answerType'] {
 
 const englishWord = /[a-z0-9]+(?:[-'][a-z0-9]+)*/gu;
 
+/** A run of English words the glossary knows, with its Chinese terms. */
+interface GlossedPhrase {
+  english: string;
+  chinese: string[];
+}
+
+/**
+ * Walks the English words of a text, longest glossary phrase first (up to four words): each
+ * known phrase with its Chinese terms, each unknown word on its own (`chinese` empty).
+ */
+function glossedWords(text: string, lexicon: Pick<Lexicon, 'glossary'>): GlossedPhrase[] {
+  const words = normalizeText(text).match(englishWord) ?? [];
+  const out: GlossedPhrase[] = [];
+  for (let i = 0; i < words.length; ) {
+    let matched = false;
+    for (let size = Math.min(4, words.length - i); size >= 1; size -= 1) {
+      const phrase = words.slice(i, i + size).join(' ');
+      const chinese = lexicon.glossary.get(phrase) ?? firstKnown(wordForms(phrase), lexicon.glossary);
+      if (chinese) {
+        out.push({ english: phrase, chinese });
+        i += size;
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) {
+      out.push({ english: words[i]!, chinese: [] });
+      i += 1;
+    }
+  }
+  return out;
+}
+
 /**
  * Renders an English question as Chinese search terms through the glossary: longest phrases
  * first (up to four words), English stopwords dropped, unknown words kept as they are.
@@ -57,25 +90,10 @@ const englishWord = /[a-z0-9]+(?:[-'][a-z0-9]+)*/gu;
  * @example translateEnglish('Can my internship keep my ID card?', lexicon) // '实习 扣押 居民身份证 …'
  */
 export function translateEnglish(text: string, lexicon: Pick<Lexicon, 'glossary' | 'englishStopwords'>): string {
-  const words = normalizeText(text).match(englishWord) ?? [];
   const out: string[] = [];
-  for (let i = 0; i < words.length; ) {
-    let matched = false;
-    for (let size = Math.min(4, words.length - i); size >= 1; size -= 1) {
-      const phrase = words.slice(i, i + size).join(' ');
-      const chinese = lexicon.glossary.get(phrase) ?? firstKnown(wordForms(phrase), lexicon.glossary);
-      if (chinese) {
-        out.push(...chinese);
-        i += size;
-        matched = true;
-        break;
-      }
-    }
-    if (!matched) {
-      const word = words[i]!;
-      if (!lexicon.englishStopwords.has(word)) out.push(word);
-      i += 1;
-    }
+  for (const { english, chinese } of glossedWords(text, lexicon)) {
+    if (chinese.length > 0) out.push(...chinese);
+    else if (!lexicon.englishStopwords.has(english)) out.push(english);
   }
   const han = normalizeText(text).match(/\p{Script=Han}+/gu) ?? [];
   return [...out, ...han].join(' ');
@@ -211,6 +229,19 @@ export function analyzeQuery(question: string, lexicon: Lexicon, tokenizer: Toke
     const members = ownTerms.filter((term) => !grouped.has(term) && present.some((member) => member.includes(term)));
     members.forEach((term) => grouped.add(term));
     if (members.length > 0) concepts.push({ terms: members, phrases: [...present, ...absent] });
+  }
+  // English words inside a Chinese question (有没有online的课, 是必修还是elective) search for what the
+  // glossary says they mean; a clause holding that rendering is not yet taken to hold the student's
+  // word (one English word has several renderings), so the answer check stays careful
+  if (!english) {
+    for (const { english: phrase, chinese } of glossedWords(text, lexicon)) {
+      if (chinese.length === 0 || lexicon.englishStopwords.has(phrase)) continue;
+      const words = chinese.flatMap((term) => tokenizer.exactWords(term)).filter((word) => [...word].length >= 2);
+      for (const word of words) if (!terms.has(word)) terms.set(word, synonymWeight);
+      const members = ownTerms.filter((term) => !grouped.has(term) && phrase.split(' ').includes(term));
+      members.forEach((term) => grouped.add(term));
+      concepts.push({ terms: members.length > 0 ? members : words, phrases: [phrase] });
+    }
   }
   for (const term of new Set(ownTerms)) if (!grouped.has(term)) concepts.push({ terms: [term], phrases: [term] });
   for (const [cue, hints] of lexicon.questionHints) {
