@@ -1,6 +1,9 @@
 /** Calendar dates as ISO `YYYY-MM-DD` strings, counted in China's time zone (UTC+8, no daylight saving). */
 
-const chinaOffsetMs = 8 * 60 * 60 * 1000;
+import { chinaDay } from '../china-time.ts';
+
+export { chinaDay };
+
 const dayMs = 24 * 60 * 60 * 1000;
 
 const parts = (iso: string): [number, number, number] => {
@@ -10,15 +13,6 @@ const parts = (iso: string): [number, number, number] => {
 };
 
 const fromUtc = (milliseconds: number): string => new Date(milliseconds).toISOString().slice(0, 10);
-
-/**
- * The date it is in China at an instant.
- *
- * @example chinaDay(new Date('2026-11-25T20:00:00Z')) // '2026-11-26'
- */
-export function chinaDay(instant: Date): string {
-  return fromUtc(instant.getTime() + chinaOffsetMs);
-}
 
 /** @example addDays('2026-11-25', 14) // '2026-12-09' */
 export function addDays(iso: string, days: number): string {

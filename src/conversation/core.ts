@@ -5,6 +5,7 @@ import { dateText } from '../answering/caveats.ts';
 import type { Citation, Outcome, RetrievedClause } from '../answering/types.ts';
 import type { Language } from '../prompts.ts';
 import { isMostlyEnglish } from '../retrieval/normalize.ts';
+import { chinaDay } from '../china-time.ts';
 import {
   continuePlanning,
   parsePlanningState,
@@ -516,7 +517,7 @@ export class ConversationCore {
     return {
       fileName: this.assistant.replies.render(language, 'plan_file_name', {
         // the date in China, where the student is
-        date: new Date(createdAt.getTime() + 8 * 60 * 60_000).toISOString().slice(0, 10),
+        date: chinaDay(createdAt),
       }),
       mimeType: 'text/markdown',
       content: markdown,

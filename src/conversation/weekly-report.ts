@@ -1,4 +1,5 @@
 import type { Database } from '../store/database.ts';
+import { chinaDay } from '../china-time.ts';
 import { knowledgeGaps, type GapGroup, type GapOptions } from '../knowledge/gaps.ts';
 
 /**
@@ -28,10 +29,7 @@ export const outcomeLabels: Record<Outcome, string> = { answer: '已回答', cla
 const outcomeColours: Record<Outcome, string> = { answer: '#0f766e', clarify: '#ca8a04', abstain: '#9ca3af', escalate: '#c2410c' };
 export const reasonLabels: Record<string, string> = { crisis: '危机', complaint: '投诉', person: '要找老师', 'low-confidence': '没把握' };
 
-/** The China-time calendar day of an instant: `2026-12-02`. */
-export function chinaDay(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-}
+export { chinaDay };
 
 /**
  * The last `weeks` whole weeks of China-time days up to and including today: `until` is the next

@@ -1,8 +1,4 @@
-/** The day in China (UTC+8), `YYYY-MM-DD`: the budget resets at midnight there. */
-function chinaDay(at: number): string {
-  return new Date(at + 8 * 3_600_000).toISOString().slice(0, 10);
-}
-
+import { chinaDay } from '../china-time.ts';
 /**
  * The model tokens zhiyin may spend a day, counted from the usage each response reports. Once
  * spent, answers are extractive until the next day (China time). A call in flight may overshoot

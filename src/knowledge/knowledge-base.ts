@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import { chinaDay } from '../china-time.ts';
 import type { Database, Queryable } from '../store/database.ts';
 import { dropVectorIndexes, ensureVectorIndex, nearestClauses } from '../store/vector-index.ts';
 import type { EmbeddingModel } from '../retrieval/embeddings/provider.ts';
@@ -284,7 +285,8 @@ function toDocument(row: DocumentRow | VersionRow): PolicyDocument & { meta: Rec
   };
 }
 
-const isoDay = (instant: Date | null): string | null => (instant ? new Date(instant).toISOString().slice(0, 10) : null);
+/** The China day a row was published on (a school's calendar, not UTC's). */
+const isoDay = (instant: Date | null): string | null => (instant ? chinaDay(new Date(instant)) : null);
 
 function toVersion(row: VersionRow): DocumentVersion {
   return {
@@ -708,7 +710,7 @@ export class KnowledgeBase {
     const live = new Map(current.map((entry) => [entry.document.id, entry]));
     const plan: SwitchPlan = { live: [], inserts: [], transitions: [], changes: [], rewriteAll: options.force === true, modelState: null, drift: 0 };
     const publishedNow: Record<string, number> = {};
-    const today = new Date().toISOString().slice(0, 10);
+    const today = chinaDay();
 
     const retire = (docId: string, state: 'superseded' | 'withdrawn'): number | null => {
       const entry = live.get(docId);

@@ -1,3 +1,4 @@
+import { chinaDay } from '../china-time.ts';
 import type { Language, Replies } from '../prompts.ts';
 import type { DocumentInfo } from './snapshot.ts';
 
@@ -38,7 +39,7 @@ export function versionCaveats(document: DocumentInfo, language: Language, repli
     const when = info.supersededBy.effectiveFrom ?? info.supersededBy.publishedOn ?? (language === 'zh' ? '发布之日' : 'publication');
     caveats.push(replies.render(language, 'caveat_superseded', { title: document.title, old: info.number, current: info.supersededBy.number, when }));
   }
-  const today = now.toISOString().slice(0, 10);
+  const today = chinaDay(now);
   if (info.expiresOn && info.expiresOn < today) caveats.push(replies.render(language, 'caveat_expired', { date: info.expiresOn }));
   if (info.state !== 'superseded' && info.effectiveFrom && info.effectiveFrom > today) {
     caveats.push(replies.render(language, 'caveat_not_yet_effective', { date: info.effectiveFrom }));

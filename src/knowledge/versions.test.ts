@@ -120,6 +120,10 @@ describe('document versions', () => {
     const current = snapshot.documents.get('sd-internship')!;
     expect(versionLabel(current, 'zh', assistant.replies)).toBe('第2版，2024-03-01起施行');
     expect(versionCaveats({ ...current, versionInfo: { ...current.versionInfo!, expiresOn: '2020-01-01' } }, 'en', assistant.replies)[0]).toContain('2020-01-01');
+    // in force from China's midnight: at 00:30 on 2027-01-01 in Beijing (16:30 UTC the day before) it is in force
+    const fromNewYear = { ...current, versionInfo: { ...current.versionInfo!, effectiveFrom: '2027-01-01' } };
+    expect(versionCaveats(fromNewYear, 'zh', assistant.replies, new Date('2026-12-31T16:30:00Z'))).toEqual([]);
+    expect(versionCaveats(fromNewYear, 'zh', assistant.replies, new Date('2026-12-31T15:30:00Z'))[0]).toContain('目前还没有生效');
     // The default snapshot holds the published versions only; the assistant adds the superseded rules.
     expect((await kb.snapshot()).documents.has('sd-internship@v1')).toBe(false);
     const reply = await assistant.ask('山东的学生每日顶岗实习时间不超过几小时？');

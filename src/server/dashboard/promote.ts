@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { chinaDay } from '../../china-time.ts';
 import { publishedClause, SchoolEvalSet, type SchoolMark } from '../../../eval/school-set.ts';
 import type { Ticket, TicketDesk, TicketMessage } from '../../escalation/tickets.ts';
 import { scrubPersonalData } from '../../knowledge/gaps.ts';
@@ -35,7 +36,6 @@ const markForm = z.object({
 });
 
 /** The ISO date in China time (UTC+8, no daylight saving). */
-const chinaDay = (instant: Date): string => new Date(instant.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 
 /**
  * The student's question a ticket is about, personal data masked: the first line of the first
