@@ -91,11 +91,19 @@ export function candidateSentences(clauseText: string, options: { headings?: boo
   return [...new Set(candidates)];
 }
 
-/** Idf × weight of the query terms a text holds. */
+/**
+ * Idf × weight of the query terms a text holds. A held term inside another held term counts once,
+ * as the longer one: 实习单位 with its pieces 实习 and 单位 is one word the student said, and must
+ * not outweigh 押金 in "实习单位能收我押金吗".
+ */
 export function termScore(text: string, query: AnalyzedQuery, tokenizer: Tokenizer, index: Bm25Index): number {
   const words = new Set(tokenizer.words(text));
+  const held = [...query.terms].filter(([term]) => words.has(term) || ([...term].length >= 2 && text.includes(term)));
   let score = 0;
-  for (const [term, weight] of query.terms) if (words.has(term) || ([...term].length >= 2 && text.includes(term))) score += weight * index.idf(term);
+  for (const [term, weight] of held) {
+    if (held.some(([other]) => other !== term && other.includes(term) && text.includes(other))) continue;
+    score += weight * index.idf(term);
+  }
   return score;
 }
 
