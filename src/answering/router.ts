@@ -151,9 +151,13 @@ export function routeMessage(
   // ("我的规划", "你说的不对"): then it gets the care note below instead
   const runnerUp = Math.max(...Object.entries(p).filter(([label]) => label !== 'crisis').map(([, value]) => value));
   if (classified.label === 'crisis' && p.crisis >= clearLead * runnerUp) return { kind: 'escalate', reason: 'crisis', ...withScores };
-  // someone asking for a person while the crisis score is raised gets the crisis priority
-  if (classified.label === 'person' && p.person >= sureLabel) return { kind: 'escalate', reason: classified.crisis ? 'crisis' : 'person', ...withScores };
-  if (classified.label === 'complaint' && p.complaint >= sureLabel) return { kind: 'escalate', reason: classified.crisis ? 'crisis' : 'complaint', ...withScores };
+  // someone asking for a person or complaining while the crisis score is raised gets the crisis
+  // priority — when crisis is the next reading of the message, not a trace under other readings
+  // ("实习单位让我们周末也去上班": complaint 0.80, policy 0.10, crisis 0.07 is a complaint)
+  const secondReading = Object.entries(p).sort(([, x], [, y]) => y - x)[1]?.[0];
+  const crisisBehind = classified.crisis && secondReading === 'crisis';
+  if (classified.label === 'person' && p.person >= sureLabel) return { kind: 'escalate', reason: crisisBehind ? 'crisis' : 'person', ...withScores };
+  if (classified.label === 'complaint' && p.complaint >= sureLabel) return { kind: 'escalate', reason: crisisBehind ? 'crisis' : 'complaint', ...withScores };
   // a raised but uncertain crisis score: answer as usual, with the hotlines and a way to a teacher
   const care = classified.crisis ? { care: true } : {};
   // out of scope and chit-chat are priors, decided against the knowledge base by the answerer

@@ -197,9 +197,11 @@ export class ConversationCore {
       }
     }
 
-    // A crisis or a request for a person is heard in every state, mid-dialogue included.
+    // A crisis or a request for a person is heard in every state, mid-dialogue included. A
+    // complaint while a teacher's ticket is open goes to that teacher with the rest (below).
     const route = routeMessage(text);
-    if (route.kind === 'escalate') {
+    const openTicket = this.#tickets && message.kind === 'text' ? await this.#tickets.openTicketOf(conversation.id) : null;
+    if (route.kind === 'escalate' && !(route.reason === 'complaint' && openTicket)) {
       state.mode = null;
       state.pendingRating = null;
       const answered = await this.assistant.ask(text);
@@ -214,7 +216,6 @@ export class ConversationCore {
     }
 
     // While a teacher's ticket is open, the student talks to the teacher, not the bot.
-    const openTicket = this.#tickets && message.kind === 'text' ? await this.#tickets.openTicketOf(conversation.id) : null;
     if (openTicket && this.#tickets) {
       if (saysDifficultGroup(text)) {
         // joining the ticket with the flag set raises it within its priority
