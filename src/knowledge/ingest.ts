@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { workerEntry } from '../worker-entry.ts';
 import { z } from 'zod';
 import { chunkDocument } from './chunker.ts';
 import { DocumentFormatError, documentFrom, frontMatterOf, parseDocument } from './document.ts';
@@ -94,28 +94,11 @@ async function parseSlot(): Promise<() => void> {
   };
 }
 
-/**
- * The worker's entry: from the TypeScript sources (tsx, vitest) upload-worker.ts through a small
- * .mjs that loads it with tsx; from the esbuild bundle (dist/zhiyin.mjs) the bundled
- * dist/upload-worker.mjs next to it. Null when that file is not there (then parsing stays in process).
- */
-function workerEntry(): { file: URL; workerData: Record<string, unknown> } | null {
-  const here = import.meta.url;
-  if (!here.startsWith('file:')) return null;
-  if (here.endsWith('.ts')) {
-    const boot = new URL('./upload-worker-boot.mjs', here);
-    const entry = new URL('./upload-worker.ts', here);
-    return existsSync(boot) && existsSync(entry) ? { file: boot, workerData: { entry: entry.href } } : null;
-  }
-  const bundled = new URL('./upload-worker.mjs', here);
-  return existsSync(bundled) ? { file: bundled, workerData: {} } : null;
-}
-
 const workerUnavailable = Symbol('worker unavailable');
 
 /** Parses in a worker thread under `limits`; `workerUnavailable` when no worker could start. */
 async function parseInWorker(bytes: Uint8Array, name: string, overrides: DocumentOverrides, limits: ParseLimits): Promise<ParsedUpload | typeof workerUnavailable> {
-  const entry = workerEntry();
+  const entry = workerEntry(import.meta.url, 'upload-worker');
   if (!entry) return workerUnavailable;
   const release = await parseSlot();
   try {

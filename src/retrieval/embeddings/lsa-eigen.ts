@@ -1,6 +1,6 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { workerEntry } from '../../worker-entry.ts';
 import { seededRandom as seeded } from '../../seeded-random.ts';
 
 /**
@@ -65,7 +65,7 @@ export function eigenpairs(rows: SparseRows, k: number): Eigenpairs {
  * thread when no worker can start or the rows are few.
  */
 export async function eigenpairsOffThread(rows: SparseRows, k: number): Promise<Eigenpairs> {
-  const entry = rowCount(rows) > exactFitLimit ? workerEntry() : null;
+  const entry = rowCount(rows) > exactFitLimit ? workerEntry(import.meta.url, 'lsa-eigen-worker') : null;
   if (!entry) return eigenpairs(rows, k);
   try {
     return await new Promise<Eigenpairs>((resolve, reject) => {
@@ -80,23 +80,6 @@ export async function eigenpairsOffThread(rows: SparseRows, k: number): Promise<
   } catch {
     return eigenpairs(rows, k);
   }
-}
-
-/**
- * The worker's entry: lsa-eigen-worker.ts through a tsx boot file from the sources, or the
- * bundle's dist/lsa-eigen-worker.mjs next to the chunk this code was bundled into; null when
- * neither is there.
- */
-function workerEntry(): { file: URL; workerData: Record<string, unknown> } | null {
-  const here = import.meta.url;
-  if (!here.startsWith('file:')) return null;
-  if (here.endsWith('.ts')) {
-    const boot = new URL('./lsa-eigen-worker-boot.mjs', here);
-    const entry = new URL('./lsa-eigen-worker.ts', here);
-    return existsSync(boot) && existsSync(entry) ? { file: boot, workerData: { entry: entry.href } } : null;
-  }
-  const bundled = new URL('./lsa-eigen-worker.mjs', here);
-  return existsSync(bundled) ? { file: bundled, workerData: {} } : null;
 }
 
 /** Every eigenpair of the Gram matrix (exact; cubic in the number of rows). */
