@@ -67,7 +67,9 @@ const replyCountOf = (page: Page): Promise<number> => page.locator('#log .msg.as
 
 /** Waits until the page shows more replies than `count` and nothing is still being looked up. */
 async function repliesAfter(page: Page, count: number): Promise<void> {
-  await page.waitForFunction(`document.querySelectorAll('#log .msg.assistant:not(.typing)').length > ${count} && !document.querySelector('.typing')`);
+  // A function, not a string: Playwright evals the predicate in the page, and a string is evaled again on
+  // every poll, which the chat page's CSP (no 'unsafe-eval') refuses once the first, DevTools-driven check has passed.
+  await page.waitForFunction((n) => document.querySelectorAll('#log .msg.assistant:not(.typing)').length > n && !document.querySelector('.typing'), count);
 }
 
 async function send(page: Page, text: string): Promise<void> {
