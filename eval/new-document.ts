@@ -6,7 +6,7 @@
  * shipped documents; like the blind sets they are not tuned on.
  *
  * `npm run eval:new-document` prints the report (`-- --dev` for eval/new-document-dev, the
- * development twin); eval/new-document.test.ts holds both to their floors.
+ * development twin, `-- --dir <folder>` for another folder of the same three files); eval/new-document.test.ts holds both to their floors.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -53,7 +53,10 @@ export async function runNewDocumentCheck(dir: string = newDocumentDir): Promise
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  // `npm run eval:new-document -- --dev` checks eval/new-document-dev instead
-  const check = await runNewDocumentCheck(process.argv.includes('--dev') ? newDocumentDevDir : newDocumentDir);
+  // `npm run eval:new-document -- --dev` checks eval/new-document-dev instead; `-- --dir <folder>` any
+  // folder with the same three files (a new blind document, kept outside the repository until it is scored)
+  const dirAt = process.argv.indexOf('--dir');
+  const dir = dirAt > 0 ? path.resolve(process.argv[dirAt + 1] ?? '.') : process.argv.includes('--dev') ? newDocumentDevDir : newDocumentDir;
+  const check = await runNewDocumentCheck(dir);
   process.stdout.write(`${check.ingest.output}\n${check.text}\n`);
 }

@@ -69,7 +69,10 @@ const replyCountOf = (page: Page): Promise<number> => page.locator('#log .msg.as
 async function repliesAfter(page: Page, count: number): Promise<void> {
   // A function, not a string: Playwright evals the predicate in the page, and a string is evaled again on
   // every poll, which the chat page's CSP (no 'unsafe-eval') refuses once the first, DevTools-driven check has passed.
-  await page.waitForFunction((n) => document.querySelectorAll('#log .msg.assistant:not(.typing)').length > n && !document.querySelector('.typing'), count);
+  await page.waitForFunction((n) => {
+    const { document } = globalThis as unknown as { document: { querySelectorAll(selector: string): { length: number }; querySelector(selector: string): unknown } };
+    return document.querySelectorAll('#log .msg.assistant:not(.typing)').length > n && !document.querySelector('.typing');
+  }, count);
 }
 
 async function send(page: Page, text: string): Promise<void> {
