@@ -33,6 +33,14 @@ export interface SentMessage {
   at: number;
 }
 
+/** A chat action the bot sent ("typing"), as the fake recorded it. */
+export interface ChatAction {
+  chatId: number;
+  action: string;
+  /** `performance.now()` when recorded. */
+  at: number;
+}
+
 /** A failure the fake returns instead of handling a call. */
 export type InjectedFailure = { status: 429; retryAfter: number } | { status: 500 } | { status: 400; description: string };
 
@@ -110,7 +118,7 @@ export class FakeBotApi {
   readonly bot: UserFromGetMe;
   /** Every call, in order: method and HTTP status. */
   readonly calls: { method: string; status: number }[] = [];
-  readonly chatActions: { chatId: number; action: string }[] = [];
+  readonly chatActions: ChatAction[] = [];
   readonly callbackAnswers: { id: string; text?: string }[] = [];
   readonly markupEdits: { chatId: number; messageId: number; replyMarkup?: InlineKeyboardMarkup }[] = [];
   commands: { command: string; description: string }[] | null = null;
@@ -124,6 +132,7 @@ export class FakeBotApi {
   #waiter: Waiter | null = null;
   readonly #failures: { method: string; failure: InjectedFailure; times: number }[] = [];
   readonly #sent = new Map<number, SentMessage[]>();
+  readonly #timeline = new Map<number, (SentMessage | ChatAction)[]>();
   readonly #messages = new Map<string, Message>();
   readonly #nextMessageId = new Map<number, number>();
   readonly #pushedAt = new Map<number, number>();
@@ -285,6 +294,11 @@ export class FakeBotApi {
     return this.#sent.get(chatId) ?? [];
   }
 
+  /** Messages and chat actions ("typing") the bot sent to a chat, in the order they arrived. */
+  timeline(chatId: number): readonly (SentMessage | ChatAction)[] {
+    return this.#timeline.get(chatId) ?? [];
+  }
+
   /** Every chat the bot sent to. */
   get chats(): number[] {
     return [...this.#sent.keys()];
@@ -316,6 +330,12 @@ export class FakeBotApi {
   }
 
   // ── the HTTP side ──────────────────────────────────────────────────────────────────────
+
+  #appendToTimeline(chatId: number, entry: SentMessage | ChatAction): void {
+    const timeline = this.#timeline.get(chatId) ?? [];
+    timeline.push(entry);
+    this.#timeline.set(chatId, timeline);
+  }
 
   #messageId(chatId: number): number {
     const next = this.#nextMessageId.get(chatId) ?? 1;
@@ -468,7 +488,9 @@ export class FakeBotApi {
         return;
       }
       case 'sendChatAction':
-        this.chatActions.push({ chatId: Number(fields.chat_id), action: String(fields.action) });
+        const action: ChatAction = { chatId: Number(fields.chat_id), action: String(fields.action), at: performance.now() };
+        this.chatActions.push(action);
+        this.#appendToTimeline(action.chatId, action);
         return ok(true);
       case 'answerCallbackQuery':
         this.callbackAnswers.push({ id: String(fields.callback_query_id), ...(fields.text ? { text: String(fields.text) } : {}) });
@@ -537,6 +559,7 @@ export class FakeBotApi {
         const list = this.#sent.get(chatId) ?? [];
         list.push(sent);
         this.#sent.set(chatId, list);
+        this.#appendToTimeline(chatId, sent);
         return ok(message);
       }
       default:

@@ -121,13 +121,23 @@ function describeError(error: unknown): Record<string, unknown> {
   return { errorName: error instanceof Error ? error.name : typeof error };
 }
 
-/** Keeps "typing…" showing (Telegram clears it after 5 s) until the returned function is called. */
-function keepTyping(api: Api, chatId: number): () => void {
-  const send = (): void => void api.sendChatAction(chatId, 'typing').catch(() => undefined);
+/**
+ * Keeps "typing…" showing (Telegram clears it after 5 s) until the returned function is called;
+ * that resolves once the last "typing" sent has been answered, so that no "typing…" arrives after
+ * the answer (the student would see the bot typing for 5 s more) — "typing" is never retried.
+ */
+function keepTyping(api: Api, chatId: number): () => Promise<void> {
+  let last: Promise<unknown> = Promise.resolve();
+  const send = (): void => {
+    last = api.sendChatAction(chatId, 'typing').catch(() => undefined);
+  };
   send();
   const timer = setInterval(send, typingEveryMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return async () => {
+    clearInterval(timer);
+    await last;
+  };
 }
 
 /**
@@ -215,7 +225,9 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
       throw error;
     }
   });
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 120 }));
+  // A "typing" is worth nothing late (and the answer waits for it): it is never retried.
+  const retrying = autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 120 });
+  bot.api.config.use((previous, method, payload, signal) => (method === 'sendChatAction' ? previous(method, payload, signal) : retrying(previous, method, payload, signal)));
 
   const running = new Set<Promise<unknown>>();
   internals.set(bot, { running, agent });
@@ -254,12 +266,12 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
         ...(input.text !== undefined && input.text !== '' ? { text: input.text } : {}),
       });
     } catch (error) {
-      stopTyping();
+      await stopTyping();
       log.error({ updateId, chatType: input.chat.type, ...describeError(error) }, 'core failed on a telegram message');
       await ctx.api.sendMessage(input.chat.id, telegramTexts.failed).catch(() => undefined);
       return;
     }
-    stopTyping();
+    await stopTyping();
     if (result.handledAs !== 'duplicate') {
       for (const [index, reply] of result.replies.entries()) {
         try {
