@@ -8,7 +8,7 @@ import type { InlineKeyboardMarkup, Message, MessageEntity, Update, UserFromGetM
  * offset confirms them, as on Telegram), deleteWebhook, setWebhook, setMyCommands, sendMessage,
  * sendDocument (multipart), sendChatAction, answerCallbackQuery, editMessageReplyMarkup.
  * It records what the bot sent per chat, can fail the next calls of a method (429 with
- * retry_after, or 500), and makes updates the way Telegram does (entities for commands and
+ * retry_after, 500, or an answer lost after the call was carried out), and makes updates the way Telegram does (entities for commands and
  * @mentions, per-chat message ids shared by both sides).
  *
  * @example
@@ -42,7 +42,12 @@ export interface ChatAction {
 }
 
 /** A failure the fake returns instead of handling a call. */
-export type InjectedFailure = { status: 429; retryAfter: number } | { status: 500 } | { status: 400; description: string };
+export type InjectedFailure =
+  | { status: 429; retryAfter: number }
+  | { status: 500 }
+  | { status: 400; description: string }
+  /** The call is carried out (a message is delivered), then the connection drops before the answer: the bot cannot tell. */
+  | { status: 'answer-lost' };
 
 interface Waiter {
   response: ServerResponse;
@@ -422,13 +427,23 @@ export class FakeBotApi {
     if (!match) return this.#reply(response, 404, { ok: false, error_code: 404, description: 'Not Found' });
     const [, token, method] = match as unknown as [string, string, string];
     const { fields, files } = await this.#params(request, url);
+    let answerLost = false;
     const respond = (status: number, body: unknown): void => {
+      if (answerLost) {
+        // carried out, but the bot never hears back: the connection drops (status 0 in `calls`)
+        this.calls.push({ method, status: 0 });
+        response.socket?.destroy();
+        return;
+      }
       this.calls.push({ method, status });
       this.#reply(response, status, body);
     };
     if (token !== this.token) return respond(401, { ok: false, error_code: 401, description: 'Unauthorized' });
     const failure = this.#failures.find((candidate) => candidate.method === method && candidate.times > 0);
-    if (failure) {
+    if (failure?.failure.status === 'answer-lost') {
+      failure.times -= 1;
+      answerLost = true;
+    } else if (failure) {
       failure.times -= 1;
       if (failure.failure.status === 400) return respond(400, { ok: false, error_code: 400, description: `Bad Request: ${failure.failure.description}` });
       return failure.failure.status === 429

@@ -3,8 +3,27 @@ import type { Logger } from 'pino';
 
 /** What a channel adapter offers the outbox: send one text message to one recipient. */
 export interface ChannelSender {
-  /** Rejects when the message was not delivered (the outbox retries it later). */
+  /**
+   * Rejects when the message was not delivered (the outbox retries it later); with
+   * `PartlyDeliveredError` when its first parts were (or may have been), so that only the rest is retried.
+   */
   send(recipient: string, text: string): Promise<void>;
+}
+
+/**
+ * What a sender rejects with when a message went out in part: the first parts were delivered (or
+ * may have been: the connection failed after one was sent), and only `rest` is to be sent again —
+ * nothing, when `rest` is empty (the delivery then counts as sent, with `reason` kept beside it).
+ */
+export class PartlyDeliveredError extends Error {
+  override readonly name = 'PartlyDeliveredError';
+
+  constructor(
+    readonly rest: string,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
 }
 
 export interface OutboxOptions {
@@ -127,6 +146,17 @@ export class Outbox {
         round.sent += 1;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        if (error instanceof PartlyDeliveredError) {
+          if (error.rest.trim() === '') {
+            // the last part may have gone through: not sent again (it could arrive twice)
+            await this.db.query(`update outbox set status = 'sent', sent_at = $2, lease_until = null, last_error = $3 where id = $1`, [row.id, this.#now(), message.slice(0, 500)]);
+            round.sent += 1;
+            this.#log?.warn({ outboxId: Number(row.id), channel: row.channel, attempts: row.attempts }, 'delivery possibly complete: not sent again');
+            continue;
+          }
+          // what went out is not sent again
+          await this.db.query('update outbox set text = $2 where id = $1', [row.id, error.rest]);
+        }
         const giveUp = row.attempts >= this.#maxAttempts;
         await this.db.query(
           `update outbox set status = $2, next_attempt_at = $3, lease_until = null, last_error = $4 where id = $1`,
