@@ -252,7 +252,7 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
     client: { apiRoot, baseFetchConfig: agent instanceof HttpsAgent ? { agent, compress: true } : { agent } },
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
   });
-  // Every attempt that failed is logged (inside autoRetry, which is the outer transformer).
+  // Every attempt that failed is logged (inside telegramRetries, which is the outer transformer).
   bot.api.config.use(async (previous, method, payload, signal) => {
     try {
       const result = await previous(method, payload, signal);
