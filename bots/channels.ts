@@ -153,7 +153,7 @@ async function startTelegramChannel(context: ChannelContext, token: string): Pro
     // 200 once an update is stored in the inbox (in the database: a repeat is refused on every instance)
     app.post('/telegram/webhook', telegram.telegramWebhook(bot, secretToken, { inbox, log }));
     await telegram.prepareTelegramWebhook(bot, { url: config.TELEGRAM_WEBHOOK_URL, secretToken });
-    outbox.register(telegram.telegramChannel, telegram.telegramSender(bot.api));
+    outbox.register(telegram.telegramChannel, telegram.telegramSender(bot.api, { log }));
     await inbox.start(telegram.telegramChannel, telegram.telegramInboxHandler(bot));
     log.info({ channel: 'telegram', mode: 'webhook' }, 'channel started');
     const since = new Date();

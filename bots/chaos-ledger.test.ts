@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChaosLedger, answersIn, formatTally, type BotMessage, type ChaosChannel, type StudentMessage } from './chaos-ledger.ts';
+import { ChaosLedger, answersIn, formatTally, turnAnswersIn, type BotMessage, type ChaosChannel, type StudentMessage } from './chaos-ledger.ts';
 
 const answer = '根据《职业学校学生实习管理规定》第十六条，实习单位不得扣押学生的居民身份证。';
 const ratingPrompt = '这个回答有帮助吗？请打分 1–5。';
@@ -18,21 +18,52 @@ describe('how the chaos run matches answers to messages', () => {
     expect(answersIn([])).toBe(0);
   });
 
+  it('counts a Telegram answer by the bot\u2019s turn: the parts of a long answer and its late tail are one answer, a turn after a kill another', () => {
+    const typing: BotMessage = { text: '', startsTurn: true };
+    const forwarded = '已转给老师，老师的回复会发到这里（预计 12月4日 17:00 前）。如果情况紧急，请直接联系班主任或辅导员。';
+    // typing again while the core works, then an answer in two parts and the rating prompt: one answer
+    expect(turnAnswersIn([typing, typing, { text: answer }, { text: '【原文】第十六条……' }, { text: ratingPrompt }])).toBe(1);
+    // the previous message's notice arriving late, then this one's (the same notice): one answer, not two
+    expect(turnAnswersIn([{ text: forwarded }, typing, { text: forwarded }])).toBe(1);
+    // answered, killed, taken up again and answered again: two turns
+    expect(turnAnswersIn([typing, { text: answer }, typing, { text: answer }, { text: ratingPrompt }])).toBe(2);
+    // a part sent twice within one turn (a send retried after it went through) is seen twice
+    expect(turnAnswersIn([typing, { text: answer }, { text: answer }])).toBe(2);
+    // typing but no answer (the core found a duplicate, or a kill), and nothing after the late tail: lost
+    expect(turnAnswersIn([{ text: forwarded }, typing])).toBe(0);
+    // teachers' replies and edit notices in a turn are not its answer
+    expect(turnAnswersIn([typing, { text: '【老师回复】王老师：\n你好。回复编号 R3' }, { text: '修改过的消息我不会重新读取。', replyTo: 4 }, { text: answer }])).toBe(1);
+
+    // the second message sent while the first was being answered (the student gave up waiting):
+    // the first's turn began in its window and runs on into the second's
+    const ledger = new ChaosLedger();
+    const chat: BotMessage[] = [typing, { text: forwarded }, typing, { text: forwarded }, { text: ratingPrompt }];
+    const first = ledger.record(message({ chat: '43', from: 0, sentAt: 1 }));
+    ledger.record(message({ chat: '43', from: 1, sentAt: 2 }));
+    expect(ledger.answersSoFar(first, chat.slice(0, 1))).toEqual([]);
+    expect(ledger.tally(() => chat).total).toMatchObject({ sent: 2, answeredOnce: 2, lost: 0, answeredTwice: 0 });
+  });
+
   it('gives each message the bot messages sent to its chat until the next one, leaving out teachers\u2019 replies and edit notices', () => {
     const ledger = new ChaosLedger();
+    const typing: BotMessage = { text: '', startsTurn: true };
     const chat: BotMessage[] = [
+      typing,
       { text: answer },
       { text: ratingPrompt },
       { text: '【老师回复】王老师：\n你好，明天来办公室。回复编号 R1' },
+      typing,
       { text: stickerReply },
       { text: '修改过的消息我不会重新读取。', replyTo: 1 },
+      typing,
       { text: stickerReply },
+      typing,
     ];
     ledger.record(message({ chat: '42', from: 0, sentAt: 1 })); // answer + rating prompt
-    ledger.record(message({ chat: '42', kind: 'edit', editOf: 1, from: 2, sentAt: 2 }));
-    ledger.record(message({ chat: '42', kind: 'sticker', from: 2, sentAt: 3 })); // (teacher's reply left out) sticker reply
-    ledger.record(message({ chat: '42', kind: 'sticker', from: 4, sentAt: 4 })); // (edit notice left out) sticker reply
-    ledger.record(message({ chat: '42', from: 6, sentAt: 5 })); // never answered
+    ledger.record(message({ chat: '42', kind: 'edit', editOf: 1, from: 4, sentAt: 2 }));
+    ledger.record(message({ chat: '42', kind: 'sticker', from: 4, sentAt: 3 })); // (teacher's reply left out) sticker reply
+    ledger.record(message({ chat: '42', kind: 'sticker', from: 7, sentAt: 4 })); // (edit notice left out) sticker reply
+    ledger.record(message({ chat: '42', from: 9, sentAt: 5 })); // taken up, never answered
     ledger.replies.push({ token: 'R1', chat: '42', ticketId: 1 }, { token: 'R2', chat: '42', ticketId: 2 });
     const tally = ledger.tally(() => chat);
     expect(tally.rows.map(({ label, sent, answeredOnce, lost, answeredTwice }) => ({ label, sent, answeredOnce, lost, answeredTwice }))).toEqual([

@@ -7,10 +7,19 @@
  * k+1 was sent belongs to message k (an Official Account message's passive replies belong to it
  * directly). Within a window, teachers' replies (「【老师回复】」) and edit notices (sent as a
  * reply to the edited message) are left out; what remains is message k's answer, possibly in
- * several messages. A message answered twice shows its answer twice: a window's "answers" are the
- * most times any one reply (its first 60 characters) occurs in it — an answer with a rating
- * prompt after it is one answer; the answer, then after a restart the answer again, is two.
- * 0 is lost. An edit is matched exactly: its notice replies to the edited message.
+ * several messages. An edit is matched exactly: its notice replies to the edited message.
+ *
+ * Telegram: the bot shows "typing" when it takes a message up, before its answer, so answers are
+ * counted by turn, not by message sent. A message's answers are the turns that began in its
+ * window (a "typing" and the messages up to the next "typing"; repeated "typing" while the core
+ * works is one turn, with no message between); messages before the window's first "typing" are
+ * the end of the previous message's turn (its later parts, sent while the student already typed
+ * the next one), and a turn runs on past its window until the next "typing". A long answer in several parts, or the same 「已转给老师…」
+ * notice answering two messages in a row, is then one answer each; the answer, then after a kill
+ * the answer again, is two turns — and a part sent twice within one turn counts twice too.
+ * Official Account (no "typing"): a window's answers are the most times any one reply (its first
+ * 60 characters) occurs in it — an answer with a rating prompt after it is one answer; the answer,
+ * then after a restart the answer again, is two. 0 is lost.
  */
 
 export type ChaosChannel = 'telegram' | 'wechat-oa';
@@ -43,6 +52,8 @@ export interface BotMessage {
   text: string;
   /** Telegram: the message it replies to. */
   replyTo?: number;
+  /** Not a message: the bot began a turn here (Telegram's "typing", sent before each answer); `text` is empty. */
+  startsTurn?: true;
 }
 
 /** A teacher's reply as the dashboard confirmed it. */
@@ -111,6 +122,28 @@ export function answersIn(replies: readonly string[]): number {
   return Math.max(0, ...counts.values());
 }
 
+/** Whether a bot message is part of a message's answer (not a teacher's reply, an edit notice or a turn mark). */
+const isAnswer = (sent: BotMessage): boolean => sent.startsTurn !== true && sent.replyTo === undefined && replyToken(sent.text) === null;
+
+/**
+ * How many times a Telegram message was answered: the turns that began in its window (bot
+ * messages `from` to `to`) with an answer, each turn running to the next one (a part sent twice
+ * within one turn counts twice). What comes before the window's first turn belongs to the
+ * previous message; a turn's later parts may come after the next message was sent.
+ */
+export function turnAnswersIn(botMessages: readonly BotMessage[], from = 0, to = botMessages.length): number {
+  let answers = 0;
+  for (let index = from; index < to; index += 1) {
+    if (!botMessages[index]!.startsTurn) continue;
+    const turn: string[] = [];
+    for (let next = index + 1; next < botMessages.length && !botMessages[next]!.startsTurn; next += 1) {
+      if (isAnswer(botMessages[next]!)) turn.push(botMessages[next]!.text);
+    }
+    answers += answersIn(turn);
+  }
+  return answers;
+}
+
 const labels: Record<ChaosChannel, Record<StudentMessageKind, string>> = {
   telegram: { text: 'Telegram 文字', sticker: 'Telegram 贴纸', edit: 'Telegram 编辑', 'teacher-request': 'Telegram 找老师' },
   'wechat-oa': { text: '公众号 文字', sticker: '公众号 图片', edit: '公众号 编辑', 'teacher-request': '公众号 找老师' },
@@ -132,11 +165,27 @@ export class ChaosLedger {
     return message;
   }
 
-  /** The bot messages of a message's window that answer it, so far (no teachers' replies, no edit notices). */
+  /**
+   * The bot messages of a message's window that answer it, so far (no teachers' replies, no edit
+   * notices; on Telegram, from its first turn on).
+   */
   answersSoFar(message: StudentMessage, botMessages: readonly BotMessage[]): string[] {
     if (message.kind === 'edit') return botMessages.filter((sent) => sent.replyTo === message.editOf).map((sent) => sent.text);
-    const own = botMessages.slice(message.from).filter((sent) => sent.replyTo === undefined && replyToken(sent.text) === null);
-    return [...message.passive, ...own.map((sent) => sent.text)];
+    let window = botMessages.slice(message.from);
+    if (message.channel === 'telegram') {
+      const firstTurn = window.findIndex((sent) => sent.startsTurn);
+      window = firstTurn === -1 ? [] : window.slice(firstTurn);
+    }
+    return [...message.passive, ...window.filter(isAnswer).map((sent) => sent.text)];
+  }
+
+  /**
+   * How many times a message was answered (0: lost), given its chat's bot messages and where its
+   * window ends (where the next message's begins; see the module comment).
+   */
+  answersTo(message: StudentMessage, botMessages: readonly BotMessage[], windowEnd = botMessages.length): number {
+    if (message.kind !== 'edit' && message.channel === 'telegram') return turnAnswersIn(botMessages, message.from, windowEnd);
+    return answersIn(this.answersSoFar(message, message.kind === 'edit' ? botMessages : botMessages.slice(0, windowEnd)));
   }
 
   /** Matches everything; `botMessages(channel, chat)` is what the fakes received for a chat. */
@@ -159,17 +208,15 @@ export class ChaosLedger {
       const sent = botMessages(messages[0]!.channel, messages[0]!.chat);
       const windows = messages.filter((message) => message.kind !== 'edit');
       for (const message of messages) {
-        let replies: string[];
-        let until: number;
-        if (message.kind === 'edit') {
-          replies = this.answersSoFar(message, sent);
-          until = end;
-        } else {
+        let windowEnd = sent.length;
+        let until = end;
+        if (message.kind !== 'edit') {
           const next = windows[windows.indexOf(message) + 1];
-          replies = this.answersSoFar(message, next ? sent.slice(0, next.from) : sent);
+          windowEnd = next?.from ?? sent.length;
           until = next?.sentAt ?? end;
         }
-        const answers = answersIn(replies);
+        const replies = this.answersSoFar(message, sent.slice(0, windowEnd));
+        const answers = this.answersTo(message, sent, windowEnd);
         const label = labels[message.channel][message.kind];
         const line = row(label);
         const killWhileAnswering = killBetween(message.sentAt, until);

@@ -175,9 +175,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const byNumber = new Map(students.map((student) => [student.number, student]));
     const botMessagesOf = (channel: ChaosChannel, chat: string): readonly BotMessage[] =>
       channel === 'telegram'
-        ? telegram.sent(Number(chat)).map((sent) => ({ text: sent.text ?? sent.document?.caption ?? `[${sent.document?.fileName ?? 'document'}]`, ...(sent.replyTo !== undefined ? { replyTo: sent.replyTo } : {}) }))
+        ? telegram.timeline(Number(chat)).map((sent): BotMessage =>
+            'action' in sent
+              ? { text: '', startsTurn: true }
+              : { text: sent.text ?? sent.document?.caption ?? `[${sent.document?.fileName ?? 'document'}]`, ...(sent.replyTo !== undefined ? { replyTo: sent.replyTo } : {}) },
+          )
         : wechat.messagesTo(chat).map((sent) => ({ text: sent.content }));
-    const sentCount = (student: Student): number => (student.channel === 'telegram' ? telegram.sent(Number(student.chat)).length : wechat.messagesTo(student.chat).length);
+    const sentCount = (student: Student): number => (student.channel === 'telegram' ? telegram.timeline(Number(student.chat)).length : wechat.messagesTo(student.chat).length);
 
     /** Waits until the message is answered and the chat quiet (longer after a kill), or the student gives up. */
     const settle = async (student: Student, message: StudentMessage): Promise<void> => {

@@ -8,7 +8,7 @@ import type { InlineKeyboardMarkup, Message, MessageEntity, Update, UserFromGetM
  * offset confirms them, as on Telegram), deleteWebhook, setWebhook, setMyCommands, sendMessage,
  * sendDocument (multipart), sendChatAction, answerCallbackQuery, editMessageReplyMarkup.
  * It records what the bot sent per chat, can fail the next calls of a method (429 with
- * retry_after, or 500), and makes updates the way Telegram does (entities for commands and
+ * retry_after, 500, or an answer lost after the call was carried out), and makes updates the way Telegram does (entities for commands and
  * @mentions, per-chat message ids shared by both sides).
  *
  * @example
@@ -33,8 +33,21 @@ export interface SentMessage {
   at: number;
 }
 
+/** A chat action the bot sent ("typing"), as the fake recorded it. */
+export interface ChatAction {
+  chatId: number;
+  action: string;
+  /** `performance.now()` when recorded. */
+  at: number;
+}
+
 /** A failure the fake returns instead of handling a call. */
-export type InjectedFailure = { status: 429; retryAfter: number } | { status: 500 } | { status: 400; description: string };
+export type InjectedFailure =
+  | { status: 429; retryAfter: number }
+  | { status: 500 }
+  | { status: 400; description: string }
+  /** The call is carried out (a message is delivered), then the connection drops before the answer: the bot cannot tell. */
+  | { status: 'answer-lost' };
 
 interface Waiter {
   response: ServerResponse;
@@ -110,7 +123,7 @@ export class FakeBotApi {
   readonly bot: UserFromGetMe;
   /** Every call, in order: method and HTTP status. */
   readonly calls: { method: string; status: number }[] = [];
-  readonly chatActions: { chatId: number; action: string }[] = [];
+  readonly chatActions: ChatAction[] = [];
   readonly callbackAnswers: { id: string; text?: string }[] = [];
   readonly markupEdits: { chatId: number; messageId: number; replyMarkup?: InlineKeyboardMarkup }[] = [];
   commands: { command: string; description: string }[] | null = null;
@@ -124,6 +137,7 @@ export class FakeBotApi {
   #waiter: Waiter | null = null;
   readonly #failures: { method: string; failure: InjectedFailure; times: number }[] = [];
   readonly #sent = new Map<number, SentMessage[]>();
+  readonly #timeline = new Map<number, (SentMessage | ChatAction)[]>();
   readonly #messages = new Map<string, Message>();
   readonly #nextMessageId = new Map<number, number>();
   readonly #pushedAt = new Map<number, number>();
@@ -285,6 +299,11 @@ export class FakeBotApi {
     return this.#sent.get(chatId) ?? [];
   }
 
+  /** Messages and chat actions ("typing") the bot sent to a chat, in the order they arrived. */
+  timeline(chatId: number): readonly (SentMessage | ChatAction)[] {
+    return this.#timeline.get(chatId) ?? [];
+  }
+
   /** Every chat the bot sent to. */
   get chats(): number[] {
     return [...this.#sent.keys()];
@@ -316,6 +335,12 @@ export class FakeBotApi {
   }
 
   // ── the HTTP side ──────────────────────────────────────────────────────────────────────
+
+  #appendToTimeline(chatId: number, entry: SentMessage | ChatAction): void {
+    const timeline = this.#timeline.get(chatId) ?? [];
+    timeline.push(entry);
+    this.#timeline.set(chatId, timeline);
+  }
 
   #messageId(chatId: number): number {
     const next = this.#nextMessageId.get(chatId) ?? 1;
@@ -402,13 +427,23 @@ export class FakeBotApi {
     if (!match) return this.#reply(response, 404, { ok: false, error_code: 404, description: 'Not Found' });
     const [, token, method] = match as unknown as [string, string, string];
     const { fields, files } = await this.#params(request, url);
+    let answerLost = false;
     const respond = (status: number, body: unknown): void => {
+      if (answerLost) {
+        // carried out, but the bot never hears back: the connection drops (status 0 in `calls`)
+        this.calls.push({ method, status: 0 });
+        response.socket?.destroy();
+        return;
+      }
       this.calls.push({ method, status });
       this.#reply(response, status, body);
     };
     if (token !== this.token) return respond(401, { ok: false, error_code: 401, description: 'Unauthorized' });
     const failure = this.#failures.find((candidate) => candidate.method === method && candidate.times > 0);
-    if (failure) {
+    if (failure?.failure.status === 'answer-lost') {
+      failure.times -= 1;
+      answerLost = true;
+    } else if (failure) {
       failure.times -= 1;
       if (failure.failure.status === 400) return respond(400, { ok: false, error_code: 400, description: `Bad Request: ${failure.failure.description}` });
       return failure.failure.status === 429
@@ -468,7 +503,9 @@ export class FakeBotApi {
         return;
       }
       case 'sendChatAction':
-        this.chatActions.push({ chatId: Number(fields.chat_id), action: String(fields.action) });
+        const action: ChatAction = { chatId: Number(fields.chat_id), action: String(fields.action), at: performance.now() };
+        this.chatActions.push(action);
+        this.#appendToTimeline(action.chatId, action);
         return ok(true);
       case 'answerCallbackQuery':
         this.callbackAnswers.push({ id: String(fields.callback_query_id), ...(fields.text ? { text: String(fields.text) } : {}) });
@@ -537,6 +574,7 @@ export class FakeBotApi {
         const list = this.#sent.get(chatId) ?? [];
         list.push(sent);
         this.#sent.set(chatId, list);
+        this.#appendToTimeline(chatId, sent);
         return ok(message);
       }
       default:

@@ -3,10 +3,11 @@ import type { Api, Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Context as HonoContext } from 'hono';
 import pino, { type Logger } from 'pino';
-import type { ChannelSender } from '../../src/escalation/outbox.ts';
+import { PartlyDeliveredError, type ChannelSender } from '../../src/escalation/outbox.ts';
 import type { Inbox } from '../../src/conversation/inbox.ts';
 import { splitMessage } from './format.ts';
 import { inboxKeyOf, pollIntoInbox, telegramInboxHandler } from './intake.ts';
+import { PossiblyDeliveredError } from './retries.ts';
 import { allowedUpdates, closeConnections, createTelegramBot, telegramChannel, telegramCommands, whenIdle, type TelegramBotOptions } from './telegram-bot.ts';
 
 export {
@@ -22,6 +23,7 @@ export {
 } from './telegram-bot.ts';
 export { splitMessage } from './format.ts';
 export { inboxKeyOf, pollIntoInbox, telegramInboxHandler } from './intake.ts';
+export { PossiblyDeliveredError, telegramRetries } from './retries.ts';
 
 /** Where the outbox can register a channel's sender (`Outbox` is one). */
 export interface SenderRegistry {
@@ -51,17 +53,31 @@ export interface TelegramHandle {
  * the conversation's user id: a chat id (private chat), or `<group chat id>:<user id>` for a
  * student who asked in a group — that reply goes to the student's private chat with the bot,
  * not to the group (it fails, and the outbox retries and finally marks it failed on the ticket,
- * when the student never started a private chat with the bot). Rejects when Telegram refuses.
+ * when the student never started a private chat with the bot). Rejects when Telegram refuses; when
+ * a later part fails, or a part may have gone through (`PossiblyDeliveredError`), with
+ * `PartlyDeliveredError` carrying the parts still to send (the outbox sends only those again).
  *
  * @example outbox.register('telegram', telegramSender(bot.api));
  */
-export function telegramSender(api: Api): ChannelSender {
+export function telegramSender(api: Api, options: { log?: Logger } = {}): ChannelSender {
+  const log = options.log ?? pino({ level: 'silent' });
   return {
     async send(recipient: string, text: string): Promise<void> {
       const match = /^(-?\d+)(?::(\d+))?$/u.exec(recipient.trim());
       if (!match) throw new Error(`not a Telegram recipient: ${recipient}`);
       const chatId = Number(match[2] ?? match[1]);
-      for (const part of splitMessage(text)) await api.sendMessage(chatId, part, { link_preview_options: { is_disabled: true } });
+      const parts = splitMessage(text);
+      for (const [index, part] of parts.entries()) {
+        try {
+          await api.sendMessage(chatId, part, { link_preview_options: { is_disabled: true } });
+        } catch (error) {
+          const possiblyDelivered = error instanceof PossiblyDeliveredError;
+          if (index === 0 && !possiblyDelivered) throw error;
+          // what went out (or may have) is not sent again: the outbox retries the rest only
+          log.warn({ part: index + 1, parts: parts.length, possiblyDelivered }, 'telegram message sent in part');
+          throw new PartlyDeliveredError(parts.slice(possiblyDelivered ? index + 1 : index).join('\n\n'), (error as Error).message);
+        }
+      }
     },
   };
 }
@@ -87,7 +103,7 @@ export async function startTelegram(options: StartTelegramOptions): Promise<Tele
   await bot.api
     .setMyCommands(telegramCommands.map(({ command, description }) => ({ command, description })))
     .catch(() => log.warn('telegram command menu not set'));
-  options.outbox?.register(telegramChannel, telegramSender(bot.api));
+  options.outbox?.register(telegramChannel, telegramSender(bot.api, { log }));
   await inbox.start(telegramChannel, telegramInboxHandler(bot));
   const poller = pollIntoInbox({
     api: bot.api,

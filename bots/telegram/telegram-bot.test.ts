@@ -91,7 +91,7 @@ describe('the Telegram bot against the fake Bot API', () => {
     expect(core.calls[0]).toEqual({ channel: 'telegram', userId: '42', messageId: `${fake.bot.id}:42:1`, kind: 'text', text: '实习单位能扣我身份证吗？' });
     expect(texts(fake, 42)).toEqual(['收到：实习单位能扣我身份证吗？']);
     expect(fake.sent(42)[0]!.parseMode).toBeUndefined();
-    expect(fake.chatActions).toContainEqual({ chatId: 42, action: 'typing' });
+    expect(fake.chatActions).toContainEqual(expect.objectContaining({ chatId: 42, action: 'typing' }));
     expect(fake.commands?.map((command) => command.command)).toEqual(['start', 'help', 'plan', 'myplan', 'human', 'restart', 'delete']);
   });
 
@@ -220,6 +220,19 @@ describe('the Telegram bot against the fake Bot API', () => {
     expect(texts(fake, 50)).toEqual(['收到：一', '收到：二']);
     expect(fake.calls.filter((call) => call.method === 'sendMessage').map((call) => call.status)).toEqual([429, 200, 500, 200]);
   }, 20_000);
+
+  it('shows typing before the answer and never after it; a typing Telegram refused is not retried and holds nothing up', async () => {
+    fake.pushText(52, '一');
+    await fake.waitForMessages(52, 1);
+    expect(fake.timeline(52).map((entry) => ('action' in entry ? entry.action : entry.text))).toEqual(['typing', '收到：一']);
+    // a typing is worth nothing late (and the answer would wait for it): Telegram's retry_after is not waited for
+    fake.failNext('sendChatAction', { status: 429, retryAfter: 1 });
+    fake.pushText(52, '二');
+    await fake.waitForMessages(52, 2, 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(texts(fake, 52)).toEqual(['收到：一', '收到：二']);
+    expect(fake.calls.filter((call) => call.method === 'sendChatAction').map((call) => call.status)).toEqual([200, 429]);
+  }, 30_000);
 
   it('answers a redelivered update once: the inbox has it already, the core is not asked again', async () => {
     const update = fake.pushText(51, '实习押金');

@@ -2,13 +2,13 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Api, Bot, GrammyError, HttpError, InputFile, type Context } from 'grammy';
 import type { Chat, Message, User, UserFromGetMe } from 'grammy/types';
-import { autoRetry } from '@grammyjs/auto-retry';
 import { sequentialize } from '@grammyjs/runner';
 import pino, { type Logger } from 'pino';
 import type { Choice, InboundMessage, MessageKind, OutboundReply } from '../../src/conversation/types.ts';
 import { Replies } from '../../src/prompts.ts';
 import { addressedText, choiceFromData, choiceKeyboard, splitMessage } from './format.ts';
 import { telegramChannel } from './intake.ts';
+import { PossiblyDeliveredError, telegramRetries } from './retries.ts';
 
 export { telegramChannel };
 
@@ -112,6 +112,7 @@ export function kindOf(message: Message): MessageKind | null {
 }
 
 function describeError(error: unknown): Record<string, unknown> {
+  if (error instanceof PossiblyDeliveredError) return { ...describeError(error.httpError), errorName: error.name, method: error.method };
   if (error instanceof GrammyError) return { errorName: 'GrammyError', method: error.method, errorCode: error.error_code, description: error.description };
   if (error instanceof HttpError) {
     const cause = error.error as { code?: unknown; name?: unknown } | undefined;
@@ -121,20 +122,49 @@ function describeError(error: unknown): Record<string, unknown> {
   return { errorName: error instanceof Error ? error.name : typeof error };
 }
 
-/** Keeps "typing…" showing (Telegram clears it after 5 s) until the returned function is called. */
-function keepTyping(api: Api, chatId: number): () => void {
-  const send = (): void => void api.sendChatAction(chatId, 'typing').catch(() => undefined);
+/**
+ * Keeps "typing…" showing (Telegram clears it after 5 s) until the returned function is called;
+ * that resolves once the last "typing" sent has been answered, so that no "typing…" arrives after
+ * the answer (the student would see the bot typing for 5 s more) — "typing" is never retried.
+ */
+function keepTyping(api: Api, chatId: number): () => Promise<void> {
+  let last: Promise<unknown> = Promise.resolve();
+  const send = (): void => {
+    last = api.sendChatAction(chatId, 'typing').catch(() => undefined);
+  };
   send();
   const timer = setInterval(send, typingEveryMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return async () => {
+    clearInterval(timer);
+    await last;
+  };
+}
+
+/**
+ * Replies that did not all go out: `rest` is the text not sent (the parts after the failed one,
+ * and the failed one itself unless it may have gone through — `possiblyDelivered`), for the
+ * outbox; a document that was not sent is left out of it.
+ */
+export class UnsentRepliesError extends Error {
+  override readonly name = 'UnsentRepliesError';
+
+  constructor(
+    readonly rest: string,
+    readonly unsentMessages: number,
+    readonly possiblyDelivered: boolean,
+    readonly failure: unknown,
+  ) {
+    super(`telegram replies not sent: ${unsentMessages}`);
+  }
 }
 
 /**
  * Sends the core's replies to one chat, in order: long text split at paragraph or line
  * boundaries, choices as an inline keyboard on the last part, a document as a file after its
  * text. Plain text (no parse_mode), so nothing needs escaping. `replyTo` (groups) makes the
- * first message a reply to the student's.
+ * first message a reply to the student's. A failure rejects with `UnsentRepliesError` (what is
+ * left to send); a message that may have gone through is not counted in it.
  */
 export async function sendReplies(
   api: Api,
@@ -143,27 +173,45 @@ export async function sendReplies(
   options: { replyTo?: number; remember?: (chatId: number, messageId: number, choices: Choice[]) => void } = {},
 ): Promise<void> {
   let replyTo = options.replyTo;
+  const replyParameters = (): object => (replyTo !== undefined ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {});
+  // every message to send, in order: its text (for the outbox, should it not go out) and how to send it
+  const messages: { text: string; send: () => Promise<unknown> }[] = [];
   for (const reply of replies) {
     const choices = reply.choices ?? [];
     let parts = splitMessage(reply.text);
     if (parts.length === 0 && choices.length > 0) parts = [telegramTexts.choose];
     for (const [index, part] of parts.entries()) {
       const keyboard = index === parts.length - 1 && choices.length > 0 ? choiceKeyboard(choices) : null;
-      const sent = await api.sendMessage(chatId, part, {
-        link_preview_options: { is_disabled: true },
-        ...(keyboard ? { reply_markup: keyboard.keyboard } : {}),
-        ...(replyTo !== undefined ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
+      messages.push({
+        text: part,
+        send: async () => {
+          const sent = await api.sendMessage(chatId, part, {
+            link_preview_options: { is_disabled: true },
+            ...(keyboard ? { reply_markup: keyboard.keyboard } : {}),
+            ...replyParameters(),
+          });
+          if (keyboard?.indexed) options.remember?.(chatId, sent.message_id, choices);
+        },
       });
-      replyTo = undefined;
-      if (keyboard?.indexed) options.remember?.(chatId, sent.message_id, choices);
     }
     if (reply.document) {
       const { fileName, content } = reply.document;
-      await api.sendDocument(chatId, new InputFile(Buffer.from(content, 'utf8'), fileName), {
-        ...(replyTo !== undefined ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
-      });
-      replyTo = undefined;
+      messages.push({ text: '', send: () => api.sendDocument(chatId, new InputFile(Buffer.from(content, 'utf8'), fileName), replyParameters()) });
     }
+  }
+  for (const [index, message] of messages.entries()) {
+    try {
+      await message.send();
+    } catch (error) {
+      const possiblyDelivered = error instanceof PossiblyDeliveredError;
+      const unsent = messages.slice(possiblyDelivered ? index + 1 : index);
+      const rest = unsent
+        .map((left) => left.text)
+        .filter((text) => text !== '')
+        .join('\n\n');
+      throw new UnsentRepliesError(rest, unsent.length, possiblyDelivered, error);
+    }
+    replyTo = undefined;
   }
 }
 
@@ -204,7 +252,7 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
     client: { apiRoot, baseFetchConfig: agent instanceof HttpsAgent ? { agent, compress: true } : { agent } },
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
   });
-  // Every attempt that failed is logged (inside autoRetry, which is the outer transformer).
+  // Every attempt that failed is logged (inside telegramRetries, which is the outer transformer).
   bot.api.config.use(async (previous, method, payload, signal) => {
     try {
       const result = await previous(method, payload, signal);
@@ -215,7 +263,8 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
       throw error;
     }
   });
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 120 }));
+  // 429 and 5xx retried; a send that may have gone through is not sent blindly again; "typing" never retried.
+  bot.api.config.use(telegramRetries());
 
   const running = new Set<Promise<unknown>>();
   internals.set(bot, { running, agent });
@@ -254,23 +303,25 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
         ...(input.text !== undefined && input.text !== '' ? { text: input.text } : {}),
       });
     } catch (error) {
-      stopTyping();
+      await stopTyping();
       log.error({ updateId, chatType: input.chat.type, ...describeError(error) }, 'core failed on a telegram message');
       await ctx.api.sendMessage(input.chat.id, telegramTexts.failed).catch(() => undefined);
       return;
     }
-    stopTyping();
+    await stopTyping();
     if (result.handledAs !== 'duplicate') {
-      for (const [index, reply] of result.replies.entries()) {
-        try {
-          await sendReplies(ctx.api, input.chat.id, [reply], { ...(index === 0 && input.replyTo !== undefined ? { replyTo: input.replyTo } : {}), remember });
-        } catch (error) {
-          // Telegram is down past the retries: the rest of the answer waits in the outbox.
-          const rest = result.replies.slice(index).map((unsent) => unsent.text).join('\n\n');
-          log.warn({ updateId, unsent: result.replies.length - index, queued: Boolean(options.undelivered), ...describeError(error) }, 'telegram replies not sent');
-          if (options.undelivered) await options.undelivered.enqueue(telegramChannel, input.userId, rest).catch(() => undefined);
-          break;
-        }
+      try {
+        await sendReplies(ctx.api, input.chat.id, result.replies, { ...(input.replyTo !== undefined ? { replyTo: input.replyTo } : {}), remember });
+      } catch (error) {
+        if (!(error instanceof UnsentRepliesError)) throw error;
+        // Telegram is down past the retries: the rest of the answer waits in the outbox. A message
+        // that may have gone through (the connection failed after it was sent) is not sent again.
+        const queued = Boolean(options.undelivered) && error.rest !== '';
+        log.warn(
+          { updateId, unsent: error.unsentMessages, possiblyDelivered: error.possiblyDelivered, queued, ...describeError(error.failure) },
+          error.possiblyDelivered ? 'telegram reply may have been delivered: not sent again' : 'telegram replies not sent',
+        );
+        if (queued) await options.undelivered!.enqueue(telegramChannel, input.userId, error.rest).catch(() => undefined);
       }
     }
     const ms = Math.round((performance.now() - started) * 100) / 100;

@@ -180,11 +180,16 @@ describe('Inbox', () => {
     await a.stop('telegram');
     await b.stop('telegram');
 
-    // c leases a row and dies with it (its handler never returns)
-    const c = new Inbox(db, { instance: 'c', leaseMs: 1_500 });
+    // c leases a row and dies with it (its handler never returns, its database connection is gone: no lease renewed)
+    let cDead = false;
+    const cDb = Object.assign(Object.create(db) as Database, {
+      query: ((...args: Parameters<Database['query']>) => (cDead ? new Promise(() => {}) : db.query(...args))) as Database['query'],
+    });
+    const c = new Inbox(cDb, { instance: 'c', leaseMs: 1_500 });
     await c.start('telegram', () => new Promise<void>(() => {}));
     await c.receive('telegram', 'orphan', 'c2', {});
     await later(50);
+    cDead = true;
     const d = new Inbox(db, { instance: 'd', leaseMs: 1_500 });
     const taken = new Promise<string>((resolve) => void d.start('telegram', async ({ externalId, attempt }) => resolve(`${externalId}#${attempt}`)));
     expect(await taken).toBe('orphan#2'); // after c's lease ran out, by d's sweep
@@ -199,5 +204,29 @@ describe('Inbox', () => {
     const again = new Promise<string>((resolve) => void e2.start('telegram', async ({ externalId }) => resolve(externalId)));
     expect(await again).toBe('mine');
     await e2.stop('telegram');
+  });
+
+  it('renews the lease while a slow handler runs: another server does not take the row up as if its server had died', async () => {
+    const handledBy: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = new Inbox(db, { instance: 'slow', leaseMs: 1_000 });
+    await slow.start('telegram', async ({ externalId }) => {
+      await gate;
+      handledBy.push(`slow:${externalId}`);
+    });
+    await slow.receive('telegram', 'long-turn', 'c4', {});
+    await later(50);
+    // the other server sweeps every second for rows whose lease ran out
+    const other = new Inbox(db, { instance: 'other', leaseMs: 1_000 });
+    await other.start('telegram', async ({ externalId }) => void handledBy.push(`other:${externalId}`));
+    await later(2_500);
+    await other.idle('telegram');
+    expect(handledBy).toEqual([]);
+    release();
+    await slow.idle('telegram');
+    await other.stop('telegram');
+    await slow.stop('telegram');
+    expect(handledBy).toEqual(['slow:long-turn']);
   });
 });

@@ -69,6 +69,8 @@ const errorName = (error: unknown): string => (error instanceof Error ? error.na
  * - A row taken up again after a crash mid-handling has the core's handled mark cleared, so the
  *   core answers it again (without recording the student's message twice): at least once; a
  *   reply sent just before the crash is sent again.
+ * - A row's lease is renewed while its handler runs, so a slow turn (under load, or a channel
+ *   waiting on its API) is not taken up by another server as if this one had died.
  * - A handler that throws is retried after a growing delay; after `maxAttempts` attempts the row
  *   is parked (payload kept, logged without text) and the conversation's next rows go on.
  *
@@ -224,14 +226,17 @@ export class Inbox {
         continue;
       }
       let handled: void | Handled;
+      const renewal = this.#keepLeased(channel, row.message_id);
       try {
         handled = await handler({ channel, externalId: row.message_id, conversationKey, payload: row.payload, attempt: row.attempts });
       } catch (error) {
+        clearInterval(renewal);
         this.#log.warn({ channel, seq, attempt: row.attempts, errorName: errorName(error) }, 'inbox: handling failed');
         if (row.attempts >= this.#maxAttempts) await this.#park(channel, row.message_id, seq, row.attempts);
         else await this.#pause(channel, this.#retryDelayMs * row.attempts);
         continue;
       }
+      clearInterval(renewal);
       await this.db.query(
         `update inbound_messages set finished_at = now(), handled_at = coalesce(handled_at, now()), payload = null, leased_until = null,
                 answered_in_response_at = case when $3 then now() end
@@ -239,6 +244,25 @@ export class Inbox {
         [channel, row.message_id, handled?.answeredInResponse === true],
       );
     }
+  }
+
+  /**
+   * Renews the lease on a row while its handler runs (a third of the lease, every third of it): a
+   * slow turn under load is not taken up by another server as if this one had died. Stop it with
+   * `clearInterval`.
+   */
+  #keepLeased(channel: string, messageId: string): NodeJS.Timeout {
+    const timer = setInterval(() => {
+      void this.db
+        .query(
+          `update inbound_messages set leased_until = now() + make_interval(secs => $4)
+           where channel = $1 and message_id = $2 and leased_by = $3 and finished_at is null`,
+          [channel, messageId, this.#instance, this.#leaseMs / 1000],
+        )
+        .catch((error: unknown) => this.#log.warn({ channel, errorName: errorName(error) }, 'inbox: lease not renewed'));
+    }, Math.max(50, this.#leaseMs / 3));
+    timer.unref();
+    return timer;
   }
 
   async #park(channel: string, messageId: string, seq: number, attempts: number): Promise<void> {

@@ -90,6 +90,51 @@ describe('the outbox', () => {
     expect(channel.sent).toEqual([['9', 'after restart']]);
   });
 
+  it('claims one delivery at a time: after a crash mid-send only the one in flight waits for its lease, the rest go out at once', async () => {
+    const crashed = new Outbox(db, { now, leaseMs: 60_000 });
+    crashed.register('telegram', { send: () => new Promise(() => {}) }); // the process "dies" while sending the first
+    for (const text of ['一', '二', '三']) await crashed.enqueue('telegram', '9', text);
+    void crashed.deliverDue();
+    await expect.poll(async () => (await status())[0]?.status).toBe('sending');
+    expect((await status()).map((row) => row.status)).toEqual(['sending', 'pending', 'pending']);
+
+    const restarted = new Outbox(db, { now });
+    const channel = fakeChannel();
+    restarted.register('telegram', channel);
+    expect(await restarted.deliverDue()).toEqual({ sent: 2, retried: 0, failed: 0 });
+    expect(channel.sent).toEqual([
+      ['9', '二'],
+      ['9', '三'],
+    ]);
+  });
+
+  it('renews the lease while a slow send goes on, so that another server does not send it too', async () => {
+    // the real clock: the lease (1 s) runs out while the send takes longer, unless renewed
+    let release: () => void = () => undefined;
+    const slow = fakeChannel();
+    const sending = new Outbox(db, { leaseMs: 1_000 });
+    sending.register('telegram', {
+      send: async (recipient, text) => {
+        await new Promise<void>((resolve) => (release = resolve));
+        await slow.send(recipient, text);
+      },
+    });
+    await sending.enqueue('telegram', '9', '老师回复');
+    const round = sending.deliverDue();
+    await expect.poll(async () => (await status())[0]?.status).toBe('sending');
+    const other = new Outbox(db, { leaseMs: 1_000 });
+    const otherChannel = fakeChannel();
+    other.register('telegram', otherChannel);
+    for (let check = 0; check < 3; check += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      expect(await other.deliverDue()).toEqual({ sent: 0, retried: 0, failed: 0 });
+    }
+    release();
+    expect(await round).toEqual({ sent: 1, retried: 0, failed: 0 });
+    expect(slow.sent).toEqual([['9', '老师回复']]);
+    expect(otherChannel.sent).toEqual([]);
+  });
+
   it('leaves messages of channels without a sender waiting', async () => {
     const outbox = new Outbox(db, { now });
     outbox.register('telegram', fakeChannel());

@@ -3,8 +3,27 @@ import type { Logger } from 'pino';
 
 /** What a channel adapter offers the outbox: send one text message to one recipient. */
 export interface ChannelSender {
-  /** Rejects when the message was not delivered (the outbox retries it later). */
+  /**
+   * Rejects when the message was not delivered (the outbox retries it later); with
+   * `PartlyDeliveredError` when its first parts were (or may have been), so that only the rest is retried.
+   */
   send(recipient: string, text: string): Promise<void>;
+}
+
+/**
+ * What a sender rejects with when a message went out in part: the first parts were delivered (or
+ * may have been: the connection failed after one was sent), and only `rest` is to be sent again —
+ * nothing, when `rest` is empty (the delivery then counts as sent, with `reason` kept beside it).
+ */
+export class PartlyDeliveredError extends Error {
+  override readonly name = 'PartlyDeliveredError';
+
+  constructor(
+    readonly rest: string,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
 }
 
 export interface OutboxOptions {
@@ -36,9 +55,10 @@ interface DueRow {
 /**
  * The transactional outbox's worker: replies are written to `outbox` in the same transaction as
  * the ticket change; this delivers them through the channel's sender, retrying with exponential
- * backoff, and marks each one sent or, after `maxAttempts`, failed. A delivery claimed by a process
- * that stopped is taken over when its lease runs out, so a reply saved before a crash is delivered
- * after the restart.
+ * backoff, and marks each one sent or, after `maxAttempts`, failed. Deliveries are claimed one at
+ * a time and the lease is renewed while the sender works: a delivery claimed by a process that
+ * stopped is taken over when its lease runs out, so a reply saved before a crash is delivered
+ * after the restart — and only the one in flight at the crash can arrive twice.
  *
  * @example
  * const outbox = new Outbox(db);
@@ -95,7 +115,7 @@ export class Outbox {
     return Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** Math.max(0, attempts - 1));
   }
 
-  /** Claims due deliveries (one round; rounds never overlap) and sends them. */
+  /** Sends due deliveries one at a time, up to `limit` (one round; rounds never overlap). */
   deliverDue(limit = 50): Promise<DeliveryRound> {
     if (this.#running) return this.#running.then(() => this.deliverDue(limit));
     this.#running = this.#deliver(limit).finally(() => {
@@ -104,29 +124,69 @@ export class Outbox {
     return this.#running;
   }
 
+  /**
+   * Claims the oldest due delivery not `tried` in this round (pending and due, or left `sending`
+   * by a sender whose lease ran out), leased to this process. One at a time: at a crash only the delivery in flight is held
+   * until its lease runs out (and may arrive twice); the others are still pending, for the next start.
+   */
+  async #claim(channels: string[], tried: number[]): Promise<DueRow | undefined> {
+    const now = this.#now();
+    const { rows } = await this.db.query<DueRow>(
+      `update outbox set status = 'sending', attempts = attempts + 1, lease_until = $1
+        where id = (
+          select id from outbox
+           where channel = any($2::text[])
+             and ((status = 'pending' and next_attempt_at <= $3) or (status = 'sending' and lease_until < $3))
+             and id <> all($4::bigint[])
+           order by id limit 1 for update skip locked)
+        returning id, channel, recipient, text, attempts`,
+      [new Date(now.getTime() + this.#leaseMs), channels, now, tried],
+    );
+    return rows[0];
+  }
+
+  /** Sends one claimed delivery, renewing its lease while the sender works (a slow send is not taken over). */
+  async #send(row: DueRow): Promise<void> {
+    const renew = setInterval(() => {
+      void this.db
+        .query(`update outbox set lease_until = $2 where id = $1 and status = 'sending'`, [row.id, new Date(this.#now().getTime() + this.#leaseMs)])
+        .catch(() => undefined);
+    }, Math.max(50, this.#leaseMs / 3));
+    renew.unref();
+    try {
+      await this.#senders.get(row.channel)!.send(row.recipient, row.text);
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
   async #deliver(limit: number): Promise<DeliveryRound> {
     const round: DeliveryRound = { sent: 0, retried: 0, failed: 0 };
     const channels = this.channels;
     if (channels.length === 0) return round;
-    const now = this.#now();
-    const { rows } = await this.db.query<DueRow>(
-      `update outbox set status = 'sending', attempts = attempts + 1, lease_until = $1
-        where id in (
-          select id from outbox
-           where channel = any($2::text[])
-             and ((status = 'pending' and next_attempt_at <= $3) or (status = 'sending' and lease_until < $3))
-           order by id limit $4 for update skip locked)
-        returning id, channel, recipient, text, attempts`,
-      [new Date(now.getTime() + this.#leaseMs), channels, now, limit],
-    );
-    for (const row of rows.sort((a, b) => Number(a.id) - Number(b.id))) {
-      const sender = this.#senders.get(row.channel)!;
+    // each delivery once a round (one that failed waits for its next attempt, even if due at once)
+    const tried: number[] = [];
+    while (tried.length < limit) {
+      const row = await this.#claim(channels, tried);
+      if (!row) break;
+      tried.push(Number(row.id));
       try {
-        await sender.send(row.recipient, row.text);
+        await this.#send(row);
         await this.db.query(`update outbox set status = 'sent', sent_at = $2, lease_until = null, last_error = null where id = $1`, [row.id, this.#now()]);
         round.sent += 1;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        if (error instanceof PartlyDeliveredError) {
+          if (error.rest.trim() === '') {
+            // the last part may have gone through: not sent again (it could arrive twice)
+            await this.db.query(`update outbox set status = 'sent', sent_at = $2, lease_until = null, last_error = $3 where id = $1`, [row.id, this.#now(), message.slice(0, 500)]);
+            round.sent += 1;
+            this.#log?.warn({ outboxId: Number(row.id), channel: row.channel, attempts: row.attempts }, 'delivery possibly complete: not sent again');
+            continue;
+          }
+          // what went out is not sent again
+          await this.db.query('update outbox set text = $2 where id = $1', [row.id, error.rest]);
+        }
         const giveUp = row.attempts >= this.#maxAttempts;
         await this.db.query(
           `update outbox set status = $2, next_attempt_at = $3, lease_until = null, last_error = $4 where id = $1`,
