@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { PGlite, type ParserOptions, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import type pg from 'pg';
+import { holdsCluster, seedFromTemplate, shippedTemplateDir } from './data-dir-template.ts';
 import { binaryCopyChunks, columnTypesSql, copyable, orderedColumns, valuesStatements, type ColumnType } from './bulk-rows.ts';
 
 export { toSql } from './bulk-rows.ts';
@@ -60,6 +61,12 @@ export interface OpenDatabaseOptions {
   dataDir?: string;
   /** An in-memory PGlite. */
   memory?: boolean;
+  /**
+   * A data directory a new `dataDir` starts as a copy of (see src/store/data-dir-template.ts).
+   * Default: the template `npm run build` made for these sources, when it is there; null: none
+   * (PostgreSQL's initdb makes the cluster).
+   */
+  template?: string | null;
   /** Connections in the Postgres pool (default 10). */
   poolSize?: number;
 }
@@ -81,6 +88,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   mkdirSync(dataDir, { recursive: true });
   const unlock = lockDataDir(dataDir);
   try {
+    if (!holdsCluster(dataDir)) {
+      const template = options.template === undefined ? await shippedTemplateDir() : options.template;
+      if (template) seedFromTemplate(dataDir, template);
+    }
     return await pgliteDatabase(await PGlite.create({ dataDir, extensions: { vector } }), unlock);
   } catch (error) {
     unlock();
