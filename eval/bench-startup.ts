@@ -1,7 +1,8 @@
 /**
  * Start-up and publish bench (a section of `npm run bench`; also runs alone). Each start-up
  * figure is a real process, as an admin meets it, and is shown as a ratio to a bare `node -e 0`
- * measured in the same run (a busy machine slows both):
+ * measured in the same run (a busy machine slows both); a start of `serve` also shows the CPU
+ * time the process had used by then (on Linux), which other work on the machine does not inflate:
  * - `zhiyin --help`;
  * - first start: `zhiyin serve` on an empty data directory until it answers `/healthz` (it
  *   listens at once), and until it is ready (`/readyz`: migrated, the shipped knowledge base
@@ -19,6 +20,7 @@
  * @example node --import tsx eval/bench-startup.ts --clauses 2000 --runs 1 --json
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -53,6 +55,8 @@ export interface StartupFigure {
   vsNode: number;
   /** The issue's target for it, when there is one. */
   targetMs?: number;
+  /** CPU time (user + system, every thread) the process had used by then, median over the runs; Linux only. */
+  cpuMs?: number;
 }
 
 export interface PublishFigure {
@@ -93,10 +97,27 @@ function timeProcess(args: string[], env: Record<string, string> = { PATH: proce
   });
 }
 
-/** A start of `zhiyin serve`: ms until `/healthz` answered 200, and until it was ready (`/readyz` 200). */
+/** A start of `zhiyin serve`: ms until `/healthz` answered 200, and until it was ready (`/readyz` 200), wall and CPU. */
 interface ServeTimes {
   healthMs: number;
   readyMs: number;
+  healthCpuMs?: number;
+  readyCpuMs?: number;
+}
+
+/** Linux reports a process's CPU time in clock ticks of 1/100 s (`sysconf(_SC_CLK_TCK)` is 100 for user space). */
+const ticksPerSecond = 100;
+
+/** CPU time (user + system, all threads) a running process has used so far, from /proc; undefined where there is no /proc. */
+function cpuMsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // the command name (field 2) is in parentheses and may hold spaces: count the fields after it
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1000;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -132,10 +153,13 @@ async function timeServe(dataDir: string): Promise<ServeTimes> {
     const health = await fetch(`${url}/healthz`);
     if (health.status !== 200) throw new Error(`/healthz answered ${health.status}`);
     const healthMs = performance.now() - started;
+    const healthCpuMs = cpuMsOf(child.pid);
     await Promise.race([ready, failed]);
     const readiness = await fetch(`${url}/readyz`);
     if (readiness.status !== 200) throw new Error(`/readyz answered ${readiness.status} after 'zhiyin is serving'`);
-    return { healthMs, readyMs: performance.now() - started };
+    const readyMs = performance.now() - started;
+    const readyCpuMs = cpuMsOf(child.pid);
+    return { healthMs, readyMs, ...(healthCpuMs === undefined ? {} : { healthCpuMs }), ...(readyCpuMs === undefined ? {} : { readyCpuMs }) };
   } finally {
     child.kill('SIGTERM');
     await exited;
@@ -194,7 +218,18 @@ export async function runStartupBench(options: StartupBenchOptions = {}): Promis
     const repeatServe = async (dataDir: string): Promise<ServeTimes> => {
       const times: ServeTimes[] = [];
       for (let run = 0; run < runs; run += 1) times.push(await timeServe(dataDir));
-      return { healthMs: median(times.map((time) => time.healthMs)), readyMs: median(times.map((time) => time.readyMs)) };
+      const cpu = (pick: (time: ServeTimes) => number | undefined): number | undefined => {
+        const values = times.map(pick).filter((value): value is number => value !== undefined);
+        return values.length > 0 ? median(values) : undefined;
+      };
+      const healthCpuMs = cpu((time) => time.healthCpuMs);
+      const readyCpuMs = cpu((time) => time.readyCpuMs);
+      return {
+        healthMs: median(times.map((time) => time.healthMs)),
+        readyMs: median(times.map((time) => time.readyMs)),
+        ...(healthCpuMs === undefined ? {} : { healthCpuMs }),
+        ...(readyCpuMs === undefined ? {} : { readyCpuMs }),
+      };
     };
     const nodeMs = await repeat(() => timeProcess(['-e', '0']));
     const help = await repeat(() => timeProcess([bin, '--help']));
@@ -207,21 +242,29 @@ export async function runStartupBench(options: StartupBenchOptions = {}): Promis
     // (not counted) builds and stores it, as the first start after an upgrade would.
     await timeServe(large);
     const restart = await repeatServe(large);
-    const figure = (name: string, ms: number, targetMs?: number): StartupFigure => ({ name, ms, vsNode: ms / nodeMs, ...(targetMs ? { targetMs } : {}) });
+    const figure = (name: string, ms: number, targetMs?: number, cpuMs?: number): StartupFigure => ({
+      name,
+      ms,
+      vsNode: ms / nodeMs,
+      ...(targetMs ? { targetMs } : {}),
+      ...(cpuMs === undefined ? {} : { cpuMs }),
+    });
     const figures = [
       figure('zhiyin --help', help),
       figure('zhiyin ask (one question, shipped knowledge base)', ask),
-      figure('first start: serve → /healthz, ingesting the shipped documents', firstStart.healthMs, 10_000),
-      figure('  … → ready (/readyz: ingested, answerer warm)', firstStart.readyMs, 10_000),
-      figure('cold serve → /healthz, existing data directory', coldServe.healthMs, 3_000),
-      figure('  … → ready (/readyz)', coldServe.readyMs, 3_000),
-      figure(`restart at ${publish.clauses} clauses: serve → /healthz`, restart.healthMs, 3_000),
-      figure('  … → ready (/readyz)', restart.readyMs, 3_000),
+      figure('first start: serve → /healthz, ingesting the shipped documents', firstStart.healthMs, 10_000, firstStart.healthCpuMs),
+      figure('  … → ready (/readyz: ingested, answerer warm)', firstStart.readyMs, 10_000, firstStart.readyCpuMs),
+      figure('cold serve → /healthz, existing data directory', coldServe.healthMs, 3_000, coldServe.healthCpuMs),
+      figure('  … → ready (/readyz)', coldServe.readyMs, 3_000, coldServe.readyCpuMs),
+      figure(`restart at ${publish.clauses} clauses: serve → /healthz`, restart.healthMs, 3_000, restart.healthCpuMs),
+      figure('  … → ready (/readyz)', restart.readyMs, 3_000, restart.readyCpuMs),
     ];
+    const cpuSeconds = (ms: number | undefined): string => (ms === undefined ? 'na' : (ms / 1000).toFixed(2));
     const summary =
       `startup node_ms=${Math.round(nodeMs)} help_ms=${Math.round(help)} ask_ms=${Math.round(ask)} first_start_ms=${Math.round(firstStart.healthMs)} first_start_ready_ms=${Math.round(firstStart.readyMs)} ` +
       `cold_serve_ms=${Math.round(coldServe.healthMs)} cold_serve_ready_ms=${Math.round(coldServe.readyMs)} publish_clauses_per_s=${Math.round(publish.clausesPerSecond)} ` +
-      `restart_s=${(restart.healthMs / 1000).toFixed(2)} restart_ready_s=${(restart.readyMs / 1000).toFixed(2)}`;
+      `restart_s=${(restart.healthMs / 1000).toFixed(2)} restart_ready_s=${(restart.readyMs / 1000).toFixed(2)} ` +
+      `first_start_ready_cpu_s=${cpuSeconds(firstStart.readyCpuMs)} cold_serve_ready_cpu_s=${cpuSeconds(coldServe.readyCpuMs)} restart_ready_cpu_s=${cpuSeconds(restart.readyCpuMs)}`;
     return { nodeMs, runs, figures, publish, summary };
   } finally {
     await rm(shipped, { recursive: true, force: true });
@@ -237,7 +280,9 @@ export function formatStartup(result: StartupBenchResult): string {
   return [
     `Start-up (median of ${result.runs}; ratio to a bare \`node -e 0\` = ${Math.round(result.nodeMs)} ms in this run):`,
     ...result.figures.map(
-      (figure) => `  ${figure.name.padEnd(width)}  ${seconds(figure.ms).padStart(8)}  ${`${figure.vsNode.toFixed(1)}×`.padStart(6)}${figure.targetMs ? `  (target ≤ ${seconds(figure.targetMs)})` : ''}`,
+      (figure) =>
+        `  ${figure.name.padEnd(width)}  ${seconds(figure.ms).padStart(8)}  ${`${figure.vsNode.toFixed(1)}×`.padStart(6)}` +
+        `${figure.cpuMs === undefined ? '' : `  cpu ${seconds(figure.cpuMs)}`}${figure.targetMs ? `  (target ≤ ${seconds(figure.targetMs)})` : ''}`,
     ),
     `Publish ${publish.clauses} synthetic clauses (built-in corpus LSA, on-disk PGlite): ${seconds(publish.ms)}, ${Math.round(publish.clausesPerSecond)} clauses/s (target ≥ 1,000) — ` +
       Object.entries(publish.phases)

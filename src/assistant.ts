@@ -103,9 +103,9 @@ export class Assistant {
       if (applied.length > 0) log.info({ applied }, 'database migrated');
       // Each committed version's lexical index is built and stored at once, so that a start reads it.
       let committed = (_version: number): void => {};
-      // Question variants: the shipped files (knowledge/variants/), and the configured model at ingest.
+      // Question variants: the shipped files (knowledge/variants/, read when a version needs them), and the configured model at ingest.
       const knowledge = new KnowledgeBase(db, await embeddingModelFor(config, tokenizer), {
-        shippedVariants: await loadShippedVariants(config.ZHIYIN_KNOWLEDGE_DIR),
+        shippedVariants: () => loadShippedVariants(config.ZHIYIN_KNOWLEDGE_DIR),
         variantGenerator: await variantGeneratorFor(config),
         afterCommit: (version) => committed(version),
         log,

@@ -57,9 +57,10 @@ describe('the zhiyin command', () => {
     }
     expect(results[0]!.citations.map((citation) => citation.doc)).toContain('liaoning-zhongzhi-quality');
 
-    // The first start on a fresh data directory migrates and ingests, and says so on stderr as JSON.
+    // The first start on a fresh data directory ingests, and says so on stderr as JSON (it migrates
+    // too when no data-directory template was built: `npm run build` makes one already migrated).
     const logs = nonEmptyLines(stderr).map((line) => JSON.parse(line) as { level: number; msg: string });
-    expect(logs.map((log) => log.msg)).toEqual(expect.arrayContaining(['database migrated', 'knowledge base ingested']));
+    expect(logs.map((log) => log.msg)).toContain('knowledge base ingested');
     for (const log of logs) expect(log.level).toEqual(expect.any(Number));
   });
 

@@ -24,8 +24,19 @@ export function directHost(config: () => Promise<Config>): CommandHost {
     async withDatabase(run) {
       const settings = await config();
       const { openDatabase } = await import('../store/database.ts');
-      const { migrate } = await import('../store/migrate.ts');
-      const db = await openDatabase(settings.DATABASE_URL ? { url: settings.DATABASE_URL } : { dataDir: settings.ZHIYIN_DATA_DIR });
+      const { isMigrated, migrate } = await import('../store/migrate.ts');
+      // The store alone (users): a migrated embedded database opens without pgvector; one still to
+      // migrate is opened again with it, for the migrations' vector columns.
+      let db = await openDatabase(settings.DATABASE_URL ? { url: settings.DATABASE_URL } : { dataDir: settings.ZHIYIN_DATA_DIR, vectors: false });
+      if (db.kind === 'pglite') {
+        let migrated = false;
+        try {
+          migrated = await isMigrated(db);
+        } finally {
+          if (!migrated) await db.close();
+        }
+        if (!migrated) db = await openDatabase({ dataDir: settings.ZHIYIN_DATA_DIR });
+      }
       try {
         const { applied } = await migrate(db);
         if (applied.length > 0) {

@@ -12,6 +12,7 @@ import { fakeReplies, startFakeOpenAIServer, type FakeChatRequest, type FakeOpen
 import { ChatVariantGenerator, parseGeneratedVariants } from '../generation/variant-generator.ts';
 import { createTestDatabase } from '../store/testing.ts';
 import { readDocumentDirectory } from './corpus.ts';
+import { loadShippedVariants } from './variants.ts';
 import { KnowledgeBase, VersionError } from './knowledge-base.ts';
 import type { PolicyDocument } from './types.ts';
 
@@ -56,6 +57,25 @@ describe('shipped variants in the store', () => {
     expect(await kb.seedShippedVariants()).toEqual({ versions: 5, published: 5 });
     expect((await kb.variantsOf(moe, 1)).map((variant) => variant.question).sort()).toEqual([...before].sort());
     expect(await kb.seedShippedVariants()).toEqual({ versions: 0, published: 0 });
+  });
+
+  it('the variants files are read only when a version needs them: a start whose versions have theirs reads none', async () => {
+    const shipped = await loadShippedVariants(config.ZHIYIN_KNOWLEDGE_DIR);
+    let reads = 0;
+    const started = new KnowledgeBase(assistant.db, kb.model, {
+      shippedVariants: async () => {
+        reads += 1;
+        return shipped;
+      },
+    });
+    expect(await started.seedShippedVariants()).toEqual({ versions: 0, published: 0 });
+    expect(reads).toBe(0);
+    // versions without their variants: the files are read, once
+    await assistant.db.exec('delete from clause_variants; update document_versions set variants_seeded = false;');
+    expect(await started.seedShippedVariants()).toEqual({ versions: 5, published: 5 });
+    expect(await started.seedShippedVariants()).toEqual({ versions: 0, published: 0 });
+    expect(reads).toBe(1);
+    expect((await kb.variantsOf(moe, 1)).length).toBeGreaterThan(0);
   });
 });
 

@@ -46,8 +46,12 @@ export interface DocumentSummary extends DocumentInfo {
 
 /** What the knowledge base adds to each new version: question variants from the shipped files and a model. */
 export interface KnowledgeBaseOptions {
-  /** The shipped variants (`loadShippedVariants`), attached where a clause has the text they were written for. */
-  shippedVariants?: ShippedVariants;
+  /**
+   * The shipped variants (`loadShippedVariants`), attached where a clause has the text they were
+   * written for; or how to read them, called once, when a new version or an unseeded one needs them
+   * (a start whose versions have theirs reads no file).
+   */
+  shippedVariants?: ShippedVariants | (() => Promise<ShippedVariants>);
   /** Writes variants for clauses that have none (new or changed text, no shipped ones) when a model is configured. */
   variantGenerator?: VariantGenerator | null;
   /** How many clauses are sent to the model at once (default 4). */
@@ -327,7 +331,8 @@ const versionColumns = `doc_id, version, state, title, issuer, region, date, dat
  * await kb.rollback(upload.document.id);               // the previous version serves again
  */
 export class KnowledgeBase {
-  readonly shippedVariants: ShippedVariants;
+  readonly #shippedVariants: ShippedVariants | (() => Promise<ShippedVariants>);
+  #shippedRead: Promise<ShippedVariants> | null = null;
   readonly variantGenerator: VariantGenerator | null;
   readonly #concurrency: number;
   readonly #log: Logger | undefined;
@@ -341,7 +346,7 @@ export class KnowledgeBase {
     readonly model: EmbeddingModel,
     options: KnowledgeBaseOptions = {},
   ) {
-    this.shippedVariants = options.shippedVariants ?? new Map();
+    this.#shippedVariants = options.shippedVariants ?? new Map();
     this.variantGenerator = options.variantGenerator ?? null;
     this.#concurrency = Math.max(1, options.generationConcurrency ?? 4);
     this.#log = options.log;
@@ -1216,9 +1221,10 @@ export class KnowledgeBase {
     const { rows } = await this.db.query<VersionRow>(`select ${versionColumns} from document_versions where not variants_seeded order by doc_id, version`);
     let versions = 0;
     let published = 0;
+    const shipped = rows.length > 0 ? await this.#shipped() : new Map();
     for (const row of rows) {
       const document = toDocument(row);
-      const variants = this.#shippedFor(document.id, hashedClauses(chunkDocument(document)));
+      const variants = shippedFor(shipped, document.id, hashedClauses(chunkDocument(document)));
       await this.db.transaction(async (tx) => {
         await tx.insertMany(
           'clause_variants',
@@ -1243,7 +1249,8 @@ export class KnowledgeBase {
    */
   async #prepareVariants(document: PolicyDocument, actor: string | null, previous: PreviousVersion | null): Promise<NewVariant[]> {
     // Nothing to carry, nothing shipped, no model to ask: no need to chunk and hash the clauses.
-    if (!previous?.variants.length && !this.shippedVariants.has(document.id) && !this.variantGenerator) return [];
+    const shippedVariants = await this.#shipped();
+    if (!previous?.variants.length && !shippedVariants.has(document.id) && !this.variantGenerator) return [];
     const clauses = hashedClauses(chunkDocument(document));
     const carried = new Map<string, NewVariant[]>();
     if (previous) {
@@ -1260,7 +1267,7 @@ export class KnowledgeBase {
       }
     }
     const fresh = clauses.filter((whole) => !carried.has(whole.key));
-    const shipped = this.#shippedFor(document.id, fresh);
+    const shipped = shippedFor(shippedVariants, document.id, fresh);
     const variants = [...[...carried.values()].flat(), ...shipped];
     const covered = new Set(shipped.map((variant) => variant.clauseKey));
     const generator = this.variantGenerator;
@@ -1269,15 +1276,11 @@ export class KnowledgeBase {
     return variants;
   }
 
-  /** The shipped questions of a document for the clauses whose text they were written for. */
-  #shippedFor(docId: string, clauses: readonly HashedClause[]): NewVariant[] {
-    const shipped = this.shippedVariants.get(docId);
-    if (!shipped) return [];
-    return clauses.flatMap((whole) => {
-      const entry = shipped.get(whole.key);
-      if (!entry || entry.hash !== whole.hash) return [];
-      return entry.questions.map((question) => ({ clauseKey: whole.key, textHash: whole.hash, question, source: 'file' as const, createdBy: null }));
-    });
+  /** The shipped variants, read at the first call when they were given as a reader. */
+  #shipped(): Promise<ShippedVariants> {
+    const given = this.#shippedVariants;
+    // a failed read (a bad line in a file) is tried again at the next need, once the file is mended
+    return (this.#shippedRead ??= typeof given === 'function' ? given().catch((error: unknown) => ((this.#shippedRead = null), Promise.reject(error))) : Promise.resolve(given));
   }
 
   /** Questions from the model for clauses, from the cache where the same text was sent before; a failed call leaves its clause without. */
@@ -1426,4 +1429,15 @@ function withVariants(clauses: readonly Clause[], variants: readonly ClauseVaria
     start = end;
   }
   return result;
+}
+
+/** The shipped questions of a document for the clauses whose text they were written for. */
+function shippedFor(shippedVariants: ShippedVariants, docId: string, clauses: readonly HashedClause[]): NewVariant[] {
+  const shipped = shippedVariants.get(docId);
+  if (!shipped) return [];
+  return clauses.flatMap((whole) => {
+    const entry = shipped.get(whole.key);
+    if (!entry || entry.hash !== whole.hash) return [];
+    return entry.questions.map((question) => ({ clauseKey: whole.key, textHash: whole.hash, question, source: 'file' as const, createdBy: null }));
+  });
 }

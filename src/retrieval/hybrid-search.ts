@@ -166,7 +166,8 @@ function bigramTextOf(clause: Clause): string {
 export class HybridSearch {
   readonly #bm25: Bm25Index;
   readonly #bigrams: Bm25Index;
-  readonly #homophones: HomophoneCorrector;
+  /** Built at the first question, or by `prepare()` (a server calls it once it serves): it costs a start a few hundred ms. */
+  #homophones: HomophoneCorrector | null = null;
   readonly #byId: Map<string, Clause>;
   readonly #options: Required<HybridSearchOptions>;
   /** `doc id + locator` of every clause in force: a superseded clause with such a key is shadowed. */
@@ -197,8 +198,22 @@ export class HybridSearch {
     const ids = snapshot.clauses.map((clause) => clause.id);
     const { words, bigrams } = prebuilt ?? lexicalPostingsOf(snapshot, tokenizer);
     this.#bm25 = Bm25Index.fromPostings(ids, words);
-    this.#homophones = new HomophoneCorrector(this.#bm25.terms());
     this.#bigrams = Bm25Index.fromPostings(ids, bigrams);
+  }
+
+  /** The homophone index over the knowledge base's words (pinyin of every word). */
+  get #corrector(): HomophoneCorrector {
+    return (this.#homophones ??= new HomophoneCorrector(this.#bm25.terms()));
+  }
+
+  /** Whether what the first question needs is built (see `prepare`). */
+  get prepared(): boolean {
+    return this.#homophones !== null;
+  }
+
+  /** Builds now what the first question would otherwise build: the homophone index. */
+  prepare(): void {
+    void this.#corrector;
   }
 
   /** The lexical indexes, to store with the knowledge-base version. */
@@ -234,7 +249,7 @@ export class HybridSearch {
   analyze(question: string): AnalyzedQuery {
     const query = analyzeQuery(question, this.lexicon, this.tokenizer);
     const isKnown = (word: string): boolean => this.#bm25.has(word) || this.lexicon.stopwords.has(word);
-    for (const { typed, words } of this.#homophones.corrections(this.tokenizer.tokens(query.searchText), isKnown)) {
+    for (const { typed, words } of this.#corrector.corrections(this.tokenizer.tokens(query.searchText), isKnown)) {
       for (const word of words) if (!query.terms.has(word)) query.terms.set(word, homophoneWeight);
       const inTypo = query.concepts.filter((concept) => concept.terms.every((term) => typed.includes(term)));
       const merged = { terms: inTypo.flatMap((concept) => concept.terms), phrases: [typed, ...words] };
@@ -244,7 +259,7 @@ export class HybridSearch {
     // a Latin word the glossary does not know may be a Chinese term spelled in pinyin (dinggang → 顶岗)
     for (const latin of new Set(query.searchText.match(/[a-z]{4,}/gu) ?? [])) {
       if (this.lexicon.glossary.has(latin) || this.lexicon.englishStopwords.has(latin)) continue;
-      const words = this.#homophones.romanized(latin).filter((word) => !query.terms.has(word));
+      const words = this.#corrector.romanized(latin).filter((word) => !query.terms.has(word));
       if (words.length === 0) continue;
       for (const word of words) query.terms.set(word, homophoneWeight);
       query.concepts = [...query.concepts.filter((concept) => !concept.terms.includes(latin)), { terms: [latin], phrases: [latin, ...words] }];

@@ -41,6 +41,8 @@ export interface ServeOptions {
 /** The server once warm: its app, and how to stop what it started. */
 interface Running {
   fetch: FetchHandler;
+  /** Builds what the first question would otherwise build (after 'zhiyin is serving', so not before ready). */
+  prepare(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -86,6 +88,8 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   }
   if (running) {
     log.info({ port, ms: Math.round(performance.now() - started) }, 'zhiyin is serving');
+    const serving = running;
+    setImmediate(() => void serving.prepare().catch((error: Error) => log.warn({ err: error }, 'preparing the search after the start failed; the first question does it')));
     await stopRequested;
   }
   await closeServer();
@@ -133,6 +137,11 @@ async function warmUp(config: Config, options: ServeOptions, log: Logger): Promi
   if ((await users.list()).length === 0) log.info('no dashboard users yet: add one with `zhiyin users add --role admin`');
   return {
     fetch: app.fetch,
+    async prepare() {
+      const started = performance.now();
+      (await assistant.answerer()).search.prepare();
+      log.debug({ ms: Math.round(performance.now() - started) }, 'search prepared');
+    },
     async stop() {
       await admin?.stop();
       for (const channel of channels) await channel.stop().catch(() => undefined);

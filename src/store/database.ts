@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PGlite, type ParserOptions, type Transaction } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
+import { PGlite, type Extensions, type ParserOptions, type Transaction } from '@electric-sql/pglite';
 import type pg from 'pg';
+import { holdsCluster, seedFromTemplate, shippedTemplateDir } from './data-dir-template.ts';
 import { binaryCopyChunks, columnTypesSql, copyable, orderedColumns, valuesStatements, type ColumnType } from './bulk-rows.ts';
 
 export { toSql } from './bulk-rows.ts';
@@ -60,6 +60,17 @@ export interface OpenDatabaseOptions {
   dataDir?: string;
   /** An in-memory PGlite. */
   memory?: boolean;
+  /**
+   * A data directory a new `dataDir` starts as a copy of (see src/store/data-dir-template.ts).
+   * Default: the template `npm run build` made for these sources, when it is there; null: none
+   * (PostgreSQL's initdb makes the cluster).
+   */
+  template?: string | null;
+  /**
+   * false: the embedded database opens without the vector extension, which is then not loaded
+   * (`zhiyin users` never reads a vector); a query on a vector column fails. Default true.
+   */
+  vectors?: boolean;
   /** Connections in the Postgres pool (default 10). */
   poolSize?: number;
 }
@@ -74,14 +85,21 @@ export interface OpenDatabaseOptions {
  */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.url) return openPostgres(options.url, options.poolSize ?? 10);
-  if (options.memory) return pgliteDatabase(await PGlite.create({ extensions: { vector } }));
+  // pgvector is loaded only for a database that reads vectors
+  const vectors = options.vectors !== false;
+  const extensions: Extensions = vectors ? { vector: (await import('@electric-sql/pglite-pgvector')).vector } : {};
+  if (options.memory) return pgliteDatabase(await PGlite.create({ extensions }), () => {}, vectors);
   if (!options.dataDir) throw new Error('openDatabase: give url, dataDir or memory: true');
 
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const unlock = lockDataDir(dataDir);
   try {
-    return await pgliteDatabase(await PGlite.create({ dataDir, extensions: { vector } }), unlock);
+    if (!holdsCluster(dataDir)) {
+      const template = options.template === undefined ? await shippedTemplateDir() : options.template;
+      if (template) seedFromTemplate(dataDir, template);
+    }
+    return await pgliteDatabase(await PGlite.create({ dataDir, extensions }), unlock, vectors);
   } catch (error) {
     unlock();
     throw error;
@@ -106,15 +124,15 @@ function parseBytea(text: string): Uint8Array {
 }
 
 /**
- * Wraps an open PGlite (loaded with the vector extension) as a {@link Database};
- * `close()` closes it, then calls `onClose`.
+ * Wraps an open PGlite (loaded with the vector extension, unless `vectors` is false) as a
+ * {@link Database}, creating the extension; `close()` closes it, then calls `onClose`.
  *
  * @example
  * const db = await pgliteDatabase(await PGlite.create({ extensions: { vector } }));
  */
-export async function pgliteDatabase(pglite: PGlite, onClose: () => void = () => {}): Promise<Database> {
+export async function pgliteDatabase(pglite: PGlite, onClose: () => void = () => {}, vectors = true): Promise<Database> {
   try {
-    await pglite.exec('create extension if not exists vector');
+    if (vectors) await pglite.exec('create extension if not exists vector');
     const types = await pglite.query<{ oid: number }>(
       `select oid::int as oid from pg_type where typname in ('vector', 'halfvec')`,
     );

@@ -4,6 +4,15 @@ import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../paths.ts';
 import type { Database } from './database.ts';
 
+/**
+ * Whether every migration of `dir` is recorded: nothing for `migrate` to do.
+ *
+ * @example if (!(await isMigrated(db))) await migrate(db);
+ */
+export async function isMigrated(db: Database, dir: URL = MIGRATIONS): Promise<boolean> {
+  return allRecorded(db, await listMigrations(dir));
+}
+
 /** Whether every migration is already recorded: one query on the common path of a warm start. */
 async function allRecorded(db: Database, migrations: Migration[]): Promise<boolean> {
   const { rows } = await db.query<{ exists: boolean }>(`select to_regclass('schema_migrations') is not null as exists`);
