@@ -1,7 +1,7 @@
 import { Embeddings } from '@langchain/core/embeddings';
 import { createHash } from 'node:crypto';
 import type { Tokenizer } from '../tokenizer.ts';
-import { eigenpairs, eigenpairsOffThread, sparseRows, type Eigenpairs } from './lsa-eigen.ts';
+import { eigenpairs, eigenSolver, sparseRows, type Eigenpairs } from './lsa-eigen.ts';
 
 type SparseVector = Map<number, number>;
 
@@ -133,8 +133,10 @@ export class CorpusLsaEmbeddings extends Embeddings {
    * than 600 texts), so that a large fit does not hold up requests: the same space as `fit`.
    */
   async fitOffThread(texts: readonly string[]): Promise<this> {
+    // The worker starts first: its start-up overlaps the weighing of the sample.
+    const solver = eigenSolver(Math.min(texts.length, this.#maxFitTexts));
     const sample = this.#weighSample(texts);
-    const decomposed = eigenpairsOffThread(sparseRows(this.#rows), this.#maxDimensions);
+    const decomposed = solver.solve(sparseRows(this.#rows), this.#maxDimensions);
     // While the worker computes, this thread measures what the sample's vocabulary misses, and
     // keeps each text's known terms for its embedding (the vocabulary is the sample's already).
     const unknownShare = sample.length === texts.length ? 0 : this.unknownShare(texts, { keep: true });
