@@ -129,6 +129,8 @@ export class Assistant {
           log.info({ version: await knowledge.version() }, 'knowledge base ingested by another instance');
         }
       }
+      // A vector index a stopped process left unbuilt (or one a knowledge base grown past the exact-scan limit needs).
+      void knowledge.indexVectorsInBackground();
       return assistant;
     } catch (error) {
       if (!options.db) await db.close();

@@ -57,6 +57,11 @@ const backends: [string, () => Promise<{ db: Database; stop: () => Promise<void>
   }],
 ];
 
+async function hnswIndexes(db: Database): Promise<string[]> {
+  const { rows } = await db.query<{ indexname: string }>(`select indexname from pg_indexes where tablename = 'clause_embeddings' and indexname like '%hnsw%'`);
+  return rows.map((row) => row.indexname);
+}
+
 describe.each(backends)('the knowledge base on %s', (_name, open) => {
   let db: Database;
   let stop: () => Promise<void>;
@@ -104,6 +109,11 @@ describe.each(backends)('the knowledge base on %s', (_name, open) => {
     const hits = await kb.denseSearch(alphabet.length).search('实习押金押金', 3);
     expect(hits.map((hit) => hit.score)).toEqual(exact.slice(0, 3).map((row) => expect.closeTo(row.score, 5)));
     expect(hits[0]!.id).toBe(exact[0]!.id);
+  });
+
+  it('builds no HNSW index for a knowledge base under the exact-scan limit: dense search scans every vector', async () => {
+    await kb.settled();
+    expect(await hnswIndexes(db)).toEqual([]);
   });
 
   it('upserts one document and keeps the others; a second identical upsert changes only the version', async () => {
@@ -162,5 +172,53 @@ describe.each(backends)('the knowledge base on %s', (_name, open) => {
 
   it('rejects two documents with one id', async () => {
     await expect(kb.publish([document('twin', '第一条 甲。'), document('twin', '第一条 乙。')])).rejects.toThrow(/twin/);
+  });
+});
+
+describe.each(backends)('a knowledge base past the exact-scan limit on %s', (_name, open) => {
+  let db: Database;
+  let stop: () => Promise<void>;
+  beforeAll(async () => ({ db, stop } = await open()));
+  afterAll(async () => stop());
+
+  it('switches a version in without waiting for its HNSW index, serves it by scan meanwhile, and drops the index when it shrinks back', async () => {
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const builds: string[] = [];
+    // Index builds wait until released, so that the test sees the switch before the build.
+    const gated: Database = {
+      ...db,
+      exec: async (sql: string) => {
+        if (/^\s*create index/iu.test(sql)) {
+          builds.push(sql);
+          await held;
+        }
+        return db.exec(sql);
+      },
+    };
+    const embeddings = new CharacterCountEmbeddings(alphabet);
+    const kb = new KnowledgeBase(gated, modelOf(embeddings), { exactScanLimit: 3 });
+    const report = await kb.publish([
+      document('a', '## 第一章 总则\n\n第一条 实习押金不得收取。\n\n第二条 教师处理投诉。'),
+      document('b', '## 第一章 总则\n\n第一条 证件档案由学校保管。\n\n第二条 押金押金押金。'),
+    ]);
+    expect(report.clauses).toBe(4);
+    expect(await kb.version()).toBe(report.version);
+    expect(await hnswIndexes(db)).toEqual([]);
+    const hits = await kb.denseSearch(alphabet.length).search('押金', 4);
+    expect(hits.map((hit) => hit.id)).toHaveLength(4);
+    expect(hits[0]!.id).toBe('b#1');
+
+    release();
+    await kb.settled();
+    expect(builds).toHaveLength(1);
+    expect(await hnswIndexes(db)).toHaveLength(1);
+    expect((await kb.denseSearch(alphabet.length).search('押金', 1))[0]!.id).toBe('b#1');
+
+    await kb.remove(['b']);
+    await kb.settled();
+    expect(await hnswIndexes(db)).toEqual([]);
+    expect((await kb.denseSearch(alphabet.length).search('押金', 1))[0]!.id).toBe('a#0');
+    await kb.close();
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { chinaDay } from '../china-time.ts';
 import type { Database, Queryable } from '../store/database.ts';
-import { dropVectorIndexes, ensureVectorIndex, nearestClauses } from '../store/vector-index.ts';
+import { checkSearchableDims, dropVectorIndexes, exactScanLimit, indexVectorsAtSize, nearestClauses } from '../store/vector-index.ts';
 import type { EmbeddingModel } from '../retrieval/embeddings/provider.ts';
 import type { DenseSearch } from '../retrieval/hybrid-search.ts';
 import { indexTextOf } from '../retrieval/hybrid-search.ts';
@@ -64,6 +64,8 @@ export interface KnowledgeBaseOptions {
   refitDrift?: number;
   /** Called once a change is committed, with the new knowledge-base version (the assistant stores the new lexical index). */
   afterCommit?: (version: number) => void;
+  /** Up to this many live vectors dense search scans them all; past it, their HNSW index is built after the switch (default {@link exactScanLimit}). */
+  exactScanLimit?: number;
   log?: Logger;
 }
 
@@ -338,7 +340,10 @@ export class KnowledgeBase {
   readonly #log: Logger | undefined;
   readonly #refitDrift: number;
   readonly #afterCommit: ((version: number) => void) | undefined;
+  readonly #exactScanLimit: number;
   #refitting: Promise<void> | null = null;
+  /** The vector index being fitted to the live set's size, after a switch; awaited by `close`. */
+  #indexing: Promise<void> | null = null;
   #closed = false;
 
   constructor(
@@ -352,6 +357,7 @@ export class KnowledgeBase {
     this.#log = options.log;
     this.#refitDrift = options.refitDrift ?? defaultRefitDrift;
     this.#afterCommit = options.afterCommit;
+    this.#exactScanLimit = options.exactScanLimit ?? exactScanLimit;
   }
 
   /** The published version (0 before anything was published). */
@@ -677,7 +683,11 @@ export class KnowledgeBase {
     return rows[0]?.embedding_model ?? null;
   }
 
-  /** A dense search over the stored vectors of this model, through pgvector's HNSW index. */
+  /**
+   * A dense search over the stored vectors of this model: an exact scan up to the exact-scan
+   * limit, through pgvector's HNSW index past it (once {@link indexVectors} has built it; by scan
+   * until then).
+   */
   denseSearch(dims: number): DenseSearch {
     return {
       search: async (text: string, k: number): Promise<ScoredId[]> => {
@@ -876,10 +886,12 @@ export class KnowledgeBase {
 
   /**
    * Switches a planned candidate in, in one transaction: new version rows, state changes, the
-   * live documents, clauses and vectors, the vector index, the version counter and the history.
-   * When the candidate's vectors come from the live model, only the documents that changed are
-   * rewritten; otherwise (a new model, or a reindex) every vector is written in bulk and the HNSW
-   * index built once after. A freshly fitted model is stored with the version.
+   * live documents, clauses and vectors, the version counter and the history. When the
+   * candidate's vectors come from the live model, only the documents that changed are rewritten;
+   * otherwise (a new model, or a reindex) every vector is written in bulk, with no HNSW index to
+   * update. A freshly fitted model is stored with the version. An index the vectors' number calls
+   * for is built after the switch, in the background ({@link indexVectors}): the new version
+   * serves by exact scan until it is there.
    * Fails with {@link ConcurrentChangeError} when another change was committed since `plan`.
    */
   async commit(candidate: Candidate, options: { onProgress?: (event: ProgressEvent) => void; detail?: Record<string, unknown> } = {}): Promise<PublishReport> {
@@ -913,7 +925,7 @@ export class KnowledgeBase {
       const sameVectors = !plan.rewriteAll && dims > 0 && state?.embedding_model === model.name && state.embedding_dims === dims;
       let written: ReadonlySet<string> | null = null;
       if (sameVectors) {
-        // The unchanged documents' rows and vectors stay; the HNSW index takes the few new ones.
+        // The unchanged documents' rows and vectors stay; an HNSW index, if there is one, takes the few new ones.
         written = new Set([...report.added, ...report.replaced]);
         const gone = [...report.replaced, ...report.removed];
         if (gone.length > 0) await tx.query('delete from documents where id = any($1::text[])', [gone]);
@@ -944,12 +956,12 @@ export class KnowledgeBase {
         ['id', 'doc_id', 'ordinal', 'locator', 'heading_path', 'text', 'context', 'part', 'parts'],
         newClauses.map(({ clause }) => [clause.id, clause.docId, clause.ordinal, clause.locator, clause.headingPath, clause.text, clause.context, clause.part, clause.parts]),
       );
+      if (dims > 0) checkSearchableDims(dims);
       await tx.insertMany(
         'clause_embeddings',
         ['clause_id', 'model', 'embedding'],
         newClauses.map(({ clause, vector }) => [clause.id, model.name, vector]),
       );
-      if (dims > 0 && !sameVectors) await ensureVectorIndex(tx, model.name, dims);
       const ids = plan.live.map((entry) => entry.document.id).sort();
       const { rows } = await tx.query<{ version: number }>(
         `update kb_state set version = version + 1, fingerprint = $1, embedding_model = $2, embedding_dims = $3, embedding_drift = $4, updated_at = now()
@@ -975,6 +987,8 @@ export class KnowledgeBase {
       return kbVersion;
     });
     await this.db.exec('analyze clause_embeddings');
+    // The new version serves at once (by scan); an index its size calls for is built after.
+    this.indexVectorsInBackground();
     this.#afterCommit?.(report.version);
     if (plan.drift > this.#refitDrift && model.fitted) {
       report.refitScheduled = this.refitInBackground() !== null;
@@ -1071,15 +1085,47 @@ export class KnowledgeBase {
     return this.#refitting;
   }
 
-  /** Waits for a background refit, if one runs. */
-  async settled(): Promise<void> {
-    await this.#refitting;
+  /**
+   * Gives the live vectors the search their number calls for: up to the exact-scan limit none
+   * (an exact scan), past it pgvector's HNSW index, built now if missing. Outside any switch, so
+   * that a publish does not wait for the build; the version it switched in serves by scan meanwhile.
+   */
+  async indexVectors(): Promise<'scan' | 'index' | 'empty'> {
+    const { rows } = await this.db.query<{ embedding_model: string | null; embedding_dims: number | null }>('select embedding_model, embedding_dims from kb_state where id = 1');
+    const { embedding_model: model, embedding_dims: dims } = rows[0] ?? { embedding_model: null, embedding_dims: null };
+    if (!model || !dims) return 'empty';
+    return indexVectorsAtSize(this.db, model, dims, this.#exactScanLimit);
   }
 
-  /** Stops background work (a refit in progress is abandoned before its switch); call before closing the database. */
+  /** {@link indexVectors} after the work in hand (one at a time); a failure is logged, and dense search keeps scanning. */
+  indexVectorsInBackground(): Promise<void> {
+    const previous = this.#indexing;
+    const indexing = (async () => {
+      await previous;
+      if (this.#closed) return;
+      const started = performance.now();
+      const search = await this.indexVectors();
+      if (search === 'index') this.#log?.info({ ms: Math.round(performance.now() - started) }, 'vector index ready');
+    })()
+      .catch((error: unknown) => this.#log?.warn({ err: error }, 'the vector index could not be built; dense search scans every vector'))
+      .finally(() => {
+        if (this.#indexing === indexing) this.#indexing = null;
+      });
+    this.#indexing = indexing;
+    return indexing;
+  }
+
+  /** Waits for background work: a refit and a vector index build, if they run. */
+  async settled(): Promise<void> {
+    await this.#refitting;
+    await this.#indexing;
+  }
+
+  /** Stops background work (a refit in progress is abandoned before its switch; an index build finishes); call before closing the database. */
   async close(): Promise<void> {
     this.#closed = true;
     await this.#refitting;
+    await this.#indexing;
   }
 
   /**

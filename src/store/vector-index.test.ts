@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toSql, type Queryable } from './database.ts';
 import { testBackends, type TestBackend } from './testing.ts';
-import { ensureVectorIndex, nearestClauses, nearestClausesSql, vectorIndexName } from './vector-index.ts';
+import { ensureVectorIndex, indexVectorsAtSize, nearestClauses, nearestClausesSql, vectorIndexName } from './vector-index.ts';
 
 const MODEL = "test/emb-64 'v1'";
 const DIMS = 64;
@@ -83,6 +83,18 @@ describe.each(testBackends)('the vector index on %s', (_name, open) => {
     const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
     expect(plan).toContain(`Index Scan using ${vectorIndexName(MODEL, DIMS)}`);
 
+    const hits = await nearestClauses(backend.db, MODEL, DIMS, query, 5);
+    expect(hits.map((h) => h.clause_id).slice(0, 2)).toEqual(['doc#3', 'doc#2']);
+  });
+
+  it('keeps the index only past the exact-scan limit, and drops other models\' indexes', async () => {
+    const indexes = async (): Promise<string[]> =>
+      (await backend.db.query<{ indexname: string }>(`select indexname from pg_indexes where tablename = 'clause_embeddings' and indexname like '%hnsw%' order by 1`)).rows.map((row) => row.indexname);
+    await ensureVectorIndex(backend.db, 'other-model', 3);
+    expect(await indexVectorsAtSize(backend.db, MODEL, DIMS, ROWS - 1)).toBe('index');
+    expect(await indexes()).toEqual([vectorIndexName(MODEL, DIMS)]);
+    expect(await indexVectorsAtSize(backend.db, MODEL, DIMS, ROWS)).toBe('scan');
+    expect(await indexes()).toEqual([]);
     const hits = await nearestClauses(backend.db, MODEL, DIMS, query, 5);
     expect(hits.map((h) => h.clause_id).slice(0, 2)).toEqual(['doc#3', 'doc#2']);
   });

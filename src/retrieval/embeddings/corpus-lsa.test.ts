@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import path from 'node:path';
 import { readDocumentDirectory, snapshotOf } from '../../knowledge/corpus.ts';
 import type { Clause } from '../../knowledge/types.ts';
@@ -81,6 +81,23 @@ describe('CorpusLsaEmbeddings on the real clauses', () => {
     const share = lsa.unknownShare(['氢能源燃料电池无人机编队巡检']);
     expect(share).toBeGreaterThan(0.5);
     expect(share).toBeLessThanOrEqual(1);
+  });
+
+  it('embeds texts it measured for their embedding from the words it kept: the same vectors, each text tokenised once', () => {
+    const measured = [...texts.slice(0, 20), '氢能源燃料电池无人机编队巡检，实习押金'];
+    const expected = measured.map((text) => lsa.embed(text));
+    const loaded = CorpusLsaEmbeddings.fromBytes(lsa.toBytes(), { tokenizer });
+    const words = vi.spyOn(tokenizer, 'words');
+    try {
+      expect(loaded.unknownShare(measured, { keep: true })).toBe(lsa.unknownShare(measured));
+      words.mockClear();
+      expect(measured.map((text) => loaded.embed(text))).toEqual(expected);
+      expect(words).not.toHaveBeenCalled();
+      expect(loaded.embed(measured[0]!)).toEqual(expected[0]);
+      expect(words).toHaveBeenCalledTimes(1);
+    } finally {
+      words.mockRestore();
+    }
   });
 
   it('answers the LangChain Embeddings calls with the same vectors', async () => {

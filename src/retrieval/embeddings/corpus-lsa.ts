@@ -1,7 +1,7 @@
 import { Embeddings } from '@langchain/core/embeddings';
 import { createHash } from 'node:crypto';
 import type { Tokenizer } from '../tokenizer.ts';
-import { eigenpairs, eigenpairsOffThread, sparseRows, type Eigenpairs } from './lsa-eigen.ts';
+import { eigenpairs, eigenSolver, sparseRows, type Eigenpairs } from './lsa-eigen.ts';
 
 type SparseVector = Map<number, number>;
 
@@ -44,6 +44,12 @@ export class CorpusLsaEmbeddings extends Embeddings {
   #terms: Float64Array = new Float64Array(0);
   #fingerprint = '';
   #unknownShareAtFit = 0;
+  /**
+   * The known terms (vocabulary indices in text order, repeats kept) of texts measured for the
+   * embedding that follows (`unknownShare(texts, { keep: true })`), so that `embed` does not
+   * tokenise them again: each is dropped once embedded, all of them at the next fit.
+   */
+  #measured = new Map<string, Int32Array>();
 
   constructor(options: CorpusLsaOptions) {
     super({});
@@ -127,10 +133,13 @@ export class CorpusLsaEmbeddings extends Embeddings {
    * than 600 texts), so that a large fit does not hold up requests: the same space as `fit`.
    */
   async fitOffThread(texts: readonly string[]): Promise<this> {
+    // The worker starts first: its start-up overlaps the weighing of the sample.
+    const solver = eigenSolver(Math.min(texts.length, this.#maxFitTexts));
     const sample = this.#weighSample(texts);
-    const decomposed = eigenpairsOffThread(sparseRows(this.#rows), this.#maxDimensions);
-    // While the worker computes, this thread measures what the sample's vocabulary misses.
-    const unknownShare = sample.length === texts.length ? 0 : this.unknownShare(texts);
+    const decomposed = solver.solve(sparseRows(this.#rows), this.#maxDimensions);
+    // While the worker computes, this thread measures what the sample's vocabulary misses, and
+    // keeps each text's known terms for its embedding (the vocabulary is the sample's already).
+    const unknownShare = sample.length === texts.length ? 0 : this.unknownShare(texts, { keep: true });
     return this.#finishFit(await decomposed, sample, unknownShare);
   }
 
@@ -141,6 +150,7 @@ export class CorpusLsaEmbeddings extends Embeddings {
     for (let i = 0; i < texts.length; i += step) sample.push(texts[Math.floor(i)]!);
 
     this.#vocabulary = new Map();
+    this.#measured = new Map();
     const counts = sample.map((text) => this.#weigh(text, true));
     const documentFrequency = new Array<number>(this.#vocabulary.size).fill(0);
     for (const row of counts) for (const index of row.keys()) documentFrequency[index]! += 1;
@@ -190,7 +200,7 @@ export class CorpusLsaEmbeddings extends Embeddings {
   embed(text: string): number[] {
     if (this.#projection.length === 0) throw new Error('CorpusLsaEmbeddings: call fit() before embedding');
     const k = this.#projection.length;
-    const query = this.#tfidf(this.#weigh(text, false));
+    const query = this.#tfidf(this.#knownCounts(text));
     const vector = new Array<number>(k).fill(0);
     for (const [term, value] of query) {
       const base = term * k;
@@ -200,18 +210,38 @@ export class CorpusLsaEmbeddings extends Embeddings {
     return norm === 0 ? vector : vector.map((value) => value / norm);
   }
 
+  /** The counts of a text's known terms, in the order `#weigh` gives them: from what `unknownShare` kept, else tokenised now. */
+  #knownCounts(text: string): SparseVector {
+    const kept = this.#measured.get(text);
+    if (!kept) return this.#weigh(text, false);
+    this.#measured.delete(text);
+    const counts: SparseVector = new Map();
+    for (const index of kept) counts.set(index, (counts.get(index) ?? 0) + 1);
+    return counts;
+  }
+
   /**
    * The share of the texts' word and bigram occurrences that the fitted vocabulary does not
    * know (0 when every one is known): how far a text set has drifted from the fitted space.
+   * With `keep`, each text's known terms are kept for its embedding, which then does not
+   * tokenise it again (for texts about to be embedded: kept until then, or the next fit).
    */
-  unknownShare(texts: readonly string[]): number {
+  unknownShare(texts: readonly string[], options: { keep?: boolean } = {}): number {
     let known = 0;
     let total = 0;
     for (const text of texts) {
-      for (const feature of this.#features(text)) {
-        total += 1;
-        if (this.#vocabulary.has(feature)) known += 1;
+      const features = this.#features(text);
+      total += features.length;
+      const terms = options.keep ? new Int32Array(features.length) : null;
+      let knownHere = 0;
+      for (const feature of features) {
+        const index = this.#vocabulary.get(feature);
+        if (index === undefined) continue;
+        if (terms) terms[knownHere] = index;
+        knownHere += 1;
       }
+      known += knownHere;
+      if (terms) this.#measured.set(text, terms.slice(0, knownHere));
     }
     return total === 0 ? 0 : (total - known) / total;
   }

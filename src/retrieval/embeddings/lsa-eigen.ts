@@ -60,26 +60,54 @@ export function eigenpairs(rows: SparseRows, k: number): Eigenpairs {
   return rowCount(rows) <= exactFitLimit ? exactEigenpairs(rows) : powerEigenpairs(rows, k);
 }
 
+/** Computes the eigenpairs of rows given later; see {@link eigenSolver}. */
+export interface EigenSolver {
+  solve(rows: SparseRows, k: number): Promise<Eigenpairs>;
+}
+
 /**
- * {@link eigenpairs} in a worker thread, so that a large fit does not hold up requests; in this
- * thread when no worker can start or the rows are few.
+ * A solver for `expectedRows` rows still being prepared: past {@link exactFitLimit} rows it
+ * starts its worker thread now, so that the thread's start-up (loading the module; from the
+ * TypeScript sources that is tsx, most of a second) overlaps the caller's work until `solve`.
+ * It solves once, in the worker, or in this thread when the rows are few or no worker can start.
+ *
+ * @example
+ * const solver = eigenSolver(2000);              // the worker starts
+ * const rows = sparseRows(weigh(sample));        // meanwhile
+ * const { values, vectors } = await solver.solve(rows, 128);
  */
-export async function eigenpairsOffThread(rows: SparseRows, k: number): Promise<Eigenpairs> {
-  const entry = rowCount(rows) > exactFitLimit ? workerEntry(import.meta.url, 'lsa-eigen-worker') : null;
-  if (!entry) return eigenpairs(rows, k);
+export function eigenSolver(expectedRows: number): EigenSolver {
+  const entry = expectedRows > exactFitLimit ? workerEntry(import.meta.url, 'lsa-eigen-worker') : null;
+  if (!entry) return { solve: async (rows, k) => eigenpairs(rows, k) };
+  let worker: Worker;
+  let result: Promise<Eigenpairs>;
   try {
-    return await new Promise<Eigenpairs>((resolve, reject) => {
-      const worker = new Worker(entry.file, { workerData: { ...entry.workerData, rows, k }, stdout: false, stderr: false });
-      worker.once('message', (result: Eigenpairs) => {
-        resolve(result);
+    worker = new Worker(entry.file, { workerData: entry.workerData, stdout: false, stderr: false });
+    result = new Promise<Eigenpairs>((resolve, reject) => {
+      worker.once('message', (eigen: Eigenpairs) => {
+        resolve(eigen);
         void worker.terminate();
       });
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`the LSA worker exited (${code}) without a result`)));
     });
+    // Not solved (a fit that failed before `solve`): no unhandled rejection, and the thread ends with the process.
+    result.catch(() => {});
+    worker.unref();
   } catch {
-    return eigenpairs(rows, k);
+    return { solve: async (rows, k) => eigenpairs(rows, k) };
   }
+  return {
+    solve: async (rows, k) => {
+      worker.ref();
+      worker.postMessage({ rows, k });
+      try {
+        return await result;
+      } catch {
+        return eigenpairs(rows, k);
+      }
+    },
+  };
 }
 
 /** Every eigenpair of the Gram matrix (exact; cubic in the number of rows). */

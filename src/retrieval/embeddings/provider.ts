@@ -30,7 +30,10 @@ export interface FittedSpace {
   fitOffThread(texts: readonly string[]): Promise<void>;
   /** Replaces the space with a stored one; no fitting. */
   load(bytes: Uint8Array): void;
-  /** The share of the texts' word mass the space does not know, beyond what it lacked at its fit (≥ 0). */
+  /**
+   * The share of the texts' word mass the space does not know, beyond what it lacked at its fit
+   * (≥ 0); asked of texts about to be embedded, whose words it keeps for that (not tokenised twice).
+   */
   drift(texts: readonly string[]): number;
   /** A new, unfitted model of the same kind, for a refit beside the live one. */
   fresh(): EmbeddingModel;
@@ -57,7 +60,7 @@ export function corpusLsaModel(initial: CorpusLsaEmbeddings): EmbeddingModel {
       load: (bytes) => {
         lsa = CorpusLsaEmbeddings.fromBytes(bytes, { tokenizer: lsa.tokenizer });
       },
-      drift: (texts) => Math.max(0, lsa.unknownShare(texts) - lsa.unknownShareAtFit),
+      drift: (texts) => Math.max(0, lsa.unknownShare(texts, { keep: true }) - lsa.unknownShareAtFit),
       fresh: () => corpusLsaModel(new CorpusLsaEmbeddings({ tokenizer: lsa.tokenizer, dimensions: lsa.maxDimensions, maxFitTexts: lsa.maxFitTexts })),
     },
   };
