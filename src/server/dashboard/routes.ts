@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -419,7 +418,10 @@ export function dashboard(deps: DashboardDeps): Hono<DashboardEnv> {
     // the WeChat login QR drawn here, as SVG: the school network need not reach any QR service
     const qrSvgs = new Map<string, string>();
     for (const channel of channels) {
-      if (channel.qrcode) qrSvgs.set(channel.name, await QRCode.toString(channel.qrcode, { type: 'svg', margin: 2, width: 240 }));
+      if (!channel.qrcode) continue;
+      // loaded here, when a WeChat login is waiting, not with the server
+      const { default: QRCode } = await import('qrcode');
+      qrSvgs.set(channel.name, await QRCode.toString(channel.qrcode, { type: 'svg', margin: 2, width: 240 }));
     }
     return page(c, '渠道', channelsBody(channels, rows, qrSvgs));
   });
