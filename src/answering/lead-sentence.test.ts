@@ -91,6 +91,19 @@ describe('leadSentence', () => {
     const paragraphs = '坚持以德为先。以职业道德水平为基本要求。\n坚持需求导向。立足求职者核心诉求。\n坚持合作共赢。建立部门间沟通协调机制。';
     expect(outlineOf([paragraphs])?.text).toBe('坚持以德为先；坚持需求导向；坚持合作共赢。');
     expect(outlineOf(['应符合以下要求：\n（1）应提供书面指导意见；\n（2）应定期回访；\n（3）应建立档案。'])).toBeNull();
+    // items that name themselves before spelling out what they include, across the parts of a clause
+    const services = ['服务应包括以下内容：\n（1）政策咨询，包括提供法律法规咨询；\n（2）职业倾向分析，包括提供人格特征测量；', '（3）职业生涯规划，包括提供自我认知指导。'];
+    expect(outlineOf(services)?.text).toBe('服务应包括以下内容：政策咨询；职业倾向分析；职业生涯规划。');
+  });
+
+  it('leads a question about one side of a contrast (兼职) with the rule on that side, not the other side\'s beside it', () => {
+    const staff = [
+      '（七）加强专兼职工作人员队伍建设。专职人员必须熟悉有关毕业生就业的政策。专职就业工作人员必须具有中级以上就业指导相关职业资格证书。',
+      '学校各院（系）都要配备兼职就业指导工作人员。原则上要求兼职就业工作人员具有相关职业资格证书。',
+    ];
+    expect(lead(staff, '兼职就业指导人员要什么资格证书')).toBe('原则上要求兼职就业工作人员具有相关职业资格证书。');
+    expect(lead(staff, '专职就业指导人员要什么资格证书')).toContain('中级以上');
+    expect(lead(staff, '专职就业指导人员要什么资格证书')).not.toContain('兼职');
   });
 
   it('does not read a quoted title as what a sentence says', () => {

@@ -1,6 +1,7 @@
 import type { AnalyzedQuery } from '../retrieval/query.ts';
 import type { Bm25Index } from '../retrieval/bm25.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
+import { speaksOfOtherSide } from './contrasts.ts';
 import { answerShapeWeight, asksLeave, questionTypeOf, sentenceFits, type QuestionType } from './question-type.ts';
 
 /** A clause's own number at its start: 第十五条, 5.2, （三）, (2), 二、11. */
@@ -27,6 +28,9 @@ const headingLength = 20;
 
 /** A sentence that names its subject only by pointing back ("其…", "该…", "上述…"). */
 const backReference = /^(?:其|该|此|上述|前款|这些|这)/u;
+
+/** A heading-like first sentence followed by more. */
+const leadingHeading = /^[^。\n]{1,20}。(?=.)/u;
 
 /** A sentence that opens with what must or may be done, its subject left to the paragraph's first sentence ("要配备…"). */
 const noSubject = /^(?:要|应当|应|须|必须|需要|需|可以|可|不得|严禁|禁止)/u;
@@ -119,7 +123,7 @@ export interface Outline {
 
 /**
  * A clause whose every item or paragraph opens with a short heading that the rest of it explains
- * ("（一）以学生为本原则。通过…", "坚持需求导向。立足…"), read as its intro and those headings —
+ * ("（一）以学生为本原则。通过…", "坚持需求导向。立足…", "（3）职业生涯规划，包括提供…"), read as its intro and those headings —
  * the answer to "有哪些原则"; null for any other clause, or one with fewer than three items.
  *
  * @example outlineOf(['第四条 应坚持以下原则：\n（一）以学生为本原则。通过…\n（二）循序渐进原则。坚持…\n（三）协同推进原则。融入…'])
@@ -132,10 +136,14 @@ export function outlineOf(texts: readonly string[]): Outline | null {
   if (items.length < 3) return null;
   const headings: string[] = [];
   for (const item of items) {
-    const sentences = splitSentences(item.replace(itemMarker, '').trim());
-    const heading = sentences[0] ?? '';
-    if (sentences.length < 2 || !heading.endsWith('。') || [...heading].length > headingLength) return null;
-    headings.push(heading.slice(0, -1));
+    const text = item.replace(itemMarker, '').trim();
+    const sentences = splitSentences(text);
+    const first = sentences[0] ?? '';
+    // "以学生为本原则。通过…" — a short first sentence the rest explains; "职业生涯规划，包括提供…" — a name the rest spells out
+    const named = /^([^，,。；;：:]{2,12})(?:[，,]\s*(?:包括|即|主要是)|[：:])/u.exec(text)?.[1];
+    if (sentences.length >= 2 && first.endsWith('。') && [...first].length <= headingLength) headings.push(first.slice(0, -1));
+    else if (named !== undefined) headings.push(named);
+    else return null;
   }
   return { text: `${intro ?? ''}${headings.join('；')}。`, headings };
 }
@@ -220,8 +228,11 @@ export function leadSentence(
       const isList = text.includes('\n');
       // a question stating an age ("我15岁能去顶岗实习吗") is answered by the age limit, not by another rule on the topic
       const ageFits = !asksAge || ageRule.test(text) ? 1 : 0.6;
+      // "兼职人员要什么证" is not answered by the 专职 rule beside the 兼职 one
+      // (a heading over both sides, "加强专兼职工作人员队伍建设。", says nothing of which side the rest is about)
+      const sideFits = speaksOfOtherSide(query.text, text.replace(leadingHeading, '')) ? 0.6 : 1;
       // a list only leads a question that asks for one, or when its intro alone says nothing
-      const shape = answerShapeWeight(type, text, leave) * ageFits * (isList ? (type === 'list' ? 1.25 : 0.9) : 1) * (part === retrievedPart ? 1 : otherPartDiscount);
+      const shape = answerShapeWeight(type, text, leave) * ageFits * sideFits * (isList ? (type === 'list' ? 1.25 : 0.9) : 1) * (part === retrievedPart ? 1 : otherPartDiscount);
       return { text, part, score, fits, rank: score * shape, position };
     });
   const inOrder = [...scored];
