@@ -61,7 +61,7 @@ export function answerFeatures(input: {
   const second = results.find((candidate) => candidate.clause.id !== best.clause.id);
   return {
     coverage: best.coverage,
-    leadCoverage: lead ? search.textCoverage(query, lead.text) : 0,
+    leadCoverage: lead ? search.textCoverage(query, lead.judged) : 0,
     leadFits: lead?.fits ? 1 : 0,
     typed: type === 'open' ? 0 : 1,
     margin: second && best.score > 0 ? Math.max(0, Math.min(1, (best.score - second.score) / best.score)) : 1,

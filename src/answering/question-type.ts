@@ -31,9 +31,39 @@ const answerShapes: Record<Exclude<QuestionType, 'open'>, RegExp> = {
   who: /部门|学校|学院|机构|教师|老师|校长|单位|厅|局|部|委员会|政府|中心|企业|负责|承担|牵头|组织/u,
 };
 
+/** A quoted title (《标准化工作导则 第1部分》) names a document: its words are not what the sentence says. */
+export function withoutTitles(sentence: string): string {
+  return sentence.replace(/《[^》]*》/gu, '《》');
+}
+
 /** Whether a sentence holds the kind of answer the question type asks for (always true for `open`). */
 export function sentenceFits(type: QuestionType, sentence: string): boolean {
-  return type === 'open' ? true : answerShapes[type].test(sentence);
+  return type === 'open' ? true : answerShapes[type].test(withoutTitles(sentence));
+}
+
+/** A rule that settles a yes/no question outright — forbids or allows — rather than a duty (应, 要). */
+const verdictWords = /不得|严禁|禁止|不准|不能|不允许|不可|无权|可以|允许|有权|征得|须经/u;
+
+/** A question whether something is allowed ("能不能", "可以…吗", "合法吗"), not whether it is done ("会不会"). */
+const leaveQuestion = /能不能|可不可以|可以|能否|能.{0,16}吗|允许|让不让|行不行|合法|违法|\b(?:can|may|allowed|legal)\b/iu;
+
+/** Whether a question asks if something is allowed: a prohibition or a permission answers it best. */
+export function asksLeave(question: string): boolean {
+  return leaveQuestion.test(question);
+}
+
+/**
+ * How well a sentence holds the answer a question type asks for, as a weight on its score: 1
+ * when it fits, 0.6 when it does not; for a question whether something is allowed (`leave`), a
+ * sentence that only states a duty (应…, 要…) without forbidding or allowing anything fits less (0.85).
+ *
+ * @example answerShapeWeight('permission', '严禁注册“双重学籍”。', true) // 1
+ * @example answerShapeWeight('permission', '要及时注册和维护学籍信息。', true) // 0.85
+ */
+export function answerShapeWeight(type: QuestionType, sentence: string, leave = false): number {
+  if (!sentenceFits(type, sentence)) return 0.6;
+  if (type === 'permission' && leave && !verdictWords.test(withoutTitles(sentence))) return 0.85;
+  return 1;
 }
 
 /** The words that ask, in a question's own order of strength; what is left names what is asked about. */

@@ -41,6 +41,24 @@ describe('resolveFollowUp', () => {
     });
   });
 
+  it('asks the previous question about the other side of a contrast it named (专职 → 兼职), or keeps its topic', () => {
+    expect(resolveFollowUp('那兼职的呢', last('河南高校专职就业指导人员要什么证'))).toMatchObject({ kind: 'rewrite', question: '河南高校兼职就业指导人员要什么证' });
+    expect(resolveFollowUp('what about the part-time ones?', last('do those staff need any certificate?'))).toMatchObject({
+      kind: 'rewrite',
+      question: 'do those staff need any certificate? the part-time ones',
+    });
+  });
+
+  it('reads a question with almost no words of its own with the previous topic when alone it finds nothing', () => {
+    expect(resolveFollowUp('结果多久能出来', last('去人才服务机构做职业测评，测评数据会保密吗'))).toEqual({
+      kind: 'new-question',
+      framed: '去人才服务机构做职业测评,测评数据会保密 结果多久能出来',
+      framedFirst: false,
+    });
+    // a question with a topic of its own is no follow-up
+    expect(resolveFollowUp('中职学生申请国家资助要满足什么条件', last('去人才服务机构做职业测评，测评数据会保密吗'))).toBeNull();
+  });
+
   it('adds the new words when the previous question named no such thing', () => {
     expect(resolveFollowUp('那押金呢？', last('实习单位能扣我身份证吗?'))).toMatchObject({ kind: 'rewrite', question: '实习单位能扣我身份证吗? 押金' });
   });

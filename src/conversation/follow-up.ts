@@ -1,3 +1,4 @@
+import { namesASide, swapSide } from '../answering/contrasts.ts';
 import { withoutQuestionWords } from '../answering/question-type.ts';
 import type { Citation } from '../answering/types.ts';
 import { audienceMisses, schoolTypesIn } from '../retrieval/hybrid-search.ts';
@@ -88,6 +89,9 @@ function sourceAsks(text: string): SourceAsks {
   return 'document';
 }
 
+/** A message naming no more characters of its own than this leaves its topic to the previous question. */
+const ellipticalLength = 3;
+
 const english = (text: string): boolean => /^[\x00-\x7f]+$/u.test(text);
 
 /**
@@ -157,10 +161,17 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
   const linked = opensContinuation.test(text) || /呢$/u.test(text.replace(/[?？!！。.\s]+$/u, '')) || supposes.test(text) || pointsBack.test(text);
   if (!asksAQuestion(asked) && linked) {
     const added = asked === '' ? own : asked;
+    // "那兼职的呢" after "专职人员要什么证": the other side of the same thing, asked the same way
+    if (namesASide(text)) return { kind: 'rewrite', question: swapSide(text, previous) ?? `${previous} ${added}` };
     return { kind: 'rewrite', question: scope.length > 0 ? `${scope.join(' ')} ${added}` : `${previous} ${added}` };
   }
   if (documentRegion && !scope.some((word) => regionIn(word)) && !region) scope.unshift(documentRegion);
-  if (scope.length === 0) return null;
+  if (scope.length === 0) {
+    // "结果多久能出来" after a question about 测评 says too little to stand alone: when alone it finds
+    // no answer, it is read with the previous question's topic
+    if ([...own.replace(/[^\p{Script=Han}]/gu, '')].length > ellipticalLength) return null;
+    return { kind: 'new-question', framed: `${withoutQuestionWords(previous)} ${text}`, framedFirst: false };
+  }
   return { kind: 'new-question', framed: `${scope.join(' ')} ${text}`, framedFirst: opensContinuation.test(text), ...(namesTheDocument.test(text) ? cited : {}) };
 }
 
