@@ -168,6 +168,10 @@ describe('model JSON', () => {
     expect(() => parseModel({ ...model, weights: { 'h:死': [1] } })).toThrow(/h:死/u);
     expect(() => parseModel({ ...model, labels: [...model.labels.slice(0, -1), 'spam'] })).toThrow(/spam/u);
     expect(() => parseModel({ ...model, format: 'other' })).toThrow();
+    const width = model.labels.length;
+    expect(() => parseModel({ ...model, weights: { 'h:死': [...Array(width - 1).fill(0), 'x'] } })).toThrow(/h:死.*not a number/u);
+    expect(() => parseModel({ ...model, weights: { 'h:死': 'x' } })).toThrow(/h:死/u);
+    expect(() => parseModel({ ...model, weights: [[0]] })).toThrow(/weights/u);
   });
 });
 

@@ -140,6 +140,8 @@ async function warmUp(config: Config, options: ServeOptions, log: Logger): Promi
     async prepare() {
       const started = performance.now();
       (await assistant.answerer()).search.prepare();
+      // the message classifier (a 3.7 MB model) is read at its first use: read it now, not on the first student's message
+      (await import('../answering/message-classifier.ts')).loadMessageClassifier();
       log.debug({ ms: Math.round(performance.now() - started) }, 'search prepared');
     },
     async stop() {
