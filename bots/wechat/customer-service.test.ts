@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PartlyDeliveredError } from '../../src/escalation/outbox.ts';
 import { AccessTokenCache, WechatApiError, customerServiceSender } from './customer-service.ts';
 import { FakeWechatApi } from './fake-wechat-api.ts';
 import { utf8Bytes } from './format.ts';
@@ -58,37 +57,6 @@ describe('the customer-service sender (against a local fake WeChat API)', () => 
       expect(content.split('《').length).toBe(content.split('》').length);
     }
     expect(api.messages.map((message) => message.content).join('\n')).toBe([line, line, line, line].join('\n'));
-  });
-
-  it('never sends blindly again what may have gone out: a message whose answer timed out after WeChat took it, and the parts before it, are not in what is left to send', async () => {
-    // WeChat carries out the n-th message request, then the answer does not come in time
-    const losingAnswer = (n: number): typeof fetch => {
-      let messageRequests = 0;
-      return async (input, init) => {
-        const response = await fetch(input, init);
-        if (String(input).includes('message/custom/send') && ++messageRequests === n) throw new DOMException('The operation was aborted due to timeout', 'TimeoutError');
-        return response;
-      };
-    };
-    const line = '根据《中等职业学校职业指导工作规定》第十六条：建立学生职业生涯档案。';
-    const long = [line, line, line, line].join('\n');
-    const sender = customerServiceSender({ appId, appSecret, baseUrl: api.url, textBytes: 200, fetch: losingAnswer(2) });
-    const failure = await sender.send('o-amy', long).catch((caught: unknown) => caught);
-    expect(failure).toBeInstanceOf(PartlyDeliveredError);
-    const sent = api.messages.map((message) => message.content);
-    expect(sent).toHaveLength(2);
-    expect([...sent, (failure as PartlyDeliveredError).rest].join('\n')).toBe(long);
-
-    api.messages.length = 0;
-    const single = customerServiceSender({ appId, appSecret, baseUrl: api.url, fetch: losingAnswer(1) });
-    const unanswered = await single.send('o-amy', '老师回复：押金可以要求退还。').catch((caught: unknown) => caught);
-    expect(unanswered).toMatchObject({ name: 'PartlyDeliveredError', rest: '' });
-    expect(api.messages.map((message) => message.content)).toEqual(['老师回复：押金可以要求退还。']);
-
-    // nothing reached WeChat (no connection): the whole message is to be sent again
-    const refused = customerServiceSender({ appId, appSecret, baseUrl: api.url, fetch: async () => Promise.reject(new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } })) });
-    const notSent = await refused.send('o-amy', '你好').catch((caught: unknown) => caught);
-    expect(notSent).toBeInstanceOf(TypeError);
   });
 
   it('rejects with the WeChat error code when WeChat refuses (outside the 48-hour window, a wrong secret)', async () => {

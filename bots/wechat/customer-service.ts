@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
-import { PartlyDeliveredError, type ChannelSender } from '../../src/escalation/outbox.ts';
+import type { ChannelSender } from '../../src/escalation/outbox.ts';
 import { officialAccountTextBytes, splitWechatText, utf8Bytes } from './format.ts';
 
 /** The WeChat API server (the Official Account's `cgi-bin` endpoints). */
@@ -17,30 +17,6 @@ export class WechatApiError extends Error {
   ) {
     super(`wechat ${api}: errcode ${errcode} ${errmsg}`.trim());
   }
-}
-
-/**
- * A request to the WeChat API that got no answer after it was sent (it timed out, or the
- * connection dropped): WeChat may have carried it out, so sending it again could deliver a
- * message twice.
- */
-export class WechatUnansweredError extends Error {
-  override readonly name = 'WechatUnansweredError';
-
-  constructor(readonly api: string) {
-    super(`wechat ${api}: no answer after the request was sent; it may have been carried out`);
-  }
-}
-
-/** Connection failures before a request was sent (nothing reached WeChat). */
-const neverSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
-
-/** Whether a failed fetch may have reached WeChat: a timeout, or a connection lost other than before it was made. */
-function mayHaveReachedWechat(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name === 'TimeoutError' || error.name === 'AbortError') return true;
-  const code = (error.cause as { code?: unknown } | undefined)?.code;
-  return error instanceof TypeError && !(typeof code === 'string' && neverSentCodes.has(code));
 }
 
 /** Error codes that mean the access token is no longer good: fetch a new one and try again once. */
@@ -116,25 +92,19 @@ export class AccessTokenCache {
 
   /**
    * POSTs JSON to a `cgi-bin` API with the access token, fetching a new token once when the API
-   * says the token is stale. Rejects with `WechatApiError` on an error answer, with
-   * `WechatUnansweredError` when no answer came after the request was sent.
+   * says the token is stale. Rejects with `WechatApiError` on an error answer.
    */
   async post(api: string, body: unknown): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       const token = await this.get();
-      let answer: z.infer<typeof plainAnswer>;
-      try {
-        const response = await this.#options.fetch(`${this.#options.baseUrl}/${api}?access_token=${encodeURIComponent(token)}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json; charset=utf-8' },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(this.#options.timeoutMs),
-        });
-        if (!response.ok) throw new WechatApiError(api, response.status, 'http error');
-        answer = plainAnswer.parse(await response.json());
-      } catch (error) {
-        throw mayHaveReachedWechat(error) ? new WechatUnansweredError(api) : error;
-      }
+      const response = await this.#options.fetch(`${this.#options.baseUrl}/${api}?access_token=${encodeURIComponent(token)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.#options.timeoutMs),
+      });
+      if (!response.ok) throw new WechatApiError(api, response.status, 'http error');
+      const answer = plainAnswer.parse(await response.json());
       if (answer.errcode === 0) return;
       if (staleTokenCodes.has(answer.errcode) && attempt === 1) {
         this.invalidate(token);
@@ -156,9 +126,7 @@ export interface CustomerServiceOptions extends WechatApiOptions {
  * (`POST cgi-bin/message/custom/send`): a teacher's reply from the outbox, or an answer that
  * missed the 5-second passive-reply window. The recipient is the follower's OpenID. WeChat
  * allows this within 48 hours of the follower's last message (errcode 45015 after that) and
- * only a few messages per follower message. Rejects with `WechatApiError` when WeChat refuses;
- * when a later part fails, or a part got no answer after it was sent (it may have been
- * delivered), with `PartlyDeliveredError` carrying the parts still to send — never blindly again.
+ * only a few messages per follower message. Rejects with `WechatApiError` when WeChat refuses.
  *
  * @example outbox.register('wechat-oa', customerServiceSender({ appId, appSecret }));
  */
@@ -174,14 +142,8 @@ export function customerServiceSender(options: CustomerServiceOptions): ChannelS
         try {
           await tokens.post('cgi-bin/message/custom/send', { touser: openId, msgtype: 'text', text: { content } });
         } catch (error) {
-          const possiblyDelivered = error instanceof WechatUnansweredError;
-          log.warn(
-            { part: index + 1, parts: parts.length, possiblyDelivered, errcode: error instanceof WechatApiError ? error.errcode : undefined },
-            possiblyDelivered ? 'wechat customer-service message may have been delivered: not sent again' : 'wechat customer-service message not sent',
-          );
-          if (index === 0 && !possiblyDelivered) throw error;
-          // what went out (or may have) is not sent again: the outbox retries the rest only
-          throw new PartlyDeliveredError(parts.slice(possiblyDelivered ? index + 1 : index).join('\n'), (error as Error).message);
+          log.warn({ part: index + 1, parts: parts.length, errcode: error instanceof WechatApiError ? error.errcode : undefined }, 'wechat customer-service message not sent');
+          throw error;
         }
       }
     },
