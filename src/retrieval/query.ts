@@ -8,6 +8,11 @@ import type { Tokenizer } from './tokenizer.ts';
 export interface Concept {
   terms: string[];
   phrases: string[];
+  /**
+   * The other Chinese words of the thesaurus groups the student's word belongs to (申领 for
+   * 申请): not searched for (expansion runs one way), but a clause that holds one holds the concept.
+   */
+  kin?: string[];
 }
 
 /** A student's question made ready for search. */
@@ -144,8 +149,8 @@ function synonymMatches(
   text: string,
   lexicon: Pick<Lexicon, 'synonyms'>,
   tokens: ReadonlySet<string>,
-): { present: string[]; absent: string[] }[] {
-  const matches: { present: string[]; absent: string[] }[] = [];
+): { present: string[]; absent: string[]; group: string[] }[] {
+  const matches: { present: string[]; absent: string[]; group: string[] }[] = [];
   for (const group of candidateGroups(text, lexicon, tokens)) {
     const present = group.filter((term) => occurs(term, text, tokens));
     if (present.length === 0) continue;
@@ -153,7 +158,7 @@ function synonymMatches(
     const studentWords = present.filter(
       (term) => term !== canonical && !present.some((other) => other !== term && other.includes(term)),
     );
-    matches.push({ present, absent: studentWords.length > 0 && !present.includes(canonical) ? [canonical] : [] });
+    matches.push({ present, absent: studentWords.length > 0 && !present.includes(canonical) ? [canonical] : [], group });
   }
   return matches;
 }
@@ -212,6 +217,28 @@ function occurs(term: string, text: string, tokens: ReadonlySet<string> = new Se
   return text.includes(term);
 }
 
+/**
+ * The concepts with each word the student typed taken together with the pieces search mode cut
+ * from it (批下来 with 批下 and 下来): the pieces are other ways to find the same word, not more
+ * things asked about, so a share of the question counts the word once.
+ *
+ * @example withTheirPieces([{ terms: ['批下'], … }, { terms: ['批下来'], … }]) // [{ terms: ['批下来', '批下'], phrases: ['批下来'] }]
+ */
+export function withTheirPieces(concepts: readonly Concept[]): Concept[] {
+  const plain = (concept: Concept): boolean => concept.terms.length === 1 && concept.phrases.length === 1 && concept.phrases[0] === concept.terms[0];
+  const wholes = concepts.filter(plain).sort((x, y) => [...y.terms[0]!].length - [...x.terms[0]!].length);
+  const merged = new Map<Concept, Concept>();
+  for (const concept of wholes) {
+    const word = concept.terms[0]!;
+    const whole = [...word].length >= 2 ? wholes.find((other) => other !== concept && !merged.has(other) && [...other.terms[0]!].length > [...word].length && other.terms[0]!.includes(word)) : undefined;
+    if (whole) merged.set(concept, whole);
+  }
+  if (merged.size === 0) return [...concepts];
+  const pieces = new Map<Concept, string[]>();
+  for (const [piece, whole] of merged) pieces.set(whole, [...(pieces.get(whole) ?? []), piece.terms[0]!]);
+  return concepts.filter((concept) => !merged.has(concept)).map((concept) => (pieces.has(concept) ? { ...concept, terms: [...concept.terms, ...pieces.get(concept)!] } : concept));
+}
+
 /** Normalises, translates (English) and expands a question into weighted search terms. */
 export function analyzeQuery(question: string, lexicon: Lexicon, tokenizer: Tokenizer): AnalyzedQuery {
   const text = toSimplified(normalizeText(question));
@@ -223,12 +250,14 @@ export function analyzeQuery(question: string, lexicon: Lexicon, tokenizer: Toke
   for (const term of ownTerms) terms.set(term, [...term].length === 1 && /\p{Script=Han}/u.test(term) ? singleCharacterWeight : 1);
   const concepts: Concept[] = [];
   const grouped = new Set<string>();
-  for (const { present, absent } of synonymMatches(searchText, lexicon, tokens)) {
+  for (const { present, absent, group } of synonymMatches(searchText, lexicon, tokens)) {
     const words = absent.flatMap((expansion) => tokenizer.exactWords(expansion)).filter((word) => [...word].length >= 2);
     for (const word of words) if (!terms.has(word)) terms.set(word, synonymWeight);
     const members = ownTerms.filter((term) => !grouped.has(term) && present.some((member) => member.includes(term)));
     members.forEach((term) => grouped.add(term));
-    if (members.length > 0) concepts.push({ terms: members, phrases: [...present, ...absent] });
+    const phrases = [...present, ...absent];
+    const kin = group.filter((member) => !phrases.includes(member) && /\p{Script=Han}/u.test(member));
+    if (members.length > 0) concepts.push({ terms: members, phrases, ...(kin.length > 0 ? { kin } : {}) });
   }
   // English words inside a Chinese question (有没有online的课, 是必修还是elective) search for what the
   // glossary says they mean; a clause holding that rendering is not yet taken to hold the student's
