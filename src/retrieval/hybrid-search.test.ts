@@ -236,6 +236,14 @@ describe('HybridSearch coverage on a document alone in the knowledge base', () =
     expect(await coverageOf('毕业以后开个小店有补贴吗', '第一条')).toBeGreaterThan(0.4);
   });
 
+  it('does not find 工作 in "20个工作日", and answers 多少钱 from the clause with an amount', async () => {
+    const { results } = await search.search('找工作的补贴能拿多少钱', 3);
+    expect(results[0]!.clause.locator).toBe('第一条');
+    const work = (await search.search('工作', 10)).results.find(({ clause }) => clause.locator === '第二条');
+    expect(work?.lexicalRank ?? null).toBeNull();
+    expect(work?.coverage ?? 0).toBe(0);
+  });
+
   it('takes another word of the student’s thesaurus group as the student’s word: 申领 holds 申请', async () => {
     expect(await coverageOf('补贴怎么申请', '第三条')).toBe(1);
   });

@@ -8,6 +8,7 @@ import { analyzeQuery, synonymExpansions, withTheirPieces, type AnalyzedQuery } 
 import type { Tokenizer } from './tokenizer.ts';
 import { normalizeText } from './normalize.ts';
 import { HomophoneCorrector } from './homophones.ts';
+import { answerTypeIsStrict, holdsAnswerType } from './answer-types.ts';
 import { amountUnits, outsideAmounts, wordsOutsideAmounts } from './amount-units.ts';
 import { definedTerms, withDefinedTerms, type DefinedTerm } from './defined-terms.ts';
 
@@ -328,7 +329,7 @@ export class HybridSearch {
         this.#options.coverageWeight * candidate.coverage +
         this.#regionPrior(regions, candidate.document.region) -
         this.#audienceMismatch(schools, candidate.document.audience) +
-        (this.#answerTypeFits(query, candidate.clause) ? this.#options.answerTypeWeight : 0);
+        (this.#answerTypeFits(query, candidate.clause) ? this.#options.answerTypeWeight * (answerTypeIsStrict(query.answerType) ? 2 : 1) : 0);
     }
     if (this.#options.rerank) this.#preferPartsHoldingTheQuestion(query, candidatesFound);
     // A superseded rule is found only where the version in force has no clause of its own there
@@ -485,11 +486,9 @@ export class HybridSearch {
     return total === 0 ? 0 : held / total;
   }
 
-  /** Whether a clause holds the kind of answer asked for: a number for "几个", a time for "多久". */
+  /** Whether a clause holds the kind of answer asked for: a number for "几个", a time for "多久", an amount for "多少钱". */
   #answerTypeFits(query: AnalyzedQuery, clause: Clause): boolean {
-    if (query.answerType === 'duration') return /[\d一二三四五六七八九十两半]+\s*个?(?:工作日|日|天|周|月|年|学期|学年|季度|小时)|每(?:学期|学年|年|季度|月)|定期|及时/u.test(clause.text);
-    if (query.answerType === 'quantity') return /\d+(?:\.\d+)?\s*(?:名|个|次|门|家|所|台|人|年|%|％|平方米|：)|[一二三四五六七八九十两百]+(?:名|个|次|门|家|所)|至少|不少于|不低于|以上/u.test(clause.text);
-    return false;
+    return query.answerType !== null && holdsAnswerType(query.answerType, clause.text);
   }
 
   /**

@@ -3,6 +3,9 @@ import type { Lexicon } from './lexicon.ts';
 import { isMostlyEnglish, normalizeText } from './normalize.ts';
 import { toSimplified } from './simplified.ts';
 import type { Tokenizer } from './tokenizer.ts';
+import { answerTypeOf, type AnswerType } from './answer-types.ts';
+
+export { answerTypeOf } from './answer-types.ts';
 
 /** One thing a question asks about: the student's terms for it, and phrases a clause may use instead. */
 export interface Concept {
@@ -31,8 +34,8 @@ export interface AnalyzedQuery {
    * phrase that means the same), a repaired typo, or a single own term.
    */
   concepts: Concept[];
-  /** What kind of answer the question wants, when it asks for a quantity or a time. */
-  answerType: 'quantity' | 'duration' | null;
+  /** What kind of answer the question wants, when its words say (a quantity, a time, an amount of money, a date). */
+  answerType: AnswerType | null;
   /** Words the search added to repair typos (homophones), filled in by the search. */
   repairs: string[];
 }
@@ -45,13 +48,6 @@ const hintWeight = 0.3;
 
 /** Single Han characters are mostly function words or the debris of a typo. */
 const singleCharacterWeight = 0.5;
-
-/** Whether the question asks how many / how much, or how long / how often. */
-export function answerTypeOf(text: string): AnalyzedQuery['answerType'] {
-  if (/多久|多长时间|几天|几个工作日|什么时候|多少天|\bhow long\b|\bhow soon\b|\bwithin how many\b/iu.test(text)) return 'duration';
-  if (/几个|几名|几门|几家|几次|几年|几所|多少|比例|百分之|\bhow many\b|\bhow much\b|\bwhat percentage\b|\bratio\b|\bminimum\b/iu.test(text)) return 'quantity';
-  return null;
-}
 
 const englishWord = /[a-z0-9]+(?:[-'][a-z0-9]+)*/gu;
 
