@@ -1,6 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Replies } from '../prompts.ts';
 import { realCorpus } from '../testing/corpus-fixture.ts';
+import { snapshotOf } from '../knowledge/corpus.ts';
+import { HybridSearch } from '../retrieval/hybrid-search.ts';
+import { loadLexicon } from '../retrieval/lexicon.ts';
+import { Tokenizer } from '../retrieval/tokenizer.ts';
+import { AnswerabilityModel, featureNames } from './answerability.ts';
 import { defaultMinConfidence, PolicyAnswerer, respectiveParts, type AnsweredQuestion } from './answer-question.ts';
 
 const replies = new Replies();
@@ -195,5 +200,48 @@ describe('respectiveParts', () => {
   it('finds no parts in a question without 分别', () => {
     expect(respectiveParts('中职学校要不要公布毕业生的就业情况')).toEqual([]);
     expect(respectiveParts('学校和实习单位要承担什么责任')).toEqual([]);
+  });
+});
+
+describe('PolicyAnswerer on a figure, a date or a definition', () => {
+  const lexicon = loadLexicon();
+  const tokenizer = new Tokenizer(lexicon);
+  const answererOver = (body: string[]): PolicyAnswerer =>
+    new PolicyAnswerer(
+      new HybridSearch(
+        snapshotOf([
+          { id: 'subsidy', title: '某省毕业生求职补贴办法', issuer: '某省人力资源和社会保障厅', region: '全国', date: null, dateNote: null, status: 'in-force', audience: '', body: body.join('\n\n') },
+        ]),
+        lexicon,
+        tokenizer,
+        null,
+      ),
+      replies,
+      undefined,
+      undefined,
+      // a model that would answer anything: what stops an answer here is the check of its lead
+      new AnswerabilityModel({ features: featureNames, weights: featureNames.map(() => 0), bias: 0, answerAt: 0, clarifyAt: 0 }),
+    );
+
+  it('answers 多少钱 only from a clause that states an amount', async () => {
+    const withAmount = answererOver(['第一条 求职补贴标准为每人2000元，一次性发放。', '第二条 求职补贴由学校初审。']);
+    const answered = await withAmount.answer('求职补贴能拿多少钱');
+    expect(answered.outcome).toBe('answer');
+    expect(answered.answer).toContain('2000元');
+    const without = answererOver(['第一条 求职补贴按规定标准发放。', '第二条 求职补贴由学校初审。']);
+    expect((await without.answer('求职补贴能拿多少钱')).outcome).toBe('abstain');
+  });
+
+  it('answers when a rule takes effect from the clause that sets it in force', async () => {
+    const answerer = answererOver(['第一条 求职补贴实行线上申领。', '第二条 本办法自2025年8月1日起施行。']);
+    const answered = await answerer.answer('求职补贴办法从啥时候开始实行');
+    expect(answered.outcome).toBe('answer');
+    expect(answered.citations[0]?.locator).toBe('第二条');
+  });
+
+  it('does not answer whether something is allowed with the definition of a word', async () => {
+    const answerer = answererOver(['第一条 本办法所称毕业生，是指毕业学年内的全日制学生。', '第二条 补贴由学校初审。']);
+    expect((await answerer.answer('全日制毕业生能不能领求职补贴')).outcome).toBe('abstain');
+    expect((await answerer.answer('毕业生是指什么人')).outcome).toBe('answer');
   });
 });

@@ -10,6 +10,7 @@ import { answerFeatures, type AnswerabilityModel, type AnswerFeatures } from './
 import { candidateSentences, leadSentence } from './lead-sentence.ts';
 import { questionTypeOf } from './question-type.ts';
 import { provinceOfRegion, provincesIn } from '../retrieval/regions.ts';
+import { answerTypeIsStrict, holdsAnswerType, type AnswerType } from '../retrieval/answer-types.ts';
 
 /** Below this share of the question's weight found in the best clause, the bot abstains. */
 export const defaultMinConfidence = 0.22;
@@ -199,6 +200,13 @@ export class PolicyAnswerer {
       if (probability < bar) decision = 'abstain';
     }
     if (!composed.leads[0] && decision === 'answer') decision = 'clarify';
+    // an amount, a date or the day a rule takes effect is stated or not: a lead without one does not answer
+    const leadText = composed.leads[0]?.text ?? '';
+    if (decision === 'answer' && answerTypeIsStrict(query.answerType) && !holdsAnswerType(query.answerType, leadText)) decision = 'clarify';
+    // …and one the lead states while no other of the best clauses does is the answer
+    if (decision === 'clarify' && answerTypeIsStrict(query.answerType) && holdsAnswerType(query.answerType, leadText) && onlyFirstStates(query.answerType, results.slice(0, 3))) decision = 'answer';
+    // a definition ("本办法所称…是指…") answers what a word means, not whether or how much
+    if (decision === 'answer' && definitionLead.test(leadText) && !asksForAMeaning.test(question)) decision = 'clarify';
     if (outOfScope && decision !== 'answer') decision = 'abstain';
     const assessment = { probability, decision, features };
     if (decision !== 'answer') {
@@ -302,6 +310,17 @@ export class PolicyAnswerer {
     const shown = titles.slice(0, 8).join(language === 'zh' ? '、' : ', ');
     return titles.length > 8 ? `${shown}${language === 'zh' ? ` 等 ${titles.length} 份` : ` and ${titles.length - 8} more`}` : shown;
   }
+}
+
+/** A lead sentence that defines a term. */
+const definitionLead = /^(?:本(?:办法|规定|条例|细则|意见|标准|通知)|前款|本条)?所称.{1,40}?(?:是指|指的是)|^[^，。；]{0,24}(?:是指|指的是)/u;
+/** A question about what a term means or covers, which a definition answers. */
+const asksForAMeaning = /是什么|什么是|指什么|指的是|啥意思|什么意思|是指|算不算|算是|属不属于|属于|包括|包含|哪些|哪类|\bwhat (?:is|are|does)\b|\bmean/iu;
+
+/** Whether the first of the best clauses states the kind of answer asked for and no other of them does. */
+function onlyFirstStates(type: AnswerType, best: readonly RankedClause[]): boolean {
+  const [first, ...rest] = best;
+  return first !== undefined && holdsAnswerType(type, first.clause.text) && !rest.some((other) => holdsAnswerType(type, other.clause.text));
 }
 
 /** The ranked clauses with one document's clauses that clear the confidence floor first, each group in its order. */

@@ -6,6 +6,7 @@ import { repoRoot } from '../paths.ts';
 import { realCorpus } from '../testing/corpus-fixture.ts';
 import { Bm25Index, type ScoredId } from './bm25.ts';
 import { HybridSearch, indexTextOf, withoutClauseNumber } from './hybrid-search.ts';
+import { wordsOutsideAmounts } from './amount-units.ts';
 import { loadLexicon } from './lexicon.ts';
 import { Tokenizer } from './tokenizer.ts';
 import { seededRandom as randomFrom } from '../seeded-random.ts';
@@ -182,7 +183,7 @@ describe('Bm25Index pruned top k, against scoring every posting', () => {
 
   it('is exact on the real knowledge base for the dev questions, words and character bigrams', async () => {
     const { snapshot, tokenizer, search } = await realCorpus();
-    const documents = snapshot.clauses.map((clause) => ({ id: clause.id, terms: tokenizer.words(indexTextOf(clause, snapshot.documents.get(clause.docId))) }));
+    const documents = snapshot.clauses.map((clause) => ({ id: clause.id, terms: wordsOutsideAmounts(indexTextOf(clause, snapshot.documents.get(clause.docId)), tokenizer) }));
     const bigramDocuments = snapshot.clauses.map((clause) => ({ id: clause.id, terms: tokenizer.bigrams(`${clause.context} ${withoutClauseNumber(clause.text)}`) }));
     const bigrams = new Bm25Index(bigramDocuments);
     const exhaustiveWords = exhaustiveScorer(documents);
@@ -206,7 +207,7 @@ describe('Bm25Index pruned top k, against scoring every posting', () => {
     const { clauses, snapshot, questions } = syntheticKnowledgeBase(3000, 60);
     const tokenizer = new Tokenizer(loadLexicon());
     const search = new HybridSearch(snapshot, loadLexicon(), tokenizer, null);
-    const exhaustive = exhaustiveScorer(clauses.map((clause) => ({ id: clause.id, terms: tokenizer.words(indexTextOf(clause, snapshot.documents.get(clause.docId))) })));
+    const exhaustive = exhaustiveScorer(clauses.map((clause) => ({ id: clause.id, terms: wordsOutsideAmounts(indexTextOf(clause, snapshot.documents.get(clause.docId)), tokenizer) })));
     for (const question of questions) {
       const { terms } = search.analyze(question);
       expect(search.lexicalIndex.search(terms, 40), question).toEqual(exhaustive(terms, 40));

@@ -210,3 +210,41 @@ describe('HybridSearch over stored lexical indexes', () => {
     expect(() => new HybridSearch(corpus.snapshot, corpus.lexicon, corpus.tokenizer, null, {}, { words, bigrams })).toThrow(/another number/u);
   });
 });
+
+describe('HybridSearch coverage on a document alone in the knowledge base', () => {
+  const lexicon = loadLexicon();
+  const tokenizer = new Tokenizer(lexicon);
+  // every clause is indexed with the title, so its words (毕业生, 补贴) are in every clause
+  const snapshot = snapshotOf([
+    {
+      id: 'subsidy',
+      title: '某省毕业生求职创业补贴办法',
+      issuer: '某省人力资源和社会保障厅',
+      region: '全国',
+      date: null,
+      dateNote: null,
+      status: 'in-force',
+      audience: '',
+      body: ['第一条 求职创业补贴标准为每人2000元，一次性发放。', '第二条 审核通过的，应当在20个工作日内发放到位。', '第三条 毕业生可以在线申领补贴。'].join('\n\n'),
+    },
+  ]);
+  const search = new HybridSearch(snapshot, lexicon, tokenizer, null);
+  const coverageOf = async (question: string, locator: string): Promise<number> =>
+    (await search.search(question, 10)).results.find(({ clause }) => clause.locator === locator)?.coverage ?? 0;
+
+  it('counts the words every clause shares, so one unknown word does not sink the question', async () => {
+    expect(await coverageOf('毕业以后开个小店有补贴吗', '第一条')).toBeGreaterThan(0.4);
+  });
+
+  it('does not find 工作 in "20个工作日", and answers 多少钱 from the clause with an amount', async () => {
+    const { results } = await search.search('找工作的补贴能拿多少钱', 3);
+    expect(results[0]!.clause.locator).toBe('第一条');
+    const work = (await search.search('工作', 10)).results.find(({ clause }) => clause.locator === '第二条');
+    expect(work?.lexicalRank ?? null).toBeNull();
+    expect(work?.coverage ?? 0).toBe(0);
+  });
+
+  it('takes another word of the student’s thesaurus group as the student’s word: 申领 holds 申请', async () => {
+    expect(await coverageOf('补贴怎么申请', '第三条')).toBe(1);
+  });
+});

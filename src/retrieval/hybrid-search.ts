@@ -4,10 +4,13 @@ import { createHash } from 'node:crypto';
 import { Bm25Index, type ScoredId } from './bm25.ts';
 import { Postings } from './postings.ts';
 import type { Lexicon } from './lexicon.ts';
-import { analyzeQuery, synonymExpansions, type AnalyzedQuery } from './query.ts';
+import { analyzeQuery, synonymExpansions, withTheirPieces, type AnalyzedQuery } from './query.ts';
 import type { Tokenizer } from './tokenizer.ts';
 import { normalizeText } from './normalize.ts';
 import { HomophoneCorrector } from './homophones.ts';
+import { answerTypeIsStrict, holdsAnswerType } from './answer-types.ts';
+import { amountUnits, outsideAmounts, wordsOutsideAmounts } from './amount-units.ts';
+import { definedTerms, withDefinedTerms, type DefinedTerm } from './defined-terms.ts';
 
 /** The province of a corpus region that is a city, as students may name it instead. */
 const provinceOf: Record<string, string[]> = { 拉萨市: ['西藏自治区', '西藏'] };
@@ -41,6 +44,9 @@ const listQuestion = /哪些|哪几|包括(?:什么|啥|哪)|都有(?:什么|啥
 
 /** How far the later parts of a split clause fall behind its opening part for a list question. */
 const listPartLag = 0.03;
+
+/** The least weight a word the knowledge base uses has in a question's coverage (see `#knownIdf`). */
+const minKnownIdf = 1;
 
 /** How much a homophone repair counts next to the student's own words. */
 const homophoneWeight = 0.8;
@@ -117,7 +123,7 @@ export interface LexicalPostings {
 }
 
 /** Words and bigrams of the indexed texts change when this does: stored indexes of another layout are not used. */
-const lexicalIndexFormat = 'lexical-index/1';
+const lexicalIndexFormat = 'lexical-index/2';
 /** Tokenised into the key, so that another jieba, dictionary or mode (a different segmentation) makes another key. */
 const segmentationProbe = '学生在顶岗实习期间，实习单位不得扣押其居民身份证，不得收取实习押金；职业院校应当为学生购买实习责任保险。';
 
@@ -145,7 +151,7 @@ export function lexicalIndexKey(snapshot: KnowledgeSnapshot, lexicon: Pick<Lexic
  */
 export function lexicalPostingsOf(snapshot: KnowledgeSnapshot, tokenizer: Tokenizer): LexicalPostings {
   return {
-    words: Postings.build(snapshot.clauses.map((clause) => tokenizer.words(indexTextOf(clause, snapshot.documents.get(clause.docId))))),
+    words: Postings.build(snapshot.clauses.map((clause) => wordsOutsideAmounts(indexTextOf(clause, snapshot.documents.get(clause.docId)), tokenizer))),
     bigrams: Postings.build(snapshot.clauses.map((clause) => tokenizer.bigrams(bigramTextOf(clause)))),
   };
 }
@@ -172,6 +178,8 @@ export class HybridSearch {
   readonly #options: Required<HybridSearchOptions>;
   /** `doc id + locator` of every clause in force: a superseded clause with such a key is shadowed. */
   readonly #inForce: Set<string>;
+  /** The short names the documents define for their terms (以下简称…), with the long names. */
+  readonly #definedTerms: DefinedTerm[];
   /** Each region of the documents but 全国, in document order, with the names a question may use for it. */
   readonly #regionNames = new Map<string, string[]>();
 
@@ -195,6 +203,7 @@ export class HybridSearch {
       if (region === '全国' || this.#regionNames.has(region)) continue;
       this.#regionNames.set(region, [region, region.replace(/[省市]$|自治区$/u, ''), ...(provinceOf[region] ?? [])]);
     }
+    this.#definedTerms = snapshot.clauses.flatMap((clause) => definedTerms(clause.text));
     const ids = snapshot.clauses.map((clause) => clause.id);
     const { words, bigrams } = prebuilt ?? lexicalPostingsOf(snapshot, tokenizer);
     this.#bm25 = Bm25Index.fromPostings(ids, words);
@@ -247,7 +256,7 @@ export class HybridSearch {
 
   /** The question as weighted search terms: own words, synonyms and homophone repairs. */
   analyze(question: string): AnalyzedQuery {
-    const query = analyzeQuery(question, this.lexicon, this.tokenizer);
+    const query = withDefinedTerms(analyzeQuery(question, this.lexicon, this.tokenizer), this.#definedTerms, this.tokenizer);
     const isKnown = (word: string): boolean => this.#bm25.has(word) || this.lexicon.stopwords.has(word);
     for (const { typed, words } of this.#corrector.corrections(this.tokenizer.tokens(query.searchText), isKnown)) {
       for (const word of words) if (!query.terms.has(word)) query.terms.set(word, homophoneWeight);
@@ -335,7 +344,7 @@ export class HybridSearch {
         this.#options.coverageWeight * candidate.coverage +
         this.#regionPrior(regions, candidate.document.region) -
         this.#audienceMismatch(schools, candidate.document.audience) +
-        (this.#answerTypeFits(query, candidate.clause) ? this.#options.answerTypeWeight : 0);
+        (this.#answerTypeFits(query, candidate.clause) ? this.#options.answerTypeWeight * (answerTypeIsStrict(query.answerType) ? 2 : 1) : 0);
     }
     if (this.#options.rerank) this.#preferPartsHoldingTheQuestion(query, candidatesFound);
     // A superseded rule is found only where the version in force has no clause of its own there
@@ -376,15 +385,24 @@ export class HybridSearch {
     const unknownIdf = Math.log(1 + this.#bm25.size);
     let total = 0;
     let unknown = 0;
-    for (const { terms, phrases } of query.concepts) {
+    for (const { terms, phrases } of withTheirPieces(query.concepts)) {
       const counted = terms.filter((term) => !([...term].length < 2 && /\p{Script=Han}/u.test(term)));
       if (counted.length === 0) continue;
       const known = counted.filter((term) => this.#bm25.has(term)).length > 0 || phrases.some((phrase) => phrase !== counted[0] && this.#bm25.has(phrase));
-      const weight = known ? Math.max(...counted.map((term) => (this.#bm25.has(term) ? this.#bm25.idf(term) : unknownIdf))) : unknownIdf;
+      const weight = known ? Math.max(...counted.map((term) => (this.#bm25.has(term) ? this.#knownIdf(term) : unknownIdf))) : unknownIdf;
       total += weight;
       if (!known) unknown += weight;
     }
     return total === 0 ? 0 : unknown / total;
+  }
+
+  /**
+   * A known word's weight in the question: its idf, but never below 1. A word of the title of a
+   * document that is alone in the knowledge base (or that most clauses use) has an idf near 0,
+   * and would otherwise weigh nothing next to a word the knowledge base never uses.
+   */
+  #knownIdf(term: string): number {
+    return Math.max(minKnownIdf, this.#bm25.idf(term));
   }
 
   #coverageOf(query: AnalyzedQuery, words: ReadonlySet<string>, text: string): number {
@@ -416,20 +434,24 @@ export class HybridSearch {
     let total = 0;
     let found = 0;
     const concepts: { weight: number; share: number; inCorpus: boolean }[] = [];
-    for (const { terms, phrases } of query.concepts) {
+    // "工作" is not held by "20个工作日": a word inside an amount of time or study is not the word
+    const outside = outsideAmounts(text);
+    const holds = (term: string): boolean => outside.includes(term) || !text.includes(term) || amountUnits.has(term);
+    for (const { terms, phrases, kin = [] } of withTheirPieces(query.concepts)) {
       const counted = terms.filter((term) => !isHanCharacter(term));
       const known = counted.filter((term) => this.#bm25.has(term));
       const stand = phrases.filter((phrase) => !counted.includes(phrase) && this.#bm25.has(phrase));
-      let weight = known.reduce((sum, term) => sum + this.#bm25.idf(term), 0);
-      if (weight === 0 && stand.length > 0) weight = Math.max(...stand.map((phrase) => this.#bm25.idf(phrase)));
+      let weight = known.reduce((sum, term) => sum + this.#knownIdf(term), 0);
+      if (weight === 0 && stand.length > 0) weight = Math.max(...stand.map((phrase) => this.#knownIdf(phrase)));
       const inCorpus = weight > 0;
       // a concept none of whose words or synonyms the corpus uses counts against every clause
       if (weight === 0 && counted.length > 0) weight = unknownIdf;
       if (weight === 0) continue;
       total += weight;
-      const held = phrases.some((phrase) => [...phrase].length >= 2 && text.includes(phrase))
+      // the concept is held by the student's phrase, a synonym, or another word of its thesaurus group
+      const held = [...phrases, ...kin].some((phrase) => [...phrase].length >= 2 && text.includes(phrase) && holds(phrase))
         ? weight
-        : known.filter((term) => words.has(term)).reduce((sum, term) => sum + this.#bm25.idf(term), 0);
+        : known.filter((term) => words.has(term) && holds(term)).reduce((sum, term) => sum + this.#knownIdf(term), 0);
       found += held;
       concepts.push({ weight, share: held / weight, inCorpus });
     }
@@ -479,11 +501,9 @@ export class HybridSearch {
     return total === 0 ? 0 : held / total;
   }
 
-  /** Whether a clause holds the kind of answer asked for: a number for "几个", a time for "多久". */
+  /** Whether a clause holds the kind of answer asked for: a number for "几个", a time for "多久", an amount for "多少钱". */
   #answerTypeFits(query: AnalyzedQuery, clause: Clause): boolean {
-    if (query.answerType === 'duration') return /[\d一二三四五六七八九十两半]+\s*个?(?:工作日|日|天|周|月|年|学期|学年|季度|小时)|每(?:学期|学年|年|季度|月)|定期|及时/u.test(clause.text);
-    if (query.answerType === 'quantity') return /\d+(?:\.\d+)?\s*(?:名|个|次|门|家|所|台|人|年|%|％|平方米|：)|[一二三四五六七八九十两百]+(?:名|个|次|门|家|所)|至少|不少于|不低于|以上/u.test(clause.text);
-    return false;
+    return query.answerType !== null && holdsAnswerType(query.answerType, clause.text);
   }
 
   /**

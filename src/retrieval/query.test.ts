@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadLexicon } from './lexicon.ts';
-import { analyzeQuery, synonymExpansions, translateEnglish, wordForms } from './query.ts';
+import { analyzeQuery, synonymExpansions, translateEnglish, wordForms, withTheirPieces } from './query.ts';
 import { Tokenizer } from './tokenizer.ts';
 
 const lexicon = loadLexicon();
@@ -135,5 +135,24 @@ describe('synonymExpansions', () => {
   it('matches Latin synonyms as whole words only', () => {
     expect(synonymExpansions('能去ktv吗', lexicon)).toContain('营业性娱乐场所');
     expect(synonymExpansions('能去ktvx吗', lexicon)).not.toContain('营业性娱乐场所');
+  });
+});
+
+describe('concepts of a question', () => {
+  it('takes a word and the pieces search mode cuts from it as one concept when counting a share of the question', () => {
+    const concept = (word: string): { terms: string[]; phrases: string[] } => ({ terms: [word], phrases: [word] });
+    expect(withTheirPieces([concept('补贴'), concept('批下'), concept('下来'), concept('批下来')])).toEqual([
+      concept('补贴'),
+      { terms: ['批下来', '批下', '下来'], phrases: ['批下来'] },
+    ]);
+    const query = analyzeQuery('是一对一面谈吗', lexicon, tokenizer);
+    expect(query.concepts.length).toBeGreaterThan(withTheirPieces(query.concepts).length);
+  });
+
+  it('knows the other words of a student’s thesaurus group (申请 → 申领) without searching for them', () => {
+    const query = analyzeQuery('补贴怎么申请', lexicon, tokenizer);
+    const applying = query.concepts.find((concept) => concept.terms.includes('申请'));
+    expect(applying?.kin).toContain('申领');
+    expect(query.terms.has('申领')).toBe(false);
   });
 });

@@ -3,11 +3,19 @@ import type { Lexicon } from './lexicon.ts';
 import { isMostlyEnglish, normalizeText } from './normalize.ts';
 import { toSimplified } from './simplified.ts';
 import type { Tokenizer } from './tokenizer.ts';
+import { answerTypeOf, type AnswerType } from './answer-types.ts';
+
+export { answerTypeOf } from './answer-types.ts';
 
 /** One thing a question asks about: the student's terms for it, and phrases a clause may use instead. */
 export interface Concept {
   terms: string[];
   phrases: string[];
+  /**
+   * The other Chinese words of the thesaurus groups the student's word belongs to (申领 for
+   * 申请): not searched for (expansion runs one way), but a clause that holds one holds the concept.
+   */
+  kin?: string[];
 }
 
 /** A student's question made ready for search. */
@@ -26,8 +34,8 @@ export interface AnalyzedQuery {
    * phrase that means the same), a repaired typo, or a single own term.
    */
   concepts: Concept[];
-  /** What kind of answer the question wants, when it asks for a quantity or a time. */
-  answerType: 'quantity' | 'duration' | null;
+  /** What kind of answer the question wants, when its words say (a quantity, a time, an amount of money, a date). */
+  answerType: AnswerType | null;
   /** Words the search added to repair typos (homophones), filled in by the search. */
   repairs: string[];
 }
@@ -40,13 +48,6 @@ const hintWeight = 0.3;
 
 /** Single Han characters are mostly function words or the debris of a typo. */
 const singleCharacterWeight = 0.5;
-
-/** Whether the question asks how many / how much, or how long / how often. */
-export function answerTypeOf(text: string): AnalyzedQuery['answerType'] {
-  if (/多久|多长时间|几天|几个工作日|什么时候|多少天|\bhow long\b|\bhow soon\b|\bwithin how many\b/iu.test(text)) return 'duration';
-  if (/几个|几名|几门|几家|几次|几年|几所|多少|比例|百分之|\bhow many\b|\bhow much\b|\bwhat percentage\b|\bratio\b|\bminimum\b/iu.test(text)) return 'quantity';
-  return null;
-}
 
 const englishWord = /[a-z0-9]+(?:[-'][a-z0-9]+)*/gu;
 
@@ -144,8 +145,8 @@ function synonymMatches(
   text: string,
   lexicon: Pick<Lexicon, 'synonyms'>,
   tokens: ReadonlySet<string>,
-): { present: string[]; absent: string[] }[] {
-  const matches: { present: string[]; absent: string[] }[] = [];
+): { present: string[]; absent: string[]; group: string[] }[] {
+  const matches: { present: string[]; absent: string[]; group: string[] }[] = [];
   for (const group of candidateGroups(text, lexicon, tokens)) {
     const present = group.filter((term) => occurs(term, text, tokens));
     if (present.length === 0) continue;
@@ -153,7 +154,7 @@ function synonymMatches(
     const studentWords = present.filter(
       (term) => term !== canonical && !present.some((other) => other !== term && other.includes(term)),
     );
-    matches.push({ present, absent: studentWords.length > 0 && !present.includes(canonical) ? [canonical] : [] });
+    matches.push({ present, absent: studentWords.length > 0 && !present.includes(canonical) ? [canonical] : [], group });
   }
   return matches;
 }
@@ -212,6 +213,28 @@ function occurs(term: string, text: string, tokens: ReadonlySet<string> = new Se
   return text.includes(term);
 }
 
+/**
+ * The concepts with each word the student typed taken together with the pieces search mode cut
+ * from it (批下来 with 批下 and 下来): the pieces are other ways to find the same word, not more
+ * things asked about, so a share of the question counts the word once.
+ *
+ * @example withTheirPieces([{ terms: ['批下'], … }, { terms: ['批下来'], … }]) // [{ terms: ['批下来', '批下'], phrases: ['批下来'] }]
+ */
+export function withTheirPieces(concepts: readonly Concept[]): Concept[] {
+  const plain = (concept: Concept): boolean => concept.terms.length === 1 && concept.phrases.length === 1 && concept.phrases[0] === concept.terms[0];
+  const wholes = concepts.filter(plain).sort((x, y) => [...y.terms[0]!].length - [...x.terms[0]!].length);
+  const merged = new Map<Concept, Concept>();
+  for (const concept of wholes) {
+    const word = concept.terms[0]!;
+    const whole = [...word].length >= 2 ? wholes.find((other) => other !== concept && !merged.has(other) && [...other.terms[0]!].length > [...word].length && other.terms[0]!.includes(word)) : undefined;
+    if (whole) merged.set(concept, whole);
+  }
+  if (merged.size === 0) return [...concepts];
+  const pieces = new Map<Concept, string[]>();
+  for (const [piece, whole] of merged) pieces.set(whole, [...(pieces.get(whole) ?? []), piece.terms[0]!]);
+  return concepts.filter((concept) => !merged.has(concept)).map((concept) => (pieces.has(concept) ? { ...concept, terms: [...concept.terms, ...pieces.get(concept)!] } : concept));
+}
+
 /** Normalises, translates (English) and expands a question into weighted search terms. */
 export function analyzeQuery(question: string, lexicon: Lexicon, tokenizer: Tokenizer): AnalyzedQuery {
   const text = toSimplified(normalizeText(question));
@@ -223,12 +246,14 @@ export function analyzeQuery(question: string, lexicon: Lexicon, tokenizer: Toke
   for (const term of ownTerms) terms.set(term, [...term].length === 1 && /\p{Script=Han}/u.test(term) ? singleCharacterWeight : 1);
   const concepts: Concept[] = [];
   const grouped = new Set<string>();
-  for (const { present, absent } of synonymMatches(searchText, lexicon, tokens)) {
+  for (const { present, absent, group } of synonymMatches(searchText, lexicon, tokens)) {
     const words = absent.flatMap((expansion) => tokenizer.exactWords(expansion)).filter((word) => [...word].length >= 2);
     for (const word of words) if (!terms.has(word)) terms.set(word, synonymWeight);
     const members = ownTerms.filter((term) => !grouped.has(term) && present.some((member) => member.includes(term)));
     members.forEach((term) => grouped.add(term));
-    if (members.length > 0) concepts.push({ terms: members, phrases: [...present, ...absent] });
+    const phrases = [...present, ...absent];
+    const kin = group.filter((member) => !phrases.includes(member) && /\p{Script=Han}/u.test(member));
+    if (members.length > 0) concepts.push({ terms: members, phrases, ...(kin.length > 0 ? { kin } : {}) });
   }
   // English words inside a Chinese question (有没有online的课, 是必修还是elective) search for what the
   // glossary says they mean; a clause holding that rendering is not yet taken to hold the student's
