@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Database } from '../store/database.ts';
+import { holdUntilIdle } from '../store/testing.ts';
 import { TicketDesk } from '../escalation/tickets.ts';
 import { SqlConversationStore } from '../conversation/conversation-store.ts';
 import { runZhiyin, startServe, zhiyinEnvironment, type ServeProcess } from '../testing/zhiyin-process.ts';
@@ -100,6 +101,7 @@ describe('two zhiyin serve processes on one PostgreSQL', () => {
     pglite = await PGlite.create({ extensions: { vector } });
     await pglite.exec('create extension if not exists vector');
     socket = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 40 });
+    holdUntilIdle(socket, pglite);
     await socket.start();
     url = `postgres://postgres:postgres@${socket.getServerConn()}/postgres?sslmode=disable`;
     dataDir = await mkdtemp(path.join(tmpdir(), 'zhiyin-two-'));

@@ -116,3 +116,64 @@ export const testBackends: [name: string, open: (options: { migrated: boolean })
     },
   ],
 ];
+
+/** The part of pglite-socket's internal query queue that `holdUntilIdle` replaces. */
+interface SocketQueryQueue {
+  queue: { handlerId: number; message: Uint8Array; resolve(bytes: number): void; reject(error: unknown): void; onData(data: Uint8Array): void }[];
+  processing: boolean;
+  processQueue(): Promise<void>;
+  clearQueueForHandler(handlerId: number): void;
+}
+
+/**
+ * Makes a multiplexing PGLiteSocketServer (`maxConnections` > 1) keep the database with one
+ * connection from its first message until PGlite answers ReadyForQuery 'I' (idle: no
+ * transaction block, no COPY, the extended-protocol sequence synced). pglite-socket 0.2 queues
+ * each protocol message on its own and holds a connection only inside an explicit transaction, so
+ * another connection's Parse/Bind could land between a Bind and its Execute, or inside a COPY —
+ * seen as "portal "" does not exist" when two `serve` processes started together under load.
+ * A real PostgreSQL gives every connection its own backend; this restores that for tests.
+ */
+export function holdUntilIdle(server: PGLiteSocketServer, db: PGlite): void {
+  const queue = (server as unknown as { queryQueue: SocketQueryQueue }).queryQueue;
+  const idle = [0x5a, 0, 0, 0, 5, 0x49]; // ReadyForQuery, length 5, status 'I'
+  let owner: number | null = null;
+  const clear = queue.clearQueueForHandler.bind(queue);
+  queue.clearQueueForHandler = (handlerId) => {
+    clear(handlerId);
+    if (owner === handlerId) owner = null;
+    void queue.processQueue();
+  };
+  queue.processQueue = async () => {
+    if (queue.processing) return;
+    queue.processing = true;
+    try {
+      while (queue.queue.length > 0) {
+        const index = owner === null ? 0 : queue.queue.findIndex((item) => item.handlerId === owner);
+        if (index === -1) break; // the owner's next message has not arrived yet
+        const item = queue.queue.splice(index, 1)[0]!;
+        let tail: number[] = [];
+        let bytes = 0;
+        try {
+          await db.runExclusive(() =>
+            db.execProtocolRawStream(item.message, {
+              onRawData: (data: Uint8Array) => {
+                bytes += data.length;
+                tail = [...tail, ...data.subarray(Math.max(0, data.length - idle.length))].slice(-idle.length);
+                item.onData(data);
+              },
+            }),
+          );
+        } catch (error) {
+          owner = null;
+          item.reject(error);
+          continue;
+        }
+        owner = idle.every((byte, k) => tail[k] === byte) ? null : item.handlerId;
+        item.resolve(bytes);
+      }
+    } finally {
+      queue.processing = false;
+    }
+  };
+}
