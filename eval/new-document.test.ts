@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadThresholds, floorFailures } from './thresholds.ts';
-import { newDocumentDevDir, newDocumentDir, newDocumentFiles, runNewDocumentCheck, type NewDocumentCheck } from './new-document.ts';
+import { newDocumentBlindDir, newDocumentDevDir, newDocumentDir, newDocumentFiles, runNewDocumentCheck, type NewDocumentCheck } from './new-document.ts';
 import type { EvalReport } from './runner.ts';
 
 /** The added document's questions hold to the floors in its folder's floors.json. */
@@ -46,5 +46,24 @@ describe('the development twin (eval/new-document-dev): another added document, 
 
   it('stays at or above its floors', async () => {
     await expectFloorsHeld(check, newDocumentDevDir);
+  });
+});
+
+describe('the blind added document (eval/new-document-blind): scored once, never tuned on', () => {
+  let check: NewDocumentCheck;
+  beforeAll(async () => {
+    check = await runNewDocumentCheck(newDocumentBlindDir);
+  }, 600_000);
+
+  it('is cited by the 办法 its 通知 wraps, with the issuers and date of the signature block', () => {
+    const added = check.listed.find((document) => document.title.includes('管理办法'));
+    expect(added?.title).toBe('湖南省高校毕业生等青年就业见习管理办法');
+    expect(added!.issuer).toContain('湖南省人力资源和社会保障厅');
+    expect(added!.region).toContain('湖南');
+    expect(added!.date).toBe('2025-07-28');
+  });
+
+  it('stays at or above its floors', async () => {
+    await expectFloorsHeld(check, newDocumentBlindDir);
   });
 });

@@ -20,6 +20,11 @@ export const newDocumentDir = path.join(repoRoot, 'eval', 'new-document');
  * tune on (a development set); eval/new-document stays the untuned check.
  */
 export const newDocumentDevDir = path.join(repoRoot, 'eval', 'new-document-dev');
+/**
+ * A third added document (湖南, 就业见习), written blind from knowledge/documents/ alone and scored
+ * once on 2026-12-03 before anyone read it; its floors are that scoring. Do not tune on it.
+ */
+export const newDocumentBlindDir = path.join(repoRoot, 'eval', 'new-document-blind');
 
 /** The files of a check folder: document.txt, questions.jsonl and floors.json (its floors, set from a scoring). */
 export function newDocumentFiles(dir: string): { document: string; questions: string; floors: string } {
@@ -53,10 +58,11 @@ export async function runNewDocumentCheck(dir: string = newDocumentDir): Promise
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  // `npm run eval:new-document -- --dev` checks eval/new-document-dev instead; `-- --dir <folder>` any
+  // `npm run eval:new-document -- --dev` checks eval/new-document-dev instead, `-- --blind`
+  // eval/new-document-blind; `-- --dir <folder>` any
   // folder with the same three files (a new blind document, kept outside the repository until it is scored)
   const dirAt = process.argv.indexOf('--dir');
-  const dir = dirAt > 0 ? path.resolve(process.argv[dirAt + 1] ?? '.') : process.argv.includes('--dev') ? newDocumentDevDir : newDocumentDir;
+  const dir = dirAt > 0 ? path.resolve(process.argv[dirAt + 1] ?? '.') : process.argv.includes('--dev') ? newDocumentDevDir : process.argv.includes('--blind') ? newDocumentBlindDir : newDocumentDir;
   const check = await runNewDocumentCheck(dir);
   process.stdout.write(`${check.ingest.output}\n${check.text}\n`);
 }
