@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import type { Queryable } from '../store/database.ts';
 import { KeyedQueue } from './keyed-queue.ts';
+import { whileLeased } from '../store/lease.ts';
 
 /** A stored channel message, as the inbox hands it to its channel's handler. */
 export interface InboxMessage<T = unknown> {
@@ -226,17 +227,19 @@ export class Inbox {
         continue;
       }
       let handled: void | Handled;
-      const renewal = this.#keepLeased(channel, row.message_id);
       try {
-        handled = await handler({ channel, externalId: row.message_id, conversationKey, payload: row.payload, attempt: row.attempts });
+        handled = await whileLeased(
+          this.#leaseMs,
+          () => this.#renewLease(channel, row.message_id),
+          () => handler({ channel, externalId: row.message_id, conversationKey, payload: row.payload, attempt: row.attempts }),
+          (error) => this.#log.warn({ channel, errorName: errorName(error) }, 'inbox: lease not renewed'),
+        );
       } catch (error) {
-        clearInterval(renewal);
         this.#log.warn({ channel, seq, attempt: row.attempts, errorName: errorName(error) }, 'inbox: handling failed');
         if (row.attempts >= this.#maxAttempts) await this.#park(channel, row.message_id, seq, row.attempts);
         else await this.#pause(channel, this.#retryDelayMs * row.attempts);
         continue;
       }
-      clearInterval(renewal);
       await this.db.query(
         `update inbound_messages set finished_at = now(), handled_at = coalesce(handled_at, now()), payload = null, leased_until = null,
                 answered_in_response_at = case when $3 then now() end
@@ -246,23 +249,13 @@ export class Inbox {
     }
   }
 
-  /**
-   * Renews the lease on a row while its handler runs (a third of the lease, every third of it): a
-   * slow turn under load is not taken up by another server as if this one had died. Stop it with
-   * `clearInterval`.
-   */
-  #keepLeased(channel: string, messageId: string): NodeJS.Timeout {
-    const timer = setInterval(() => {
-      void this.db
-        .query(
-          `update inbound_messages set leased_until = now() + make_interval(secs => $4)
-           where channel = $1 and message_id = $2 and leased_by = $3 and finished_at is null`,
-          [channel, messageId, this.#instance, this.#leaseMs / 1000],
-        )
-        .catch((error: unknown) => this.#log.warn({ channel, errorName: errorName(error) }, 'inbox: lease not renewed'));
-    }, Math.max(50, this.#leaseMs / 3));
-    timer.unref();
-    return timer;
+  /** Renews the lease on a row while its handler runs (see `whileLeased`). */
+  #renewLease(channel: string, messageId: string): Promise<unknown> {
+    return this.db.query(
+      `update inbound_messages set leased_until = now() + make_interval(secs => $4)
+       where channel = $1 and message_id = $2 and leased_by = $3 and finished_at is null`,
+      [channel, messageId, this.#instance, this.#leaseMs / 1000],
+    );
   }
 
   async #park(channel: string, messageId: string, seq: number, attempts: number): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Database } from '../store/database.ts';
 import type { Logger } from 'pino';
+import { whileLeased } from '../store/lease.ts';
 
 /** What a channel adapter offers the outbox: send one text message to one recipient. */
 export interface ChannelSender {
@@ -147,17 +148,12 @@ export class Outbox {
 
   /** Sends one claimed delivery, renewing its lease while the sender works (a slow send is not taken over). */
   async #send(row: DueRow): Promise<void> {
-    const renew = setInterval(() => {
-      void this.db
-        .query(`update outbox set lease_until = $2 where id = $1 and status = 'sending'`, [row.id, new Date(this.#now().getTime() + this.#leaseMs)])
-        .catch(() => undefined);
-    }, Math.max(50, this.#leaseMs / 3));
-    renew.unref();
-    try {
-      await this.#senders.get(row.channel)!.send(row.recipient, row.text);
-    } finally {
-      clearInterval(renew);
-    }
+    const sender = this.#senders.get(row.channel)!;
+    await whileLeased(
+      this.#leaseMs,
+      () => this.db.query(`update outbox set lease_until = $2 where id = $1 and status = 'sending'`, [row.id, new Date(this.#now().getTime() + this.#leaseMs)]),
+      () => sender.send(row.recipient, row.text),
+    );
   }
 
   async #deliver(limit: number): Promise<DeliveryRound> {
