@@ -30,40 +30,45 @@ describe('a document an administrator adds, answered without tuning (eval/new-do
   });
 });
 
-describe('the development twin (eval/new-document-dev): another added document, open to tuning', () => {
-  let check: NewDocumentCheck;
-  beforeAll(async () => {
-    check = await runNewDocumentCheck(newDocumentDevDir);
-  }, 600_000);
+/** What the listing must say of an added document: read from its 通知 and signature block, not the cover. */
+interface ListedAs {
+  title: string;
+  issuers: string[];
+  region?: string;
+  date: string;
+}
 
-  it('is cited by the 办法 its 通知 wraps, with the three issuers of the signature block', () => {
-    const added = check.listed.find((document) => document.title.includes('管理办法'));
-    expect(added?.title).toBe('四川省职业院校毕业生求职创业补贴发放管理办法');
-    expect(added!.issuer).toContain('四川省人力资源和社会保障厅');
-    expect(added!.issuer).toContain('四川省财政厅');
-    expect(added!.date).toBe('2025-06-18');
-  });
+/** The check of an added-document folder: cited by the 办法 its 通知 wraps, and held to its floors. */
+function describeAddedDocument(name: string, dir: string, expected: ListedAs): void {
+  describe(name, () => {
+    let check: NewDocumentCheck;
+    beforeAll(async () => {
+      check = await runNewDocumentCheck(dir);
+    }, 600_000);
 
-  it('stays at or above its floors', async () => {
-    await expectFloorsHeld(check, newDocumentDevDir);
+    it('is cited by the 办法 its 通知 wraps, with the issuers and date of the signature block', () => {
+      const added = check.listed.find((document) => document.title.includes('管理办法'));
+      expect(added?.title).toBe(expected.title);
+      for (const issuer of expected.issuers) expect(added!.issuer).toContain(issuer);
+      if (expected.region) expect(added!.region).toContain(expected.region);
+      expect(added!.date).toBe(expected.date);
+    });
+
+    it('stays at or above its floors', async () => {
+      await expectFloorsHeld(check, dir);
+    });
   });
+}
+
+describeAddedDocument('the development twin (eval/new-document-dev): another added document, open to tuning', newDocumentDevDir, {
+  title: '四川省职业院校毕业生求职创业补贴发放管理办法',
+  issuers: ['四川省人力资源和社会保障厅', '四川省财政厅'],
+  date: '2025-06-18',
 });
 
-describe('the blind added document (eval/new-document-blind): scored once, never tuned on', () => {
-  let check: NewDocumentCheck;
-  beforeAll(async () => {
-    check = await runNewDocumentCheck(newDocumentBlindDir);
-  }, 600_000);
-
-  it('is cited by the 办法 its 通知 wraps, with the issuers and date of the signature block', () => {
-    const added = check.listed.find((document) => document.title.includes('管理办法'));
-    expect(added?.title).toBe('湖南省高校毕业生等青年就业见习管理办法');
-    expect(added!.issuer).toContain('湖南省人力资源和社会保障厅');
-    expect(added!.region).toContain('湖南');
-    expect(added!.date).toBe('2025-07-28');
-  });
-
-  it('stays at or above its floors', async () => {
-    await expectFloorsHeld(check, newDocumentBlindDir);
-  });
+describeAddedDocument('the blind added document (eval/new-document-blind): scored once, never tuned on', newDocumentBlindDir, {
+  title: '湖南省高校毕业生等青年就业见习管理办法',
+  issuers: ['湖南省人力资源和社会保障厅'],
+  region: '湖南',
+  date: '2025-07-28',
 });
