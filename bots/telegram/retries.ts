@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpError, type Transformer } from 'grammy';
 import { autoRetry } from '@grammyjs/auto-retry';
 
@@ -39,19 +40,6 @@ export interface TelegramRetryOptions {
   firstPauseSeconds?: number;
 }
 
-const pause = (seconds: number, signal: AbortSignal | undefined): Promise<void> =>
-  new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', abort);
-      resolve();
-    }, seconds * 1000);
-    const abort = (): void => {
-      clearTimeout(timer);
-      reject(new Error('request aborted while waiting to retry'));
-    };
-    signal?.addEventListener('abort', abort, { once: true });
-  });
-
 /**
  * Which failed Bot API calls are tried again, as a grammY transformer (install it last: it is the
  * outer one).
@@ -80,7 +68,8 @@ export function telegramRetries(options: TelegramRetryOptions = {}): Transformer
         if (!(error instanceof HttpError) || signal?.aborted) throw error;
         if (sendsMessage(method) && !neverReachedTelegram(error)) throw new PossiblyDeliveredError(method, error);
         if (retry >= networkRetries) throw error;
-        await pause(pauseSeconds, signal as AbortSignal | undefined);
+        // rejects (AbortError) when the request is aborted during the pause
+        await sleep(pauseSeconds * 1000, undefined, { signal: signal as AbortSignal | undefined });
         pauseSeconds = Math.min(120, pauseSeconds * 2);
       }
     }
