@@ -14,32 +14,14 @@ import { checkDocxArchive, docxLimits } from './formats.ts';
 import { parseUpload, readUpload } from './ingest.ts';
 import { docxBomb, docxWithXml as docxWith, documentXml, sampleDocx, slowDocx, tinyParagraphs } from './testing-fixtures.ts';
 
-async function refusal(promise: Promise<unknown>): Promise<{ error: DocumentFormatError; ms: number }> {
-  const started = Date.now();
+async function refusal(promise: Promise<unknown>): Promise<{ error: DocumentFormatError }> {
   try {
     await promise;
   } catch (error) {
     expect(error).toBeInstanceOf(DocumentFormatError);
-    return { error: error as DocumentFormatError, ms: Date.now() - started };
+    return { error: error as DocumentFormatError };
   }
   throw new Error('expected the file to be refused');
-}
-
-/** The longest the main thread's event loop went without running a 20 ms timer while `work` ran. */
-async function longestStall(work: Promise<unknown>): Promise<number> {
-  let last = Date.now();
-  let longest = 0;
-  const timer = setInterval(() => {
-    const now = Date.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-  }, 20);
-  try {
-    await work.catch(() => undefined);
-  } finally {
-    clearInterval(timer);
-  }
-  return Math.max(longest, Date.now() - last);
 }
 
 describe('hostile Word files', () => {
@@ -48,13 +30,14 @@ describe('hostile Word files', () => {
     bomb = await docxBomb();
   });
 
-  it('a docx bomb (60 MB of tiny paragraphs) is refused from its zip directory within seconds', async () => {
+  it('a docx bomb (60 MB of tiny paragraphs) is refused from its zip directory, before anything is unpacked', async () => {
     expect(bomb.length).toBeLessThan(1024 * 1024);
-    const { error, ms } = await refusal(readUpload(bomb, 'bomb.docx'));
+    const { error } = await refusal(readUpload(bomb, 'bomb.docx'));
     expect(error.message).toMatch(/^bomb\.docx: /u);
     expect(error.message).toMatch(/恶意构造/u);
     expect(error.message).toMatch(/zip bomb/u);
-    expect(ms).toBeLessThan(3000);
+    // The refusal comes from the central directory alone: the synchronous check that inflates nothing says the same.
+    expect(() => checkDocxArchive(bomb, 'bomb.docx')).toThrow(error.message);
     // The in-process path (used when no worker can start) applies the same checks.
     await expect(parseUpload(bomb, 'bomb.docx')).rejects.toThrow(/zip bomb/u);
   });
@@ -75,9 +58,9 @@ describe('hostile Word files', () => {
     const part = documentXml(tinyParagraphs(150_000, noise)); // about 6.5 MB, 26 MB in four parts
     const file = await docxWith(part, { level: 1, extra: { 'word/a.xml': strToU8(part), 'word/b.xml': strToU8(part), 'word/c.xml': strToU8(part) } });
     expect(file.length).toBeLessThan(20 * 1024 * 1024);
-    const { error, ms } = await refusal(readUpload(file, 'big-xml.docx'));
+    const { error } = await refusal(readUpload(file, 'big-xml.docx'));
     expect(error.message).toMatch(/XML 解压后超过 20 MB.*past the unpacked-size limit/u);
-    expect(ms).toBeLessThan(3000);
+    expect(() => checkDocxArchive(file, 'big-xml.docx')).toThrow(error.message);
   });
 
   it('more parts than the limit are refused', async () => {
@@ -103,8 +86,8 @@ describe('hostile Word files', () => {
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
     it('is stopped at the time limit in a worker while the main thread keeps answering', async () => {
-      const parse = refusal(readUpload(slow, 'slow.docx', {}, { timeoutMs: 2500 }));
-      const answers: string[] = [];
+      let settled = false;
+      const parse = refusal(readUpload(slow, 'slow.docx', {}, { timeoutMs: 2500 })).finally(() => (settled = true));
       const ask = (): Promise<string> =>
         new Promise((resolve, reject) => {
           const port = (server.address() as AddressInfo).port;
@@ -114,19 +97,17 @@ describe('hostile Word files', () => {
             response.on('end', () => resolve(body));
           }).on('error', reject);
         });
-      const polling = (async () => {
-        for (let i = 0; i < 10; i += 1) {
-          answers.push(await ask());
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-      })();
-      const stall = await longestStall(parse);
-      await polling;
-      const { error, ms } = await parse;
+      // Answers that came back while the parse was still running: a parse on the main thread would
+      // hold the event loop until it ended, so none could (an order, not a clock, is asserted).
+      const answeredDuringParse: string[] = [];
+      while (!settled) {
+        const answer = await ask();
+        if (!settled) answeredDuringParse.push(answer);
+      }
+      const { error } = await parse;
       expect(error.message).toMatch(/^slow\.docx: .*2\.5 秒.*parsing took longer than 2\.5 s/u);
-      expect(ms).toBeLessThan(6000);
-      expect(answers).toEqual(Array(10).fill('ok'));
-      expect(stall).toBeLessThan(500);
+      expect(answeredDuringParse.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(answeredDuringParse)).toEqual(new Set(['ok']));
     });
 
     it('is stopped when it needs more than the worker’s heap', async () => {
