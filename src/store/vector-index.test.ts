@@ -99,6 +99,20 @@ describe.each(testBackends)('the vector index on %s', (_name, open) => {
     expect(hits.map((h) => h.clause_id).slice(0, 2)).toEqual(['doc#3', 'doc#2']);
   });
 
+  it('builds again an index a cut-short concurrent build left invalid (which "if not exists" would keep, unused)', async () => {
+    const name = vectorIndexName(MODEL, DIMS);
+    const valid = async (): Promise<boolean[]> =>
+      (await backend.db.query<{ valid: boolean }>('select i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname = $1', [name])).rows.map((row) => row.valid);
+    await ensureVectorIndex(backend.db, MODEL, DIMS);
+    // what a failed `create index concurrently` leaves behind
+    await backend.db.query(`update pg_index set indisvalid = false where indexrelid = $1::regclass`, [name]);
+    expect(await valid()).toEqual([false]);
+    expect(await indexVectorsAtSize(backend.db, MODEL, DIMS, ROWS - 1)).toBe('index');
+    expect(await valid()).toEqual([true]);
+    const { rows } = await backend.db.query<{ 'QUERY PLAN': string }>(`explain ${nearestClausesSql(DIMS)}`, [toSql(query), MODEL, 5]);
+    expect(rows.map((r) => r['QUERY PLAN']).join('\n')).toContain(`Index Scan using ${name}`);
+  });
+
   it('refuses a query vector of the wrong dimension', async () => {
     await expect(nearestClauses(backend.db, MODEL, DIMS, [1, 2, 3], 5)).rejects.toThrow(/3 dimensions, not 64/);
   });

@@ -22,13 +22,26 @@ export function vectorIndexName(model: string, dims: number): string {
 /**
  * Creates, if missing, the HNSW (cosine) index over the `model`'s rows of
  * `clause_embeddings`: a partial expression index, as the column has no fixed dimension.
+ * `concurrently` (outside a transaction only) builds it without locking out writes to the table
+ * (PostgreSQL's `create index concurrently`: another instance's publish is not held up by a
+ * minute-long build), and first drops an index of that name a build that was cut short left
+ * invalid (one that `if not exists` would otherwise keep, and the planner never use).
  *
  * @example
  * await ensureVectorIndex(db, 'bge-m3', 1024);
+ * await ensureVectorIndex(db, 'bge-m3', 1024, { concurrently: true }); // not inside a transaction
  */
-export async function ensureVectorIndex(db: Queryable, model: string, dims: number): Promise<void> {
+export async function ensureVectorIndex(db: Queryable, model: string, dims: number, options: { concurrently?: boolean } = {}): Promise<void> {
+  const name = vectorIndexName(model, dims);
+  if (options.concurrently) {
+    const { rows } = await db.query<{ valid: boolean }>(
+      `select i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname = $1`,
+      [name],
+    );
+    if (rows[0] && !rows[0].valid) await db.exec(`drop index concurrently if exists ${name}`);
+  }
   await db.exec(
-    `create index if not exists ${vectorIndexName(model, dims)} on clause_embeddings ` +
+    `create index ${options.concurrently ? 'concurrently ' : ''}if not exists ${name} on clause_embeddings ` +
       `using hnsw ((embedding::vector(${dims})) vector_cosine_ops) where model = ${quoteLiteral(model)}`,
   );
 }
@@ -62,7 +75,8 @@ export const exactScanLimit = 20_000;
  * Gives the `model`'s vectors the search their number calls for: past `limit` (default
  * {@link exactScanLimit}) the HNSW index (built if missing), else none (dense search scans them
  * all). Other models' indexes are dropped. Run it outside a transaction, after the vectors are
- * in: the build takes a while, and search works without it meanwhile (by scan).
+ * in: the build takes a while (concurrently: writes to the table go on), and search works
+ * without it meanwhile (by scan).
  *
  * @example
  * await indexVectorsAtSize(db, 'corpus-lsa-1a2b3c', 128); // 'scan' for a school's few thousand clauses
@@ -73,7 +87,7 @@ export async function indexVectorsAtSize(db: Queryable, model: string, dims: num
   const index = (rows[0]?.n ?? 0) > limit;
   await dropVectorIndexes(db, index ? { keep: vectorIndexName(model, dims) } : {});
   if (index) {
-    await ensureVectorIndex(db, model, dims);
+    await ensureVectorIndex(db, model, dims, { concurrently: true });
     await db.exec('analyze clause_embeddings');
   }
   return index ? 'index' : 'scan';

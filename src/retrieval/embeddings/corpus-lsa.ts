@@ -1,7 +1,7 @@
 import { Embeddings } from '@langchain/core/embeddings';
 import { createHash } from 'node:crypto';
 import type { Tokenizer } from '../tokenizer.ts';
-import { eigenpairs, eigenSolver, sparseRows, type Eigenpairs } from './lsa-eigen.ts';
+import { eigenpairs, eigenSolver, sparseRows, type Eigenpairs, type SparseRows } from './lsa-eigen.ts';
 
 type SparseVector = Map<number, number>;
 
@@ -37,7 +37,8 @@ export class CorpusLsaEmbeddings extends Embeddings {
   readonly #maxFitTexts: number;
   #vocabulary = new Map<string, number>();
   #idf: Float64Array = new Float64Array(0);
-  #rows: SparseVector[] = [];
+  /** The fitted texts' TF-IDF rows, compressed (as stored). */
+  #rows: SparseRows = sparseRows([]);
   /** k × n: row j is the j-th singular direction over the fitted texts, already divided by σ_j. */
   #projection: Float64Array[] = [];
   /** V × k, row-major: each vocabulary term's place in the fitted space (rows × projection). */
@@ -125,7 +126,7 @@ export class CorpusLsaEmbeddings extends Embeddings {
   /** Fits the space on the given texts (the clause set); deterministic for the same texts. */
   fit(texts: readonly string[]): this {
     const sample = this.#weighSample(texts);
-    return this.#finishFit(eigenpairs(sparseRows(this.#rows), this.#maxDimensions), sample, sample.length === texts.length ? 0 : this.unknownShare(texts));
+    return this.#finishFit(eigenpairs(this.#rows, this.#maxDimensions), sample, sample.length === texts.length ? 0 : this.unknownShare(texts));
   }
 
   /**
@@ -136,7 +137,7 @@ export class CorpusLsaEmbeddings extends Embeddings {
     // The worker starts first: its start-up overlaps the weighing of the sample.
     const solver = eigenSolver(Math.min(texts.length, this.#maxFitTexts));
     const sample = this.#weighSample(texts);
-    const decomposed = solver.solve(sparseRows(this.#rows), this.#maxDimensions);
+    const decomposed = solver.solve(this.#rows, this.#maxDimensions);
     // While the worker computes, this thread measures what the sample's vocabulary misses, and
     // keeps each text's known terms for its embedding (the vocabulary is the sample's already).
     const unknownShare = sample.length === texts.length ? 0 : this.unknownShare(texts, { keep: true });
@@ -155,13 +156,13 @@ export class CorpusLsaEmbeddings extends Embeddings {
     const documentFrequency = new Array<number>(this.#vocabulary.size).fill(0);
     for (const row of counts) for (const index of row.keys()) documentFrequency[index]! += 1;
     this.#idf = Float64Array.from(documentFrequency, (df) => Math.log((1 + sample.length) / (1 + df)) + 1);
-    this.#rows = counts.map((row) => this.#tfidf(row));
+    this.#rows = sparseRows(counts.map((row) => this.#tfidf(row)));
     return sample;
   }
 
   /** Keeps the largest singular directions (each divided by σ) and names the space; `unknownShare` of all the texts, measured on the sample's vocabulary. */
   #finishFit({ values, vectors }: Eigenpairs, sample: readonly string[], unknownShare: number): this {
-    const n = this.#rows.length;
+    const n = this.#rows.offsets.length - 1;
     const order = [...values]
       .map((value, index) => ({ value, index }))
       .filter(({ value }) => value > 1e-9)
@@ -186,11 +187,21 @@ export class CorpusLsaEmbeddings extends Embeddings {
   /** Folds the fitted texts into one V × k matrix, so that embedding costs (terms of the text) × k. */
   #buildTermSpace(): void {
     const k = this.#projection.length;
+    const { offsets, terms: rowTerms, weights } = this.#rows;
+    const n = offsets.length - 1;
+    // The projection transposed (n × k), so that each row's k coefficients are read in a row.
+    const byRow = new Float64Array(n * k);
+    for (let j = 0; j < k; j += 1) {
+      const direction = this.#projection[j]!;
+      for (let i = 0; i < n; i += 1) byRow[i * k + j] = direction[i]!;
+    }
     const terms = new Float64Array(this.#vocabulary.size * k);
-    for (let i = 0; i < this.#rows.length; i += 1) {
-      for (const [term, value] of this.#rows[i]!) {
-        const base = term * k;
-        for (let j = 0; j < k; j += 1) terms[base + j]! += this.#projection[j]![i]! * value;
+    for (let i = 0; i < n; i += 1) {
+      const from = i * k;
+      for (let at = offsets[i]!; at < offsets[i + 1]!; at += 1) {
+        const base = rowTerms[at]! * k;
+        const value = weights[at]!;
+        for (let j = 0; j < k; j += 1) terms[base + j]! += byRow[from + j]! * value;
       }
     }
     this.#terms = terms;
@@ -249,24 +260,10 @@ export class CorpusLsaEmbeddings extends Embeddings {
   /** The fitted space as bytes, to store beside the vectors it made; {@link fromBytes} reads it back. */
   toBytes(): Uint8Array {
     if (!this.fitted) throw new Error('CorpusLsaEmbeddings: call fit() before storing');
-    const n = this.#rows.length;
+    const { offsets, terms: indices, weights: values } = this.#rows;
+    const n = offsets.length - 1;
     const k = this.#projection.length;
-    const offsets = new Int32Array(n + 1);
-    let nnz = 0;
-    for (let i = 0; i < n; i += 1) {
-      nnz += this.#rows[i]!.size;
-      offsets[i + 1] = nnz;
-    }
-    const indices = new Int32Array(nnz);
-    const values = new Float64Array(nnz);
-    let at = 0;
-    for (const row of this.#rows) {
-      for (const [term, value] of row) {
-        indices[at] = term;
-        values[at] = value;
-        at += 1;
-      }
-    }
+    const nnz = indices.length;
     const projection = new Float64Array(k * n);
     for (let j = 0; j < k; j += 1) projection.set(this.#projection[j]!, j * n);
     const header = Buffer.from(
@@ -330,11 +327,7 @@ export class CorpusLsaEmbeddings extends Embeddings {
     const values = take(Float64Array, nnz);
     const projection = take(Float64Array, k * n);
     lsa.#vocabulary = new Map(vocabulary.map((feature, index) => [feature, index]));
-    lsa.#rows = Array.from({ length: n }, (_, i) => {
-      const row: SparseVector = new Map();
-      for (let at = offsets[i]!; at < offsets[i + 1]!; at += 1) row.set(indices[at]!, values[at]!);
-      return row;
-    });
+    lsa.#rows = { offsets, terms: indices, weights: values };
     lsa.#projection = Array.from({ length: k }, (_, j) => projection.slice(j * n, (j + 1) * n));
     lsa.#fingerprint = header.fingerprint;
     lsa.#unknownShareAtFit = header.unknownShareAtFit;

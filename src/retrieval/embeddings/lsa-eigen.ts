@@ -176,13 +176,22 @@ function powerEigenpairs({ offsets, terms, weights }: SparseRows, k: number): Ei
     if (step % 2 === 0 || step === powerIterations) orthonormalize(block, n, width);
   }
   const product = gramTimes(block);
+  // Bᵀ·(G·B), accumulated row by row (contiguous reads of both blocks; each entry sums its rows in
+  // the same order as a column-by-column loop would), upper triangle then mirrored.
+  const sums = new Float64Array(width * width);
+  for (let i = 0; i < n; i += 1) {
+    const row = i * width;
+    for (let a = 0; a < width; a += 1) {
+      const value = block[row + a]!;
+      const at = a * width;
+      for (let b = a; b < width; b += 1) sums[at + b]! += value * product[row + b]!;
+    }
+  }
   const small = new Matrix(width, width);
   for (let a = 0; a < width; a += 1) {
     for (let b = a; b < width; b += 1) {
-      let sum = 0;
-      for (let i = 0; i < n; i += 1) sum += block[i * width + a]! * product[i * width + b]!;
-      small.set(a, b, sum);
-      small.set(b, a, sum);
+      small.set(a, b, sums[a * width + b]!);
+      small.set(b, a, sums[a * width + b]!);
     }
   }
   const decomposition = new EigenvalueDecomposition(small, { assumeSymmetric: true });
