@@ -8,7 +8,7 @@ import { isMostlyEnglish } from '../retrieval/normalize.ts';
 import type { AnswerGenerator, ConversationSummary, FallbackReason } from '../generation/types.ts';
 import { answerFeatures, type AnswerabilityModel, type AnswerFeatures } from './answerability.ts';
 import { candidateSentences, leadSentence } from './lead-sentence.ts';
-import { asksForAFigure, questionTypeOf, statesAFigure } from './question-type.ts';
+import { questionTypeOf } from './question-type.ts';
 import { provinceOfRegion, provincesIn } from '../retrieval/regions.ts';
 import { answerTypeIsStrict, holdsAnswerType, type AnswerType } from '../retrieval/answer-types.ts';
 
@@ -203,8 +203,6 @@ export class PolicyAnswerer {
     // an amount, a date or the day a rule takes effect is stated or not: a lead without one does not answer
     const leadText = composed.leads[0]?.text ?? '';
     if (decision === 'answer' && answerTypeIsStrict(query.answerType) && !holdsAnswerType(query.answerType, leadText)) decision = 'clarify';
-    // "多少" / "几个" is answered by a figure: a lead that states none ("要提高就业率") does not answer it
-    if (decision === 'answer' && asksForAFigure(question) && !statesAFigure(leadText)) decision = 'clarify';
     // …and one the lead states while no other of the best clauses does is the answer
     if (decision === 'clarify' && answerTypeIsStrict(query.answerType) && holdsAnswerType(query.answerType, leadText) && onlyFirstStates(query.answerType, results.slice(0, 3))) decision = 'answer';
     // a definition ("本办法所称…是指…") answers what a word means, not whether or how much

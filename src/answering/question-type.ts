@@ -21,39 +21,6 @@ export function questionTypeOf(question: string): QuestionType {
   return patterns.find(({ pattern }) => pattern.test(question))?.type ?? 'open';
 }
 
-/**
- * A question that asks for a figure ("几个", "多少", "比例是多少", "how many"), not for a list that
- * a count introduces ("有几种方式", "哪几类"): only a sentence that states a figure answers it.
- */
-const asksFigure = /几(?!种|类|样|条|点|方面)[个名门家次所位人项成天年倍台岁周]|(?<!或)多少(?!种|类|样)|百分之几|几成|\bhow (?:many|much)\b|\bwhat (?:percentage|ratio|share)\b/iu;
-
-/** A figure stated in a sentence: digits, a percentage, or a Chinese numeral with its counter. */
-const statesFigure =
-  /[0-9０-９]|百分之|[零一二三四五六七八九十百千万两]+\s*(?:个|名|门|家|次|所|位|人|项|成|倍|天|日|周|月|年|学期|学年|学时|课时|小时|元|台|岁|周岁|分|级|份)|半数|一半|过半|全部|全体/u;
-
-/**
- * Whether a question asks for a figure.
- *
- * @example asksForAFigure('中职学校至少要配几个职业指导老师') // true
- * @example asksForAFigure('申请补贴有几种方式') // false
- */
-export function asksForAFigure(question: string): boolean {
-  return asksFigure.test(question);
-}
-
-/**
- * Whether a sentence states a figure (quoted titles left out: 《…第1部分》 is not one).
- *
- * @example statesAFigure('至少配备1名专兼职教师。') // true
- * @example statesAFigure('要进一步提高毕业生就业率。') // false
- */
-export function statesAFigure(sentence: string): boolean {
-  return statesFigure.test(withoutTitles(sentence).replace(numeralIdioms, ''));
-}
-
-/** Words built of numerals that state no figure (千家万户, 一系列, 一批). */
-const numeralIdioms = /千家万户|千方百计|万无一失|一系列|一批|一些|一定|一律|一致|一并|一起|一道|一体|一线|一流|一站式|一对一|一次性/gu;
-
 /** What a sentence must hold to answer each kind of question. */
 const answerShapes: Record<Exclude<QuestionType, 'open'>, RegExp> = {
   quantity: /\d|[一二三四五六七八九十百千两半]+\s*(?:名|个|次|门|家|所|人|位|项|倍|学时|课时|年|天|元|%|成)|比例|不低于|不少于|不超过|不高于|至少|以上|以下|以内/u,
