@@ -6,7 +6,7 @@ import { HybridSearch } from '../retrieval/hybrid-search.ts';
 import { loadLexicon } from '../retrieval/lexicon.ts';
 import { Tokenizer } from '../retrieval/tokenizer.ts';
 import { AnswerabilityModel, featureNames } from './answerability.ts';
-import { defaultMinConfidence, PolicyAnswerer, respectiveParts, type AnsweredQuestion } from './answer-question.ts';
+import { defaultMinConfidence, PolicyAnswerer, respectiveParts, subjectsOf, type AnsweredQuestion } from './answer-question.ts';
 
 const replies = new Replies();
 const liaoningTitle = '关于进一步规范中等职业学校管理全面提升中等职业教育质量的意见';
@@ -197,6 +197,11 @@ describe('respectiveParts', () => {
     ]);
   });
 
+  it('reads what a question names as its words and adjacent pairs of three characters or more', () => {
+    expect(subjectsOf('职业测评能帮我啥', ['职业', '测评', '帮', '啥'])).toEqual(['职业测评']);
+    expect(subjectsOf('创新创业教育包括哪些', ['创新创业', '教育', '包括', '哪些'])).toEqual(['创新创业', '创新创业教育', '教育包括', '包括哪些']);
+  });
+
   it('finds no parts in a question without 分别', () => {
     expect(respectiveParts('中职学校要不要公布毕业生的就业情况')).toEqual([]);
     expect(respectiveParts('学校和实习单位要承担什么责任')).toEqual([]);
@@ -230,6 +235,16 @@ describe('PolicyAnswerer on a figure, a date or a definition', () => {
     expect(answered.answer).toContain('2000元');
     const without = answererOver(['第一条 求职补贴按规定标准发放。', '第二条 求职补贴由学校初审。']);
     expect((await without.answer('求职补贴能拿多少钱')).outcome).toBe('abstain');
+  });
+
+  it('answers what a thing is for from the clause headed by its name, not from one that names it in a list', async () => {
+    const answerer = answererOver([
+      '第一条 学校通过求职登记、求职辅导和就业推荐帮助学生，求职辅导由就业指导中心负责。',
+      '第二条 开展求职辅导。帮助毕业学年的全日制学生了解自身特点和行业发展的基本情况，学习简历撰写与面试技巧，结合所学专业制定切实可行的求职计划，并在求职过程中获得持续的支持与服务。',
+    ]);
+    const answered = await answerer.answer('求职辅导是干嘛的');
+    expect(answered.outcome).toBe('answer');
+    expect(answered.answer.split('\n')[0]).toContain('第二条：开展求职辅导。帮助毕业学年的全日制学生了解自身特点');
   });
 
   it('answers when a rule takes effect from the clause that sets it in force', async () => {

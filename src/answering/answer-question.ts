@@ -144,7 +144,7 @@ export class PolicyAnswerer {
     if (named.size > 0 && region !== '全国' && !named.has(region)) {
       return finish('abstain', unsure(), { ranked: results, confidence });
     }
-    const chosen = chooseCited(results);
+    const chosen = chooseCited(this.#aboutFirst(question, query, results));
     let cited = chosen.cited;
     const focus = [...chosen.focus];
     if (asksForAList(question) && focus[0] && focus[0].clause.parts > 1 && focus[0].clause.parts <= 4) {
@@ -281,6 +281,28 @@ export class PolicyAnswerer {
     };
   }
 
+  /**
+   * For a question what something is, does or covers ("创新创业教育包括啥内容", "学业辅导是干嘛的"):
+   * the ranked clauses with one among the best few whose heading names that thing ("开展创新创业教育。")
+   * first, when the best one's heading does not — a clause about a thing answers what it is; one
+   * that names it in a list of others ("通过学业辅导、职业指导教育…") does not.
+   */
+  #aboutFirst(question: string, query: AnalyzedQuery, results: readonly RankedClause[]): RankedClause[] {
+    const [best] = results;
+    if (!best || !asksWhatItIs.test(question)) return [...results];
+    const subjects = subjectsOf(query.searchText, query.ownTerms);
+    if (subjects.length === 0) return [...results];
+    // the heading is the thing's name, give or take a verb ("开展…") or a companion ("…与咨询服务"),
+    // not a longer phrase that mentions it ("加强专兼职工作人员队伍建设")
+    const headed = (ranked: RankedClause): boolean => {
+      const heading = clauseHeading(ranked.clause.text)?.replace(/[\p{P}\s]/gu, '');
+      return heading !== undefined && subjects.some((subject) => heading.includes(subject) && [...heading].length - [...subject].length <= headingBesideName);
+    };
+    if (headed(best)) return [...results];
+    const about = results.slice(1, maxWeighed).find((ranked) => ranked.coverage >= this.minConfidence && headed(ranked));
+    return about ? [about, ...results.filter((ranked) => ranked !== about)] : [...results];
+  }
+
   /** The best distinct clauses to offer (one per clause, not several parts of one), at most 3. */
   #choices(query: AnalyzedQuery, results: readonly RankedClause[], type: ReturnType<typeof questionTypeOf>): ClarifyChoice[] {
     const choices: ClarifyChoice[] = [];
@@ -310,6 +332,33 @@ export class PolicyAnswerer {
     const shown = titles.slice(0, 8).join(language === 'zh' ? '、' : ', ');
     return titles.length > 8 ? `${shown}${language === 'zh' ? ` 等 ${titles.length} 份` : ` and ${titles.length - 8} more`}` : shown;
   }
+}
+
+/** A question what something is, does or covers, or what it is good for. */
+const asksWhatItIs = /干嘛|干啥|搞啥|做啥|干什么|做什么|是什么|什么是|啥内容|什么内容|哪些内容|包括|包含|有啥用|有什么用|什么作用|帮我啥|帮我们啥|能帮|具体是|指什么|\bwhat (?:is|are|does|do)\b/iu;
+
+/** How many characters a heading that names a thing may hold beside its name. */
+const headingBesideName = 6;
+
+/** At most this many of the best clauses are looked through for one about the thing asked. */
+const maxWeighed = 5;
+
+/** A clause's heading: its first sentence when that is short and the clause goes on ("开展学业辅导。"); else null. */
+function clauseHeading(clauseText: string): string | null {
+  const [first, second] = candidateSentences(clauseText, { headings: false });
+  return first !== undefined && second !== undefined && [...first].length <= 20 ? first : null;
+}
+
+/**
+ * What a question names: its words and pairs of adjacent words of three characters or more
+ * ("创新创业教育包括啥内容" → 创新创业, 创新创业教育).
+ *
+ * @example subjectsOf('职业测评能帮我啥', ['职业', '测评', '帮', '啥']) // ['职业测评']
+ */
+export function subjectsOf(text: string, words: readonly string[]): string[] {
+  const han = words.filter((word) => /^\p{Script=Han}+$/u.test(word));
+  const joined = han.slice(1).map((word, index) => `${han[index]}${word}`).filter((pair) => text.includes(pair));
+  return [...new Set([...han, ...joined].filter((word) => [...word].length >= 3))];
 }
 
 /** A lead sentence that defines a term. */
