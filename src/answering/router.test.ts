@@ -24,6 +24,15 @@ describe('routeMessage', () => {
       },
     );
 
+    it('reads 崩溃 as a crisis when a person breaks, and leaves a crashed system to the classifier', () => {
+      const quiet = toyClassifier(0.5);
+      expect(routeMessage('实习太累了，我快崩溃了', noPhrases, quiet)).toMatchObject({ kind: 'escalate', reason: 'crisis' });
+      expect(routeMessage('整个人都崩溃了', noPhrases, quiet)).toMatchObject({ kind: 'escalate', reason: 'crisis' });
+      expect(routeMessage('心态彻底崩溃', noPhrases, quiet)).toMatchObject({ kind: 'escalate', reason: 'crisis' });
+      expect(routeMessage('报名系统崩溃了，问一下截止时间能顺延吗', noPhrases, quiet)).toMatchObject({ kind: 'policy' });
+      expect(routeMessage('网页又崩溃了', noPhrases, quiet)).toMatchObject({ kind: 'policy' });
+    });
+
     it('is found in the middle of a 5,000-character message, before the length check', () => {
       const message = `${'实习单位的安排让我很累。'.repeat(200)}我真的不想活了${'每天加班到很晚。'.repeat(330)}`;
       expect([...message].length).toBeGreaterThan(5000);
@@ -80,6 +89,14 @@ describe('routeMessage', () => {
         expect(routeMessage(message)).toMatchObject({ kind: 'escalate', reason: 'person' });
       },
     );
+
+    it('takes a message ending in 人工 for a wish for a person, but not one asking whether a service relies on people', () => {
+      const quiet = toyClassifier(0.5);
+      expect(routeMessage('请帮我转人工', noPhrases, quiet)).toMatchObject({ kind: 'escalate', reason: 'person' });
+      expect(routeMessage('我要人工', noPhrases, quiet)).toMatchObject({ kind: 'escalate', reason: 'person' });
+      expect(routeMessage('就业指导是用系统还是全靠人工', noPhrases, quiet)).toMatchObject({ kind: 'policy' });
+      expect(routeMessage('审核是人工', noPhrases, quiet)).toMatchObject({ kind: 'policy' });
+    });
 
     it.each(['职业指导老师有几个', '中职学校的职业指导老师有几个', '职业指导老师负责什么'])(
       'does not take a question about teachers, %s, for a wish to talk to one',
