@@ -95,7 +95,7 @@ const personPatterns: RegExp[] = [
 /** Complaints: wanting to complain or report, not asking how complaints work. */
 const complaintPatterns: RegExp[] = [
   /(?:我|我们)(?:要|想|想要|得|必须|准备|打算)(?:去|向\S{0,8})?(?:投诉|举报|告(?:你们|学校|他们|单位)|维权)|(?<!怎么|如何|怎样|哪里|去哪|在哪|向谁|找谁)投诉(?:你们|学校|老师|单位|公司|企业|辅导员|这个)|举报(?:学校|单位|公司|老师|你们)|(?:太|真|很)(?:差劲|垃圾|坑人|黑心|过分)|什么破(?:学校|单位|机器人|系统)/u,
-  /\b(?:i|we) (?:want|would like|need|am going|wanna) to (?:file a |make a |lodge a )?(?:complain|complaint|report)|(?:file|make|lodge) a complaint\b/u,
+  /\b(?:i|we) (?:want|would like|need|am going|wanna) to (?:file a |make a |lodge a )?(?:complain|complaint|report)|(?<!\bhow (?:do|can|should|would|to) (?:i |we |you |one )?)(?:file|make|lodge) a complaint\b/u,
 ];
 
 /** Attempts to change the rules or extract the instructions. */
