@@ -6,7 +6,7 @@ import type { LabelledMessage, MessageLabel } from '../src/answering/message-cla
 import { loadLexicon } from '../src/retrieval/lexicon.ts';
 import { Tokenizer } from '../src/retrieval/tokenizer.ts';
 import { dataFingerprint, splitHeldOut } from './router-report.ts';
-import { defaultTrainOptions, modelText, outOfFoldCrisisScores, trainRouter, withSentences } from './train-router.ts';
+import { chooseCrisisThreshold, defaultTrainOptions, modelText, outOfFoldCrisisScores, trainRouter, withSentences } from './train-router.ts';
 
 const tokenizer = new Tokenizer(loadLexicon());
 
@@ -37,6 +37,31 @@ describe('withSentences', () => {
   });
 });
 
+describe('chooseCrisisThreshold', () => {
+  const steps = (count: number, from: number, step: number): number[] => Array.from({ length: count }, (_, i) => from + i * step);
+
+  it('takes the 99 % point of the cross-validated and held-out crisis scores pooled', () => {
+    // 300 scores: 3 may be missed, so the fourth lowest is the threshold; the held-out part alone would allow 0.31
+    const crossValidated = [0.02, 0.03, 0.04, ...steps(197, 0.6, 0.001)];
+    const heldOut = [0.3, 0.31, ...steps(98, 0.7, 0.001)];
+    expect(chooseCrisisThreshold(crossValidated, heldOut)).toEqual({ threshold: 0.3, pooled: 0.3, heldOut: 0.31, crossValidated: 0.04 });
+  });
+
+  it('never lets the held-out crisis recall fall below the target, whatever the pool allows', () => {
+    const crossValidated = steps(900, 0.5, 0);
+    const heldOut = [0.05, 0.06, ...steps(98, 0.9, 0.001)];
+    const choice = chooseCrisisThreshold(crossValidated, heldOut);
+    expect(choice.pooled).toBe(0.5);
+    expect(choice.heldOut).toBe(0.06);
+    expect(choice.threshold).toBe(0.06);
+    expect(heldOut.filter((score) => score >= choice.threshold).length / heldOut.length).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it('rounds down, so that rounding never costs recall', () => {
+    expect(chooseCrisisThreshold([0.123456], [0.123456], 1).threshold).toBe(0.1234);
+  });
+});
+
 describe('trainRouter', () => {
   const options = { ...defaultTrainOptions, tokenizer, epochs: 6 };
   const trained = trainRouter(options, dataDir());
@@ -48,9 +73,12 @@ describe('trainRouter', () => {
     expect(trained.heldOut.items).toBe(heldOut.length);
   });
 
-  it('stores a cross-validated crisis threshold and the held-out numbers in the model', () => {
+  it('stores the chosen crisis threshold, where it came from, and the held-out numbers in the model', () => {
     expect(trained.model.crisisThreshold).toBeGreaterThan(0);
     expect(trained.model.crisisThreshold).toBeLessThanOrEqual(0.5);
+    expect(trained.model.crisisThreshold).toBe(trained.threshold.threshold);
+    expect(trained.model.crisisThreshold).toBeLessThanOrEqual(trained.threshold.heldOut);
+    expect(trained.model.training!['crisisThresholdParts']).toEqual({ crossValidated: trained.threshold.crossValidated, heldOut: trained.threshold.heldOut, pooled: trained.threshold.pooled });
     expect(trained.model.heldOut).toMatchObject({ items: trained.heldOut.items, crisisRecall: 1, labels: trained.heldOut.labels });
   });
 

@@ -142,6 +142,15 @@ describe('PolicyAnswerer declining to answer', () => {
     expect(henan.citations[0]).toMatchObject({ doc: 'henan-gaoxiao-employment-services' });
   });
 
+  it('reports a question about a province it has no documents for as out of scope, decided by the knowledge base', async () => {
+    const result = await ask('江苏的高校至少要建几个就业见习基地');
+    expect(result.outcome).toBe('abstain');
+    expect(result.answer).toContain('江苏');
+    // not a policy question the bot failed on (which counts towards handing the student to a teacher)
+    expect(result.route).toMatchObject({ kind: 'abstain', reason: 'out-of-scope' });
+    expect((await ask('河南的高校至少要建几个就业见习基地')).route.kind).toBe('policy');
+  });
+
   it('abstains on questions outside the documents', async () => {
     const result = await ask('高考分数线是多少');
     expectNoCitation(result);

@@ -1,7 +1,7 @@
 import type { HybridSearch, RankedClause } from '../retrieval/hybrid-search.ts';
 import type { AnalyzedQuery } from '../retrieval/query.ts';
 import type { Language, Replies } from '../prompts.ts';
-import { maxMessageLength, routeMessage, type Route } from './router.ts';
+import { maxMessageLength, routeMessage, type Route, type RouteScores } from './router.ts';
 import { chooseCited, composeExtractiveAnswer } from './extractive-answer.ts';
 import type { AskResult, RetrievedClause } from './types.ts';
 import { isMostlyEnglish } from '../retrieval/normalize.ts';
@@ -89,7 +89,7 @@ export class PolicyAnswerer {
     const finish = (
       outcome: AskResult['outcome'],
       answer: string,
-      extra: Partial<Pick<AnsweredQuestion, 'citations' | 'ranked' | 'confidence' | 'generation' | 'choices' | 'assessment'>> = {},
+      extra: Partial<Pick<AnsweredQuestion, 'citations' | 'ranked' | 'confidence' | 'generation' | 'choices' | 'assessment' | 'route'>> = {},
     ): AnsweredQuestion => {
       const ranked = extra.ranked ?? [];
       const care = (route.kind === 'policy' || route.kind === 'abstain') && route.care === true;
@@ -99,7 +99,7 @@ export class PolicyAnswerer {
         citations: extra.citations ?? [],
         retrieved: ranked.slice(0, 5).map(toRetrieved),
         latency_ms: Math.round((performance.now() - started) * 100) / 100,
-        route,
+        route: extra.route ?? route,
         confidence: extra.confidence ?? null,
         language,
         ranked,
@@ -136,8 +136,11 @@ export class PolicyAnswerer {
     // A province the knowledge base has no rules for ("上海应届生落户…") is not answered from
     // another province's rules; a national rule may still answer it.
     const elsewhere = [...provincesIn(query.searchText)].filter((province) => !this.#provinces.has(province));
+    // The knowledge base, not the router, decided this one is out of its scope: reported as such,
+    // so that the conversation does not count it as a question the bot failed to answer.
     if (elsewhere.length > 0 && results[0]!.document.region !== '全国') {
-      return finish('abstain', this.replies.render(language, 'abstain_other_region', { region: elsewhere.join('、'), covered: this.#covered(language) }), { ranked: results, confidence });
+      const scope: Route = { kind: 'abstain', reason: 'out-of-scope', ...(route.kind === 'policy' || route.kind === 'abstain' ? pick(route) : {}) };
+      return finish('abstain', this.replies.render(language, 'abstain_other_region', { region: elsewhere.join('、'), covered: this.#covered(language) }), { ranked: results, confidence, route: scope });
     }
     const named = this.search.regionsIn(query.searchText);
     const region = results[0]!.document.region;
@@ -359,6 +362,11 @@ export function subjectsOf(text: string, words: readonly string[]): string[] {
   const han = words.filter((word) => /^\p{Script=Han}+$/u.test(word));
   const joined = han.slice(1).map((word, index) => `${han[index]}${word}`).filter((pair) => text.includes(pair));
   return [...new Set([...han, ...joined].filter((word) => [...word].length >= 3))];
+}
+
+/** The care note and the classifier's scores of a route, to carry over to another. */
+function pick(route: Extract<Route, { kind: 'policy' | 'abstain' }>): { care?: boolean; scores?: RouteScores } {
+  return { ...(route.care ? { care: true } : {}), ...(route.scores ? { scores: route.scores } : {}) };
 }
 
 /** A lead sentence that defines a term. */

@@ -74,24 +74,28 @@ function readsAsCrisisAlone(classifier: MessageClassifier, sentence: string, who
   return part.probabilities.crisis >= sureCrisisSentence && [...sentence].length >= sentenceEvidenceLength;
 }
 
-/** Self-harm, suicide and hopelessness. Checked first, on the whole message, whatever its length. */
+/**
+ * Self-harm, suicide and hopelessness. Checked first, on the whole message, whatever its length.
+ * 崩溃 counts when a person is what breaks (我快崩溃了, 整个人都崩溃了, 心态崩溃); a system or a web
+ * page that crashed (报名系统崩溃了) is left to the classifier.
+ */
 const crisisPatterns: RegExp[] = [
   /不想活|活不下去|活着(?:真|好|也|还)?没(?:有)?(?:意思|意义|希望)|活够了|想死|去死|寻死|自杀|轻生|自残|自尽|割腕|跳楼|跳河|上吊|烧炭|吃安眠药|安眠药/u,
   /结束(?:自己的)?(?:生命|这一切|一切)|了结(?:自己|生命)|离开这个世界|伤害自己|撑不下去了?|不如死|死了算了|消失算了|没有活下去/u,
-  /(?:是|就是)(?:个|一个)?(?:累赘|负担|废物)|没人在乎我|绝望|崩溃了|彻底没希望/u,
+  /(?:是|就是)(?:个|一个)?(?:累赘|负担|废物)|没人在乎我|绝望|(?:我|人|心态|心理|精神|情绪)(?:都|也|真的|真|快|快要|要|已经|彻底|整个|完全)*崩溃|彻底没希望/u,
   /\b(?:kill(?:ing)? myself|suicid(?:e|al)|end (?:my|it) (?:life|all)|want(?:ed)? to die|hurt(?:ing)? myself|self[- ]harm|no reason to live|don'?t want to (?:live|be alive))\b/u,
 ];
 
 /** Asking for a human. */
 const personPatterns: RegExp[] = [
-  /转人工|人工(?:客服|服务|老师|咨询)?$|^人工(?!智能)|找(?:个)?(?:真人|人工)|找个人(?:聊|说|问|帮)|找人(?:聊聊|聊天|说说|谈谈|帮帮我)|真人|(?:找|联系|见|约|问问)(?:一下)?(?:老师|辅导员|班主任|就业指导老师|职业指导老师|咨询师)|(?:跟|和|与|让)(?:真人|人工)?(?:老师|辅导员|班主任|咨询师)(?:聊|谈|说|沟通|打电话|联系)|(?:老师|辅导员)(?:能|可以)?(?:跟|和)我(?:聊|谈|说)|有没有(?:真)?人(?:能|可以)?(?:帮|回|在)/u,
+  /转人工|(?<![靠用是])人工(?:客服|服务|老师|咨询)?$|^人工(?!智能)|找(?:个)?(?:真人|人工)|找个人(?:聊|说|问|帮)|找人(?:聊聊|聊天|说说|谈谈|帮帮我)|真人|(?:找|联系|见|约|问问)(?:一下)?(?:老师|辅导员|班主任|就业指导老师|职业指导老师|咨询师)|(?:跟|和|与|让)(?:真人|人工)?(?:老师|辅导员|班主任|咨询师)(?:聊|谈|说|沟通|打电话|联系)|(?:老师|辅导员)(?:能|可以)?(?:跟|和)我(?:聊|谈|说)|有没有(?:真)?人(?:能|可以)?(?:帮|回|在)/u,
   /\b(?:human|real person|a person|live agent|someone real|talk to (?:a |my |the )?(?:teacher|counselor|counsellor|advisor|adviser|person|someone|staff)|speak (?:to|with) (?:a |my |the )?(?:teacher|counselor|counsellor|advisor|adviser|person|someone|staff))\b/u,
 ];
 
 /** Complaints: wanting to complain or report, not asking how complaints work. */
 const complaintPatterns: RegExp[] = [
   /(?:我|我们)(?:要|想|想要|得|必须|准备|打算)(?:去|向\S{0,8})?(?:投诉|举报|告(?:你们|学校|他们|单位)|维权)|(?<!怎么|如何|怎样|哪里|去哪|在哪|向谁|找谁)投诉(?:你们|学校|老师|单位|公司|企业|辅导员|这个)|举报(?:学校|单位|公司|老师|你们)|(?:太|真|很)(?:差劲|垃圾|坑人|黑心|过分)|什么破(?:学校|单位|机器人|系统)/u,
-  /\b(?:i|we) (?:want|would like|need|am going|wanna) to (?:file a |make a |lodge a )?(?:complain|complaint|report)|(?:file|make|lodge) a complaint\b/u,
+  /\b(?:i|we) (?:want|would like|need|am going|wanna) to (?:file a |make a |lodge a )?(?:complain|complaint|report)|(?<!\bhow (?:do|can|should|would|to) (?:i |we |you |one )?)(?:file|make|lodge) a complaint\b/u,
 ];
 
 /** Attempts to change the rules or extract the instructions. */
