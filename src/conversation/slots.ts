@@ -22,8 +22,12 @@ export function numberFrom(text: string): number | null {
 export type SchoolType = '中职' | '高校';
 
 const schoolWords: ReadonlyArray<{ type: SchoolType; pattern: RegExp }> = [
-  { type: '中职', pattern: /中等职业学校|中等职业|职业高中|中职(?:学校)?|中专|技校|职高|secondary vocational(?: schools?)?|vocational (?:high )?schools?/iu },
-  { type: '高校', pattern: /高等职业(?:学校|院校)|普通高等学校|高职(?:院校)?|高校|大学|大专|本科|universit(?:y|ies)|colleges?/iu },
+  {
+    type: '中职',
+    // in a vocational-education conversation "secondary schools" are the 中职 the documents cover (高中 is "high school")
+    pattern: /中等职业学校|中等职业|职业高中|中职(?:学校)?|中专|技校|职高|secondary (?:vocational |technical )?schools?|secondary vocational|vocational (?:high )?schools?|technical schools?/iu,
+  },
+  { type: '高校', pattern: /高等职业(?:学校|院校)|普通高等学校|高职(?:院校)?|高校|大学|大专|本科|universit(?:y|ies)|(?:higher vocational |vocational )?colleges?|polytechnics?/iu },
 ];
 
 /** Stages of study the documents do not cover (they cover 中职 and 高校 only). */
@@ -78,6 +82,15 @@ const englishRegionStems: Record<string, string> = { shandong: '山东', henan: 
 export function regionKey(word: string): string {
   const stem = regionStem(word);
   return englishRegionStems[stem] ?? stem;
+}
+
+/** Words for the student's own region that do not say which it is ("我们省", "本市", "our province"). */
+const ownRegionWords =
+  /我们(?:这个)?省|我们(?:这个)?市|咱们?省|咱们?市|本省|本市|我省|我市|我们当地|我们这边|我们这里|我们那边|我们那里|我们那儿|\b(?:our|my) (?:province|city|region|area)\b|\bwhere i (?:live|study|am)\b/iu;
+
+/** The words a message uses for the student's own region without naming it, or null. */
+export function ownRegionIn(text: string): string | null {
+  return ownRegionWords.exec(text)?.[0] ?? null;
 }
 
 /** An age the message states ("15岁", "十五周岁", "I'm 15"), or null. */
@@ -147,7 +160,7 @@ const locators = /第\s*[一二两三四五六七八九十百\d]+\s*(?:条|点|�
 /** What a message is about in its own words: what remains without slots, question words, pronouns and particles. */
 export function ownWordsOf(text: string): string {
   // clause numbers and locators (第二点, 第十五条, 8.5, （三）, 三、) are never what a message is about
-  let rest = text.toLowerCase().replace(locators, ' ');
+  let rest = text.toLowerCase().replace(locators, ' ').replace(ownRegionWords, ' ');
   for (const found of [schoolIn(rest)?.word, regionIn(rest)?.word, ageWordsIn(rest), gradeIn(rest)]) if (found) rest = rest.replace(found, ' ');
   const count = /(\d{2,}|[一二三四五六七八九十两][一二三四五六七八九十两百千万]+)\s*(?:来|多)?\s*(?:个|名|位)?\s*(?:毕业生|学生|人|老师|教师|员工)|\b\d{2,}\s+(?:graduates?|students?|people|staff|teachers?)\b/iu;
   rest = rest.replace(count, ' ').replace(uncoveredWords, ' ');
@@ -162,5 +175,7 @@ export const standsForSubject = /(?<!其)他|她|它|\b(?:he|she|it|they|them|th
 
 /** Whether a message asks its own question (a question word, 吗, or a question mark). */
 export function asksAQuestion(text: string): boolean {
+  // an A-not-A question asks too: 收不收, 给不给, 扣没扣
+  if (/(\p{Script=Han})[不没]\1/u.test(text)) return true;
   return /[几谁吗么啥哪]|什么|怎样|怎么|如何|咋|能否|是否|是不是|可以|能不能|要不要|有没有|会不会|行不行|对不对|多少|多久|[没不][?？]?$|[?？]|\b(?:how|what|when|where|who|why|which|can|may|must|should|is|are|do|does)\b/iu.test(text);
 }
