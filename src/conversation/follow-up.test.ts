@@ -301,6 +301,19 @@ describe('follow-ups as slot substitution', () => {
     expect(resolveFollowUp('我们这边实习单位可以收押金吗', last('河南高校专职就业指导人员按多少比例配'), knowledge)?.kind).not.toBe('which-region');
   });
 
+  it('swaps a slot however the student words it: 换成…的话, plural ages, "也一样吗" without the old region again', () => {
+    expect(resolveFollowUp('换成中职的话呢', last('河南高校专职就业指导人员按多少比例配'), knowledge)).toMatchObject({
+      kind: 'rewrite',
+      question: '中职学校专职就业指导人员按多少比例配',
+    });
+    expect(resolveFollowUp('and for 15 year olds?', last('can a 17 year old do a placement internship?'))).toMatchObject({
+      kind: 'rewrite',
+      question: 'can a 15 year old do a placement internship?',
+    });
+    const sameInHenan = resolveFollowUp('河南也一样吗', last('山东高校职业发展课从大几开始上'), knowledge);
+    expect(sameInHenan).toMatchObject({ kind: 'rewrite', question: '河南高校职业发展课从大几开始上 也一样吗' });
+  });
+
   it('reads "secondary schools" in English as the 中职 the documents cover', () => {
     expect(resolveFollowUp('what about secondary schools?', last('How many career guidance staff must universities have?'), knowledge)).toMatchObject({
       kind: 'rewrite',

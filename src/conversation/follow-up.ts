@@ -154,7 +154,11 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
     if (age !== null) question = withAge(question, age);
     if (grade) question = withSlot(question, gradeIn(question), grade);
     if (count) question = `${question} ${count}`;
-    if (asked !== '' && asksAQuestion(asked)) question = `${withoutQuestionWords(question)} ${asked}`;
+    // what it asks besides the slot ("河南也一样吗" → "也一样吗"): the slot is in the question already
+    let askedBesides = asked;
+    for (const word of [region?.word, school?.word, ownRegion]) if (word) askedBesides = askedBesides.replace(word, ' ');
+    askedBesides = askedBesides.replace(/\s+/gu, ' ').trim();
+    if (askedBesides !== '' && asksAQuestion(askedBesides)) question = `${withoutQuestionWords(question)} ${askedBesides}`;
     const slot: SwappedSlot = { ...(region ? { region: region.word } : {}), ...(school ? { school: school.type } : {}) };
     return { kind: 'rewrite', question, ...(region || school ? { slot } : {}) };
   }
