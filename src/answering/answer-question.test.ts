@@ -30,6 +30,12 @@ describe('PolicyAnswerer answering from the real knowledge base', () => {
     expect(result.answer).toContain(`二、11.：「${idCardRule!.text}」`);
   });
 
+  it('gives an A-not-A question (收不收, 扣不扣) the verdict of the rule that forbids it, like 能不能', async () => {
+    const result = await ask('实习单位收不收押金');
+    expect(result.outcome).toBe('answer');
+    expect(result.answer.startsWith(replies.render('zh', 'verdict_prohibited'))).toBe(true);
+  });
+
   it('names the source with 《title》 and locator, and says the date is unknown when the text does not state it', async () => {
     const { answer } = await ask('实习单位能扣我身份证吗？');
     expect(answer).toContain('【出处】');

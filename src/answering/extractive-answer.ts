@@ -25,7 +25,7 @@ export interface ExtractiveAnswer {
   leads: (LeadSentence | null)[];
 }
 
-const yesNoQuestion = /吗[？?]?$|吗[？?]|能不能|可不可以|可以不|是不是|是否|有没有|让不让|行不行|合理吗|合法吗|\b(?:can|may|must|is it|are they|do they|does|should|is|are)\b/iu;
+const yesNoQuestion = /吗[？?]?$|吗[？?]|能不能|可不可以|可以不|是不是|是否|有没有|让不让|行不行|合理吗|合法吗|(\p{Script=Han})不\1|\b(?:can|may|must|is it|are they|do they|does|should|is|are)\b/iu;
 const prohibition = /^(?:不得|严禁|禁止|不能|不准|不允许|杜绝)/u;
 
 /** Whether two ranked clauses are parts of one split clause. */

@@ -4,7 +4,7 @@ import { loadConfig } from '../config.ts';
 import { createTestDatabase } from '../store/testing.ts';
 import { AnswerabilityModel, featureNames } from '../answering/answerability.ts';
 import { ConversationCore, choiceOf } from './core.ts';
-import { MemoryConversationStore } from './conversation-store.ts';
+import { MemoryConversationStore, SqlConversationStore } from './conversation-store.ts';
 import type { InboundMessage } from './types.ts';
 
 const text = (userId: string, message: string): InboundMessage => ({ channel: 'test', userId, kind: 'text', text: message });
@@ -42,6 +42,19 @@ describe('a clarifying question in a conversation', () => {
     const source = await core.handle(text('carol', '这是哪个文件规定的'));
     expect(source.outcome).toBe('answer');
     expect(source.replies[0]!.text).toContain(second.title);
+  });
+
+  it('keeps the offered clauses with the conversation in the store: another instance (or a restarted one) answers the number', async () => {
+    const asking = new ConversationCore(assistant, new SqlConversationStore(assistant.db), { rateEveryAnswers: 0 });
+    const asked = await asking.handle(text('frank', '职业指导老师要参加培训吗'));
+    expect(asked.answered?.clarify).toBe(true);
+    const third = asked.answered!.choices![2] ?? asked.answered!.choices![1]!;
+    const number = asked.answered!.choices![2] ? '3' : '2';
+
+    const other = new ConversationCore(assistant, new SqlConversationStore(assistant.db), { rateEveryAnswers: 0 });
+    const picked = await other.handle(text('frank', number));
+    expect(picked.outcome).toBe('answer');
+    expect(picked.citations[0]).toMatchObject({ doc: third.doc, locator: third.locator });
   });
 
   it('takes a new question instead of a number as a new question', async () => {

@@ -16,6 +16,15 @@ export interface ConversationState {
   lowConfidence?: number;
   /** The student said they belong to a 就业困难群体 (seed 002): their tickets go first. */
   difficultGroup?: boolean;
+  /**
+   * The last policy question that got no answer (abstained): the frame the next follow-up is read
+   * in ("那河南呢" after a question about 广东), until an answer is given.
+   */
+  frame?: LastTurn | null;
+  /** The region the student said they are in, when asked what "我们省" means. */
+  homeRegion?: string | null;
+  /** The bot asked which region "我们省" is: a region named next is the student's own. */
+  askedRegion?: boolean;
   /** A clarifying question is open: a number picks one of these clauses to answer the question from. */
   pendingChoice?: { question: string; clauseIds: string[]; language: 'zh' | 'en' } | null;
 }

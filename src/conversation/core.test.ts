@@ -94,6 +94,36 @@ describe('the conversation core', () => {
     expect(when.replies[0]!.text).toContain('2023');
   });
 
+  it('asks which province "那我们省呢" means, answers for the one named, and remembers it', async () => {
+    await core.handle(text('quinn', '河南高校专职就业指导人员按多少比例配'));
+    const asked = await core.handle(text('quinn', '那我们省呢'));
+    expect(asked.outcome).toBe('abstain');
+    expect(asked.replies[0]!.text).toContain('哪个省');
+    expect(asked.replies[0]!.choices?.map((choice) => choice.label)).toContain('山东省');
+    const named = await core.handle(text('quinn', '山东'));
+    expect(named.outcome).toBe('answer');
+    expect(named.citations[0]?.doc).toBe('shandong-2023-guidance-workforce');
+    await core.handle(text('quinn', '河南高校的就业指导经费有没有规定最低多少'));
+    const again = await core.handle(text('quinn', '那我们省呢'));
+    expect(again.handledAs).toBe('follow-up');
+    expect(again.replies[0]!.text).not.toContain('哪个省');
+  });
+
+  it('says the document has no procedure when "具体怎么申请" finds only the rule just quoted', async () => {
+    const rule = await core.handle(text('rosa', '辽宁中职的学生资助 非全日制的能申请吗'));
+    expect(rule.outcome).toBe('answer');
+    const steps = await core.handle(text('rosa', '具体怎么申请'));
+    expect(steps.outcome).toBe('abstain');
+    expect(steps.replies[0]!.text).toContain(`《${rule.citations[0]!.title}》里没有写到这一点`);
+  });
+
+  it('reads "那河南呢" after a question that got no answer as that question about 河南', async () => {
+    const unanswered = await core.handle(text('sam', '广东应届生就业补贴能领多少钱'));
+    expect(unanswered.outcome).toBe('abstain');
+    const swapped = await core.handle(text('sam', '那河南呢'));
+    expect(swapped.handledAs).toBe('follow-up');
+  });
+
   it('shows the menu for 帮助 with buttons', async () => {
     const turn = await core.handle(text('frank', '帮助'));
     expect(turn.handledAs).toBe('command');

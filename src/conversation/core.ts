@@ -23,7 +23,8 @@ import {
 import { commandOf, ratingOf, wantsDirection } from './commands.ts';
 import type { Conversation, ConversationState, ConversationStore } from './conversation-store.ts';
 import { statingClause } from './document-facts.ts';
-import { fitsSlot, pointIn, resolveFollowUp, type FrameKnowledge, type SourceAsks } from './follow-up.ts';
+import { fitsSlot, leadAnswers, pointIn, resolveFollowUp, type FrameKnowledge, type SourceAsks } from './follow-up.ts';
+import { ownRegionIn, regionIn, regionStem } from './slots.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import type { TicketDesk, TicketReason } from '../escalation/tickets.ts';
 import { saysAnswerWrong, saysDifficultGroup } from '../escalation/signals.ts';
@@ -302,6 +303,8 @@ export class ConversationCore {
         state.mode = null;
         state.planning = null;
         state.lastTurn = null;
+        state.frame = null;
+        state.homeRegion = null;
         state.pendingRating = null;
         return done('command', [{ text: say('restarted') }]);
       case 'delete-data':
@@ -330,14 +333,38 @@ export class ConversationCore {
       return done('command', [{ text: say('no_menu_open') }]);
     }
 
+    // After "你说的「我们省」是哪个省？", the region named is where the student is.
+    if (state.askedRegion) {
+      state.askedRegion = false;
+      const named = [...text].length <= 12 ? regionIn(text) : null;
+      if (named) state.homeRegion = regionStem(named.word);
+    }
+
     // "在山东呢" reads as chit-chat or off topic alone; after an answer it is a follow-up
     const readsOn = route.kind === 'policy' || (route.kind === 'abstain' && route.reason !== 'injection');
     const knowledge = readsOn ? await this.#frameKnowledge() : undefined;
-    let followUp = readsOn ? resolveFollowUp(text, unpicked ?? state.lastTurn, knowledge) : null;
-    if (readsOn && unpicked && state.lastTurn) {
+    // the frame: a clarifying question not picked from, else a question that got no answer, else the last answer
+    const frame = unpicked ?? state.frame ?? state.lastTurn ?? null;
+    let followUp = readsOn ? resolveFollowUp(text, frame, knowledge, state.homeRegion) : null;
+    if (readsOn && state.frame && frame === state.frame && !(followUp?.kind === 'rewrite' && followUp.slot) && followUp?.kind !== 'which-region') {
+      // a question that got no answer frames only a swapped region or kind of school ("那河南呢");
+      // anything else reads on from the last answer, as before it
+      followUp = resolveFollowUp(text, state.lastTurn, knowledge, state.homeRegion);
+    }
+    if (readsOn && frame !== state.lastTurn && state.lastTurn) {
       // "which document says that?" after a clarifying question names the source of the last answer
-      const onLastAnswer = resolveFollowUp(text, state.lastTurn, knowledge);
+      const onLastAnswer = resolveFollowUp(text, state.lastTurn, knowledge, state.homeRegion);
       if (onLastAnswer?.kind === 'source' || onLastAnswer?.kind === 'point') followUp = onLastAnswer;
+    }
+    if (followUp?.kind === 'which-region' && knowledge) {
+      state.askedRegion = true;
+      const regions = [...new Set(knowledge.documents.map((document) => document.region).filter((region) => region && region !== '全国'))];
+      return done('follow-up', [
+        {
+          text: say('which_region', { words: ownRegionIn(text) ?? text, regions: regions.join(language === 'zh' ? '、' : ', ') }),
+          ...(regions.length > 0 ? { choices: regions.map((region) => ({ label: region, value: region })) } : {}),
+        },
+      ]);
     }
     if (followUp?.kind === 'source' && state.lastTurn) {
       const citations = await this.#sourceCitations(state.lastTurn.citations, followUp.asks);
@@ -409,6 +436,21 @@ export class ConversationCore {
     }
     // a complete new question answered as it stands starts a new frame: it is no follow-up
     const readAsFollowUp = followUp !== null && question !== text;
+    // "具体怎么申请" answered with the very lead of the previous answer: the document says no more
+    const asksOn = (followUp?.kind === 'rewrite' && followUp.asksOn === true) || followUp?.kind === 'new-question';
+    if (
+      readAsFollowUp &&
+      asksOn &&
+      answered.outcome === 'answer' &&
+      previous?.answer &&
+      repeatsLead(answered.answer, previous.answer) &&
+      !leadAnswers(text, leadOf(answered.answer))
+    ) {
+      state.frame = null;
+      return done('follow-up', [{ text: replies.render(answered.language, 'follow_up_not_in_document', { title: answered.citations[0]?.title ?? '' }) }], {
+        retrieved: answered.retrieved,
+      });
+    }
     const out: OutboundReply[] = [{ text: answered.answer }];
     if (!state.difficultGroup && saysDifficultGroup(text)) {
       state.difficultGroup = true;
@@ -417,6 +459,7 @@ export class ConversationCore {
     if (answered.choices && answered.choices.length > 0) {
       // a clarifying question: the student's next number picks the clause; not a failure to count
       state.pendingChoice = { question, clauseIds: answered.choices.map((choice) => choice.clauseId), language: answered.language };
+      state.frame = null;
       return done(readAsFollowUp ? 'follow-up' : 'policy', out, { outcome: 'abstain', retrieved: answered.retrieved, answered });
     }
     const unsupported = answered.route.kind === 'policy' && answered.outcome === 'abstain';
@@ -432,6 +475,11 @@ export class ConversationCore {
         ...(ticketId !== undefined ? { ticketId } : {}),
       });
     }
+    // a question that got no answer is still the frame of the next one ("那河南呢")
+    state.frame =
+      answered.outcome === 'abstain' && (answered.route.kind === 'policy' || (answered.route.kind === 'abstain' && answered.route.reason === 'out-of-scope'))
+        ? { question: text, resolved: question, outcome: 'abstain', citations: [], language: answered.language }
+        : null;
     if (answered.outcome === 'answer') {
       state.lastTurn = lastTurnOf(text, question, answered);
       state.answers = (state.answers ?? 0) + 1;
@@ -568,6 +616,22 @@ function lastTurnOf(question: string, resolved: string, answered: AnsweredQuesti
     language: answered.language,
     answer: answered.answer.slice(0, 2_000),
   };
+}
+
+/** The lead of an answer: its lines before the quoted clauses. */
+function leadOf(answer: string): string[] {
+  return answer
+    .split(/\n\s*\n/u)[0]!
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
+
+/** Whether every lead line of an answer (before its quoted clauses) was a lead line of the previous answer. */
+export function repeatsLead(answer: string, previous: string): boolean {
+  const before = new Set(leadOf(previous));
+  const now = leadOf(answer);
+  return now.length > 0 && now.every((line) => before.has(line));
 }
 
 /** The n-th choice a student picks by number ("2", "第二个", "选2"), or null when the message is not one. */

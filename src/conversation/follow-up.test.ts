@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Citation } from '../answering/types.ts';
-import { ageIn, fitsSlot, numberFrom, pointIn, pointOf, resolveFollowUp, type FrameKnowledge } from './follow-up.ts';
-import { countIn, ownWordsOf } from './slots.ts';
+import { ageIn, fitsSlot, leadAnswers, numberFrom, pointIn, pointOf, resolveFollowUp, type FrameKnowledge } from './follow-up.ts';
+import { asksAQuestion, countIn, ownRegionIn, ownWordsOf } from './slots.ts';
 import type { LastTurn } from './types.ts';
 
 const article4: Citation = {
@@ -288,11 +288,67 @@ describe('follow-ups as slot substitution', () => {
     expect(resolveFollowUp('毕业生档案怎么转', last('实习押金合法吗'))).toBeNull();
   });
 
+  it('asks which region "我们省" is when the student never said, and uses the region they gave', () => {
+    expect(ownRegionIn('那我们省呢')).toBe('我们省');
+    expect(ownRegionIn('what about my province?')).toBe('my province');
+    expect(resolveFollowUp('那我们省呢', last('河南高校专职就业指导人员按多少比例配'), knowledge)).toEqual({ kind: 'which-region' });
+    expect(resolveFollowUp('那我们省呢', last('河南高校专职就业指导人员按多少比例配'), knowledge, '山东')).toMatchObject({
+      kind: 'rewrite',
+      question: '山东高校专职就业指导人员按多少比例配',
+      slot: { region: '山东' },
+    });
+    // a question of its own that mentions "我们这边" is no request for a region
+    expect(resolveFollowUp('我们这边实习单位可以收押金吗', last('河南高校专职就业指导人员按多少比例配'), knowledge)?.kind).not.toBe('which-region');
+  });
+
+  it('swaps a slot however the student words it: 换成…的话, plural ages, "也一样吗" without the old region again', () => {
+    expect(resolveFollowUp('换成中职的话呢', last('河南高校专职就业指导人员按多少比例配'), knowledge)).toMatchObject({
+      kind: 'rewrite',
+      question: '中职学校专职就业指导人员按多少比例配',
+    });
+    expect(resolveFollowUp('and for 15 year olds?', last('can a 17 year old do a placement internship?'))).toMatchObject({
+      kind: 'rewrite',
+      question: 'can a 15 year old do a placement internship?',
+    });
+    const sameInHenan = resolveFollowUp('河南也一样吗', last('山东高校职业发展课从大几开始上'), knowledge);
+    expect(sameInHenan).toMatchObject({ kind: 'rewrite', question: '河南高校职业发展课从大几开始上 也一样吗' });
+  });
+
+  it('reads "secondary schools" in English as the 中职 the documents cover', () => {
+    expect(resolveFollowUp('what about secondary schools?', last('How many career guidance staff must universities have?'), knowledge)).toMatchObject({
+      kind: 'rewrite',
+      question: 'how many career guidance staff must secondary vocational school have?',
+      slot: { school: '中职' },
+    });
+  });
+
+  it('hears an A-not-A question (收不收, 给不给) as a question of its own, not as words to add to the old one', () => {
+    expect(asksAQuestion('去那咨询收不收钱')).toBe(true);
+    expect(asksAQuestion('扣没扣')).toBe(true);
+    expect(asksAQuestion('收到押金')).toBe(false);
+    expect(resolveFollowUp('去那咨询收不收钱', last('山东的大学必须设职业生涯咨询工作室吗'), knowledge)).toMatchObject({ kind: 'new-question' });
+  });
+
   it('never reads a clause number or locator as a slot or as the topic', () => {
     expect(resolveFollowUp('第15条呢', last('17岁能去顶岗实习吗'))).toEqual({ kind: 'point', index: 15 });
     expect(ownWordsOf('那第二点呢')).toBe('');
     expect(ownWordsOf('8.5条说的押金')).toBe('押金');
     expect(countIn('第十五条')).toBeNull();
     expect(ageIn('8.5条')).toBeNull();
+  });
+});
+
+describe('leadAnswers', () => {
+  it('does not take the lead just given again as the procedure a follow-up asks for', () => {
+    const rule = ['申请中等职业学校学生资助的必须是全日制学历教育正式学籍在校生。'];
+    expect(leadAnswers('具体怎么申请', rule)).toBe(false);
+    expect(leadAnswers('具体怎么申请', ['学生向学校提交申请表，学校审核后公示。'])).toBe(true);
+  });
+
+  it('takes the lead again for any other follow-up: the same rule often answers it too', () => {
+    expect(leadAnswers('那他要去实习单位看我们吗', ['校长每学期听课至少 10 次，到学生顶岗实习单位检查至少 1 次。'])).toBe(true);
+    expect(leadAnswers('那要满足什么条件才行', ['申请资助的必须是全日制在校生。'])).toBe(true);
+    // "怎么办" asks what to do, not for the steps of applying
+    expect(leadAnswers('那我该怎么办', ['不得扣押学生的居民身份证。'])).toBe(true);
   });
 });

@@ -13,6 +13,7 @@ import {
   gradeIn,
   numberFrom,
   opensContinuation,
+  ownRegionIn,
   ownWordsOf,
   pointsBack,
   standsForSubject,
@@ -40,7 +41,17 @@ export type FollowUp =
    * "那高职呢？" / "具体怎么申请" — the previous question with one slot replaced, or asked again
    * about its topic; `document`, the document the previous answer cited, is asked about again.
    */
-  | { kind: 'rewrite'; question: string; document?: string; slot?: SwappedSlot }
+  | {
+      kind: 'rewrite';
+      question: string;
+      document?: string;
+      slot?: SwappedSlot;
+      /**
+       * Set when the follow-up swaps no slot but asks something new about the same topic ("具体怎么申请",
+       * "那要多久"): an answer that only repeats the previous one does not answer it.
+       */
+      asksOn?: true;
+    }
   /**
    * "投诉多久有结果" — a question of its own: answered as it stands (a new frame); only when it
    * finds no answer alone is it asked again as `framed`, within the previous question's region,
@@ -49,7 +60,9 @@ export type FollowUp =
    */
   | { kind: 'new-question'; framed: string; framedFirst: boolean; document?: string }
   /** "那普通高中呢？" — a kind of school or study the documents do not cover at all. */
-  | { kind: 'uncovered'; subject: string };
+  | { kind: 'uncovered'; subject: string }
+  /** "那我们省呢" when the student never said where they are: ask which region they mean. */
+  | { kind: 'which-region' };
 
 /** The region or kind of school a follow-up named in place of the previous one's. */
 export interface SwappedSlot {
@@ -104,7 +117,7 @@ const english = (text: string): boolean => /^[\x00-\x7f]+$/u.test(text);
  *
  * @example resolveFollowUp('那高职呢？', last) // { kind: 'rewrite', question: '高校要配几名职业指导老师？' }
  */
-export function resolveFollowUp(message: string, last: LastTurn | null | undefined, knowledge?: FrameKnowledge): FollowUp | null {
+export function resolveFollowUp(message: string, last: LastTurn | null | undefined, knowledge?: FrameKnowledge, home?: string | null): FollowUp | null {
   if (!last) return null;
   const text = normalizeText(toSimplified(message));
   const length = [...text].length;
@@ -121,7 +134,10 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
   const own = ownWordsOf(text);
   const ownTopic = [...own.replace(/[^\p{Script=Han}]/gu, '')].length >= 2 || /[a-z]{3,}/u.test(own);
   const school = schoolIn(text);
-  const region = regionIn(text);
+  // "我们省" is the region the student said they are in, when they said it
+  const ownRegion = ownRegionIn(text);
+  const region = regionIn(text) ?? (ownRegion && home ? { word: home, index: text.indexOf(ownRegion) } : null);
+  if (ownRegion && !region && !ownTopic) return { kind: 'which-region' };
   const age = ageIn(text);
   const grade = gradeIn(text);
   const count = countIn(text);
@@ -138,7 +154,11 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
     if (age !== null) question = withAge(question, age);
     if (grade) question = withSlot(question, gradeIn(question), grade);
     if (count) question = `${question} ${count}`;
-    if (asked !== '' && asksAQuestion(asked)) question = `${withoutQuestionWords(question)} ${asked}`;
+    // what it asks besides the slot ("河南也一样吗" → "也一样吗"): the slot is in the question already
+    let askedBesides = asked;
+    for (const word of [region?.word, school?.word, ownRegion]) if (word) askedBesides = askedBesides.replace(word, ' ');
+    askedBesides = askedBesides.replace(/\s+/gu, ' ').trim();
+    if (askedBesides !== '' && asksAQuestion(askedBesides)) question = `${withoutQuestionWords(question)} ${askedBesides}`;
     const slot: SwappedSlot = { ...(region ? { region: region.word } : {}), ...(school ? { school: school.type } : {}) };
     return { kind: 'rewrite', question, ...(region || school ? { slot } : {}) };
   }
@@ -147,13 +167,13 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
     if (asked === '') return null;
     const base = asksAQuestion(asked) ? withoutQuestionWords(previous) : previous;
     const scope = documentRegion && !regionIn(base) ? `${documentRegion} ` : '';
-    return { kind: 'rewrite', question: `${scope}${base} ${asked}`, ...cited };
+    return { kind: 'rewrite', question: `${scope}${base} ${asked}`, ...cited, asksOn: true };
   }
   // Words of its own that the previous question holds too ("协议里都写些啥" after "要签协议吗"), or a
   // pronoun for its subject ("那他要去实习单位吗" after a question about the 校长): the same topic, read on.
   if (sharesWords(own, previous) || standsForSubject.test(text)) {
     const scope = documentRegion && !regionIn(previous) && !region ? `${documentRegion} ` : '';
-    return { kind: 'rewrite', question: `${scope}${withoutQuestionWords(previous)} ${asked}`, ...cited };
+    return { kind: 'rewrite', question: `${scope}${withoutQuestionWords(previous)} ${asked}`, ...cited, asksOn: true };
   }
   // A topic of its own. "那押金呢" names a new topic where the previous question was asked: keep
   // its region and kind of school, drop what it was about.
@@ -173,6 +193,25 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
     return { kind: 'new-question', framed: `${withoutQuestionWords(previous)} ${text}`, framedFirst: false };
   }
   return { kind: 'new-question', framed: `${scope.join(' ')} ${text}`, framedFirst: opensContinuation.test(text), ...(namesTheDocument.test(text) ? cited : {}) };
+}
+
+/** A question for the steps of applying or registering ("具体怎么申请", "流程是什么"), not "怎么办" (what to do). */
+const asksForSteps = /怎么(?:申请|办理|报名|登记|操作|走流程)|如何(?:申请|办理|报名|登记)|怎样(?:申请|办理|报名)|流程|步骤|手续|\bhow (?:do|can|should) (?:i|we|you) (?:apply|register|sign up)\b|\bprocedure\b|\bsteps\b/iu;
+
+/** Words of a step in a procedure, beyond the 申请/办理 a question itself says. */
+const procedureSteps = /提交|报送|报名|登记|填写|审核|审批|审查|公示|备案|签订|受理|流程|程序|步骤|材料|手续|窗口|平台|网上|线上|系统/u;
+
+/**
+ * Whether a lead (the sentences an answer opens with) can answer a follow-up that asks on about the
+ * same topic: a question for the steps of applying ("具体怎么申请") must find a step of one in it.
+ * A lead that only says again what was answered before does not answer "具体怎么申请" when the
+ * document has no procedure.
+ *
+ * @example leadAnswers('具体怎么申请', ['申请资助的必须是全日制在校生。']) // false
+ */
+export function leadAnswers(message: string, lead: readonly string[]): boolean {
+  const text = normalizeText(toSimplified(message));
+  return !asksForSteps.test(text) || procedureSteps.test(lead.join(''));
 }
 
 /**

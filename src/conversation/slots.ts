@@ -22,8 +22,12 @@ export function numberFrom(text: string): number | null {
 export type SchoolType = '中职' | '高校';
 
 const schoolWords: ReadonlyArray<{ type: SchoolType; pattern: RegExp }> = [
-  { type: '中职', pattern: /中等职业学校|中等职业|职业高中|中职(?:学校)?|中专|技校|职高|secondary vocational(?: schools?)?|vocational (?:high )?schools?/iu },
-  { type: '高校', pattern: /高等职业(?:学校|院校)|普通高等学校|高职(?:院校)?|高校|大学|大专|本科|universit(?:y|ies)|colleges?/iu },
+  {
+    type: '中职',
+    // in a vocational-education conversation "secondary schools" are the 中职 the documents cover (高中 is "high school")
+    pattern: /中等职业学校|中等职业|职业高中|中职(?:学校)?|中专|技校|职高|secondary (?:vocational |technical )?schools?|secondary vocational|vocational (?:high )?schools?|technical schools?/iu,
+  },
+  { type: '高校', pattern: /高等职业(?:学校|院校)|普通高等学校|高职(?:院校)?|高校|大学|大专|本科|universit(?:y|ies)|(?:higher vocational |vocational )?colleges?|polytechnics?/iu },
 ];
 
 /** Stages of study the documents do not cover (they cover 中职 and 高校 only). */
@@ -80,6 +84,15 @@ export function regionKey(word: string): string {
   return englishRegionStems[stem] ?? stem;
 }
 
+/** Words for the student's own region that do not say which it is ("我们省", "本市", "our province"). */
+const ownRegionWords =
+  /我们(?:这个)?省|我们(?:这个)?市|咱们?省|咱们?市|本省|本市|我省|我市|我们当地|我们这边|我们这里|我们那边|我们那里|我们那儿|\b(?:our|my) (?:province|city|region|area)\b|\bwhere i (?:live|study|am)\b/iu;
+
+/** The words a message uses for the student's own region without naming it, or null. */
+export function ownRegionIn(text: string): string | null {
+  return ownRegionWords.exec(text)?.[0] ?? null;
+}
+
 /** An age the message states ("15岁", "十五周岁", "I'm 15"), or null. */
 export function ageIn(text: string): number | null {
   const chinese = /([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*(?:周岁|岁)/u.exec(text);
@@ -87,12 +100,12 @@ export function ageIn(text: string): number | null {
     const value = numberFrom(chinese[1]!);
     return value !== null && value >= 6 && value <= 40 ? value : null;
   }
-  const english = /\b(?:i'?m|im|i am|aged?|age)\s+(\d{1,2})\b|\b(\d{1,2})[- ]?(?:years?[- ]old|yo)\b/iu.exec(text);
+  const english = /\b(?:i'?m|im|i am|aged?|age)\s+(\d{1,2})\b|\b(\d{1,2})[- ]?(?:years?[- ]olds?|yo)\b/iu.exec(text);
   const value = english ? Number(english[1] ?? english[2]) : null;
   return value !== null && value >= 6 && value <= 40 ? value : null;
 }
 
-const agePattern = /(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*(?:周岁|岁)|\b\d{1,2}[- ]?(?:years?[- ]old|yo)\b|\b(?:i'?m|im|i am|aged?)\s+\d{1,2}\b/iu;
+const agePattern = /(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*(?:周岁|岁)|\b\d{1,2}[- ]?(?:years?[- ]olds?|yo)\b|\b(?:i'?m|im|i am|aged?)\s+\d{1,2}\b/iu;
 
 /** The age words of a text as written ("17岁", "17 year old"), or null. */
 export function ageWordsIn(text: string): string | null {
@@ -136,7 +149,7 @@ export const pointsBack =
  */
 const askingWords = [
   /多长时间|多少|多久|多大|几[个名门家次所位人项成天年月号台]?|什么时候|何时|哪年|哪一年|哪些|哪几|哪个|哪里|哪儿|哪|谁|什么|啥|怎么办|怎么样|怎么|怎样|如何|咋办|咋|能不能|可不可以|可以|能否|是否|是不是|要不要|需不需要|需要|有没有|会不会|必须|应该|允许|行不行|行吗|能|会|可|吗|呢|吧|啊|呀|嘛|哦|啦|么|了|的|得|地|着/gu,
-  /这边|那边|我们|我|你们|你|咱们|大家|自己|要|想|还|也|都|就|再|又|又|给|让|被|把|对|跟|和|与|在|去|来|到|从|上|下|一下|一个|个|些|点|有|是|没|不|说|问|请问|麻烦|对了|同样|一样|类似|具体|别的|其他|其它|这个|这些|这|那个|那些|那么|那|它|他们|她们|他|其|该|刚才|文件|规定|规范|标准|政策|里面|里|方面|一般|平时|到底|呃|嗯|哈|吗/gu,
+  /的话|换成|换到|改成|如果是|这边|那边|我们|我|你们|你|咱们|大家|自己|要|想|还|也|都|就|再|又|又|给|让|被|把|对|跟|和|与|在|去|来|到|从|上|下|一下|一个|个|些|点|有|是|没|不|说|问|请问|麻烦|对了|同样|一样|类似|具体|别的|其他|其它|这个|这些|这|那个|那些|那么|那|它|他们|她们|他|其|该|刚才|文件|规定|规范|标准|政策|里面|里|方面|一般|平时|到底|呃|嗯|哈|吗/gu,
   /满足|符合|才行|才能|就行|条件|要求|流程|程序|手续|步骤|材料|时间|期限|费用|内容|范围|对象|资格|方式|办法|细则|依据|情况|问题|事情|事|申请|办理|推进|开始|结束|以后|之后|之前|然后|接下来|完/gu,
 ];
 const englishFiller =
@@ -147,7 +160,7 @@ const locators = /第\s*[一二两三四五六七八九十百\d]+\s*(?:条|点|�
 /** What a message is about in its own words: what remains without slots, question words, pronouns and particles. */
 export function ownWordsOf(text: string): string {
   // clause numbers and locators (第二点, 第十五条, 8.5, （三）, 三、) are never what a message is about
-  let rest = text.toLowerCase().replace(locators, ' ');
+  let rest = text.toLowerCase().replace(locators, ' ').replace(ownRegionWords, ' ');
   for (const found of [schoolIn(rest)?.word, regionIn(rest)?.word, ageWordsIn(rest), gradeIn(rest)]) if (found) rest = rest.replace(found, ' ');
   const count = /(\d{2,}|[一二三四五六七八九十两][一二三四五六七八九十两百千万]+)\s*(?:来|多)?\s*(?:个|名|位)?\s*(?:毕业生|学生|人|老师|教师|员工)|\b\d{2,}\s+(?:graduates?|students?|people|staff|teachers?)\b/iu;
   rest = rest.replace(count, ' ').replace(uncoveredWords, ' ');
@@ -162,5 +175,7 @@ export const standsForSubject = /(?<!其)他|她|它|\b(?:he|she|it|they|them|th
 
 /** Whether a message asks its own question (a question word, 吗, or a question mark). */
 export function asksAQuestion(text: string): boolean {
+  // an A-not-A question asks too: 收不收, 给不给, 扣没扣
+  if (/(\p{Script=Han})[不没]\1/u.test(text)) return true;
   return /[几谁吗么啥哪]|什么|怎样|怎么|如何|咋|能否|是否|是不是|可以|能不能|要不要|有没有|会不会|行不行|对不对|多少|多久|[没不][?？]?$|[?？]|\b(?:how|what|when|where|who|why|which|can|may|must|should|is|are|do|does)\b/iu.test(text);
 }
