@@ -5,8 +5,12 @@
  * A pair is a development question and the clause the answerer would lead with; its label says
  * whether that answer is fully correct (outcome, citation and facts, as the eval scores it). The
  * development sets are the source, with the router's held-out out-of-scope messages as questions
- * no clause answers; the blind sets (blind-*) and the new-document check are never read here. A quarter of the questions (by a hash of their id) is held out; the operating
- * point is chosen on the rest and the held-out risk–coverage is reported and stored.
+ * no clause answers; `-- --one-document` adds knowledge bases of one document (see
+ * `addOneDocumentPairs`: the shipped documents alone, and the readable development twin
+ * eval/new-document-dev). The blind sets (blind-*) and the untuned added documents
+ * (eval/new-document, eval/new-document-blind) are never read here. A quarter of the questions
+ * (by a hash of their id) is held out; the operating point is chosen on the rest and the
+ * held-out risk–coverage is reported, per kind of knowledge base, and stored.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
