@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadThresholds, floorFailures } from './thresholds.ts';
-import { newDocumentBlindDir, newDocumentDevDir, newDocumentDir, newDocumentFiles, runNewDocumentCheck, type NewDocumentCheck } from './new-document.ts';
+import { newDocumentBlind2Dir, newDocumentBlindDir, newDocumentDevDir, newDocumentDir, newDocumentFiles, runNewDocumentCheck, type NewDocumentCheck } from './new-document.ts';
 import type { EvalReport } from './runner.ts';
 
 /** The added document's questions hold to the floors in its folder's floors.json. */
@@ -47,7 +47,7 @@ function describeAddedDocument(name: string, dir: string, expected: ListedAs): v
     }, 600_000);
 
     it('is cited by the 办法 its 通知 wraps, with the issuers and date of the signature block', () => {
-      const added = check.listed.find((document) => document.title.includes('管理办法'));
+      const added = check.listed.find((document) => document.id === 'document'); // uploaded as document.txt
       expect(added?.title).toBe(expected.title);
       for (const issuer of expected.issuers) expect(added!.issuer).toContain(issuer);
       if (expected.region) expect(added!.region).toContain(expected.region);
@@ -71,4 +71,11 @@ describeAddedDocument('the blind added document (eval/new-document-blind): score
   issuers: ['湖南省人力资源和社会保障厅'],
   region: '湖南',
   date: '2025-07-28',
+});
+
+describeAddedDocument('the second blind added document (eval/new-document-blind-2): scored once, never tuned on', newDocumentBlind2Dir, {
+  title: '福建省职业院校学生技能竞赛奖励办法',
+  issuers: ['福建省教育厅', '福建省财政厅', '福建省人力资源和社会保障厅'],
+  region: '福建',
+  date: '2026-03-20',
 });

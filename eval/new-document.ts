@@ -25,6 +25,11 @@ export const newDocumentDevDir = path.join(repoRoot, 'eval', 'new-document-dev')
  * once on 2026-12-03 before anyone read it; its floors are that scoring. Do not tune on it.
  */
 export const newDocumentBlindDir = path.join(repoRoot, 'eval', 'new-document-blind');
+/**
+ * A fourth added document (福建, 技能竞赛奖励), written the same way and scored once on the afternoon
+ * of 2026-12-03 before anyone read it; its floors are that scoring. Do not tune on it.
+ */
+export const newDocumentBlind2Dir = path.join(repoRoot, 'eval', 'new-document-blind-2');
 
 /** The files of a check folder: document.txt, questions.jsonl and floors.json (its floors, set from a scoring). */
 export function newDocumentFiles(dir: string): { document: string; questions: string; floors: string } {
@@ -59,10 +64,10 @@ export async function runNewDocumentCheck(dir: string = newDocumentDir): Promise
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   // `npm run eval:new-document -- --dev` checks eval/new-document-dev instead, `-- --blind`
-  // eval/new-document-blind; `-- --dir <folder>` any
+  // eval/new-document-blind, `-- --blind-2` eval/new-document-blind-2; `-- --dir <folder>` any
   // folder with the same three files (a new blind document, kept outside the repository until it is scored)
   const dirAt = process.argv.indexOf('--dir');
-  const dir = dirAt > 0 ? path.resolve(process.argv[dirAt + 1] ?? '.') : process.argv.includes('--dev') ? newDocumentDevDir : process.argv.includes('--blind') ? newDocumentBlindDir : newDocumentDir;
+  const dir = dirAt > 0 ? path.resolve(process.argv[dirAt + 1] ?? '.') : process.argv.includes('--dev') ? newDocumentDevDir : process.argv.includes('--blind-2') ? newDocumentBlind2Dir : process.argv.includes('--blind') ? newDocumentBlindDir : newDocumentDir;
   const check = await runNewDocumentCheck(dir);
   process.stdout.write(`${check.ingest.output}\n${check.text}\n`);
 }
