@@ -1,5 +1,5 @@
 /**
- * A large made-up knowledge base for the benches (`kb-bench.ts`, `eval/bench-scale.ts`) and for
+ * A large made-up knowledge base for the benches (`eval/bench-knowledge-base.ts`, `eval/bench-scale.ts`) and for
  * tests that need many clauses: documents of `syntheticMarkdown`, 100 articles each, whose clauses
  * share most of their words (学校, 事项, 期限, 工作日, the ten topics, five verbs, eight objects) and
  * differ in numbers, and the bench's questions, drawn in the same four shapes every time.

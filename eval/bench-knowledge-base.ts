@@ -3,26 +3,26 @@
  * generated documents through the versioned store (parse → chunk → fit → embed → switch), and
  * retrieval latency at 100,000 synthetic clauses (hybrid search in memory; pgvector HNSW on its own).
  *
- * @example node --import tsx src/knowledge/kb-bench.ts            # 1,000 documents, 100k clauses
- * @example node --import tsx src/knowledge/kb-bench.ts --docs 200 --clauses 20000
+ * @example node --import tsx eval/bench-knowledge-base.ts            # 1,000 documents, 100k clauses
+ * @example node --import tsx eval/bench-knowledge-base.ts --docs 200 --clauses 20000
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CorpusLsaEmbeddings } from '../retrieval/embeddings/corpus-lsa.ts';
-import { corpusLsaModel } from '../retrieval/embeddings/provider.ts';
-import { HybridSearch } from '../retrieval/hybrid-search.ts';
-import { loadLexicon } from '../retrieval/lexicon.ts';
-import { Tokenizer } from '../retrieval/tokenizer.ts';
-import { toSql } from '../store/database.ts';
-import { createTestDatabase } from '../store/testing.ts';
-import { ensureVectorIndex, nearestClauses } from '../store/vector-index.ts';
-import { chunkDocument } from './chunker.ts';
-import { readUploadPaths } from './ingest.ts';
-import { KnowledgeBase, type ProgressEvent } from './knowledge-base.ts';
-import { syntheticKnowledgeBase } from '../testing/synthetic-knowledge-base.ts';
-import { syntheticMarkdown } from './testing-fixtures.ts';
+import { CorpusLsaEmbeddings } from '../src/retrieval/embeddings/corpus-lsa.ts';
+import { corpusLsaModel } from '../src/retrieval/embeddings/provider.ts';
+import { HybridSearch } from '../src/retrieval/hybrid-search.ts';
+import { loadLexicon } from '../src/retrieval/lexicon.ts';
+import { Tokenizer } from '../src/retrieval/tokenizer.ts';
+import { toSql } from '../src/store/database.ts';
+import { createTestDatabase } from '../src/store/testing.ts';
+import { ensureVectorIndex, nearestClauses } from '../src/store/vector-index.ts';
+import { chunkDocument } from '../src/knowledge/chunker.ts';
+import { readUploadPaths } from '../src/knowledge/ingest.ts';
+import { KnowledgeBase, type ProgressEvent } from '../src/knowledge/knowledge-base.ts';
+import { syntheticKnowledgeBase } from '../src/testing/synthetic-knowledge-base.ts';
+import { syntheticMarkdown } from '../src/knowledge/testing-fixtures.ts';
 
 const { values } = parseArgs({ options: { docs: { type: 'string', default: '1000' }, 'doc-clauses': { type: 'string', default: '10' }, clauses: { type: 'string', default: '100000' }, queries: { type: 'string', default: '200' } } });
 const docs = Number(values.docs);
