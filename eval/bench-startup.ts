@@ -16,6 +16,10 @@
  * - restart at that size: cold `serve` to `/healthz`, and to ready, on the large data directory
  *   (after one uncounted start that stores the lexical index, as a publish through zhiyin does).
  *
+ * The processes run the prebuilt `zhiyin` (dist/zhiyin.mjs) that `npm ci` builds: when it is
+ * missing or older than the sources, the bench builds it first (`npm run build`), since an
+ * edited checkout would otherwise run the TypeScript sources through tsx, a second slower.
+ *
  * @example node --import tsx eval/bench-startup.ts                  # 10,000 clauses
  * @example node --import tsx eval/bench-startup.ts --clauses 2000 --runs 1 --json
  */
@@ -27,6 +31,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+// @ts-expect-error: a plain ES module without types (the `zhiyin` launcher's freshness check)
+import { builtIsFresh } from '../src/cli/built-entry.mjs';
 import { parseDocument } from '../src/knowledge/document.ts';
 import { KnowledgeBase, type ProgressEvent } from '../src/knowledge/knowledge-base.ts';
 import { syntheticMarkdown } from '../src/knowledge/testing-fixtures.ts';
@@ -74,6 +80,8 @@ export interface StartupBenchResult {
   runs: number;
   figures: StartupFigure[];
   publish: PublishFigure;
+  /** True when dist/zhiyin.mjs was older than the sources and this run built it before measuring. */
+  builtFirst: boolean;
   summary: string;
 }
 
@@ -206,6 +214,9 @@ async function publishBench(dataDir: string, clauses: number): Promise<PublishFi
 /** Runs the start-up and publish bench; every process it starts is stopped and every directory removed. */
 export async function runStartupBench(options: StartupBenchOptions = {}): Promise<StartupBenchResult> {
   const runs = Math.max(1, options.runs ?? 3);
+  const built = builtIsFresh() as boolean;
+  if (!built) await timeProcess([path.join(repoRoot, 'src', 'cli', 'bundle.mjs')], { PATH: process.env.PATH ?? '', ...(process.env.HOME ? { HOME: process.env.HOME } : {}) });
+  if (!(builtIsFresh() as boolean)) throw new Error('dist/zhiyin.mjs is still older than the sources after `npm run build`');
   const clauses = options.clauses ?? 10_000;
   const shipped = await mkdtemp(path.join(tmpdir(), 'zhiyin-startup-'));
   const large = await mkdtemp(path.join(tmpdir(), 'zhiyin-startup-large-'));
@@ -265,7 +276,7 @@ export async function runStartupBench(options: StartupBenchOptions = {}): Promis
       `cold_serve_ms=${Math.round(coldServe.healthMs)} cold_serve_ready_ms=${Math.round(coldServe.readyMs)} publish_clauses_per_s=${Math.round(publish.clausesPerSecond)} ` +
       `restart_s=${(restart.healthMs / 1000).toFixed(2)} restart_ready_s=${(restart.readyMs / 1000).toFixed(2)} ` +
       `first_start_ready_cpu_s=${cpuSeconds(firstStart.readyCpuMs)} cold_serve_ready_cpu_s=${cpuSeconds(coldServe.readyCpuMs)} restart_ready_cpu_s=${cpuSeconds(restart.readyCpuMs)}`;
-    return { nodeMs, runs, figures, publish, summary };
+    return { nodeMs, runs, figures, publish, builtFirst: !built, summary };
   } finally {
     await rm(shipped, { recursive: true, force: true });
     await rm(large, { recursive: true, force: true });
@@ -278,7 +289,8 @@ export function formatStartup(result: StartupBenchResult): string {
   const width = Math.max(...result.figures.map((figure) => figure.name.length));
   const { publish } = result;
   return [
-    `Start-up (median of ${result.runs}; ratio to a bare \`node -e 0\` = ${Math.round(result.nodeMs)} ms in this run):`,
+    `Start-up (median of ${result.runs}; ratio to a bare \`node -e 0\` = ${Math.round(result.nodeMs)} ms in this run; ` +
+      `the prebuilt dist/zhiyin.mjs${result.builtFirst ? ', built first by this run: it was older than the sources' : ''}):`,
     ...result.figures.map(
       (figure) =>
         `  ${figure.name.padEnd(width)}  ${seconds(figure.ms).padStart(8)}  ${`${figure.vsNode.toFixed(1)}×`.padStart(6)}` +
