@@ -399,8 +399,10 @@ export class KnowledgeBase {
     return this.db.transaction(async (tx) => {
       const version = (await tx.query<{ version: number }>('select version from kb_state where id = 1')).rows[0]?.version ?? 0;
       const documentRows = (
-        await tx.query<DocumentRow & { version: number; effective_from: string | null; expires_on: string | null; published_at: Date | null }>(
-          `select d.*, v.published_at from documents d left join document_versions v on v.doc_id = d.id and v.version = d.version order by d.id collate "C"`,
+        // every column but the body, which a snapshot does not keep (1,000 bodies are ~0.1 s of reading at 10,000 clauses)
+        await tx.query<Omit<DocumentRow, 'body'> & { version: number; effective_from: string | null; expires_on: string | null; published_at: Date | null }>(
+          `select d.id, d.title, d.issuer, d.region, d.date, d.date_note, d.status, d.audience, d.meta, d.content_hash, d.version, d.effective_from, d.expires_on, v.published_at
+             from documents d left join document_versions v on v.doc_id = d.id and v.version = d.version order by d.id collate "C"`,
         )
       ).rows;
       // One JSON text for all clauses, parsed once here: PGlite hands rows over field by field in
@@ -411,7 +413,7 @@ export class KnowledgeBase {
       );
       const documents = new Map<string, DocumentInfo>();
       for (const row of documentRows) {
-        const { body: _body, meta: _meta, ...info } = toDocument(row);
+        const { body: _body, meta: _meta, ...info } = toDocument({ ...row, body: '' });
         documents.set(info.id, { ...info, versionInfo: this.#liveInfo(row) });
       }
       const plain = (JSON.parse(rows[0]!.clauses) as [string, string, number, string, string[], string, string, number, number][]).map(
