@@ -174,6 +174,17 @@ describe('a cover notice that issues a 办法 (关于印发《……办法》的
     expect((await readUpload(sampleTxt(coverNoticeLines), 'x.txt', { effectiveFrom: null })).effectiveFrom).toBeNull();
   });
 
+  it('stops applying when its 有效期 ends, counted from its 施行 date; the admin can change or clear it', async () => {
+    const lines = coverNoticeLines.map((line) => line.replace('自2024年5月1日起施行。', '自2024年5月1日起施行，有效期3年。'));
+    const upload = await readUpload(sampleTxt(lines), '实习办法.txt');
+    expect(upload).toMatchObject({ effectiveFrom: '2024-05-01', expiresOn: '2027-04-30' });
+    expect(upload.document.meta.extraction_notes).toContain('失效日期：正文“有效期3年”');
+    expect((await readUpload(sampleTxt(lines), 'x.txt', { expiresOn: '2028-12-31' })).expiresOn).toBe('2028-12-31');
+    expect((await readUpload(sampleTxt(lines), 'x.txt', { expiresOn: null })).expiresOn).toBeNull();
+    // without a 有效期 the upload has no end
+    expect((await readUpload(sampleTxt(coverNoticeLines), 'x.txt')).expiresOn).toBeNull();
+  });
+
   it('reads the same from a Word file (the notice’s title as Heading 1) and a web page', async () => {
     for (const [bytes, name] of [[await sampleDocx(coverNoticeLines), '实习办法.docx'], [sampleHtml(coverNoticeLines), 'notice.html']] as const) {
       const upload = await readUpload(bytes, name);

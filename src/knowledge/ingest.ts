@@ -266,7 +266,8 @@ export async function parseUpload(bytes: Uint8Array, name: string, overrides: Do
   );
   if (previewClauses(document).length === 0) throw new DocumentFormatError(displayName, '没有读出任何条款 / no clauses found in the text');
   const effectiveFrom = fix.effectiveFrom !== undefined ? fix.effectiveFrom : extracted.effective;
-  return { document, source, extracted, effectiveFrom, expiresOn: fix.expiresOn ?? null, missing };
+  const expiresOn = fix.expiresOn !== undefined ? fix.expiresOn : extracted.expires;
+  return { document, source, extracted, effectiveFrom, expiresOn, missing };
 }
 
 /** Whether a file name is one zhiyin can ingest. */

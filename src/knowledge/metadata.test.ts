@@ -4,7 +4,7 @@
  * document applies from (自……起施行).
  */
 import { describe, expect, it } from 'vitest';
-import { effectiveDateIn, extractMetadata, splitCoverNotice } from './metadata.ts';
+import { effectiveDateIn, expiryIn, extractMetadata, splitCoverNotice } from './metadata.ts';
 
 const text = (...lines: string[]): string => lines.join('\n');
 
@@ -196,5 +196,33 @@ describe('the date a document applies from', () => {
     );
     expect(metadata.date).toBeNull();
     expect(metadata.effective).toBe('2024-05-01');
+  });
+});
+
+describe('the date a document stops applying', () => {
+  it.each([
+    ['本办法自2025年4月1日起施行，有效期5年。', '2025-04-01', '2030-03-31'],
+    ['本细则自2024年3月1日起施行，有效期为五年。', '2024-03-01', '2029-02-28'],
+    ['本意见自印发之日起施行，有效期限3年。', '2023-01-10', '2026-01-09'],
+    ['本办法自2024年9月1日起施行，有效期至2027年8月31日。', '2024-09-01', '2027-08-31'],
+  ])('reads “%s”', (sentence, from, expected) => {
+    expect(expiryIn(sentence, from)?.date).toBe(expected);
+  });
+
+  it("does not take a certificate's or a subsidy's 有效期 in an article for the document's", () => {
+    expect(expiryIn('第十二条 职业技能等级证书自颁发之日起生效，有效期3年。', '2025-04-01')).toBeNull();
+    expect(expiryIn('第八条 认定结果有效期为2年，期满重新认定。', '2025-04-01')).toBeNull();
+  });
+
+  it('gives no date for years with no day to count from', () => {
+    expect(expiryIn('本办法自印发之日起施行，有效期5年。', null)).toBeNull();
+  });
+
+  it('an upload says when it stops applying, and the admin sees where that came from', () => {
+    const metadata = extractMetadata(
+      text('某省高校毕业生就业见习管理办法', '第一条 为规范就业见习，制定本办法。', '第二条 见习期限为3至12个月。', '第三条 本办法自2025年4月1日起施行，有效期5年。', '某省人力资源和社会保障厅', '2025年2月18日'),
+    );
+    expect(metadata).toMatchObject({ effective: '2025-04-01', expires: '2030-03-31' });
+    expect(metadata.notes.join('\n')).toContain('失效日期：正文“有效期5年”');
   });
 });

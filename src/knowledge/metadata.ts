@@ -16,6 +16,11 @@ export interface ExtractedMetadata {
    * 自印发之日起施行 (the signature date).
    */
   effective: string | null;
+  /**
+   * ISO date the document stops applying (its last day), when the text says so: 有效期5年 from the
+   * `effective` date (else the signature date), or 有效期至2030年3月31日.
+   */
+  expires: string | null;
   /** The cover 通知 that issues the document, when the upload is one (关于印发《……办法》的通知 + the 办法). */
   notice: CoverNotice | null;
   /** How each field was found, for the admin's review (e.g. `title: 文首标题行`). */
@@ -337,6 +342,45 @@ export function effectiveDateIn(text: string, signed: string | null): { date: st
   return best ? { date: best.date, phrase: best.phrase } : null;
 }
 
+/** 有效期5年 / 有效期为五年 / 有效期限3年, or 有效期至2030年3月31日 (截至, 到). */
+const validityPhrase = new RegExp(
+  `有效期(?:限)?\\s*(?:为|是)?\\s*(?:(?:至|到|截至|截止(?:到|至)?)\\s*(${datePattern.source})|(\\d{1,2}|[一二三四五六七八九十]{1,2})\\s*年)`,
+  'gu',
+);
+
+/**
+ * When a text says it stops applying: the last day of "有效期5年" counted from `from` (the day it
+ * applies from), or the date of "有效期至2030年3月31日". Only a sentence about the document itself
+ * counts (本办法…施行，有效期5年): a certificate's or a subsidy's 有效期 in an article is not the
+ * document's, nor one that only says when something takes effect (证书自颁发之日起生效，有效期3年).
+ * Null when the text says nothing, or the years have no day to count from.
+ *
+ * @example expiryIn('本办法自2025年4月1日起施行，有效期5年。', '2025-04-01') // { date: '2030-03-31', phrase: '有效期5年' }
+ */
+export function expiryIn(text: string, from: string | null): { date: string; phrase: string } | null {
+  const flat = text.replace(/\s*\n\s*/gu, '');
+  let found: { date: string; phrase: string } | null = null;
+  for (const match of flat.matchAll(validityPhrase)) {
+    const sentenceStart = Math.max(flat.lastIndexOf('。', match.index), flat.lastIndexOf('；', match.index)) + 1;
+    const sentence = flat.slice(sentenceStart, match.index);
+    if (!ownSentence.test(sentence)) continue;
+    const [phrase, dated] = match;
+    const years = match.at(-1);
+    if (dated) {
+      const date = datesIn(dated)[0];
+      if (date) found = { date, phrase: phrase.trim() };
+    } else if (years && from) {
+      const count = chineseNumber(years, false);
+      if (count === null || count < 1 || count > 50) continue;
+      const [year, month, day] = from.split('-').map(Number) as [number, number, number];
+      const end = new Date(Date.UTC(year + count, month - 1, day));
+      end.setUTCDate(end.getUTCDate() - 1);
+      found = { date: end.toISOString().slice(0, 10), phrase: phrase.trim() };
+    }
+  }
+  return found;
+}
+
 /** The province or city a text names first (the issuer's, then the title's). */
 export function regionOf(...texts: (string | null | undefined)[]): string | null {
   for (const text of texts) {
@@ -489,6 +533,8 @@ export function extractMetadata(text: string, headingTitle?: string | null): Ext
   const effective = effectiveDateIn(documentLines.join('\n'), date) ?? (layout ? effectiveDateIn(lines.slice(layout.from, layout.documentFrom).join('\n'), date) : null);
   if (effective) notes.push(`施行日期：正文“${effective.phrase}”`);
   else if (fromIssuedDay.test(documentLines.join(''))) notes.push('施行日期：正文写明自发布（印发）之日起施行，但文中没有发布日期：请填写施行日期');
+  const expiry = expiryIn(documentLines.join('\n'), effective?.date ?? date);
+  if (expiry) notes.push(`失效日期：正文“${expiry.phrase}”`);
 
   if (title) title = title.replace(/(?<=[\u4e00-\u9fff）》])\s+(?=[\u4e00-\u9fff（《])/gu, '');
   let region = regionOf(issuer, title);
@@ -501,7 +547,7 @@ export function extractMetadata(text: string, headingTitle?: string | null): Ext
   const status: DocumentStatus = draftMarker.test(`${title ?? ''}\n${head.join('\n')}`) ? 'draft' : 'in-force';
   if (status === 'draft') notes.push('状态：征求意见稿/草案 → draft');
   const audience = audienceOf(title ?? '') ?? audienceOf(documentLines.slice(0, 20).join('\n'));
-  return { title, issuer, date, region, status, audience, effective: effective?.date ?? null, notice, notes };
+  return { title, issuer, date, region, status, audience, effective: effective?.date ?? null, expires: expiry?.date ?? null, notice, notes };
 }
 
 /**
