@@ -33,6 +33,13 @@ describe('holdsAnswerType', () => {
     expect(holdsAnswerType('effective', '实行线上申领、学校初审的工作机制。')).toBe(false);
   });
 
+  it('counts years (见习期最长3年, 有效期5年) as a quantity, but not the year of a date in a signature block', () => {
+    expect(holdsAnswerType('quantity', '见习期限一般为3至12个月，最长不超过1年。')).toBe(true);
+    expect(holdsAnswerType('quantity', '本办法自2025年4月1日起施行，有效期5年。')).toBe(true);
+    expect(holdsAnswerType('quantity', '山东省人力资源和社会保障厅\n山东省教育厅\n2023年11月23日')).toBe(false);
+    expect(holdsAnswerType('quantity', '2018年印发')).toBe(false);
+  });
+
   it('treats only a figure or a date as an answer a clause states or not', () => {
     expect(['money', 'date', 'effective'].every((type) => answerTypeIsStrict(type as never))).toBe(true);
     expect(answerTypeIsStrict('quantity')).toBe(false);
