@@ -11,12 +11,34 @@ import {
   featureNames,
   fitLogistic,
   loadAnswerabilityModel,
+  coverageMargin,
   type AnswerabilityModelJson,
+  type AnswerFeatures,
 } from './answerability.ts';
+import type { RankedClause } from '../retrieval/hybrid-search.ts';
+
+/** A ranked clause with only what the margins read: its clause's place and its scores. */
+const ranked = (ordinal: number, score: number, coverage: number, part = 0, parts = 1): RankedClause =>
+  ({ clause: { id: `doc#${ordinal}`, docId: 'doc', ordinal, part, parts }, score, coverage }) as unknown as RankedClause;
 
 /** A model that judges every answer 50 % likely right, with the operating points given. */
 const flatModel = (answerAt: number, clarifyAt: number): AnswerabilityModel =>
   new AnswerabilityModel({ features: featureNames, weights: featureNames.map(() => 0), bias: 0, answerAt, clarifyAt });
+
+describe('the margin of coverage over the other clauses found', () => {
+  it('does not count another part of the same clause as a rival', () => {
+    const best = ranked(4, 1.0, 0.8, 1, 2);
+    const sibling = ranked(5, 0.99, 0.8, 2, 2);
+    const other = ranked(9, 0.5, 0.3);
+    expect(coverageMargin(best, [best, sibling, other])).toBeCloseTo(0.5, 6);
+  });
+
+  it('is no margin when another clause holds as much of the question (a tie)', () => {
+    const results = [ranked(1, 1.0, 0.6), ranked(2, 0.9, 0.6)];
+    expect(coverageMargin(results[0]!, results)).toBe(0);
+    expect(coverageMargin(results[0]!, [results[0]!])).toBeCloseTo(0.6, 6);
+  });
+});
 
 describe('fitLogistic', () => {
   it('learns which feature separates right answers from wrong ones', () => {
@@ -35,13 +57,25 @@ describe('the answerability model', () => {
     expect(model.decide(0.1)).toBe('abstain');
   });
 
-  it('is not used when it was trained on other features', async () => {
+  it('is not used when it weighs a feature this code does not compute', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'zhiyin-answerability-'));
     const file = path.join(dir, 'model.json');
-    const stale: AnswerabilityModelJson = { features: ['coverage'], weights: [1], bias: 0, answerAt: 0.5, clarifyAt: 0.2 };
+    const stale: AnswerabilityModelJson = { features: ['coverage', 'retiredFeature'], weights: [1, 1], bias: 0, answerAt: 0.5, clarifyAt: 0.2 };
     await writeFile(file, JSON.stringify(stale));
     expect(loadAnswerabilityModel(file)).toBeNull();
     expect(loadAnswerabilityModel(path.join(dir, 'missing.json'))).toBeNull();
+  });
+
+  it('weighs the features it names, in its own order, and no others', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'zhiyin-answerability-'));
+    const file = path.join(dir, 'model.json');
+    const subset: AnswerabilityModelJson = { features: ['leadCoverage', 'coverage'], weights: [2, 0], bias: -1, answerAt: 0.5, clarifyAt: 0.2 };
+    await writeFile(file, JSON.stringify(subset));
+    const model = loadAnswerabilityModel(file)!;
+    const features = Object.fromEntries(featureNames.map((name) => [name, 1])) as AnswerFeatures;
+    // sigmoid(-1 + 2·leadCoverage): coverage weighs 0 and every other feature is not in the model
+    expect(model.probability({ ...features, leadCoverage: 0.5 })).toBeCloseTo(0.5, 6);
+    expect(model.probability({ ...features, leadCoverage: 1, coverage: 0 })).toBeCloseTo(1 / (1 + Math.exp(-1)), 6);
   });
 
   it('ships a model trained on the features this code computes', () => {

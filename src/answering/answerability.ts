@@ -5,6 +5,7 @@ import { audienceMisses, schoolTypesIn, type HybridSearch, type RankedClause } f
 import type { AnalyzedQuery } from '../retrieval/query.ts';
 import type { LeadSentence } from './lead-sentence.ts';
 import type { QuestionType } from './question-type.ts';
+import { holdsAnswerType } from '../retrieval/answer-types.ts';
 
 /**
  * The evidence that an answer is right, as numbers a model weighs. None of them names a document
@@ -39,6 +40,12 @@ export const featureNames = [
   'concepts',
   /** The message classifier's probability that the message is out of scope or chit-chat. */
   'offTopic',
+  /** Another clause holds as much of the question as the best one: which of them answers is a guess. */
+  'coverageTied',
+  /** The question's words ask for a kind of answer (几, 能不能, 谁) and the lead does not have its shape. */
+  'leadUnfit',
+  /** The question asks for a kind of answer the retriever checks and the lead sentence holds none. */
+  'leadLacksAnswerType',
 ] as const;
 
 export type FeatureName = (typeof featureNames)[number];
@@ -74,10 +81,25 @@ export function answerFeatures(input: {
     draft: best.document.status === 'draft' ? 1 : 0,
     concepts: Math.min(6, query.concepts.length) / 6,
     offTopic: input.offTopic ?? 0,
+    coverageTied: coverageMargin(best, results) <= 0 ? 1 : 0,
+    leadUnfit: type !== 'open' && !lead?.fits ? 1 : 0,
+    leadLacksAnswerType: query.answerType !== null && !(lead && holdsAnswerType(query.answerType, lead.text)) ? 1 : 0,
   };
 }
 
-/** A trained answerability model: logistic regression over `featureNames`, and its operating points. */
+/** The clause a split part belongs to (its parts share headings and variants, so they are one candidate here). */
+const wholeClauseOf = (ranked: RankedClause): string => `${ranked.clause.docId}#${ranked.clause.ordinal - ranked.clause.part}`;
+
+/** The best clause's coverage less the highest coverage of another clause found (−1–1; its coverage when none). */
+export function coverageMargin(best: RankedClause, results: readonly RankedClause[]): number {
+  const others = results.filter((candidate) => wholeClauseOf(candidate) !== wholeClauseOf(best));
+  return best.coverage - Math.max(0, ...others.map((candidate) => candidate.coverage));
+}
+
+/**
+ * A trained answerability model: logistic regression over some of `featureNames` (in its own
+ * order), and its operating points.
+ */
 export interface AnswerabilityModelJson {
   features: readonly string[];
   weights: number[];
@@ -91,20 +113,27 @@ export interface AnswerabilityModelJson {
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
+const isFeatureName = (name: string): name is FeatureName => (featureNames as readonly string[]).includes(name);
+
 /**
  * How likely an extractive answer is right, from its features, and what to do about it.
  *
- * @example model.decide(features) // 'answer' | 'clarify' | 'abstain'
+ * @example model.decide(model.probability(features)) // 'answer' | 'clarify' | 'abstain'
  */
 export class AnswerabilityModel {
+  readonly #features: FeatureName[];
+
   constructor(readonly json: AnswerabilityModelJson) {
-    if (json.features.join() !== featureNames.join()) throw new Error('answerability model: features differ from this code; retrain it');
+    const unknown = json.features.filter((name) => !isFeatureName(name));
+    if (unknown.length > 0) throw new Error(`answerability model: this code computes no feature ${unknown.join(', ')}; retrain it`);
+    if (json.weights.length !== json.features.length) throw new Error('answerability model: one weight per feature');
+    this.#features = json.features.filter(isFeatureName);
   }
 
   probability(features: AnswerFeatures): number {
     let z = this.json.bias;
-    featureNames.forEach((name, index) => {
-      z += (this.json.weights[index] ?? 0) * features[name];
+    this.#features.forEach((name, index) => {
+      z += this.json.weights[index]! * features[name];
     });
     return sigmoid(z);
   }
@@ -118,14 +147,14 @@ export class AnswerabilityModel {
 export const answerabilityModelFile = path.join(knowledgeDir, 'models', 'answerability.json');
 
 /**
- * The shipped model, or null when there is none or it was trained on other features (then every
- * answer that passes the confidence floor is given).
+ * The shipped model, or null when there is none or it weighs a feature this code does not compute
+ * (then every answer that passes the confidence floor is given).
  */
 export function loadAnswerabilityModel(file = answerabilityModelFile): AnswerabilityModel | null {
   if (!existsSync(file)) return null;
   const json = JSON.parse(readFileSync(file, 'utf8')) as AnswerabilityModelJson;
   // a model trained on other features is not used (`npm run train:answerability` makes a new one)
-  return json.features.join() === featureNames.join() ? new AnswerabilityModel(json) : null;
+  return json.features.every(isFeatureName) && json.weights.length === json.features.length ? new AnswerabilityModel(json) : null;
 }
 
 /**
@@ -158,7 +187,7 @@ export function fitLogistic(
   return { weights, bias };
 }
 
-/** The features in model order. */
-export function featureVector(features: AnswerFeatures): number[] {
-  return featureNames.map((name) => features[name]);
+/** The features in the order of `names` (every feature by default). */
+export function featureVector(features: AnswerFeatures, names: readonly FeatureName[] = featureNames): number[] {
+  return names.map((name) => features[name]);
 }
