@@ -39,6 +39,18 @@ const contrasts: ReadonlyArray<readonly Side[]> = [
     { written: '校内', english: 'on campus', pattern: /校内|\bon[- ]campus\b/iu },
     { written: '校外', english: 'off campus', pattern: /校外|\boff[- ]campus\b/iu },
   ],
+  // the prizes of a competition, each rewarded differently
+  [
+    { written: '一等奖', english: 'first prize', pattern: /一等奖|\b(?:first|1st) prizes?\b/iu },
+    { written: '二等奖', english: 'second prize', pattern: /二等奖|\b(?:second|2nd) prizes?\b/iu },
+    { written: '三等奖', english: 'third prize', pattern: /三等奖|\b(?:third|3rd) prizes?\b/iu },
+    { written: '优秀奖', english: 'honorable mention', pattern: /优秀奖|\bhonou?rable mentions?\b/iu },
+  ],
+  // the level of a competition or an award
+  [
+    { written: '国家级', english: 'national-level', pattern: /国家级|国赛|\bnational[- ]level\b|\bnational\b(?:[\w -]{0,30})\b(?:competitions?|contests?)\b/iu },
+    { written: '省级', english: 'provincial-level', pattern: /省级|省赛|\bprovincial[- ]level\b|\bprovincial\b(?:[\w -]{0,30})\b(?:competitions?|contests?)\b/iu },
+  ],
 ];
 
 /** The sides a text names, per contrast (by index); contrasts it does not touch are absent. */

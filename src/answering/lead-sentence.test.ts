@@ -34,6 +34,21 @@ describe('candidateSentences', () => {
   });
 });
 
+describe('a list that is not marked as one', () => {
+  it('takes the lines after "下列文件…。" as the list that line announces', () => {
+    const clause = '2 规范性引用文件\n下列文件对于本文件的应用是必不可少的。凡是不注日期的引用文件,其最新版本适用于本文件。\nGB/T 30663-2024 人才测评服务规范\nGB/T 33667—2017 高校毕业生就业指导服务规范';
+    expect(lead(clause, '这个规范引用了哪些国家标准')).toContain('GB/T 33667—2017 高校毕业生就业指导服务规范');
+  });
+});
+
+describe('an item of a list', () => {
+  const clause = '第二十四条 职业院校和有关部门不得有下列行为：\n（一）截留、挤占、挪用补贴资金；\n（二）向毕业生收取任何手续费、服务费；\n（三）泄露、出售毕业生个人信息。';
+
+  it('leads with the line that introduces its list, which holds the rule ("不得有下列行为：")', () => {
+    expect(lead(clause, '向毕业生收取服务费')).toBe('职业院校和有关部门不得有下列行为：\n（二）向毕业生收取任何手续费、服务费；');
+  });
+});
+
 describe('leadSentence', () => {
   const clause = '第十五条 中等职业学校应当重视职业指导工作。学校应在核定的编制内至少配备1名专兼职教师从事职业指导。鼓励选聘行业、企业优秀人员担任兼职职业指导教师。';
 

@@ -99,9 +99,24 @@ export function candidateSentences(clauseText: string, options: { headings?: boo
       const items: string[] = [];
       for (let next = index + 1; next < lines.length && itemMarker.test(lines[next]!); next += 1) items.push(lines[next]!);
       if (items.length > 0) candidates.push([last, ...items].join('\n'));
+    } else if (listIntro.test(line(sentences))) {
+      // "下列文件对于本文件的应用是必不可少的。…" and a line per document after it: the lines are the list
+      const items: string[] = [];
+      for (let next = index + 1; next < lines.length && untitledItem.test(lines[next]!); next += 1) items.push(lines[next]!);
+      if (items.length > 0) candidates.push([line(sentences), ...items].join('\n'));
     }
   }
   return [...new Set(candidates)];
+}
+
+/** A line that announces the lines after it (下列文件…, 包括以下…) though it ends with a full stop. */
+const listIntro = /^(?:下列|以下|如下)|(?:下列|以下|如下)[^。]{0,12}。?$/u;
+/** A line after such an intro that names one thing (a standard, a document): short, no sentence in it. */
+const untitledItem = /^[^。；;，,！？!?]{2,40}$/u;
+
+/** A line's sentences joined back into the line. */
+function line(sentences: readonly string[]): string {
+  return sentences.join('');
 }
 
 /** A clause's lines, in order across its parts, without the clause's own number. */
@@ -257,6 +272,9 @@ export function leadSentence(
   }
   const lead = { score: best.score, fits: best.fits, parts: [best.part], judged: best.text };
   if (best.text.includes('\n')) return { text: best.text, ...lead };
+  // "（二）向毕业生收取任何手续费、服务费。" says nothing without "不得有下列行为：" above it: an item leads with its intro
+  const intro = introOf(texts[best.part]!, best.text);
+  if (intro !== null) return { text: `${intro}\n${best.text}`, ...lead };
   const rest = restOfLine(texts[best.part]!, best.text);
   // "创业教育。要及时宣传…。要建立创业基地…" — a heading and the sentence explaining it lead with the
   // rest of their short paragraph (not where the answer is one number or date: a heading is not joined there)
@@ -271,6 +289,25 @@ export function leadSentence(
     return { text: `${best.text}${after}`, ...lead };
   }
   return { text: best.text, ...lead };
+}
+
+/**
+ * The line that introduces the list a lead item belongs to ("职业院校不得有下列行为："), when the
+ * lead is a whole item line ("（二）向毕业生收取任何手续费、服务费。") under such a line; else null.
+ *
+ * @example introOf('第二十四条 不得有下列行为：\n（一）截留资金；\n（二）收取手续费。', '（二）收取手续费。') // '不得有下列行为：'
+ */
+export function introOf(clauseText: string, lead: string): string | null {
+  if (!itemMarker.test(lead)) return null;
+  const lines = clauseText.split('\n').map((line, index) => (index === 0 ? line.replace(clauseNumber, '') : line).trim());
+  const at = lines.findIndex((line) => line === lead);
+  if (at <= 0) return null;
+  for (let above = at - 1; above >= 0; above -= 1) {
+    const line = lines[above]!;
+    if (itemMarker.test(line)) continue;
+    return /[：:]$/u.test(line) ? line : null;
+  }
+  return null;
 }
 
 /** A paragraph this short, opened by a heading, leads whole. */

@@ -5,6 +5,8 @@ describe('answerTypeOf', () => {
   it('reads an amount of money, a calendar date and the day a rule takes effect from students’ words', () => {
     expect(answerTypeOf('找工作补贴一共能拿多少钱啊')).toBe('money');
     expect(answerTypeOf('开店的补贴给多少')).toBe('money');
+    expect(answerTypeOf('How much prize money do I get for a first prize?')).toBe('money');
+    expect(answerTypeOf('how much subsidy can a graduate get')).toBe('money');
     expect(answerTypeOf('补贴一般几月份申请？')).toBe('date');
     expect(answerTypeOf('这个补贴政策从啥时候开始实行的')).toBe('effective');
     expect(answerTypeOf('When does this rule take effect?')).toBe('effective');

@@ -16,7 +16,7 @@ const questionPatterns: ReadonlyArray<{ type: AnswerType; pattern: RegExp }> = [
   {
     type: 'money',
     pattern:
-      /多少钱|多少块|几块钱|几千块|几百块|(?:能|可以)?(?:拿|领|补|给|发|贴|奖)(?:多少|几千|几百)|(?:补贴|补助|奖励|奖金|资助)(?:是|有|标准是)?多少|金额|\bhow much (?:money|is it|do i get|can i get|will i get)\b/iu,
+      /多少钱|多少块|几块钱|几千块|几百块|(?:能|可以)?(?:拿|领|补|给|发|贴|奖)(?:多少|几千|几百)|(?:补贴|补助|奖励|奖金|资助)(?:是|有|标准是)?多少|金额|\bhow much (?:money|is it|do i get|can i get|will i get)\b|\bhow much (?:[a-z-]+ ){0,2}(?:money|subsidy|allowance|bonus|reward|pay)\b/iu,
   },
   { type: 'duration', pattern: /多久|多长时间|几天|几个工作日|什么时候|啥时候|多少天|\bhow long\b|\bhow soon\b|\bwithin how many\b/iu },
   { type: 'quantity', pattern: /几个|几名|几门|几家|几次|几年|几所|多少|比例|百分之|\bhow many\b|\bhow much\b|\bwhat percentage\b|\bratio\b|\bminimum\b/iu },

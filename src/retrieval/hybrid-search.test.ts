@@ -68,6 +68,14 @@ describe('HybridSearch on the real knowledge base', () => {
     expect(located(results)[0]).toBe('moe-2018-zhongzhi-guidance 第五条');
   });
 
+  it('takes no question word, particle or everyday word for a typo: 几级 is not 积极, 里的 not 立德, 一直 not 一支', () => {
+    expect(corpus.search.analyze('山东高校的职业指导体系分几级').repairs).not.toContain('积极');
+    expect(corpus.search.analyze('大学里的就业指导课是必修吗').repairs).not.toContain('立德');
+    expect(corpus.search.analyze('老师会不会一直念ppt').repairs).not.toContain('一支');
+    // a word of the language that sounds like a term of the lexicon is still repaired with a neighbour (职业知道 → 职业指导)
+    expect(corpus.search.analyze('职业知道老师平时负责哪些工作').repairs).toContain('职业指导');
+  });
+
   it('repairs 投述 to 投诉 and finds the complaint deadline 8.5', async () => {
     const { query, results } = await corpus.search.search('投述多久有结果', 5);
     expect(query.repairs).toContain('投诉');

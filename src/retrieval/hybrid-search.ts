@@ -51,6 +51,16 @@ const minKnownIdf = 1;
 /** How much a homophone repair counts next to the student's own words. */
 const homophoneWeight = 0.8;
 
+/** A question word (几级, 几个, 多少): it asks, and is nobody's typo for 积极 or 机构. */
+const questionWord = /^(?:几[\p{Script=Han}]|多少|多久|多大|什么|怎么|哪[个些里年])$/u;
+/** A particle (的, 吗, 呢…): a stretch holding one is words in a row (里的), not a mistyped term (立德). */
+const particle = /[的了吗呢啊吧呀嘛么啦哦]/u;
+
+/** Whether a stretch of a question is no typo: a question word, or a stretch with a particle in it. */
+function isNotATypo(stretch: string): boolean {
+  return questionWord.test(stretch) || particle.test(stretch);
+}
+
 /** Nearest clauses to a text in some vector space; `score` is a similarity (higher is closer). */
 export interface DenseSearch {
   search(text: string, k: number): Promise<ScoredId[]>;
@@ -174,6 +184,8 @@ export class HybridSearch {
   readonly #bigrams: Bm25Index;
   /** Built at the first question, or by `prepare()` (a server calls it once it serves): it costs a start a few hundred ms. */
   #homophones: HomophoneCorrector | null = null;
+  /** The lexicon's terms (see `#lexiconTerms`), gathered at the first question. */
+  #terms: Set<string> | null = null;
   readonly #byId: Map<string, Clause>;
   readonly #options: Required<HybridSearchOptions>;
   /** `doc id + locator` of every clause in force: a superseded clause with such a key is shadowed. */
@@ -208,6 +220,11 @@ export class HybridSearch {
     const { words, bigrams } = prebuilt ?? lexicalPostingsOf(snapshot, tokenizer);
     this.#bm25 = Bm25Index.fromPostings(ids, words);
     this.#bigrams = Bm25Index.fromPostings(ids, bigrams);
+  }
+
+  /** Every term of the lexicon's synonym groups and domain dictionary: what a real word may be a typo for. */
+  get #lexiconTerms(): Set<string> {
+    return (this.#terms ??= new Set([...this.lexicon.synonyms.flat(), ...this.lexicon.dictionary.split('\n').map((line) => line.split(' ')[0]!)]));
   }
 
   /** The homophone index over the knowledge base's words (pinyin of every word). */
@@ -257,8 +274,14 @@ export class HybridSearch {
   /** The question as weighted search terms: own words, synonyms and homophone repairs. */
   analyze(question: string): AnalyzedQuery {
     const query = withDefinedTerms(analyzeQuery(question, this.lexicon, this.tokenizer), this.#definedTerms, this.tokenizer);
-    const isKnown = (word: string): boolean => this.#bm25.has(word) || this.lexicon.stopwords.has(word);
-    for (const { typed, words } of this.#corrector.corrections(this.tokenizer.tokens(query.searchText), isKnown)) {
+    const tokens = this.tokenizer.tokens(query.searchText);
+    const isKnown = (word: string): boolean => this.#bm25.has(word) || this.lexicon.stopwords.has(word) || isNotATypo(word);
+    // a word of the language (one token jieba's dictionary knows: 一直, 心里) is a typo only for a term
+    // of the lexicon (心里 → 心理 counts, 一直 → 一支 does not)
+    const wholeWords = new Set(tokens.filter((token) => [...token].length >= 2));
+    for (const { typed, words: heard } of this.#corrector.corrections(tokens, isKnown)) {
+      const words = wholeWords.has(typed) ? heard.filter((word) => this.#lexiconTerms.has(word)) : heard;
+      if (words.length === 0) continue;
       for (const word of words) if (!query.terms.has(word)) query.terms.set(word, homophoneWeight);
       const inTypo = query.concepts.filter((concept) => concept.terms.every((term) => typed.includes(term)));
       const merged = { terms: inTypo.flatMap((concept) => concept.terms), phrases: [typed, ...words] };

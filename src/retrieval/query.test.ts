@@ -149,6 +149,24 @@ describe('concepts of a question', () => {
     expect(query.concepts.length).toBeGreaterThan(withTheirPieces(query.concepts).length);
   });
 
+  it('reads a graduate’s 三方协议 as the 就业协议书, not as an internship agreement', () => {
+    const query = analyzeQuery('毕业前签三方协议要注意什么', lexicon, tokenizer);
+    expect(query.terms.get('就业协议书')).toBeGreaterThan(0);
+    expect(query.terms.has('实习协议')).toBe(false);
+  });
+
+  it('reaches the documents’ terms from students’ everyday words (欺负人 → 欺凌, 国标 → 国家标准, AI → 人工智能, 记过 → 纪律处分)', () => {
+    expect(analyzeQuery('学校里有人老欺负人', lexicon, tokenizer).terms.has('欺凌')).toBe(true);
+    expect(analyzeQuery('测评工具要符合啥国标', lexicon, tokenizer).terms.has('国家标准')).toBe(true);
+    expect(analyzeQuery('想学AI相关的专业', lexicon, tokenizer).terms.has('人工智能')).toBe(true);
+    expect(analyzeQuery('被记过了还能评奖吗', lexicon, tokenizer).terms.has('纪律处分')).toBe(true);
+  });
+
+  it('reads an unknown hyphenated English word as its parts (job-fair hall → 招聘会议厅), a known one whole (part-time → 兼职)', () => {
+    expect(translateEnglish('how much job-fair hall space is needed', lexicon)).toContain('招聘会议厅');
+    expect(translateEnglish('Is a part-time teacher allowed?', lexicon)).toContain('兼职');
+  });
+
   it('knows the other words of a student’s thesaurus group (申请 → 申领) without searching for them', () => {
     const query = analyzeQuery('补贴怎么申请', lexicon, tokenizer);
     const applying = query.concepts.find((concept) => concept.terms.includes('申请'));

@@ -76,6 +76,11 @@ function glossedWords(text: string, lexicon: Pick<Lexicon, 'glossary'>): Glossed
         break;
       }
     }
+    // "job-fair" the glossary knows as "job fair": an unknown hyphenated word is read as its parts
+    if (!matched && words[i]!.includes('-')) {
+      words.splice(i, 1, ...words[i]!.split('-').filter((part) => part !== ''));
+      continue;
+    }
     if (!matched) {
       out.push({ english: words[i]!, chinese: [] });
       i += 1;

@@ -33,8 +33,8 @@ describe('question variants reach the clause', () => {
   });
 
   it.each([
-    // everyday words the clause itself never uses (欺负 for 校园欺凌; 一对一聊 for 面谈; 测一测 for 测评)
-    ['被同学欺负了学校管吗', 'liaoning-zhongzhi-quality 二、13.'],
+    // everyday words the clause itself never uses, nor the thesaurus (被同学打了 for 校园欺凌; 一对一聊 for 面谈; 测一测 for 测评)
+    ['被同学打了学校管吗', 'liaoning-zhongzhi-quality 二、13.'],
     ['想找老师一对一聊聊以后干什么工作', 'moe-2018-zhongzhi-guidance 第八条'],
     ['不知道自己适合什么工作，学校能帮我测一测吗', 'moe-2018-zhongzhi-guidance 第十二条'],
     ['残疾大学生找工作学校会特别帮助吗', 'henan-gaoxiao-employment-services 三、（二）5.'],
