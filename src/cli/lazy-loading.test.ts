@@ -83,6 +83,30 @@ describe('what a command loads', () => {
     for (const { modules } of [added, listed]) expectNoRetrievalStack(modules);
   });
 
+  it('serve from the bundle is ready without the eigen solver, the upload parsers or pinyin (read at their first use)', async () => {
+    const record = path.join(scratch, 'modules-serve.txt');
+    const child = spawn(process.execPath, ['--import', recorder, path.join(bundleDir, 'zhiyin.mjs'), 'serve'], {
+      cwd: repoRoot,
+      env: { ...zhiyinEnvironment(path.join(scratch, 'serve-data'), { PORT: '0', HOST: '127.0.0.1' }), ZHIYIN_RECORD_MODULES: record },
+    });
+    child.stdout.resume();
+    const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        // the log line comes before prepare() builds the homophone index (which reads pinyin)
+        if (stderr.includes('"msg":"zhiyin is serving"')) resolve();
+      });
+      child.on('close', (code) => reject(new Error(`serve exited ${code}: ${stderr.slice(-1000)}`)));
+    });
+    const modules = (await readFile(record, 'utf8')).split('\n').filter(Boolean);
+    child.kill('SIGTERM');
+    await closed;
+    expect(modules.some((url) => url.includes('@electric-sql/pglite/'))).toBe(true);
+    for (const name of ['/ml-matrix/', '/fflate/', '/node-html-parser/', '/pinyin-pro/']) expect(modules.filter((url) => url.includes(name))).toEqual([]);
+  });
+
   it('--help from the TypeScript sources loads none of it either', async () => {
     const { code, modules } = await loadedBy(zhiyinBin, ['--help'], zhiyinEnvironment(path.join(scratch, 'data'), { ZHIYIN_FROM_SOURCE: '1' }));
     expect(code).toBe(0);

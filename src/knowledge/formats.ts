@@ -1,6 +1,9 @@
-import { unzipSync } from 'fflate';
-import { parse as parseHtml, type HTMLElement, type Node as HtmlNode } from 'node-html-parser';
+import type { HTMLElement, Node as HtmlNode } from 'node-html-parser';
+import { loadOnFirstUse } from '../load-on-first-use.ts';
 import { DocumentFormatError } from './document.ts';
+
+const fflate = loadOnFirstUse<typeof import('fflate')>('fflate');
+const htmlParser = loadOnFirstUse<typeof import('node-html-parser')>('node-html-parser');
 
 /** The kinds of file a document can be uploaded as. */
 export type SourceKind = 'md' | 'txt' | 'docx' | 'pdf' | 'html';
@@ -48,7 +51,7 @@ export function checkDocxArchive(bytes: Uint8Array, name: string): void {
   let xmlBytes = 0;
   let totalBytes = 0;
   try {
-    unzipSync(bytes, {
+    fflate().unzipSync(bytes, {
       filter: (file) => {
         entries += 1;
         if (entries > docxLimits.maxEntries) refuse(`Word 文件内含超过 ${docxLimits.maxEntries} 个部件 (more than ${docxLimits.maxEntries} entries)`);
@@ -129,7 +132,7 @@ const droppedTags = 'script, style, noscript, nav, iframe, svg, template, head, 
 
 /** The text of a web page or of mammoth's HTML as lines: `#` headings, `|`-rows for tables, one line per paragraph. */
 export function htmlToLines(html: string): { lines: string[]; title: string | null } {
-  const root = parseHtml(html, { comment: false, blockTextElements: { script: false, style: false, noscript: false, pre: true } });
+  const root = htmlParser().parse(html, { comment: false, blockTextElements: { script: false, style: false, noscript: false, pre: true } });
   const title = root.querySelector('title')?.text.replace(/\s+/gu, ' ').trim() || null;
   for (const node of root.querySelectorAll(droppedTags)) node.remove();
   const lines: string[] = [];

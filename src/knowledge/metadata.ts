@@ -1,6 +1,8 @@
-import { pinyin } from 'pinyin-pro';
+import { loadOnFirstUse } from '../load-on-first-use.ts';
 import { cleanLines } from './text-to-markdown.ts';
 import type { DocumentStatus } from './types.ts';
+
+const pinyinPro = loadOnFirstUse<typeof import('pinyin-pro')>('pinyin-pro');
 
 /** What the text itself says about a document; `null` where it says nothing. The admin confirms or edits it. */
 export interface ExtractedMetadata {
@@ -564,10 +566,10 @@ export function suggestId(title: string | null, region: string | null, date: str
   const parts: string[] = [];
   if (region && region !== '全国') {
     const short = region.replace(/(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$/u, '');
-    parts.push(pinyin(short, { toneType: 'none', type: 'array' }).join(''));
+    parts.push(pinyinPro().pinyin(short, { toneType: 'none', type: 'array' }).join(''));
   }
   if (date) parts.push(date.slice(0, 4));
-  const initials = pinyin((title ?? stem).replace(/[^\u4e00-\u9fa5]/gu, ''), { pattern: 'first', toneType: 'none', type: 'array' }).join('').slice(0, 10);
+  const initials = pinyinPro().pinyin((title ?? stem).replace(/[^\u4e00-\u9fa5]/gu, ''), { pattern: 'first', toneType: 'none', type: 'array' }).join('').slice(0, 10);
   if (initials) parts.push(initials);
   const id = parts.join('-').toLowerCase().replace(/[^a-z0-9-]+/gu, '');
   return id.length >= 3 ? id : `doc-${Date.now().toString(36)}`;

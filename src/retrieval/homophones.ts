@@ -1,11 +1,13 @@
-import { pinyin } from 'pinyin-pro';
+import { loadOnFirstUse } from '../load-on-first-use.ts';
+
+const pinyinPro = loadOnFirstUse<typeof import('pinyin-pro')>('pinyin-pro');
 
 /**
  * Toneless pinyin with the sounds many speakers and keyboards mix up folded together
  * (模糊音: zh/z, ch/c, sh/s, n/l, -ng/-n), so 投述 (tou shu) meets 投诉 (tou su).
  */
 function fuzzyPinyin(text: string): string {
-  return pinyin(text, { toneType: 'none', type: 'array' })
+  return pinyinPro().pinyin(text, { toneType: 'none', type: 'array' })
     .map((syllable) =>
       syllable
         .replace(/^([zcs])h/u, '$1')
@@ -17,7 +19,7 @@ function fuzzyPinyin(text: string): string {
 
 /** Toneless pinyin without spaces, ü written u, as a student types it in Latin letters (见习 → jianxi). */
 function spelling(text: string): string {
-  return pinyin(text, { toneType: 'none', type: 'array', v: false })
+  return pinyinPro().pinyin(text, { toneType: 'none', type: 'array', v: false })
     .join('')
     .replace(/ü/gu, 'u');
 }

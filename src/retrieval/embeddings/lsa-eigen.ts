@@ -1,4 +1,6 @@
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { loadOnFirstUse } from '../../load-on-first-use.ts';
+
+const mlMatrix = loadOnFirstUse<typeof import('ml-matrix')>('ml-matrix');
 import { Worker } from 'node:worker_threads';
 import { workerEntry } from '../../worker-entry.ts';
 import { seededRandom as seeded } from '../../seeded-random.ts';
@@ -118,7 +120,7 @@ function exactEigenpairs(compressed: SparseRows): Eigenpairs {
     for (let at = compressed.offsets[i]!; at < compressed.offsets[i + 1]!; at += 1) row.set(compressed.terms[at]!, compressed.weights[at]!);
     return row;
   });
-  const gram = new Matrix(n, n);
+  const gram = new (mlMatrix().Matrix)(n, n);
   for (let i = 0; i < n; i += 1) {
     for (let j = i; j < n; j += 1) {
       const value = dot(rows[i]!, rows[j]!);
@@ -126,7 +128,7 @@ function exactEigenpairs(compressed: SparseRows): Eigenpairs {
       gram.set(j, i, value);
     }
   }
-  const decomposition = new EigenvalueDecomposition(gram, { assumeSymmetric: true });
+  const decomposition = new (mlMatrix().EigenvalueDecomposition)(gram, { assumeSymmetric: true });
   const matrix = decomposition.eigenvectorMatrix;
   const values = Float64Array.from(decomposition.realEigenvalues);
   const vectors = new Float64Array(values.length * n);
@@ -187,14 +189,14 @@ function powerEigenpairs({ offsets, terms, weights }: SparseRows, k: number): Ei
       for (let b = a; b < width; b += 1) sums[at + b]! += value * product[row + b]!;
     }
   }
-  const small = new Matrix(width, width);
+  const small = new (mlMatrix().Matrix)(width, width);
   for (let a = 0; a < width; a += 1) {
     for (let b = a; b < width; b += 1) {
       small.set(a, b, sums[a * width + b]!);
       small.set(b, a, sums[a * width + b]!);
     }
   }
-  const decomposition = new EigenvalueDecomposition(small, { assumeSymmetric: true });
+  const decomposition = new (mlMatrix().EigenvalueDecomposition)(small, { assumeSymmetric: true });
   const ritz = decomposition.eigenvectorMatrix;
   const values = Float64Array.from(decomposition.realEigenvalues);
   const vectors = new Float64Array(width * n);
