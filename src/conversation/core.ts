@@ -5,6 +5,7 @@ import { dateText } from '../answering/caveats.ts';
 import type { Citation, Outcome, RetrievedClause } from '../answering/types.ts';
 import type { Language } from '../prompts.ts';
 import { isMostlyEnglish } from '../retrieval/normalize.ts';
+import { synonymExpansions } from '../retrieval/query.ts';
 import { chinaDay } from '../china-time.ts';
 import {
   continuePlanning,
@@ -24,7 +25,7 @@ import { commandOf, ratingOf, wantsDirection } from './commands.ts';
 import type { Conversation, ConversationState, ConversationStore } from './conversation-store.ts';
 import { questionInMessage } from './asked-question.ts';
 import { statingClause } from './document-facts.ts';
-import { fitsSlot, leadAnswers, pointIn, resolveFollowUp, type FrameKnowledge, type SourceAsks } from './follow-up.ts';
+import { fitsSlot, leadAnswers, namesSomethingNew, pointIn, resolveFollowUp, type FrameKnowledge, type SourceAsks } from './follow-up.ts';
 import { ownRegionIn, regionIn, regionStem } from './slots.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import type { TicketDesk, TicketReason } from '../escalation/tickets.ts';
@@ -440,23 +441,30 @@ export class ConversationCore {
       const picked = document && fitsSlot(followUp.slot, document) ? await answerer.answerFrom(question, best.clauseId) : null;
       if (picked) answered = picked;
     }
+    // "具体怎么申请", "去那咨询收不收钱" answered with the very lead of the previous answer, which
+    // holds none of what they ask: the frame led back to the last answer
+    const asksOn = (followUp?.kind === 'rewrite' && followUp.asksOn === true) || followUp?.kind === 'new-question';
+    const { lexicon } = (await this.assistant.answerer()).search;
+    const saysNoMore = (result: AnsweredQuestion): boolean =>
+      result.outcome === 'answer' &&
+      previous?.answer !== undefined &&
+      repeatsLead(result.answer, previous.answer) &&
+      !leadAnswers(questionAsked, leadOf(result.answer), previous.resolved, (words) => synonymExpansions(words, lexicon));
+    if (followUp !== null && asksOn && saysNoMore(answered)) {
+      // the message alone may find its own answer ("我把创业计划给他们看了 会不会被拿去用"); else the document says no more
+      const alone = question !== questionAsked && namesSomethingNew(questionAsked, previous?.resolved ?? '') ? await ask(questionAsked) : null;
+      if (alone?.outcome === 'answer' && !saysNoMore(alone)) {
+        question = questionAsked;
+        answered = alone;
+      } else {
+        state.frame = null;
+        return done('follow-up', [{ text: replies.render(answered.language, 'follow_up_not_in_document', { title: answered.citations[0]?.title ?? '' }) }], {
+          retrieved: answered.retrieved,
+        });
+      }
+    }
     // a complete new question answered as it stands starts a new frame: it is no follow-up
     const readAsFollowUp = followUp !== null && question !== questionAsked;
-    // "具体怎么申请" answered with the very lead of the previous answer: the document says no more
-    const asksOn = (followUp?.kind === 'rewrite' && followUp.asksOn === true) || followUp?.kind === 'new-question';
-    if (
-      readAsFollowUp &&
-      asksOn &&
-      answered.outcome === 'answer' &&
-      previous?.answer &&
-      repeatsLead(answered.answer, previous.answer) &&
-      !leadAnswers(questionAsked, leadOf(answered.answer))
-    ) {
-      state.frame = null;
-      return done('follow-up', [{ text: replies.render(answered.language, 'follow_up_not_in_document', { title: answered.citations[0]?.title ?? '' }) }], {
-        retrieved: answered.retrieved,
-      });
-    }
     const out: OutboundReply[] = [{ text: answered.answer }];
     if (!state.difficultGroup && saysDifficultGroup(text)) {
       state.difficultGroup = true;
