@@ -198,6 +198,16 @@ describe('follow-ups as slot substitution', () => {
     ],
   };
 
+  it('asks a swapped region about that region’s document, when one document holds its rules', () => {
+    expect(resolveFollowUp('在山东呢？', last('我在读中职 学校最少要配几个搞职业指导的老师啊'), knowledge)).toMatchObject({
+      kind: 'rewrite',
+      slot: { region: '山东' },
+      document: 'shandong',
+    });
+    const twoInShandong = { documents: [...knowledge.documents, { id: 'shandong-2', region: '山东省', audience: '高校' }] };
+    expect(resolveFollowUp('在山东呢？', last('我在读中职 学校最少要配几个搞职业指导的老师啊'), twoInShandong)).not.toHaveProperty('document');
+  });
+
   it('replaces the age of the previous question, or adds it', () => {
     expect(ageIn('如果我15岁呢')).toBe(15);
     expect(ageIn('那十七周岁呢')).toBe(17);

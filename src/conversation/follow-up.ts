@@ -171,7 +171,9 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
     askedBesides = askedBesides.replace(/\s+/gu, ' ').trim();
     if (askedBesides !== '' && asksAQuestion(askedBesides)) question = `${withoutQuestionWords(question)} ${askedBesides}`;
     const slot: SwappedSlot = { ...(region ? { region: region.word } : {}), ...(school ? { school: school.type } : {}) };
-    return { kind: 'rewrite', question, ...(region || school ? { slot } : {}) };
+    // "在山东呢": the rules of that region, when one document holds them, are what is asked about
+    const regional = region && knowledge ? knowledge.documents.filter((document) => regionKey(document.region) === regionKey(region.word)) : [];
+    return { kind: 'rewrite', question, ...(region || school ? { slot } : {}), ...(regional.length === 1 ? { document: regional[0]!.id } : {}) };
   }
   if (!ownTopic) {
     // "那要多久" / "具体怎么申请" / "还有别的要求吗": the same topic (and document), a new question about it
@@ -238,16 +240,13 @@ export function namesSomethingNew(message: string, previousQuestion: string): bo
 
 /**
  * What a message names that the previous question did not: the pairs of characters of its own
- * words the previous question does not hold ("收不收钱" after a question about 咨询: 收钱), and its
- * English words — each with the run of words it is in.
+ * words the previous question does not hold ("收不收钱" after a question about 咨询: 收钱), each with
+ * the run of words it is in.
  */
 function newWordsOf(own: string, previous: string): { word: string; run: string }[] {
+  // English words are left out: the clauses a lead quotes are in Chinese
   const runs = own.replace(/[^\p{Script=Han}]+/gu, ' ').split(' ').filter((run) => run.length >= 2);
-  const words = own.match(/[a-z]{4,}/gu) ?? [];
-  return [
-    ...runs.flatMap((run) => bigramsOf(run).filter((pair) => !previous.includes(pair)).map((word) => ({ word, run }))),
-    ...words.filter((word) => !previous.includes(word)).map((word) => ({ word, run: word })),
-  ];
+  return runs.flatMap((run) => bigramsOf(run).filter((pair) => !previous.includes(pair)).map((word) => ({ word, run })));
 }
 
 function bigramsOf(run: string): string[] {
