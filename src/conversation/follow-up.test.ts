@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Citation } from '../answering/types.ts';
-import { ageIn, fitsSlot, leadAnswers, numberFrom, pointIn, pointOf, resolveFollowUp, type FrameKnowledge } from './follow-up.ts';
+import { ageIn, fitsSlot, leadAnswers, numberFrom, pointIn, pointOf, resolveFollowUp, sourceAskedOfNamedDocument, type FrameKnowledge } from './follow-up.ts';
 import { asksAQuestion, countIn, ownRegionIn, ownWordsOf } from './slots.ts';
 import type { LastTurn } from './types.ts';
 
@@ -374,6 +374,16 @@ describe('follow-ups as slot substitution', () => {
     expect(ownWordsOf('8.5条说的押金')).toBe('押金');
     expect(countIn('第十五条')).toBeNull();
     expect(ageIn('8.5条')).toBeNull();
+  });
+});
+
+describe('sourceAskedOfNamedDocument', () => {
+  it('hears who issued or when a document the message names was issued, without a previous answer', () => {
+    expect(sourceAskedOfNamedDocument('山东这份职业指导意见是哪天发的')).toBe('when');
+    expect(sourceAskedOfNamedDocument('拉萨那个服务规范是谁起草的')).toBe('who');
+    // no document named, or nothing asked of its source
+    expect(sourceAskedOfNamedDocument('实习押金谁定的')).toBeNull();
+    expect(sourceAskedOfNamedDocument('山东这份职业指导意见讲了什么')).toBeNull();
   });
 });
 

@@ -89,16 +89,31 @@ export interface FrameKnowledge {
 export { numberFrom, ageIn };
 
 const sourceQuestion =
-  /(?:哪个|哪份|哪一个|什么|哪部)(?:文件|规定|政策|条款|法规|部门)|出处|依据是?什么|根据是?什么|原文在哪|谁规定的|哪(?:一)?条规定|哪(?:一)?年|(?:什么时候|啥时候|何时)(?:开始)?(?:发|出|颁|印发|施行|实施|实行|定|生效)|(?:谁|哪个(?:部门|单位|机构))(?:发|出|定|制定|颁布|起草|写|搞|弄|整|出台|印发)的?|发文(?:单位|机关|部门|时间|日期)|起草单位|文件(?:全称|名字|名称|叫)|全名|哪个(?:省|地方|地区|城市)的|哪里的(?:文件|规定|政策)|\b(?:which|what) (?:document|rule|regulation|policy|law|province|region|city|year)\b|\bsource\b|\bwho (?:issued|published|wrote|made|drafted)\b|\bwhen was (?:it|this|that)\b|\bwhere (?:is|was|does) (?:it|this|that)\b/iu;
+  /(?:哪个|哪份|哪一个|什么|哪部)(?:文件|规定|政策|条款|法规|部门)|出处|依据是?什么|根据是?什么|原文在哪|谁规定的|哪(?:一)?条规定|哪(?:一)?年|(?:哪一?天|几月几[号日])(?:发|出|颁|印发|公布|施行|生效)|(?:什么时候|啥时候|何时)(?:开始)?(?:发|出|颁|印发|施行|实施|实行|定|生效)|(?:谁|哪个(?:部门|单位|机构))(?:发|出|定|制定|颁布|起草|写|搞|弄|整|出台|印发)的?|发文(?:单位|机关|部门|时间|日期)|起草单位|文件(?:全称|名字|名称|叫)|全名|哪个(?:省|地方|地区|城市)的|哪里的(?:文件|规定|政策)|\b(?:which|what) (?:document|rule|regulation|policy|law|province|region|city|year)\b|\bsource\b|\bwho (?:issued|published|wrote|made|drafted)\b|\bwhen was (?:it|this|that)\b|\bwhere (?:is|was|does) (?:it|this|that)\b/iu;
 const pointQuestion = /第\s*([一二两三四五六七八九十\d]+)\s*(?:点|条|项|个|部分)/u;
 
 /** "文件里说的…", "这个规定…": the message asks about the document the previous answer cited. */
 const namesTheDocument = /(?:文件|规定|规范|标准|政策|意见|办法)(?:里|中|上)|(?:这|这个|这份|该|那个|那份)(?:文件|规定|规范|标准|政策|意见|办法)|\b(?:the|this|that) (?:document|standard|rule|policy)\b/iu;
 
+/** Words that name a document ("这份职业指导意见", "那个规范"). */
+const documentWords = /文件|规定|规范|标准|意见|办法|通知|条例|细则|手册|\b(?:document|standard|regulation|rules|policy|notice)\b/iu;
+
+/**
+ * What a message asks about the source of a document it names ("山东这份职业指导意见是哪天发的",
+ * "拉萨那个规范是谁起草的"): who issued it, when, where — or null when it asks no such thing.
+ * Unlike a `source` follow-up it needs no previous answer: the document is the one it names.
+ */
+export function sourceAskedOfNamedDocument(message: string): Exclude<SourceAsks, 'document'> | null {
+  const text = normalizeText(toSimplified(message));
+  if ([...text].length > 30 || !sourceQuestion.test(text) || !documentWords.test(text)) return null;
+  const asks = sourceAsks(text);
+  return asks === 'document' ? null : asks;
+}
+
 /** What a source question asks for. */
 function sourceAsks(text: string): SourceAsks {
   if (/哪个(?:省|地方|地区|城市)|哪里的|\b(?:which|what) (?:province|region|city)\b|\bwhere\b/iu.test(text)) return 'where';
-  if (/哪(?:一)?年|什么时候|啥时候|何时|日期|时间|生效|施行|\bwhen\b|\b(?:what|which) year\b/iu.test(text)) return 'when';
+  if (/哪(?:一)?年|哪一?天|几月几[号日]|什么时候|啥时候|何时|日期|时间|生效|施行|\bwhen\b|\b(?:what|which) year\b/iu.test(text)) return 'when';
   if (/谁|部门|单位|机关|机构|起草|\bwho\b/iu.test(text)) return 'who';
   return 'document';
 }
