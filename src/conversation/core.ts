@@ -25,7 +25,7 @@ import { commandOf, ratingOf, wantsDirection } from './commands.ts';
 import type { Conversation, ConversationState, ConversationStore } from './conversation-store.ts';
 import { questionInMessage } from './asked-question.ts';
 import { statingClause } from './document-facts.ts';
-import { fitsSlot, leadAnswers, namesSomethingNew, pointIn, resolveFollowUp, sourceAskedOfNamedDocument, type FrameKnowledge, type SourceAsks } from './follow-up.ts';
+import { fitsSlot, leadAnswers, namesSomethingNew, pointIn, resolveFollowUp, sourceAskedOfNamedDocument, type FollowUp, type FrameKnowledge, type SourceAsks } from './follow-up.ts';
 import { ownRegionIn, regionIn, regionStem } from './slots.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import type { TicketDesk, TicketReason } from '../escalation/tickets.ts';
@@ -352,17 +352,18 @@ export class ConversationCore {
     const knowledge = readsOn ? await this.#frameKnowledge() : undefined;
     // the frame: a clarifying question not picked from, else a question that got no answer, else the last answer
     const frame = unpicked ?? state.frame ?? state.lastTurn ?? null;
-    let followUp = readsOn ? resolveFollowUp(questionAsked, frame, knowledge, state.homeRegion) : null;
-    if (readsOn && state.frame && frame === state.frame && !(followUp?.kind === 'rewrite' && followUp.slot) && followUp?.kind !== 'which-region') {
+    // read against the frame and against the last answer, each once
+    const readOn = (turn: LastTurn | null | undefined): FollowUp | null => (readsOn ? resolveFollowUp(questionAsked, turn, knowledge, state.homeRegion) : null);
+    const onFrame = readOn(frame);
+    const onLastAnswer = frame === state.lastTurn ? onFrame : readOn(state.lastTurn);
+    let followUp = onFrame;
+    if (state.frame && frame === state.frame && !(onFrame?.kind === 'rewrite' && onFrame.slot) && onFrame?.kind !== 'which-region') {
       // a question that got no answer frames only a swapped region or kind of school ("那河南呢");
       // anything else reads on from the last answer, as before it
-      followUp = resolveFollowUp(questionAsked, state.lastTurn, knowledge, state.homeRegion);
+      followUp = onLastAnswer;
     }
-    if (readsOn && frame !== state.lastTurn && state.lastTurn) {
-      // "which document says that?" after a clarifying question names the source of the last answer
-      const onLastAnswer = resolveFollowUp(questionAsked, state.lastTurn, knowledge, state.homeRegion);
-      if (onLastAnswer?.kind === 'source' || onLastAnswer?.kind === 'point') followUp = onLastAnswer;
-    }
+    // "which document says that?" after a clarifying question names the source of the last answer
+    if (frame !== state.lastTurn && (onLastAnswer?.kind === 'source' || onLastAnswer?.kind === 'point')) followUp = onLastAnswer;
     if (followUp?.kind === 'which-region' && knowledge) {
       state.askedRegion = true;
       const regions = [...new Set(knowledge.documents.map((document) => document.region).filter((region) => region && region !== '全国'))];
