@@ -26,7 +26,16 @@ describe('questionInMessage', () => {
   it('reads English: the last question, with the age, school and region the student gave', () => {
     expect(
       questionInMessage("I'm 17 and I study at a secondary vocational school in Liaoning. My class teacher is always busy. Next month we go to a factory. Do I need my guardian's consent?"),
-    ).toBe("Liaoning secondary vocational school I'm 17 Do I need my guardian's consent?");
+    ).toBe("Liaoning secondary vocational school I'm 17 Next month we go to a factory. Do I need my guardian's consent?");
+  });
+
+  it('keeps what a short English question points back to, and reads a short English message as it stands', () => {
+    expect(
+      questionInMessage(
+        'I study at a secondary vocational school in Liaoning and my parents are away, my class teacher is busy, and nobody explains anything to us. The factory kept my ID card. Is that allowed?',
+      ),
+    ).toBe('Liaoning secondary vocational school The factory kept my ID card. Is that allowed?');
+    expect(questionInMessage('My internship employer in Liaoning kept my ID card last week. Is that allowed?')).toBeNull();
   });
 
   it('leaves a short message, one that is all question, or one that asks nothing as it is', () => {

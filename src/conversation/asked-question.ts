@@ -16,8 +16,9 @@ import { ageWordsIn, asksAQuestion, regionIn, schoolIn } from './slots.ts';
  */
 export function questionInMessage(message: string): string | null {
   const text = message.normalize('NFKC').trim();
-  if ([...text].length < longMessage) return null;
-  const found = english(text) ? englishQuestion(text) : chineseQuestion(text);
+  const inEnglish = english(text);
+  if (inEnglish ? text.split(/\s+/u).length < longEnglishMessage : [...text].length < longMessage) return null;
+  const found = inEnglish ? englishQuestion(text) : chineseQuestion(text);
   if (!found) return null;
   const { question, context } = found;
   // nothing was cut off: the message is its question
@@ -41,8 +42,9 @@ function sceneFor(question: string, context: string): string[] {
   return scene;
 }
 
-/** Below this many characters a message is read as it stands. */
+/** Below this many characters (words, in English) a message is read as it stands. */
 const longMessage = 40;
+const longEnglishMessage = 30;
 
 /** Words that announce the question after the background ("就想问下", "请问", "想知道"). */
 const announcesQuestion =
@@ -85,7 +87,10 @@ function englishQuestion(text: string): { question: string; context: string } | 
   let last = -1;
   for (let i = sentences.length - 1; i >= 0 && last === -1; i -= 1) if (/\?\s*$/u.test(sentences[i]!)) last = i;
   if (last <= 0) return null;
-  return { question: sentences.slice(last).join(' '), context: sentences.slice(0, last).join(' ') };
+  // a short question ("Is that allowed?") keeps the sentences before it that say what "that" is
+  let first = last;
+  while (first > 0 && sentences.slice(first, last + 1).join(' ').split(/\s+/u).length < 8) first -= 1;
+  return { question: sentences.slice(first).join(' '), context: sentences.slice(0, first).join(' ') };
 }
 
 /** The region, kind of school and age the background names and the question does not. */

@@ -193,16 +193,6 @@ describe('the conversation core', () => {
     expect((await store.history(id))[0]!.text).toContain('我妈觉得太早了');
   });
 
-  it('answers when a document the student names was issued from the document itself, and reads on from it', async () => {
-    const when = await core.handle(text('mona', '山东这份职业指导意见是哪天发的'));
-    expect(when.outcome).toBe('answer');
-    expect(when.replies[0]!.text).toContain('2023-11-23');
-    expect(when.citations[0]).toMatchObject({ doc: 'shandong-2023-guidance-workforce' });
-    const who = await core.handle(text('mona', '谁发的'));
-    expect(who.handledAs).toBe('follow-up');
-    expect(who.replies[0]!.text).toContain('山东省教育厅');
-  });
-
   it('replies to empty, emoji-only and very long messages without failing', async () => {
     for (const message of ['', '   ', '😀😀', '实'.repeat(5000)]) {
       const turn = await core.handle(text('judy', message));

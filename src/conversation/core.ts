@@ -25,7 +25,7 @@ import { commandOf, ratingOf, wantsDirection } from './commands.ts';
 import type { Conversation, ConversationState, ConversationStore } from './conversation-store.ts';
 import { questionInMessage } from './asked-question.ts';
 import { statingClause } from './document-facts.ts';
-import { fitsSlot, leadAnswers, namesSomethingNew, pointIn, resolveFollowUp, sourceAskedOfNamedDocument, type FollowUp, type FrameKnowledge, type SourceAsks } from './follow-up.ts';
+import { fitsSlot, leadAnswers, namesSomethingNew, pointIn, resolveFollowUp, type FollowUp, type FrameKnowledge, type SourceAsks } from './follow-up.ts';
 import { ownRegionIn, regionIn, regionStem } from './slots.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import type { TicketDesk, TicketReason } from '../escalation/tickets.ts';
@@ -433,26 +433,6 @@ export class ConversationCore {
         answered = second;
       }
     }
-    // "山东这份职业指导意见是哪天发的": when every clause found comes from one document, the
-    // question is about that document, and its own words say who issued it and when
-    const sourceAsked = answered.outcome !== 'escalate' && answered.route.kind === 'policy' && followUp === null ? sourceAskedOfNamedDocument(questionAsked) : null;
-    const [named] = answered.ranked;
-    const sourceCitations =
-      sourceAsked && named && answered.ranked.slice(0, 3).every((ranked) => ranked.document.id === named.document.id)
-        ? await this.#sourceCitations([{ doc: named.document.id, title: named.document.title, locator: named.clause.locator, text: named.clause.text }], sourceAsked)
-        : [];
-    // an answer that already leads with the clause stating it, quoting its words, stands
-    const [stating] = sourceCitations;
-    if (stating && !(answered.outcome === 'answer' && answered.citations[0]?.doc === stating.doc && answered.citations[0]?.locator === stating.locator)) {
-      state.pendingChoice = null;
-      state.frame = null;
-      state.lastTurn = { question: questionAsked, resolved: questionAsked, outcome: 'answer', citations: sourceCitations, language: answered.language };
-      return done('policy', [{ text: await this.#sources(sourceCitations, answered.language, 'document_source_answer') }], {
-        outcome: 'answer',
-        citations: sourceCitations,
-        retrieved: answered.retrieved,
-      });
-    }
     if (followUp?.kind === 'rewrite' && followUp.slot && answered.choices?.[0]) {
       // "在山东呢" already says what a clarifying question would ask: the best clause of that
       // region (or kind of school) answers it
@@ -470,7 +450,7 @@ export class ConversationCore {
       result.outcome === 'answer' &&
       previous?.answer !== undefined &&
       repeatsLead(result.answer, previous.answer) &&
-      !leadAnswers(questionAsked, leadOf(result.answer), previous.resolved, (words) => synonymExpansions(words, lexicon));
+      !leadAnswers(questionAsked, leadOf(result.answer), followUp?.kind === 'new-question' ? previous.resolved : null, (words) => synonymExpansions(words, lexicon));
     if (followUp !== null && asksOn && saysNoMore(answered)) {
       // the message alone may find its own answer ("我把创业计划给他们看了 会不会被拿去用"); else the document says no more
       const alone = question !== questionAsked && namesSomethingNew(questionAsked, previous?.resolved ?? '') ? await ask(questionAsked) : null;
@@ -625,8 +605,7 @@ export class ConversationCore {
     return [{ doc: document.id, title: document.title, locator: clause.locator, text: clause.text }, ...citations];
   }
 
-  /** The citations' source lines under `template`'s heading (刚才的回答依据的是 / 你问的这份文件). */
-  async #sources(citations: Citation[], language: Language, template: 'source_answer' | 'document_source_answer' = 'source_answer'): Promise<string> {
+  async #sources(citations: Citation[], language: Language): Promise<string> {
     const { search } = await this.assistant.answerer();
     const lines = citations.map((citation) => {
       const document = search.snapshot.documents.get(citation.doc);
@@ -638,7 +617,7 @@ export class ConversationCore {
         date: document ? dateText(document, language, this.assistant.replies) : '',
       });
     });
-    return this.assistant.replies.render(language, template, { sources: [...new Set(lines)].join('\n') });
+    return this.assistant.replies.render(language, 'source_answer', { sources: [...new Set(lines)].join('\n') });
   }
 }
 

@@ -95,21 +95,6 @@ const pointQuestion = /第\s*([一二两三四五六七八九十\d]+)\s*(?:点|�
 /** "文件里说的…", "这个规定…": the message asks about the document the previous answer cited. */
 const namesTheDocument = /(?:文件|规定|规范|标准|政策|意见|办法)(?:里|中|上)|(?:这|这个|这份|该|那个|那份)(?:文件|规定|规范|标准|政策|意见|办法)|\b(?:the|this|that) (?:document|standard|rule|policy)\b/iu;
 
-/** Words that name a document ("这份职业指导意见", "那个规范"). */
-const documentWords = /文件|规定|规范|标准|意见|办法|通知|条例|细则|手册|\b(?:document|standard|regulation|rules|policy|notice)\b/iu;
-
-/**
- * What a message asks about the source of a document it names ("山东这份职业指导意见是哪天发的",
- * "拉萨那个规范是谁起草的"): who issued it, when, where — or null when it asks no such thing.
- * Unlike a `source` follow-up it needs no previous answer: the document is the one it names.
- */
-export function sourceAskedOfNamedDocument(message: string): Exclude<SourceAsks, 'document'> | null {
-  const text = normalizeText(toSimplified(message));
-  if ([...text].length > 30 || !sourceQuestion.test(text) || !documentWords.test(text)) return null;
-  const asks = sourceAsks(text);
-  return asks === 'document' ? null : asks;
-}
-
 /** What a source question asks for. */
 function sourceAsks(text: string): SourceAsks {
   if (/哪个(?:省|地方|地区|城市)|哪里的|\b(?:which|what) (?:province|region|city)\b|\bwhere\b/iu.test(text)) return 'where';
@@ -186,9 +171,7 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
     askedBesides = askedBesides.replace(/\s+/gu, ' ').trim();
     if (askedBesides !== '' && asksAQuestion(askedBesides)) question = `${withoutQuestionWords(question)} ${askedBesides}`;
     const slot: SwappedSlot = { ...(region ? { region: region.word } : {}), ...(school ? { school: school.type } : {}) };
-    // "在山东呢": the rules of that region, when one document holds them, are what is asked about
-    const regional = region && knowledge ? knowledge.documents.filter((document) => regionKey(document.region) === regionKey(region.word)) : [];
-    return { kind: 'rewrite', question, ...(region || school ? { slot } : {}), ...(regional.length === 1 ? { document: regional[0]!.id } : {}) };
+    return { kind: 'rewrite', question, ...(region || school ? { slot } : {}) };
   }
   if (!ownTopic) {
     // "那要多久" / "具体怎么申请" / "还有别的要求吗": the same topic (and document), a new question about it
@@ -224,10 +207,11 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
 }
 
 /**
- * Whether a lead (the sentences an answer opens with) can answer a follow-up that asks on about the
- * same topic, when it only says again what was answered before: a question for the steps of applying
- * ("具体怎么申请") must find a step in it, and a follow-up naming something new ("收不收钱", "对口升学
- * 要考啥") must find one of its new words in it — else the document says no more on the question.
+ * Whether a lead (the sentences an answer opens with) can answer a follow-up, when it only says
+ * again what was answered before: a question for the steps of applying ("具体怎么申请") must find a
+ * step in it, and a question with a topic of its own (`newTopicAfter`, the previous question: "收不收钱",
+ * "对口升学要考啥") one of the words it adds to that question — else the document says no more on it.
+ * A follow-up on the same topic ("那他要去实习单位看我们吗") may well be answered by the same rule.
  *
  * @example leadAnswers('具体怎么申请', ['申请资助的必须是全日制在校生。']) // false
  * @example leadAnswers('去那咨询收不收钱', ['各高校要设立职业生涯咨询工作室。'], '山东的大学必须设职业生涯咨询工作室吗') // false
@@ -235,13 +219,14 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
 export function leadAnswers(
   message: string,
   lead: readonly string[],
-  previousQuestion = '',
+  newTopicAfter: string | null = null,
   documentsWordsFor: (words: string) => readonly string[] = () => [],
 ): boolean {
   const text = normalizeText(toSimplified(message));
   const said = lead.join('').toLowerCase();
   if (asksForSteps(text) && !statesSteps(said)) return false;
-  const fresh = newWordsOf(ownWordsOf(text), normalizeText(previousQuestion));
+  if (newTopicAfter === null) return true;
+  const fresh = newWordsOf(ownWordsOf(text), normalizeText(newTopicAfter));
   if (fresh.length === 0) return true;
   // a new word is said in the lead as the documents say it ("生效" → 施行)
   const documentsWords = documentsWordsFor(fresh.map(({ run }) => run).join(' '));
