@@ -10,7 +10,6 @@ import {
   asksAQuestion,
   changesSubject,
   countIn,
-  countWordsIn,
   gradeIn,
   numberFrom,
   opensContinuation,
@@ -161,10 +160,7 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
     if (region) question = withRegion(question, region.word, knowledge);
     if (age !== null) question = withAge(question, age);
     if (grade) question = withSlot(question, gradeIn(question), grade);
-    if (count) {
-      const before = countWordsIn(question);
-      question = before ? question.replace(before, count) : `${question} ${count}`;
-    }
+    if (count) question = `${question} ${count}`;
     // what it asks besides the slot ("河南也一样吗" → "也一样吗"): the slot is in the question already
     let askedBesides = asked;
     for (const word of [region?.word, school?.word, ownRegion]) if (word) askedBesides = askedBesides.replace(word, ' ');
