@@ -452,7 +452,7 @@ export class ConversationCore {
       repeatsLead(result.answer, previous.answer) &&
       !leadAnswers(questionAsked, leadOf(result.answer), followUp?.kind === 'new-question' ? previous.resolved : null, (words) => synonymExpansions(words, lexicon));
     if (followUp !== null && asksOn && saysNoMore(answered)) {
-      // the message alone may find its own answer ("我把创业计划给他们看了 会不会被拿去用"); else the document says no more
+      // a question with a topic of its own read in the frame first ("那…") may find its answer alone; else the document says no more
       const alone = question !== questionAsked && namesSomethingNew(questionAsked, previous?.resolved ?? '') ? await ask(questionAsked) : null;
       if (alone?.outcome === 'answer' && !saysNoMore(alone)) {
         question = questionAsked;
