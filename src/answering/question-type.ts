@@ -4,11 +4,39 @@
  */
 export type QuestionType = 'quantity' | 'time' | 'permission' | 'list' | 'procedure' | 'who' | 'open';
 
+/**
+ * A question for the steps of doing something ("具体怎么申请", "流程是什么", "how do I apply") — not
+ * "怎么办" (what to do), which a rule answers as well as a procedure.
+ */
+const stepsQuestion =
+  /怎么(?:申请|办理|报名|登记|操作|走流程)|如何(?:申请|办理|报名|登记)|怎样(?:申请|办理|报名)|流程|步骤|手续|\bhow (?:do|can|should) (?:i|we|you) (?:apply|register|sign up)\b|\bprocedure\b|\bsteps\b/iu;
+
+/** Words of a step in a procedure, beyond the 申请/办理 a question for the steps itself says. */
+const stepWords = /提交|报送|报名|登记|填写|审核|审批|审查|公示|备案|签订|受理|流程|程序|步骤|材料|手续|窗口|平台|网上|线上|系统/u;
+
+/** Whether a question asks for the steps of doing something (a `procedure` question, "怎么办" aside). */
+export function asksForSteps(question: string): boolean {
+  return stepsQuestion.test(question);
+}
+
+/**
+ * Whether sentences state a step of a procedure (提交, 审核, 公示…), not only the 申请 the question
+ * says: a rule of who may apply does not tell a student how to.
+ *
+ * @example statesSteps('学生向学校提交申请表，学校审核后公示。') // true
+ */
+export function statesSteps(text: string): boolean {
+  return stepWords.test(withoutTitles(text));
+}
+
 const patterns: ReadonlyArray<{ type: QuestionType; pattern: RegExp }> = [
   { type: 'time', pattern: /多久|多长时间|几天|几个工作日|什么时候|何时|哪年|哪一年|几月|几号|期限|时限|截止|\bhow long\b|\bwhen\b|\bhow soon\b|\bwhat year\b|\bdeadline\b/iu },
   { type: 'quantity', pattern: /几个|几名|几门|几家|几次|几所|几位|几人|几项|几成|多少|比例|比率|百分之|配比|\bhow many\b|\bhow much\b|\bpercentage\b|\bratio\b/iu },
   { type: 'who', pattern: /谁|哪个部门|哪个单位|哪个机构|哪些部门|由哪|找哪|归谁|\bwho\b|\bwhich (?:department|office|body|agency)\b/iu },
-  { type: 'procedure', pattern: /怎么办|怎么(?:申请|办理|弄|做|操作|处理|报名|走)|如何|流程|步骤|手续|程序|怎样(?:申请|办理|才能)|\bhow (?:do|can|to|should)\b|\bprocedure\b|\bprocess\b|\bsteps\b/iu },
+  {
+    type: 'procedure',
+    pattern: new RegExp(`怎么办|怎么(?:弄|做|处理|走)|如何|程序|怎样才能|\\bhow (?:do|can|to|should)\\b|\\bprocess\\b|${stepsQuestion.source}`, 'iu'),
+  },
   { type: 'list', pattern: /哪些|哪几|有什么|有啥|都有|包括什么|包含什么|什么内容|\bwhat are\b|\blist\b|\bwhat kinds?\b/iu },
   {
     type: 'permission',

@@ -83,6 +83,16 @@ describe('the conversation core with the teachers’ queue', () => {
     expect((await tickets.list())[0]!.id).toBe(ticket!.id);
   });
 
+  it('hears a crisis anywhere in a long message, though the question it ends with is a policy question', async () => {
+    const crisis = await core.handle(
+      text('cleo', '我在河南读大三 最近在找实习 投了几十份都没回音 爸妈天天问 有时候真觉得活着没意思 不如一了百了 不过还是想问下 学校要不要给我们安排就业见习'),
+    );
+    expect(crisis.outcome).toBe('escalate');
+    expect(crisis.replies[0]!.text).toContain('12356 全国心理援助热线');
+    const [ticket] = await ticketsOf('cleo');
+    expect(ticket).toMatchObject({ reason: 'crisis', priority: 0 });
+  });
+
   it('asks a teacher after repeated questions the bot cannot support, and when the student says the answer was wrong', async () => {
     const unsupported = ['学校宿舍的热水几点供应', '毕业证丢了怎么补办'];
     const firstTry = await core.handle(text('dan', unsupported[0]!));

@@ -181,6 +181,18 @@ describe('the conversation core', () => {
     ]);
   });
 
+  it('answers a long message from the question it buries, read with the region the background names', async () => {
+    const turn = await core.handle(
+      text('lena', '我在河南一个高职读大三 下学期要去厂里顶岗 我妈觉得太早了 去了也是打杂 室友说随便去两周就能回来 我自己也拿不准 就想问下 按规定到底要在单位实习多久'),
+    );
+    expect(turn.outcome).toBe('answer');
+    expect(turn.citations[0]).toMatchObject({ doc: 'henan-gaoxiao-employment-services' });
+    expect(turn.replies[0]!.text.split('\n')[0]).toContain('半年');
+    // the history keeps what the student wrote, all of it
+    const { id } = await store.open('test', 'lena');
+    expect((await store.history(id))[0]!.text).toContain('我妈觉得太早了');
+  });
+
   it('replies to empty, emoji-only and very long messages without failing', async () => {
     for (const message of ['', '   ', '😀😀', '实'.repeat(5000)]) {
       const turn = await core.handle(text('judy', message));

@@ -5,6 +5,7 @@ import { dateText } from '../answering/caveats.ts';
 import type { Citation, Outcome, RetrievedClause } from '../answering/types.ts';
 import type { Language } from '../prompts.ts';
 import { isMostlyEnglish } from '../retrieval/normalize.ts';
+import { synonymExpansions } from '../retrieval/query.ts';
 import { chinaDay } from '../china-time.ts';
 import {
   continuePlanning,
@@ -22,8 +23,9 @@ import {
 } from '../career/planning-dialogue.ts';
 import { commandOf, ratingOf, wantsDirection } from './commands.ts';
 import type { Conversation, ConversationState, ConversationStore } from './conversation-store.ts';
+import { questionInMessage } from './asked-question.ts';
 import { statingClause } from './document-facts.ts';
-import { fitsSlot, leadAnswers, pointIn, resolveFollowUp, type FrameKnowledge, type SourceAsks } from './follow-up.ts';
+import { fitsSlot, leadAnswers, namesSomethingNew, pointIn, resolveFollowUp, type FollowUp, type FrameKnowledge, type SourceAsks } from './follow-up.ts';
 import { ownRegionIn, regionIn, regionStem } from './slots.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import type { TicketDesk, TicketReason } from '../escalation/tickets.ts';
@@ -342,20 +344,26 @@ export class ConversationCore {
 
     // "在山东呢" reads as chit-chat or off topic alone; after an answer it is a follow-up
     const readsOn = route.kind === 'policy' || (route.kind === 'abstain' && route.reason !== 'injection');
+    // A long message is searched for the question it asks, with the student's situation; a crisis,
+    // a request for a person or a complaint was heard in the whole of it (above), and a message
+    // whose crisis score was raised is read whole, so that its answer keeps the hotlines.
+    const care = (route.kind === 'policy' || route.kind === 'abstain') && route.care === true;
+    const questionAsked = readsOn && !care ? (questionInMessage(text) ?? text) : text;
     const knowledge = readsOn ? await this.#frameKnowledge() : undefined;
     // the frame: a clarifying question not picked from, else a question that got no answer, else the last answer
     const frame = unpicked ?? state.frame ?? state.lastTurn ?? null;
-    let followUp = readsOn ? resolveFollowUp(text, frame, knowledge, state.homeRegion) : null;
-    if (readsOn && state.frame && frame === state.frame && !(followUp?.kind === 'rewrite' && followUp.slot) && followUp?.kind !== 'which-region') {
+    // read against the frame and against the last answer, each once
+    const readOn = (turn: LastTurn | null | undefined): FollowUp | null => (readsOn ? resolveFollowUp(questionAsked, turn, knowledge, state.homeRegion) : null);
+    const onFrame = readOn(frame);
+    const onLastAnswer = frame === state.lastTurn ? onFrame : readOn(state.lastTurn);
+    let followUp = onFrame;
+    if (state.frame && frame === state.frame && !(onFrame?.kind === 'rewrite' && onFrame.slot) && onFrame?.kind !== 'which-region') {
       // a question that got no answer frames only a swapped region or kind of school ("那河南呢");
       // anything else reads on from the last answer, as before it
-      followUp = resolveFollowUp(text, state.lastTurn, knowledge, state.homeRegion);
+      followUp = onLastAnswer;
     }
-    if (readsOn && frame !== state.lastTurn && state.lastTurn) {
-      // "which document says that?" after a clarifying question names the source of the last answer
-      const onLastAnswer = resolveFollowUp(text, state.lastTurn, knowledge, state.homeRegion);
-      if (onLastAnswer?.kind === 'source' || onLastAnswer?.kind === 'point') followUp = onLastAnswer;
-    }
+    // "which document says that?" after a clarifying question names the source of the last answer
+    if (frame !== state.lastTurn && (onLastAnswer?.kind === 'source' || onLastAnswer?.kind === 'point')) followUp = onLastAnswer;
     if (followUp?.kind === 'which-region' && knowledge) {
       state.askedRegion = true;
       const regions = [...new Set(knowledge.documents.map((document) => document.region).filter((region) => region && region !== '全国'))];
@@ -402,7 +410,7 @@ export class ConversationCore {
       }
     }
 
-    let question = followUp?.kind === 'rewrite' ? followUp.question : text;
+    let question = followUp?.kind === 'rewrite' ? followUp.question : questionAsked;
     const previous = state.lastTurn;
     // the document a follow-up asks about again ranks first for the reading in the frame only
     const framedDocument = followUp?.kind === 'rewrite' || followUp?.kind === 'new-question' ? followUp.document : undefined;
@@ -411,11 +419,11 @@ export class ConversationCore {
         // grounded generation (when configured) limits each student's rate and reads the previous turn
         studentKey: `${conversation.channel}:${conversation.userId}`,
         ...(previous?.answer ? { summary: { question: previous.resolved, answer: previous.answer } } : {}),
-        ...(framedDocument && asked !== text ? { document: framedDocument } : {}),
+        ...(framedDocument && asked !== questionAsked ? { document: framedDocument } : {}),
       });
     // A question of its own is read alone and within the previous frame, in the order the
     // follow-up says; the second reading is asked only when the first finds no answer.
-    const readings = followUp?.kind === 'new-question' ? (followUp.framedFirst ? [followUp.framed, text] : [text, followUp.framed]) : [question];
+    const readings = followUp?.kind === 'new-question' ? (followUp.framedFirst ? [followUp.framed, questionAsked] : [questionAsked, followUp.framed]) : [question];
     question = readings[0]!;
     let answered = await ask(question);
     if (readings[1] !== undefined && answered.outcome === 'abstain') {
@@ -434,23 +442,30 @@ export class ConversationCore {
       const picked = document && fitsSlot(followUp.slot, document) ? await answerer.answerFrom(question, best.clauseId) : null;
       if (picked) answered = picked;
     }
-    // a complete new question answered as it stands starts a new frame: it is no follow-up
-    const readAsFollowUp = followUp !== null && question !== text;
-    // "具体怎么申请" answered with the very lead of the previous answer: the document says no more
+    // "具体怎么申请", "去那咨询收不收钱" answered with the very lead of the previous answer, which
+    // holds none of what they ask: the frame led back to the last answer
     const asksOn = (followUp?.kind === 'rewrite' && followUp.asksOn === true) || followUp?.kind === 'new-question';
-    if (
-      readAsFollowUp &&
-      asksOn &&
-      answered.outcome === 'answer' &&
-      previous?.answer &&
-      repeatsLead(answered.answer, previous.answer) &&
-      !leadAnswers(text, leadOf(answered.answer))
-    ) {
-      state.frame = null;
-      return done('follow-up', [{ text: replies.render(answered.language, 'follow_up_not_in_document', { title: answered.citations[0]?.title ?? '' }) }], {
-        retrieved: answered.retrieved,
-      });
+    const { lexicon } = (await this.assistant.answerer()).search;
+    const saysNoMore = (result: AnsweredQuestion): boolean =>
+      result.outcome === 'answer' &&
+      previous?.answer !== undefined &&
+      repeatsLead(result.answer, previous.answer) &&
+      !leadAnswers(questionAsked, leadOf(result.answer), followUp?.kind === 'new-question' ? previous.resolved : null, (words) => synonymExpansions(words, lexicon));
+    if (followUp !== null && asksOn && saysNoMore(answered)) {
+      // a question with a topic of its own read in the frame first ("那…") may find its answer alone; else the document says no more
+      const alone = question !== questionAsked && namesSomethingNew(questionAsked, previous?.resolved ?? '') ? await ask(questionAsked) : null;
+      if (alone?.outcome === 'answer' && !saysNoMore(alone)) {
+        question = questionAsked;
+        answered = alone;
+      } else {
+        state.frame = null;
+        return done('follow-up', [{ text: replies.render(answered.language, 'follow_up_not_in_document', { title: answered.citations[0]?.title ?? '' }) }], {
+          retrieved: answered.retrieved,
+        });
+      }
     }
+    // a complete new question answered as it stands starts a new frame: it is no follow-up
+    const readAsFollowUp = followUp !== null && question !== questionAsked;
     const out: OutboundReply[] = [{ text: answered.answer }];
     if (!state.difficultGroup && saysDifficultGroup(text)) {
       state.difficultGroup = true;
@@ -478,10 +493,10 @@ export class ConversationCore {
     // a question that got no answer is still the frame of the next one ("那河南呢")
     state.frame =
       answered.outcome === 'abstain' && (answered.route.kind === 'policy' || (answered.route.kind === 'abstain' && answered.route.reason === 'out-of-scope'))
-        ? { question: text, resolved: question, outcome: 'abstain', citations: [], language: answered.language }
+        ? { question: questionAsked, resolved: question, outcome: 'abstain', citations: [], language: answered.language }
         : null;
     if (answered.outcome === 'answer') {
-      state.lastTurn = lastTurnOf(text, question, answered);
+      state.lastTurn = lastTurnOf(questionAsked, question, answered);
       state.answers = (state.answers ?? 0) + 1;
       if (this.#rateEvery > 0 && (state.answers === 1 || state.answers % this.#rateEvery === 0)) {
         state.pendingRating = 'answer';

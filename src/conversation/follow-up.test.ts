@@ -115,8 +115,21 @@ describe('resolveFollowUp', () => {
       framed: '中职学校 投诉多久会有处理结果?',
       framedFirst: false,
     });
-    expect(resolveFollowUp('对了换个问题 实习单位可以收押金吗', last('中职学校要配几名职业指导老师?'))).toBeNull();
     expect(resolveFollowUp('那高职呢？', null)).toBeNull();
+  });
+
+  it('keeps the student’s region and kind of school, never the topic, when they change the subject (对了, btw)', () => {
+    expect(resolveFollowUp('对了换个问题 实习单位可以收押金吗', last('中职学校要配几名职业指导老师?'))).toEqual({
+      kind: 'new-question',
+      framed: '中职学校 实习单位可以收押金吗',
+      framedFirst: false,
+    });
+    expect(resolveFollowUp('对了 女生找工作学校会额外帮一把吗', last('河南高校发的那个就业服务手册 里面讲些啥'))).toMatchObject({
+      kind: 'new-question',
+      framed: '河南 高校 女生找工作学校会额外帮一把吗',
+    });
+    // nothing to keep: no follow-up
+    expect(resolveFollowUp('对了换个问题 实习单位可以收押金吗', last('实习押金合法吗'))).toBeNull();
   });
 
   it('reads slots against a question that was not answered (a clarifying question), but not its source or points', () => {
@@ -190,6 +203,12 @@ describe('follow-ups as slot substitution', () => {
     expect(ageIn('那十七周岁呢')).toBe(17);
     expect(ageIn("what if I'm 15?")).toBe(15);
     expect(ageIn('第15条')).toBeNull();
+    expect(ageIn('要是我已经满18了呢')).toBe(18);
+    expect(ageIn('我已经成年了')).toBe(18);
+    expect(ageIn('未成年人')).toBeNull();
+    expect(ageIn('满3年了')).toBeNull();
+    expect(ageIn("what if I'm over 18?")).toBe(18);
+    expect(resolveFollowUp('要是我已经满18了呢', last('辽宁中职 跟岗实习要家长签字同意吗'))).toMatchObject({ kind: 'rewrite', question: '辽宁中职 跟岗实习要家长签字同意吗 18周岁' });
     expect(resolveFollowUp('如果我15岁呢', last('17岁去跟岗实习需要爸妈同意吗'))).toMatchObject({ kind: 'rewrite', question: '15岁去跟岗实习需要爸妈同意吗' });
     expect(resolveFollowUp('那15岁呢', last('能去顶岗实习吗'))).toMatchObject({ kind: 'rewrite', question: '能去顶岗实习吗 15周岁' });
     expect(resolveFollowUp('what if im 15', last('can a 17 year old do a placement internship?'))).toMatchObject({
@@ -249,6 +268,8 @@ describe('follow-ups as slot substitution', () => {
       ['谁发的', 'who'],
       ['发文单位是哪个', 'who'],
       ['这个规范是谁起草的', 'who'],
+      ['这个规范是谁搞的', 'who'],
+      ['那它啥时候开始生效的', 'when'],
       ['who issued it?', 'who'],
       ['这是哪个省的文件', 'where'],
       ['ok which province is this rule from?', 'where'],
@@ -347,8 +368,22 @@ describe('leadAnswers', () => {
 
   it('takes the lead again for any other follow-up: the same rule often answers it too', () => {
     expect(leadAnswers('那他要去实习单位看我们吗', ['校长每学期听课至少 10 次，到学生顶岗实习单位检查至少 1 次。'])).toBe(true);
+    // a follow-up on the same topic is not asked for new words
+    expect(leadAnswers('他们会来检查吗', ['校长每学期听课至少 10 次。'], null)).toBe(true);
     expect(leadAnswers('那要满足什么条件才行', ['申请资助的必须是全日制在校生。'])).toBe(true);
     // "怎么办" asks what to do, not for the steps of applying
     expect(leadAnswers('那我该怎么办', ['不得扣押学生的居民身份证。'])).toBe(true);
+  });
+
+  it('does not take the lead just given again for a question with a topic of its own that the lead does not mention', () => {
+    const workshop = ['各高校要普遍设立校级大学生职业生涯咨询（职业指导）工作室，利用专业测评工具，丰富服务功能。'];
+    expect(leadAnswers('去那咨询收不收钱', workshop, '山东的大学必须设职业生涯咨询工作室吗')).toBe(false);
+    const pathways = ['通过中职-高职“3+3”、五年一贯制等多种形式推动职业教育纵向贯通，畅通技术技能人才成长通道。'];
+    expect(leadAnswers('那对口升学要考啥 分数线一般多少', pathways, '辽宁中职生毕业 能升高职吗 有啥通道')).toBe(false);
+    // the new words are in the lead, or the documents' word for them: it answers them
+    expect(leadAnswers('那五年一贯制呢', pathways, '辽宁中职生毕业 能升高职吗 有啥通道')).toBe(true);
+    const inForce = ['本规定由教育部负责解释，自发布之日起施行。'];
+    expect(leadAnswers('它啥时候开始生效', inForce, '中职职业指导规定由谁负责解释')).toBe(false);
+    expect(leadAnswers('它啥时候开始生效', inForce, '中职职业指导规定由谁负责解释', (words) => (words.includes('生效') ? ['施行'] : []))).toBe(true);
   });
 });

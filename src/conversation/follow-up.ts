@@ -1,5 +1,5 @@
 import { namesASide, swapSide } from '../answering/contrasts.ts';
-import { withoutQuestionWords } from '../answering/question-type.ts';
+import { asksForSteps, statesSteps, withoutQuestionWords } from '../answering/question-type.ts';
 import type { Citation } from '../answering/types.ts';
 import { audienceMisses, schoolTypesIn } from '../retrieval/hybrid-search.ts';
 import { normalizeText } from '../retrieval/normalize.ts';
@@ -88,7 +88,7 @@ export interface FrameKnowledge {
 export { numberFrom, ageIn };
 
 const sourceQuestion =
-  /(?:哪个|哪份|哪一个|什么|哪部)(?:文件|规定|政策|条款|法规|部门)|出处|依据是?什么|根据是?什么|原文在哪|谁规定的|哪(?:一)?条规定|哪(?:一)?年|什么时候(?:发|出|颁|印发|施行|定|生效)|(?:谁|哪个(?:部门|单位|机构))(?:发|出|定|制定|颁布|起草|写)的?|发文(?:单位|机关|部门|时间|日期)|起草单位|文件(?:全称|名字|名称|叫)|全名|哪个(?:省|地方|地区|城市)的|哪里的(?:文件|规定|政策)|\b(?:which|what) (?:document|rule|regulation|policy|law|province|region|city|year)\b|\bsource\b|\bwho (?:issued|published|wrote|made|drafted)\b|\bwhen was (?:it|this|that)\b|\bwhere (?:is|was|does) (?:it|this|that)\b/iu;
+  /(?:哪个|哪份|哪一个|什么|哪部)(?:文件|规定|政策|条款|法规|部门)|出处|依据是?什么|根据是?什么|原文在哪|谁规定的|哪(?:一)?条规定|哪(?:一)?年|(?:哪一?天|几月几[号日])(?:发|出|颁|印发|公布|施行|生效)|(?:什么时候|啥时候|何时)(?:开始)?(?:发|出|颁|印发|施行|实施|实行|定|生效)|(?:谁|哪个(?:部门|单位|机构))(?:发|出|定|制定|颁布|起草|写|搞|弄|整|出台|印发)的?|发文(?:单位|机关|部门|时间|日期)|起草单位|文件(?:全称|名字|名称|叫)|全名|哪个(?:省|地方|地区|城市)的|哪里的(?:文件|规定|政策)|\b(?:which|what) (?:document|rule|regulation|policy|law|province|region|city|year)\b|\bsource\b|\bwho (?:issued|published|wrote|made|drafted)\b|\bwhen was (?:it|this|that)\b|\bwhere (?:is|was|does) (?:it|this|that)\b/iu;
 const pointQuestion = /第\s*([一二两三四五六七八九十\d]+)\s*(?:点|条|项|个|部分)/u;
 
 /** "文件里说的…", "这个规定…": the message asks about the document the previous answer cited. */
@@ -97,7 +97,7 @@ const namesTheDocument = /(?:文件|规定|规范|标准|政策|意见|办法)(?
 /** What a source question asks for. */
 function sourceAsks(text: string): SourceAsks {
   if (/哪个(?:省|地方|地区|城市)|哪里的|\b(?:which|what) (?:province|region|city)\b|\bwhere\b/iu.test(text)) return 'where';
-  if (/哪(?:一)?年|什么时候|何时|日期|时间|\bwhen\b|\b(?:what|which) year\b/iu.test(text)) return 'when';
+  if (/哪(?:一)?年|哪一?天|几月几[号日]|什么时候|啥时候|何时|日期|时间|生效|施行|\bwhen\b|\b(?:what|which) year\b/iu.test(text)) return 'when';
   if (/谁|部门|单位|机关|机构|起草|\bwho\b/iu.test(text)) return 'who';
   return 'document';
 }
@@ -122,7 +122,14 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
   const text = normalizeText(toSimplified(message));
   const length = [...text].length;
   const short = length <= 24 || (english(text) && text.split(/\s+/u).length <= 14);
-  if (!short || changesSubject.test(text)) return null;
+  if (!short) return null;
+  if (changesSubject.test(text)) {
+    // "对了 女生找工作学校会帮吗": another topic, but the student is still where they said and at
+    // the school they said; read alone first, in that situation only when alone it finds nothing
+    const situation = scopeOf(normalizeText(last.resolved), { school: schoolIn(text), region: regionIn(text) });
+    const asked = text.replace(new RegExp(changesSubject.source, 'giu'), ' ').replace(/^[\s,，。.!！]+/u, '').trim();
+    return situation.length > 0 && asked !== '' ? { kind: 'new-question', framed: `${situation.join(' ')} ${asked}`, framedFirst: false } : null;
+  }
   const answered = last.outcome === 'answer';
   if (answered && sourceQuestion.test(text) && (length <= 16 || english(text))) return { kind: 'source', asks: sourceAsks(text) };
   const point = answered ? pointQuestion.exec(text) : null;
@@ -195,23 +202,51 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
   return { kind: 'new-question', framed: `${scope.join(' ')} ${text}`, framedFirst: opensContinuation.test(text), ...(namesTheDocument.test(text) ? cited : {}) };
 }
 
-/** A question for the steps of applying or registering ("具体怎么申请", "流程是什么"), not "怎么办" (what to do). */
-const asksForSteps = /怎么(?:申请|办理|报名|登记|操作|走流程)|如何(?:申请|办理|报名|登记)|怎样(?:申请|办理|报名)|流程|步骤|手续|\bhow (?:do|can|should) (?:i|we|you) (?:apply|register|sign up)\b|\bprocedure\b|\bsteps\b/iu;
-
-/** Words of a step in a procedure, beyond the 申请/办理 a question itself says. */
-const procedureSteps = /提交|报送|报名|登记|填写|审核|审批|审查|公示|备案|签订|受理|流程|程序|步骤|材料|手续|窗口|平台|网上|线上|系统/u;
-
 /**
- * Whether a lead (the sentences an answer opens with) can answer a follow-up that asks on about the
- * same topic: a question for the steps of applying ("具体怎么申请") must find a step of one in it.
- * A lead that only says again what was answered before does not answer "具体怎么申请" when the
- * document has no procedure.
+ * Whether a lead (the sentences an answer opens with) can answer a follow-up, when it only says
+ * again what was answered before: a question for the steps of applying ("具体怎么申请") must find a
+ * step in it, and a question with a topic of its own (`newTopicAfter`, the previous question: "收不收钱",
+ * "对口升学要考啥") one of the words it adds to that question — else the document says no more on it.
+ * A follow-up on the same topic ("那他要去实习单位看我们吗") may well be answered by the same rule.
  *
  * @example leadAnswers('具体怎么申请', ['申请资助的必须是全日制在校生。']) // false
+ * @example leadAnswers('去那咨询收不收钱', ['各高校要设立职业生涯咨询工作室。'], '山东的大学必须设职业生涯咨询工作室吗') // false
  */
-export function leadAnswers(message: string, lead: readonly string[]): boolean {
+export function leadAnswers(
+  message: string,
+  lead: readonly string[],
+  newTopicAfter: string | null = null,
+  documentsWordsFor: (words: string) => readonly string[] = () => [],
+): boolean {
   const text = normalizeText(toSimplified(message));
-  return !asksForSteps.test(text) || procedureSteps.test(lead.join(''));
+  const said = lead.join('').toLowerCase();
+  if (asksForSteps(text) && !statesSteps(said)) return false;
+  if (newTopicAfter === null) return true;
+  const fresh = newWordsOf(ownWordsOf(text), normalizeText(newTopicAfter));
+  if (fresh.length === 0) return true;
+  // a new word is said in the lead as the documents say it ("生效" → 施行)
+  const documentsWords = documentsWordsFor(fresh.map(({ run }) => run).join(' '));
+  return [...fresh.map(({ word }) => word), ...documentsWords].some((word) => said.includes(word.toLowerCase()));
+}
+
+/** Whether a message names something of its own the previous question did not ("创业计划" after a question about 协议). */
+export function namesSomethingNew(message: string, previousQuestion: string): boolean {
+  return newWordsOf(ownWordsOf(normalizeText(toSimplified(message))), normalizeText(previousQuestion)).length > 0;
+}
+
+/**
+ * What a message names that the previous question did not: the pairs of characters of its own
+ * words the previous question does not hold ("收不收钱" after a question about 咨询: 收钱), each with
+ * the run of words it is in.
+ */
+function newWordsOf(own: string, previous: string): { word: string; run: string }[] {
+  // English words are left out: the clauses a lead quotes are in Chinese
+  const runs = own.replace(/[^\p{Script=Han}]+/gu, ' ').split(' ').filter((run) => run.length >= 2);
+  return runs.flatMap((run) => bigramsOf(run).filter((pair) => !previous.includes(pair)).map((word) => ({ word, run })));
+}
+
+function bigramsOf(run: string): string[] {
+  return [...Array(Math.max(0, run.length - 1)).keys()].map((i) => run.slice(i, i + 2));
 }
 
 /**
@@ -222,8 +257,7 @@ function sharesWords(own: string, previous: string): boolean {
   const runs = own.replace(/[^\p{Script=Han}]+/gu, ' ').split(' ').filter((run) => run.length >= 2);
   const words = own.match(/[a-z]{4,}/gu) ?? [];
   if (runs.length + words.length === 0) return false;
-  const bigramsIn = (run: string): boolean => [...Array(run.length - 1).keys()].every((i) => previous.includes(run.slice(i, i + 2)));
-  return runs.every(bigramsIn) && words.every((word) => new RegExp(`\\b${word}`, 'u').test(previous));
+  return runs.every((run) => bigramsOf(run).every((pair) => previous.includes(pair))) && words.every((word) => new RegExp(`\\b${word}`, 'u').test(previous));
 }
 
 /** The message without its opening "那"/"and", its supposition and its particles: what it says or asks. */

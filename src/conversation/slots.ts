@@ -95,17 +95,20 @@ export function ownRegionIn(text: string): string | null {
 
 /** An age the message states ("15岁", "十五周岁", "I'm 15"), or null. */
 export function ageIn(text: string): number | null {
-  const chinese = /([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*(?:周岁|岁)/u.exec(text);
+  const chinese = /([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*(?:周岁|岁)|满\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})(?![0-9一二三四五六七八九十百千万年月周天日次个名人门学小分元])/u.exec(text);
   if (chinese) {
-    const value = numberFrom(chinese[1]!);
+    const value = numberFrom(chinese[1] ?? chinese[2]!);
     return value !== null && value >= 6 && value <= 40 ? value : null;
   }
-  const english = /\b(?:i'?m|im|i am|aged?|age)\s+(\d{1,2})\b|\b(\d{1,2})[- ]?(?:years?[- ]olds?|yo)\b/iu.exec(text);
+  // "我已经成年了": of age, 18 (not 未成年)
+  if (/(?<!未)成年(?!人)/u.test(text)) return 18;
+  const english = /\b(?:i'?m|im|i am|aged?|age|turned|over)\s+(\d{1,2})\b|\b(\d{1,2})[- ]?(?:years?[- ]olds?|yo)\b/iu.exec(text);
   const value = english ? Number(english[1] ?? english[2]) : null;
   return value !== null && value >= 6 && value <= 40 ? value : null;
 }
 
-const agePattern = /(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*(?:周岁|岁)|\b\d{1,2}[- ]?(?:years?[- ]olds?|yo)\b|\b(?:i'?m|im|i am|aged?)\s+\d{1,2}\b/iu;
+const agePattern =
+  /(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*(?:周岁|岁)|满\s*(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})(?![0-9一二三四五六七八九十百千万年月周天日次个名人门学小分元])|(?<!未)成年(?!人)|\b\d{1,2}[- ]?(?:years?[- ]olds?|yo)\b|\b(?:i'?m|im|i am|aged?|turned|over)\s+\d{1,2}\b/iu;
 
 /** The age words of a text as written ("17岁", "17 year old"), or null. */
 export function ageWordsIn(text: string): string | null {
@@ -149,7 +152,7 @@ export const pointsBack =
  */
 const askingWords = [
   /多长时间|多少|多久|多大|几[个名门家次所位人项成天年月号台]?|什么时候|何时|哪年|哪一年|哪些|哪几|哪个|哪里|哪儿|哪|谁|什么|啥|怎么办|怎么样|怎么|怎样|如何|咋办|咋|能不能|可不可以|可以|能否|是否|是不是|要不要|需不需要|需要|有没有|会不会|必须|应该|允许|行不行|行吗|能|会|可|吗|呢|吧|啊|呀|嘛|哦|啦|么|了|的|得|地|着/gu,
-  /的话|换成|换到|改成|如果是|这边|那边|我们|我|你们|你|咱们|大家|自己|要|想|还|也|都|就|再|又|又|给|让|被|把|对|跟|和|与|在|去|来|到|从|上|下|一下|一个|个|些|点|有|是|没|不|说|问|请问|麻烦|对了|同样|一样|类似|具体|别的|其他|其它|这个|这些|这|那个|那些|那么|那|它|他们|她们|他|其|该|刚才|文件|规定|规范|标准|政策|里面|里|方面|一般|平时|到底|呃|嗯|哈|吗/gu,
+  /的话|换成|换到|改成|如果是|这边|那边|我们|我|你们|你|咱们|大家|自己|要|想|还|也|都|就|再|又|又|给|让|被|把|对|跟|和|与|在|去|来|到|从|上|下|一下|一个|个|些|点|有|是|没|不|说|问|请问|麻烦|对了|同样|一样|类似|具体|别的|其他|其它|这个|这些|这|那个|那些|那么|那|它|他们|她们|他|其|该|刚才|文件|规定|规范|标准|政策|里面|里|方面|一般|平时|到底|呃|嗯|哈|吗|已经/gu,
   /满足|符合|才行|才能|就行|条件|要求|流程|程序|手续|步骤|材料|时间|期限|费用|内容|范围|对象|资格|方式|办法|细则|依据|情况|问题|事情|事|申请|办理|推进|开始|结束|以后|之后|之前|然后|接下来|完/gu,
 ];
 const englishFiller =
