@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadThresholds, floorFailures } from './thresholds.ts';
-import { newDocumentBlind2Dir, newDocumentBlindDir, newDocumentDevDir, newDocumentDir, newDocumentFiles, runNewDocumentCheck, type NewDocumentCheck } from './new-document.ts';
+import { newDocumentBlind2Dir, newDocumentBlind3Dir, newDocumentBlindDir, newDocumentDevDir, newDocumentDir, newDocumentFiles, runNewDocumentCheck, type NewDocumentCheck } from './new-document.ts';
 import type { EvalReport } from './runner.ts';
 
 /** The added document's questions hold to the floors in its folder's floors.json. */
@@ -73,9 +73,16 @@ describeAddedDocument('the blind added document (eval/new-document-blind): score
   date: '2025-07-28',
 });
 
-describeAddedDocument('the second blind added document (eval/new-document-blind-2): scored once, never tuned on', newDocumentBlind2Dir, {
+describeAddedDocument('the second blind added document (eval/new-document-blind-2): scored once, development material since', newDocumentBlind2Dir, {
   title: '福建省职业院校学生技能竞赛奖励办法',
   issuers: ['福建省教育厅', '福建省财政厅', '福建省人力资源和社会保障厅'],
   region: '福建',
   date: '2026-03-20',
+});
+
+describeAddedDocument('the third blind added document (eval/new-document-blind-3): scored once, never tuned on', newDocumentBlind3Dir, {
+  title: '湖北省高校毕业生就业见习管理办法',
+  issuers: ['湖北省人力资源和社会保障厅', '湖北省财政厅', '湖北省教育厅'],
+  region: '湖北',
+  date: '2025-02-18',
 });

@@ -30,6 +30,7 @@ export const newDocumentBlindDir = path.join(repoRoot, 'eval', 'new-document-bli
  * of 2026-12-03 before anyone read it; its floors are that scoring. Do not tune on it.
  */
 export const newDocumentBlind2Dir = path.join(repoRoot, 'eval', 'new-document-blind-2');
+export const newDocumentBlind3Dir = path.join(repoRoot, 'eval', 'new-document-blind-3');
 
 /** The files of a check folder: document.txt, questions.jsonl and floors.json (its floors, set from a scoring). */
 export function newDocumentFiles(dir: string): { document: string; questions: string; floors: string } {
@@ -64,10 +65,10 @@ export async function runNewDocumentCheck(dir: string = newDocumentDir): Promise
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   // `npm run eval:new-document -- --dev` checks eval/new-document-dev instead, `-- --blind`
-  // eval/new-document-blind, `-- --blind-2` eval/new-document-blind-2; `-- --dir <folder>` any
+  // eval/new-document-blind, `-- --blind-2` eval/new-document-blind-2, `-- --blind-3` eval/new-document-blind-3; `-- --dir <folder>` any
   // folder with the same three files (a new blind document, kept outside the repository until it is scored)
   const dirAt = process.argv.indexOf('--dir');
-  const dir = dirAt > 0 ? path.resolve(process.argv[dirAt + 1] ?? '.') : process.argv.includes('--dev') ? newDocumentDevDir : process.argv.includes('--blind-2') ? newDocumentBlind2Dir : process.argv.includes('--blind') ? newDocumentBlindDir : newDocumentDir;
+  const dir = dirAt > 0 ? path.resolve(process.argv[dirAt + 1] ?? '.') : process.argv.includes('--dev') ? newDocumentDevDir : process.argv.includes('--blind-2') ? newDocumentBlind2Dir : process.argv.includes('--blind-3') ? newDocumentBlind3Dir : process.argv.includes('--blind') ? newDocumentBlindDir : newDocumentDir;
   const check = await runNewDocumentCheck(dir);
   process.stdout.write(`${check.ingest.output}\n${check.text}\n`);
 }
