@@ -91,12 +91,21 @@ export class Assistant {
 
   static async open(config: Config, options: OpenAssistantOptions = {}): Promise<Assistant> {
     const log = options.log ?? createLogger(config.LOG_LEVEL);
+    // The lexicon and tokenizer (jieba's dictionary) load while the database starts up: once
+    // PGlite's start has begun, so that its WebAssembly compiles on other threads meanwhile.
+    let words: { lexicon: Lexicon; tokenizer: Tokenizer } | null = null;
+    const loadWords = (): { lexicon: Lexicon; tokenizer: Tokenizer } => {
+      if (!words) {
+        const lexicon = loadLexicon();
+        words = { lexicon, tokenizer: new Tokenizer(lexicon) };
+      }
+      return words;
+    };
     const opening =
-      options.db ?? openDatabase(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.ZHIYIN_DATA_DIR });
-    // The lexicon and tokenizer load while the database starts up.
-    const lexicon = loadLexicon();
-    const tokenizer = new Tokenizer(lexicon);
+      options.db ?? openDatabase({ ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.ZHIYIN_DATA_DIR }), whileStarting: loadWords });
+    if (options.db) loadWords();
     const db = await opening;
+    const { lexicon, tokenizer } = loadWords();
     log.debug({ uptimeMs: Math.round(performance.now()) }, 'database open');
     try {
       const { applied } = await migrate(db);

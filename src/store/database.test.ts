@@ -188,6 +188,19 @@ describe('toSql', () => {
   });
 });
 
+describe('work done while the embedded database starts', () => {
+  it('runs once, after PGlite began starting and before the database is open', async () => {
+    const events: string[] = [];
+    const opening = openDatabase({ memory: true, whileStarting: () => events.push('while starting') }).then((db) => {
+      events.push('open');
+      return db;
+    });
+    const db = await opening;
+    expect(events).toEqual(['while starting', 'open']);
+    await db.close();
+  });
+});
+
 describe('the PGlite data directory', () => {
   const root = mkdtempSync(join(tmpdir(), 'zhiyin-store-'));
   const dataDir = join(root, 'data');

@@ -73,6 +73,12 @@ export interface OpenDatabaseOptions {
   vectors?: boolean;
   /** Connections in the Postgres pool (default 10). */
   poolSize?: number;
+  /**
+   * Synchronous work to run while the embedded database starts: called once PGlite's start has
+   * begun (its WebAssembly compiles on other threads meanwhile), and at once for a Postgres URL.
+   * A server start loads its tokenizer's dictionary here.
+   */
+  whileStarting?: () => void;
 }
 
 /**
@@ -84,11 +90,19 @@ export interface OpenDatabaseOptions {
  * const db = await openDatabase({ url: 'postgres://zhiyin@localhost/zhiyin' });
  */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
-  if (options.url) return openPostgres(options.url, options.poolSize ?? 10);
+  if (options.url) {
+    const opening = openPostgres(options.url, options.poolSize ?? 10);
+    options.whileStarting?.();
+    return opening;
+  }
   // pgvector is loaded only for a database that reads vectors
   const vectors = options.vectors !== false;
   const extensions: Extensions = vectors ? { vector: (await import('@electric-sql/pglite-pgvector')).vector } : {};
-  if (options.memory) return pgliteDatabase(await PGlite.create({ extensions }), () => {}, vectors);
+  const started = <T,>(starting: Promise<T>): Promise<T> => {
+    options.whileStarting?.();
+    return starting;
+  };
+  if (options.memory) return pgliteDatabase(await started(PGlite.create({ extensions })), () => {}, vectors);
   if (!options.dataDir) throw new Error('openDatabase: give url, dataDir or memory: true');
 
   const dataDir = resolve(options.dataDir);
@@ -99,7 +113,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       const template = options.template === undefined ? await shippedTemplateDir() : options.template;
       if (template) seedFromTemplate(dataDir, template);
     }
-    return await pgliteDatabase(await PGlite.create({ dataDir, extensions }), unlock, vectors);
+    return await pgliteDatabase(await started(PGlite.create({ dataDir, extensions })), unlock, vectors);
   } catch (error) {
     unlock();
     throw error;
