@@ -68,7 +68,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   // eval/new-document-blind, `-- --blind-2` eval/new-document-blind-2, `-- --blind-3` eval/new-document-blind-3; `-- --dir <folder>` any
   // folder with the same three files (a new blind document, kept outside the repository until it is scored)
   const dirAt = process.argv.indexOf('--dir');
-  const dir = dirAt > 0 ? path.resolve(process.argv[dirAt + 1] ?? '.') : process.argv.includes('--dev') ? newDocumentDevDir : process.argv.includes('--blind-2') ? newDocumentBlind2Dir : process.argv.includes('--blind-3') ? newDocumentBlind3Dir : process.argv.includes('--blind') ? newDocumentBlindDir : newDocumentDir;
+  const byFlag: ReadonlyArray<[string, string]> = [['--dev', newDocumentDevDir], ['--blind-2', newDocumentBlind2Dir], ['--blind-3', newDocumentBlind3Dir], ['--blind', newDocumentBlindDir]];
+  const dir = dirAt > 0 ? path.resolve(process.argv[dirAt + 1] ?? '.') : (byFlag.find(([flag]) => process.argv.includes(flag))?.[1] ?? newDocumentDir);
   const check = await runNewDocumentCheck(dir);
   process.stdout.write(`${check.ingest.output}\n${check.text}\n`);
 }

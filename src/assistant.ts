@@ -103,7 +103,6 @@ export class Assistant {
     };
     const opening =
       options.db ?? openDatabase({ ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.ZHIYIN_DATA_DIR }), whileStarting: loadWords });
-    if (options.db) loadWords();
     const db = await opening;
     const { lexicon, tokenizer } = loadWords();
     log.debug({ uptimeMs: Math.round(performance.now()) }, 'database open');

@@ -93,22 +93,28 @@ export function ownRegionIn(text: string): string | null {
   return ownRegionWords.exec(text)?.[0] ?? null;
 }
 
-/** An age the message states ("15岁", "十五周岁", "I'm 15"), or null. */
+const ageNumber = '[0-9]{1,2}|[一二三四五六七八九十]{1,3}';
+/** "15岁", "十五周岁", or "满18" (not 满100元, 满3年, 满两个月). */
+const chineseAge = new RegExp(`(${ageNumber})\\s*(?:周岁|岁)|满\\s*(${ageNumber})(?![0-9一二三四五六七八九十百千万年月周天日次个名人门学小分元])`, 'u');
+/** "我已经成年了": of age, 18 (not 未成年). */
+const ofAge = /(?<!未)成年(?!人)/u;
+const englishAge = /\b(?:i'?m|im|i am|aged?|turned|over)\s+(\d{1,2})\b|\b(\d{1,2})[- ]?(?:years?[- ]olds?|yo)\b/iu;
+
+/** An age the message states ("15岁", "十五周岁", "满18", "成年", "I'm 15"), or null. */
 export function ageIn(text: string): number | null {
-  const chinese = /([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*(?:周岁|岁)|满\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})(?![0-9一二三四五六七八九十百千万年月周天日次个名人门学小分元])/u.exec(text);
+  const chinese = chineseAge.exec(text);
   if (chinese) {
     const value = numberFrom(chinese[1] ?? chinese[2]!);
     return value !== null && value >= 6 && value <= 40 ? value : null;
   }
-  // "我已经成年了": of age, 18 (not 未成年)
-  if (/(?<!未)成年(?!人)/u.test(text)) return 18;
-  const english = /\b(?:i'?m|im|i am|aged?|age|turned|over)\s+(\d{1,2})\b|\b(\d{1,2})[- ]?(?:years?[- ]olds?|yo)\b/iu.exec(text);
+  if (ofAge.test(text)) return 18;
+  const english = englishAge.exec(text);
   const value = english ? Number(english[1] ?? english[2]) : null;
   return value !== null && value >= 6 && value <= 40 ? value : null;
 }
 
-const agePattern =
-  /(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*(?:周岁|岁)|满\s*(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})(?![0-9一二三四五六七八九十百千万年月周天日次个名人门学小分元])|(?<!未)成年(?!人)|\b\d{1,2}[- ]?(?:years?[- ]olds?|yo)\b|\b(?:i'?m|im|i am|aged?|turned|over)\s+\d{1,2}\b/iu;
+/** Any of the age words above, as written. */
+const agePattern = new RegExp([chineseAge.source, ofAge.source, englishAge.source].join('|'), 'iu');
 
 /** The age words of a text as written ("17岁", "17 year old"), or null. */
 export function ageWordsIn(text: string): string | null {

@@ -298,6 +298,12 @@ const fromIssuedDay = new RegExp(`${issuedDay}\\s*(?:起|开始)\\s*(?:(?:\\d{1,
 /** A sentence about the document itself: 本办法…, 本规定…. */
 const ownSentence = /本(?:实施)?(?:办法|规定|细则|意见|通知|方案|标准|规范|条例|决定|制度|准则|指南|规程|规则|文件|守则|措施|计划)/u;
 
+/** Whether the sentence of `flat` (a text without line breaks) running up to `index` is about the document itself. */
+function saysOfItself(flat: string, index: number): boolean {
+  const sentenceStart = Math.max(flat.lastIndexOf('。', index), flat.lastIndexOf('；', index)) + 1;
+  return ownSentence.test(flat.slice(sentenceStart, index));
+}
+
 /** An ISO day `days` after another. */
 function addDays(iso: string, days: number): string {
   const day = new Date(`${iso}T00:00:00Z`);
@@ -337,8 +343,7 @@ export function effectiveDateIn(text: string, signed: string | null): { date: st
     const days = delay ? chineseNumber(delay, false) : 0;
     if (days === null) continue;
     const date = days > 0 ? addDays(from, days) : from;
-    const sentenceStart = Math.max(flat.lastIndexOf('。', match.index), flat.lastIndexOf('；', match.index)) + 1;
-    const own = ownSentence.test(flat.slice(sentenceStart, match.index));
+    const own = saysOfItself(flat, match.index);
     if (!best || own || !best.own) best = { date, phrase: phrase.trim(), own };
   }
   return best ? { date: best.date, phrase: best.phrase } : null;
@@ -363,9 +368,7 @@ export function expiryIn(text: string, from: string | null): { date: string; phr
   const flat = text.replace(/\s*\n\s*/gu, '');
   let found: { date: string; phrase: string } | null = null;
   for (const match of flat.matchAll(validityPhrase)) {
-    const sentenceStart = Math.max(flat.lastIndexOf('。', match.index), flat.lastIndexOf('；', match.index)) + 1;
-    const sentence = flat.slice(sentenceStart, match.index);
-    if (!ownSentence.test(sentence)) continue;
+    if (!saysOfItself(flat, match.index)) continue;
     const [phrase, dated] = match;
     const years = match.at(-1);
     if (dated) {
@@ -375,9 +378,9 @@ export function expiryIn(text: string, from: string | null): { date: string; phr
       const count = chineseNumber(years, false);
       if (count === null || count < 1 || count > 50) continue;
       const [year, month, day] = from.split('-').map(Number) as [number, number, number];
-      const end = new Date(Date.UTC(year + count, month - 1, day));
-      end.setUTCDate(end.getUTCDate() - 1);
-      found = { date: end.toISOString().slice(0, 10), phrase: phrase.trim() };
+      // the day before the same date `count` years on (a 29 February start rolls to 1 March first)
+      const sameDayLater = new Date(Date.UTC(year + count, month - 1, day)).toISOString().slice(0, 10);
+      found = { date: addDays(sameDayLater, -1), phrase: phrase.trim() };
     }
   }
   return found;
@@ -532,10 +535,11 @@ export function extractMetadata(text: string, headingTitle?: string | null): Ext
     }
   }
   const documentLines = layout ? lines.slice(layout.documentFrom) : lines;
-  const effective = effectiveDateIn(documentLines.join('\n'), date) ?? (layout ? effectiveDateIn(lines.slice(layout.from, layout.documentFrom).join('\n'), date) : null);
+  const documentText = documentLines.join('\n');
+  const effective = effectiveDateIn(documentText, date) ?? (layout ? effectiveDateIn(lines.slice(layout.from, layout.documentFrom).join('\n'), date) : null);
   if (effective) notes.push(`施行日期：正文“${effective.phrase}”`);
   else if (fromIssuedDay.test(documentLines.join(''))) notes.push('施行日期：正文写明自发布（印发）之日起施行，但文中没有发布日期：请填写施行日期');
-  const expiry = expiryIn(documentLines.join('\n'), effective?.date ?? date);
+  const expiry = expiryIn(documentText, effective?.date ?? date);
   if (expiry) notes.push(`失效日期：正文“${expiry.phrase}”`);
 
   if (title) title = title.replace(/(?<=[\u4e00-\u9fff）》])\s+(?=[\u4e00-\u9fff（《])/gu, '');
