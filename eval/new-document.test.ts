@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadThresholds, floorFailures } from './thresholds.ts';
-import { newDocumentBlind2Dir, newDocumentBlind3Dir, newDocumentBlindDir, newDocumentDevDir, newDocumentDir, newDocumentFiles, runNewDocumentCheck, type NewDocumentCheck } from './new-document.ts';
+import { newDocumentBlind2Dir, newDocumentBlind3Dir, newDocumentBlindDir, newDocumentDev2Dir, newDocumentDev3Dir, newDocumentDevDir, newDocumentDir, newDocumentFiles, runNewDocumentCheck, type NewDocumentCheck } from './new-document.ts';
 import type { EvalReport } from './runner.ts';
 
 /** The added document's questions hold to the floors in its folder's floors.json. */
@@ -85,4 +85,18 @@ describeAddedDocument('the third blind added document (eval/new-document-blind-3
   issuers: ['湖北省人力资源和社会保障厅', '湖北省财政厅', '湖北省教育厅'],
   region: '湖北',
   date: '2025-02-18',
+});
+
+describeAddedDocument('a development document (eval/new-document-dev-2): 广西, signed by three departments and a bank branch', newDocumentDev2Dir, {
+  title: '广西壮族自治区高校毕业生及在校大学生创业担保贷款及贴息管理办法',
+  issuers: ['广西壮族自治区财政厅', '广西壮族自治区教育厅', '中国人民银行广西壮族自治区分行'],
+  region: '广西',
+  date: '2025-07-28',
+});
+
+describeAddedDocument('a development document (eval/new-document-dev-3): 河北, 职业院校学生奖学金评审', newDocumentDev3Dir, {
+  title: '河北省职业院校学生奖学金评审管理办法',
+  issuers: ['河北省教育厅', '河北省财政厅', '河北省人力资源和社会保障厅'],
+  region: '河北',
+  date: '2025-07-18',
 });

@@ -154,6 +154,13 @@ describe('issuers when the heading names none', () => {
   });
 });
 
+  it('reads a bank branch among the signers (中国人民银行……分行), not an empty signature', () => {
+    const metadata = extractMetadata(
+      text('关于做好创业担保贷款工作的通知', '各市财政局：', '各地要做好创业担保贷款贴息工作。', '广西壮族自治区财政厅', '广西壮族自治区教育厅', '中国人民银行广西壮族自治区分行', '2025年7月28日'),
+    );
+    expect(metadata.issuer).toBe('广西壮族自治区财政厅、广西壮族自治区教育厅、中国人民银行广西壮族自治区分行');
+  });
+
 describe('the date a document applies from', () => {
   it('reads 自……起施行 of the document itself, not of a law it cites', () => {
     const source = text('第一条 根据《中华人民共和国职业教育法》（自2022年5月1日起施行），制定本办法。', '第十条 本办法由省教育厅负责解释，自2024年9月1日起施行。', '第十一条 《某某规定》自本办法施行之日起废止。');

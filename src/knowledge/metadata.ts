@@ -38,7 +38,7 @@ const provinces = [
 /** Province names as texts shorten them (山东 for 山东省, 广西 for 广西壮族自治区). */
 const provinceShort = new Map(provinces.map((name) => [name.replace(/(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$/u, ''), name]));
 const nationalIssuers = /^(?:国务院|中共中央|教育部|人力资源(?:和)?社会保障部|人力资源和社会保障部|国家发展和改革委员会|国家发展改革委|财政部|共青团中央|全国总工会|国家市场监督管理总局|国家标准化管理委员会)/u;
-const organisation = /(?:人民政府|政府办公厅|政府|办公厅|办公室|委员会|教育厅|教育局|厅|部|局|委|中心|学校|学院|大学|总工会|团委|联合会)$/u;
+const organisation = /(?:人民政府|政府办公厅|政府|办公厅|办公室|委员会|教育厅|教育局|厅|部|局|委|中心|学校|学院|大学|总工会|团委|联合会|妇联|残联|科协|分行|银行)$/u;
 /** Names a second issuer starts with when a text runs two together (山东省教育厅山东省人力资源和社会保障厅). */
 const issuerStart = new RegExp(
   `(?=${[...provinces, '教育部', '人力资源社会保障部', '人力资源和社会保障部', '财政部', '国家发展改革委', '国家发展和改革委员会', '共青团中央', '全国总工会'].join('|')})`,
@@ -87,7 +87,12 @@ function organisationsOn(line: string): string[] | null {
   const parts = line.split(/[\s、，,]+/u).filter(Boolean);
   if (parts.length === 0 || !parts.every(isOrganisation)) return null;
   return parts.flatMap((part) => {
-    const pieces = part.split(issuerStart).filter(Boolean);
+    // a province's branch of a national body (中国人民银行广西壮族自治区分行) is one name, not two
+    const pieces = part.split(issuerStart).filter(Boolean).reduce<string[]>((merged, piece) => {
+      if (merged.length > 0 && /(?:分行|支行|分局|分会)$/u.test(piece)) merged[merged.length - 1] += piece;
+      else merged.push(piece);
+      return merged;
+    }, []);
     return pieces.length > 1 && pieces.every(isOrganisation) ? pieces : [part];
   });
 }
