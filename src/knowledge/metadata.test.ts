@@ -114,6 +114,13 @@ describe('a cover notice and the document it issues', () => {
   });
 });
 
+describe('where the title came from, as the admin reads it', () => {
+  it('names a plain title line by the kind it ends in, and a 关于…… line as such', () => {
+    expect(extractMetadata(text('河北省职业院校学生奖学金评审管理办法', '第一条 为规范奖学金评审，制定本办法。')).notes).toContain('标题：文首以“办法”结尾的行');
+    expect(extractMetadata(text('关于做好职业学校学生资助工作的通知', '各市教育局：', '一、各校要按时发放国家助学金。')).notes).toContain('标题：文首“关于……”行');
+  });
+});
+
 describe('issuers when the heading names none', () => {
   it('reads them from the title’s opening: 江苏省教育厅关于……的通知', () => {
     expect(extractMetadata(text('江苏省教育厅关于做好职业学校学生资助工作的通知', '各市教育局：', '一、各校要按时发放国家助学金。')).issuer).toBe('江苏省教育厅');

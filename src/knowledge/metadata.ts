@@ -44,7 +44,7 @@ const issuerStart = new RegExp(
   `(?=${[...provinces, '教育部', '人力资源社会保障部', '人力资源和社会保障部', '财政部', '国家发展改革委', '国家发展和改革委员会', '共青团中央', '全国总工会'].join('|')})`,
   'u',
 );
-const docType = /(?:通知|意见|规定|办法|规范|标准|方案|决定|细则|条例|指南|纲要|公告|通告|规划|制度|要求|计划|批复|函)(?:[（(][^）)]*[）)])?$/u;
+const docType = /(通知|意见|规定|办法|规范|标准|方案|决定|细则|条例|指南|纲要|公告|通告|规划|制度|要求|计划|批复|函)(?:[（(][^）)]*[）)])?$/u;
 const draftMarker = /征求意见稿|草案|送审稿|讨论稿|（草稿）|\(草稿\)/u;
 const numeral: Record<string, number> = { '〇': 0, '零': 0, '○': 0, 'Ｏ': 0, O: 0, '一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9 };
 
@@ -464,7 +464,9 @@ export function extractMetadata(text: string, headingTitle?: string | null): Ext
           break;
         }
       }
-      if (title) notes.push('标题：文首“关于……/……通知”行');
+      // the note says what the line was taken for: a 关于…… title, or one ending in its kind (办法, 通知…)
+      const kind = title ? docType.exec(title)?.[1] : undefined;
+      if (title) notes.push(/^关于/u.test(title) ? '标题：文首“关于……”行' : `标题：文首以“${kind ?? '文种'}”结尾的行`);
       else {
         const quoted = /《([^》]{4,80})》/u.exec(head.join('\n'));
         if (quoted) {
