@@ -175,6 +175,7 @@ describe('concepts of a question', () => {
     expect(reaches('材料交了多久放款', '放贷')).toBe(true);
     expect(reaches('要拿房子抵押吗', '抵押')).toBe(true);
     expect(reaches('体测没过能评奖吗', '体质健康测试')).toBe(true);
+    expect(reaches('奖学金打到哪张卡', '发放')).toBe(true);
   });
 
   it('reads an unknown hyphenated English word as its parts (job-fair hall → 招聘会议厅), a known one whole (part-time → 兼职)', () => {
