@@ -162,6 +162,22 @@ describe('concepts of a question', () => {
     expect(analyzeQuery('被记过了还能评奖吗', lexicon, tokenizer).terms.has('纪律处分')).toBe(true);
   });
 
+  it('reaches the formal terms of loan, subsidy and scholarship rules from students’ words', () => {
+    // the formal term is searched for (as its words, when it is several), or known as the student's word's kin
+    const reaches = (question: string, term: string): boolean => {
+      const query = analyzeQuery(question, lexicon, tokenizer);
+      return tokenizer.words(term).every((word) => query.terms.has(word)) || query.concepts.some((concept) => concept.kin?.includes(term));
+    };
+    expect(reaches('钱还不上能不能往后推', '展期')).toBe(true);
+    expect(reaches('贷款还清了还能再贷一次吗', '结清')).toBe(true);
+    expect(reaches('贷款还清了还能再贷一次吗', '再次申请')).toBe(true);
+    expect(reaches('注册了个小公司能贷多少', '小型微型企业')).toBe(true);
+    expect(reaches('材料交了多久放款', '放贷')).toBe(true);
+    expect(reaches('要拿房子抵押吗', '抵押')).toBe(true);
+    expect(reaches('体测没过能评奖吗', '体质健康测试')).toBe(true);
+    expect(reaches('奖学金打到哪张卡', '发放')).toBe(true);
+  });
+
   it('reads an unknown hyphenated English word as its parts (job-fair hall → 招聘会议厅), a known one whole (part-time → 兼职)', () => {
     expect(translateEnglish('how much job-fair hall space is needed', lexicon)).toContain('招聘会议厅');
     expect(translateEnglish('Is a part-time teacher allowed?', lexicon)).toContain('兼职');

@@ -7,7 +7,7 @@ const tokenizer = new Tokenizer(loadLexicon());
 const plainJieba = new Tokenizer({ dictionary: '', stopwords: new Set() });
 
 describe('Tokenizer', () => {
-  it.each(['顶岗实习', '实习责任保险', '营业性娱乐场所', '跟岗实习', '实习押金'])(
+  it.each(['顶岗实习', '实习责任保险', '营业性娱乐场所', '跟岗实习', '实习押金', '国奖', '国励', '个税'])(
     'keeps the domain word %s whole, which plain jieba would cut',
     (word) => {
       const sentence = `学生${word}的规定`;
