@@ -269,6 +269,30 @@ describe('PolicyAnswerer on a figure, a date or a definition', () => {
     expect(answered.citations[0]?.locator).toBe('第二条');
   });
 
+  it('does not answer how many of one thing with a number that counts another', async () => {
+    const answerer = answererOver([
+      '第一条 学校每学期至少召开两次就业指导课教学研讨会议。',
+      '第二条 学校应重视毕业生就业工作。',
+    ]);
+    const asked = await answerer.answer('我们学校就业指导课老是不上，想问一下按规定就业指导课一学期应该有多少课时');
+    expect(asked.outcome).toBe('abstain');
+    expect(asked.answer).not.toMatch(/^根据/u);
+    const meetings = await answerer.answer('就业指导课教学研讨会一学期开几次');
+    expect(meetings.outcome).toBe('answer');
+    expect(meetings.answer.split('\n')[0]).toContain('两次');
+  });
+
+  it('asks back when its lead holds no count and another of the best clauses states one', async () => {
+    const answerer = answererOver([
+      '第一条 求职补贴申请人应参加就业见习并提交见习证明。',
+      '第二条 就业见习期限一般为3至6个月，见习期满发放求职补贴。',
+    ]);
+    const asked = await answerer.answer('求职补贴申请人参加就业见习要几个月');
+    // either the clause that states the months leads, or it is offered: never the other clause's lead alone
+    if (asked.outcome === 'answer') expect(asked.answer.split('\n')[0]).toContain('3至6个月');
+    else expect(asked.choices?.map((choice) => choice.locator)).toContain('第二条');
+  });
+
   it('does not answer whether something is allowed with the definition of a word', async () => {
     const answerer = answererOver(['第一条 本办法所称毕业生，是指毕业学年内的全日制学生。', '第二条 补贴由学校初审。']);
     expect((await answerer.answer('全日制毕业生能不能领求职补贴')).outcome).toBe('abstain');

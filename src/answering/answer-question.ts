@@ -9,6 +9,7 @@ import type { AnswerGenerator, ConversationSummary, FallbackReason } from '../ge
 import { answerFeatures, type AnswerabilityModel, type AnswerFeatures } from './answerability.ts';
 import { candidateSentences, leadSentence } from './lead-sentence.ts';
 import { questionTypeOf } from './question-type.ts';
+import { countAsked, countFit, statesCount } from './asked-count.ts';
 import { provinceOfRegion, provincesIn } from '../retrieval/regions.ts';
 import { answerTypeIsStrict, holdsAnswerType, type AnswerType } from '../retrieval/answer-types.ts';
 
@@ -208,6 +209,10 @@ export class PolicyAnswerer {
     if (decision === 'answer' && answerTypeIsStrict(query.answerType) && !holdsAnswerType(query.answerType, leadText)) decision = 'clarify';
     // …and one the lead states while no other of the best clauses does is the answer
     if (decision === 'clarify' && answerTypeIsStrict(query.answerType) && holdsAnswerType(query.answerType, leadText) && onlyFirstStates(query.answerType, results.slice(0, 3))) decision = 'answer';
+    // a count ("几次", "多少课时") is answered by a number that counts what was asked, not one that counts something else
+    // (a lead with no number at all may say there is no fixed one: it stands unless another of the best clauses states a count)
+    const counted = countFit(query.text, composed.leads.flatMap((lead) => (lead ? [lead.text] : [])));
+    if (decision === 'answer' && (counted === 'counts-something-else' || (counted === 'no-count' && this.#anotherStatesCount(query.text, results, focus)))) decision = 'clarify';
     // a definition ("本办法所称…是指…") answers what a word means, not whether or how much
     if (decision === 'answer' && definitionLead.test(leadText) && !asksForAMeaning.test(question)) decision = 'clarify';
     if (outOfScope && decision !== 'answer') decision = 'abstain';
@@ -306,6 +311,16 @@ export class PolicyAnswerer {
     return about ? [about, ...results.filter((ranked) => ranked !== about)] : [...results];
   }
 
+  /** Whether one of the best clauses the answer does not lead with states a count of what a count question asks. */
+  #anotherStatesCount(question: string, results: readonly RankedClause[], focus: readonly RankedClause[]): boolean {
+    const asked = countAsked(question);
+    if (asked === null) return false;
+    return results
+      .slice(0, countRivals)
+      .filter((ranked) => ranked.coverage >= this.minConfidence && !focus.some((led) => led.clause.id === ranked.clause.id))
+      .some((ranked) => candidateSentences(ranked.clause.text).some((sentence) => statesCount(sentence, asked)));
+  }
+
   /** The best distinct clauses to offer (one per clause, not several parts of one), at most 3. */
   #choices(query: AnalyzedQuery, results: readonly RankedClause[], type: ReturnType<typeof questionTypeOf>): ClarifyChoice[] {
     const choices: ClarifyChoice[] = [];
@@ -342,6 +357,9 @@ const asksWhatItIs = /干嘛|干啥|搞啥|做啥|干什么|做什么|是什么|
 
 /** How many characters a heading that names a thing may hold beside its name. */
 const headingBesideName = 6;
+
+/** Of the best clauses, this many are looked through for one that states the count a lead lacks. */
+const countRivals = 3;
 
 /** At most this many of the best clauses are looked through for one about the thing asked. */
 const maxWeighed = 5;
