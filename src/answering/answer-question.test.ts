@@ -88,6 +88,12 @@ describe('PolicyAnswerer answering from the real knowledge base', () => {
     expect(result.citations.map((citation) => citation.locator)).toEqual(['第四条', '第四条（三）', '第四条（四）']);
   });
 
+  it('reads a question in traditional characters as its simplified twin: 哪幾 asks for the whole list too', async () => {
+    const result = await ask('中職職業指導工作要堅持哪幾個原則？');
+    expect(result.citations.map((citation) => citation.locator)).toEqual(['第四条', '第四条（三）', '第四条（四）']);
+    expect(result.answer).toContain('教育与服务相结合');
+  });
+
   it('answers an English question in English, quoting the Chinese clause', async () => {
     const result = await ask('Can the school charge an internship deposit?');
     expect(result.outcome).toBe('answer');

@@ -148,14 +148,16 @@ export class PolicyAnswerer {
     if (named.size > 0 && region !== '全国' && !named.has(region)) {
       return finish('abstain', unsure(), { ranked: results, confidence });
     }
-    const chosen = chooseCited(this.#aboutFirst(question, query, results));
+    // the question's words are read folded to simplified (哪幾 asks for a list as 哪几 does)
+    const wording = query.text;
+    const chosen = chooseCited(this.#aboutFirst(wording, query, results));
     let cited = chosen.cited;
     const focus = [...chosen.focus];
-    if (asksForAList(question) && focus[0] && focus[0].clause.parts > 1 && focus[0].clause.parts <= 4) {
+    if (asksForAList(wording) && focus[0] && focus[0].clause.parts > 1 && focus[0].clause.parts <= 4) {
       const whole = this.search.partsOf(focus[0]);
       cited = [...whole, ...cited.filter((clause) => !whole.some((part) => part.clause.id === clause.clause.id))];
     }
-    const parts = [...subQuestions(question).map((text) => ({ text, subject: '' })), ...respectiveParts(question)];
+    const parts = [...subQuestions(wording).map((text) => ({ text, subject: '' })), ...respectiveParts(wording)];
     const asked: { question: string; query: AnalyzedQuery; clauseId: string }[] = [];
     for (const { text: part, subject } of parts) {
       // a part only adds a clause its words clearly hold: the lexical lists decide, no vector search
@@ -171,7 +173,7 @@ export class PolicyAnswerer {
       if (!focus.some((clause) => clause.clause.id === best.clause.id)) focus.push(best);
     }
     const composed = composeExtractiveAnswer({
-      question,
+      question: wording,
       query,
       cited,
       focus: focus.slice(0, 3),
@@ -186,7 +188,7 @@ export class PolicyAnswerer {
     // Selective answering: give the answer only when its lead sentence is judged to answer the
     // question; else ask back with the best candidates, or say so and show the closest clauses.
     // the features the answerability model was trained on read the question's type from its words
-    const type = questionTypeOf(question);
+    const type = questionTypeOf(wording);
     const features = answerFeatures({
       query,
       type,
@@ -214,7 +216,7 @@ export class PolicyAnswerer {
     const counted = countFit(query.text, composed.leads.flatMap((lead) => (lead ? [lead.text] : [])));
     if (decision === 'answer' && (counted === 'counts-something-else' || (counted === 'no-count' && this.#anotherStatesCount(query.text, results, focus)))) decision = 'clarify';
     // a definition ("本办法所称…是指…") answers what a word means, not whether or how much
-    if (decision === 'answer' && definitionLead.test(leadText) && !asksForAMeaning.test(question)) decision = 'clarify';
+    if (decision === 'answer' && definitionLead.test(leadText) && !asksForAMeaning.test(wording)) decision = 'clarify';
     if (outOfScope && decision !== 'answer') decision = 'abstain';
     const assessment = { probability, decision, features };
     if (decision !== 'answer') {
