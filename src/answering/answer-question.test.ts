@@ -88,6 +88,12 @@ describe('PolicyAnswerer answering from the real knowledge base', () => {
     expect(result.citations.map((citation) => citation.locator)).toEqual(['第四条', '第四条（三）', '第四条（四）']);
   });
 
+  it('reads a question in traditional characters as its simplified twin: 哪幾 asks for the whole list too', async () => {
+    const result = await ask('中職職業指導工作要堅持哪幾個原則？');
+    expect(result.citations.map((citation) => citation.locator)).toEqual(['第四条', '第四条（三）', '第四条（四）']);
+    expect(result.answer).toContain('教育与服务相结合');
+  });
+
   it('answers an English question in English, quoting the Chinese clause', async () => {
     const result = await ask('Can the school charge an internship deposit?');
     expect(result.outcome).toBe('answer');
@@ -267,6 +273,30 @@ describe('PolicyAnswerer on a figure, a date or a definition', () => {
     const answered = await answerer.answer('求职补贴办法从啥时候开始实行');
     expect(answered.outcome).toBe('answer');
     expect(answered.citations[0]?.locator).toBe('第二条');
+  });
+
+  it('does not answer how many of one thing with a number that counts another', async () => {
+    const answerer = answererOver([
+      '第一条 学校每学期至少召开两次就业指导课教学研讨会议。',
+      '第二条 学校应重视毕业生就业工作。',
+    ]);
+    const asked = await answerer.answer('我们学校就业指导课老是不上，想问一下按规定就业指导课一学期应该有多少课时');
+    expect(asked.outcome).toBe('abstain');
+    expect(asked.answer).not.toMatch(/^根据/u);
+    const meetings = await answerer.answer('就业指导课教学研讨会一学期开几次');
+    expect(meetings.outcome).toBe('answer');
+    expect(meetings.answer.split('\n')[0]).toContain('两次');
+  });
+
+  it('asks back when its lead holds no count and another of the best clauses states one', async () => {
+    const answerer = answererOver([
+      '第一条 求职补贴申请人应参加就业见习并提交见习证明。',
+      '第二条 就业见习期限一般为3至6个月，见习期满发放求职补贴。',
+    ]);
+    const asked = await answerer.answer('求职补贴申请人参加就业见习要几个月');
+    // either the clause that states the months leads, or it is offered: never the other clause's lead alone
+    if (asked.outcome === 'answer') expect(asked.answer.split('\n')[0]).toContain('3至6个月');
+    else expect(asked.choices?.map((choice) => choice.locator)).toContain('第二条');
   });
 
   it('does not answer whether something is allowed with the definition of a word', async () => {

@@ -9,6 +9,7 @@ import type { AnswerGenerator, ConversationSummary, FallbackReason } from '../ge
 import { answerFeatures, type AnswerabilityModel, type AnswerFeatures } from './answerability.ts';
 import { candidateSentences, leadSentence } from './lead-sentence.ts';
 import { questionTypeOf } from './question-type.ts';
+import { countAsked, countFit, statesCount } from './asked-count.ts';
 import { provinceOfRegion, provincesIn } from '../retrieval/regions.ts';
 import { answerTypeIsStrict, holdsAnswerType, type AnswerType } from '../retrieval/answer-types.ts';
 
@@ -147,14 +148,16 @@ export class PolicyAnswerer {
     if (named.size > 0 && region !== '全国' && !named.has(region)) {
       return finish('abstain', unsure(), { ranked: results, confidence });
     }
-    const chosen = chooseCited(this.#aboutFirst(question, query, results));
+    // the question's words are read folded to simplified (哪幾 asks for a list as 哪几 does)
+    const wording = query.text;
+    const chosen = chooseCited(this.#aboutFirst(wording, query, results));
     let cited = chosen.cited;
     const focus = [...chosen.focus];
-    if (asksForAList(question) && focus[0] && focus[0].clause.parts > 1 && focus[0].clause.parts <= 4) {
+    if (asksForAList(wording) && focus[0] && focus[0].clause.parts > 1 && focus[0].clause.parts <= 4) {
       const whole = this.search.partsOf(focus[0]);
       cited = [...whole, ...cited.filter((clause) => !whole.some((part) => part.clause.id === clause.clause.id))];
     }
-    const parts = [...subQuestions(question).map((text) => ({ text, subject: '' })), ...respectiveParts(question)];
+    const parts = [...subQuestions(wording).map((text) => ({ text, subject: '' })), ...respectiveParts(wording)];
     const asked: { question: string; query: AnalyzedQuery; clauseId: string }[] = [];
     for (const { text: part, subject } of parts) {
       // a part only adds a clause its words clearly hold: the lexical lists decide, no vector search
@@ -170,7 +173,7 @@ export class PolicyAnswerer {
       if (!focus.some((clause) => clause.clause.id === best.clause.id)) focus.push(best);
     }
     const composed = composeExtractiveAnswer({
-      question,
+      question: wording,
       query,
       cited,
       focus: focus.slice(0, 3),
@@ -185,7 +188,7 @@ export class PolicyAnswerer {
     // Selective answering: give the answer only when its lead sentence is judged to answer the
     // question; else ask back with the best candidates, or say so and show the closest clauses.
     // the features the answerability model was trained on read the question's type from its words
-    const type = questionTypeOf(question);
+    const type = questionTypeOf(wording);
     const features = answerFeatures({
       query,
       type,
@@ -208,8 +211,12 @@ export class PolicyAnswerer {
     if (decision === 'answer' && answerTypeIsStrict(query.answerType) && !holdsAnswerType(query.answerType, leadText)) decision = 'clarify';
     // …and one the lead states while no other of the best clauses does is the answer
     if (decision === 'clarify' && answerTypeIsStrict(query.answerType) && holdsAnswerType(query.answerType, leadText) && onlyFirstStates(query.answerType, results.slice(0, 3))) decision = 'answer';
+    // a count ("几次", "多少课时") is answered by a number that counts what was asked, not one that counts something else
+    // (a lead with no number at all may say there is no fixed one: it stands unless another of the best clauses states a count)
+    const counted = countFit(query.text, composed.leads.flatMap((lead) => (lead ? [lead.text] : [])));
+    if (decision === 'answer' && (counted === 'counts-something-else' || (counted === 'no-count' && this.#anotherStatesCount(query.text, results, focus)))) decision = 'clarify';
     // a definition ("本办法所称…是指…") answers what a word means, not whether or how much
-    if (decision === 'answer' && definitionLead.test(leadText) && !asksForAMeaning.test(question)) decision = 'clarify';
+    if (decision === 'answer' && definitionLead.test(leadText) && !asksForAMeaning.test(wording)) decision = 'clarify';
     if (outOfScope && decision !== 'answer') decision = 'abstain';
     const assessment = { probability, decision, features };
     if (decision !== 'answer') {
@@ -306,6 +313,16 @@ export class PolicyAnswerer {
     return about ? [about, ...results.filter((ranked) => ranked !== about)] : [...results];
   }
 
+  /** Whether one of the best clauses the answer does not lead with states a count of what a count question asks. */
+  #anotherStatesCount(question: string, results: readonly RankedClause[], focus: readonly RankedClause[]): boolean {
+    const asked = countAsked(question);
+    if (asked === null) return false;
+    return results
+      .slice(0, countRivals)
+      .filter((ranked) => ranked.coverage >= this.minConfidence && !focus.some((led) => led.clause.id === ranked.clause.id))
+      .some((ranked) => candidateSentences(ranked.clause.text).some((sentence) => statesCount(sentence, asked)));
+  }
+
   /** The best distinct clauses to offer (one per clause, not several parts of one), at most 3. */
   #choices(query: AnalyzedQuery, results: readonly RankedClause[], type: ReturnType<typeof questionTypeOf>): ClarifyChoice[] {
     const choices: ClarifyChoice[] = [];
@@ -342,6 +359,9 @@ const asksWhatItIs = /干嘛|干啥|搞啥|做啥|干什么|做什么|是什么|
 
 /** How many characters a heading that names a thing may hold beside its name. */
 const headingBesideName = 6;
+
+/** Of the best clauses, this many are looked through for one that states the count a lead lacks. */
+const countRivals = 3;
 
 /** At most this many of the best clauses are looked through for one about the thing asked. */
 const maxWeighed = 5;

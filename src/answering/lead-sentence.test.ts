@@ -177,3 +177,11 @@ describe('question types', () => {
     expect(answerShapeWeight('quantity', '鼓励选聘企业优秀人员')).toBe(0.6);
   });
 });
+
+describe('a count question', () => {
+  it('is led by the sentence whose number counts what was asked, not by another number of the clause', () => {
+    const clause = '第三条 领导小组每年确定就业工作重点5项。领导小组每年召开全体会议两次。';
+    expect(lead(clause, '领导小组每年几次')).toContain('两次');
+    expect(lead(clause, '领导小组每年几项')).toContain('5项');
+  });
+});

@@ -2,6 +2,7 @@ import type { AnalyzedQuery } from '../retrieval/query.ts';
 import type { Bm25Index } from '../retrieval/bm25.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { speaksOfOtherSide } from './contrasts.ts';
+import { countAsked, statesCount } from './asked-count.ts';
 import { answerShapeWeight, asksLeave, questionTypeOf, sentenceFits, type QuestionType } from './question-type.ts';
 
 /** A clause's own number at its start: 第十五条, 5.2, （三）, (2), 二、11. */
@@ -235,6 +236,8 @@ export function leadSentence(
   const headings = type !== 'quantity' && type !== 'time';
   const asksAge = statesAge.test(query.text);
   const leave = type === 'permission' && asksLeave(query.text);
+  // "一年开几次" is led by the sentence whose number counts what was asked, not another number of the clause
+  const count = countAsked(query.text);
   const scored = texts
     .flatMap((text, part) => candidateSentences(text, { headings }).map((sentence) => ({ text: sentence, part })))
     .map(({ text, part }, position) => {
@@ -246,8 +249,9 @@ export function leadSentence(
       // "兼职人员要什么证" is not answered by the 专职 rule beside the 兼职 one
       // (a heading over both sides, "加强专兼职工作人员队伍建设。", says nothing of which side the rest is about)
       const sideFits = speaksOfOtherSide(query.text, text.replace(leadingHeading, '')) ? 0.6 : 1;
+      const countFits = count === null || statesCount(text, count) ? 1 : 0.6;
       // a list only leads a question that asks for one, or when its intro alone says nothing
-      const shape = answerShapeWeight(type, text, leave) * ageFits * sideFits * (isList ? (type === 'list' ? 1.25 : 0.9) : 1) * (part === retrievedPart ? 1 : otherPartDiscount);
+      const shape = answerShapeWeight(type, text, leave) * ageFits * sideFits * countFits * (isList ? (type === 'list' ? 1.25 : 0.9) : 1) * (part === retrievedPart ? 1 : otherPartDiscount);
       return { text, part, score, fits, rank: score * shape, position };
     });
   const inOrder = [...scored];

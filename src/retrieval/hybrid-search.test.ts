@@ -105,6 +105,13 @@ describe('HybridSearch on the real knowledge base', () => {
     expect(located(results)[0]).toBe('lasa-draft-graduate-guidance-standard 8.5');
   });
 
+  it('does not take a piece of a word the student typed whole for the word: 校园 is half of 校园霸凌', () => {
+    const query = corpus.search.analyze('校园霸凌怎么处理');
+    const piece = corpus.search.textCoverage(query, '加强校园文化建设，及时处理。');
+    const whole = corpus.search.textCoverage(query, '对校园欺凌事件及时处理。');
+    expect(piece).toBeLessThan(whole);
+  });
+
   it('returns at most k clauses, each with its document and a coverage between 0 and 1', async () => {
     const { results } = await corpus.search.search('职业指导教师的职责', 4);
     expect(results).toHaveLength(4);

@@ -45,6 +45,9 @@ const listQuestion = /哪些|哪几|包括(?:什么|啥|哪)|都有(?:什么|啥
 /** How far the later parts of a split clause fall behind its opening part for a list question. */
 const listPartLag = 0.03;
 
+/** The share of a word the student typed whole that its known pieces hold, when the rest was cut into single characters. */
+const piecesOfATypedWord = 0.5;
+
 /** The least weight a word the knowledge base uses has in a question's coverage (see `#knownIdf`). */
 const minKnownIdf = 1;
 
@@ -472,9 +475,12 @@ export class HybridSearch {
       if (weight === 0) continue;
       total += weight;
       // the concept is held by the student's phrase, a synonym, or another word of its thesaurus group
+      const byPieces = known.filter((term) => words.has(term) && holds(term)).reduce((sum, term) => sum + this.#knownIdf(term), 0);
+      // "校园霸凌" cut into 校园 and the single characters 霸 凌 is not held by 校园 alone: half of it is
+      const typedWhole = terms.some(isHanCharacter) && phrases.some((phrase) => [...phrase].length >= 3 && query.text.includes(phrase) && !counted.includes(phrase));
       const held = [...phrases, ...kin].some((phrase) => [...phrase].length >= 2 && text.includes(phrase) && holds(phrase))
         ? weight
-        : known.filter((term) => words.has(term) && holds(term)).reduce((sum, term) => sum + this.#knownIdf(term), 0);
+        : byPieces * (typedWhole ? piecesOfATypedWord : 1);
       found += held;
       concepts.push({ weight, share: held / weight, inCorpus });
     }
