@@ -26,6 +26,7 @@ import type { Conversation, ConversationState, ConversationStore } from './conve
 import { questionInMessage } from './asked-question.ts';
 import { statingClause } from './document-facts.ts';
 import { fitsSlot, leadAnswers, namesSomethingNew, pointIn, resolveFollowUp, type FollowUp, type FrameKnowledge, type SourceAsks } from './follow-up.ts';
+import { scaleLine, withFirstLine } from './scale-answer.ts';
 import { ownRegionIn, regionIn, regionStem } from './slots.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import type { TicketDesk, TicketReason } from '../escalation/tickets.ts';
@@ -464,6 +465,9 @@ export class ConversationCore {
         });
       }
     }
+    // "我们学校1500个毕业生要配几个": a cited scale rule computed for the student's number
+    const computed = answered.outcome === 'answer' ? scaleLine([questionAsked, question], answered.answer, answered.citations, answered.language, replies) : null;
+    if (computed) answered = { ...answered, answer: withFirstLine(answered.answer, computed) };
     // a complete new question answered as it stands starts a new frame: it is no follow-up
     const readAsFollowUp = followUp !== null && question !== questionAsked;
     const out: OutboundReply[] = [{ text: answered.answer }];

@@ -10,6 +10,7 @@ import {
   asksAQuestion,
   changesSubject,
   countIn,
+  countWordsIn,
   gradeIn,
   numberFrom,
   opensContinuation,
@@ -160,7 +161,7 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
     if (region) question = withRegion(question, region.word, knowledge);
     if (age !== null) question = withAge(question, age);
     if (grade) question = withSlot(question, gradeIn(question), grade);
-    if (count) question = `${question} ${count}`;
+    if (count) question = withCount(question, text, count);
     // what it asks besides the slot ("河南也一样吗" → "也一样吗"): the slot is in the question already
     let askedBesides = asked;
     for (const word of [region?.word, school?.word, ownRegion]) if (word) askedBesides = askedBesides.replace(word, ' ');
@@ -184,7 +185,7 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
   }
   // A topic of its own. "那押金呢" names a new topic where the previous question was asked: keep
   // its region and kind of school, drop what it was about.
-  const scope = scopeOf(previous, { school, region });
+  const scope = scopeOf(previous, { school, region, count });
   const linked = opensContinuation.test(text) || /呢$/u.test(text.replace(/[?？!！。.\s]+$/u, '')) || supposes.test(text) || pointsBack.test(text);
   if (!asksAQuestion(asked) && linked) {
     const added = asked === '' ? own : asked;
@@ -320,6 +321,20 @@ function withAge(question: string, age: number): string {
   return question.replace(before, before.replace(/\d{1,2}|[一二三四五六七八九十]{1,3}/u, String(age)));
 }
 
+/**
+ * The question with its number of people replaced (or added): "那要是1600人呢" after "…我们毕业生800人"
+ * keeps what was counted (毕业生1600人).
+ */
+function withCount(question: string, message: string, count: string): string {
+  const before = countWordsIn(question);
+  if (!before) return `${question} ${count}`;
+  const said = countWordsIn(message);
+  // a number without what it counts ("1600人") replaces only the number
+  const number = /\d[\d,]*(?:\.\d+)?[十百千万]?|[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万]*/u;
+  const bare = said !== null && new RegExp(`^(?:${number.source})\\s*[个名位人]$`, 'u').test(said);
+  return question.replace(before, bare ? before.replace(number, number.exec(said)![0]) : count);
+}
+
 /** The question with one slot's words replaced, or the new words added. */
 function withSlot(question: string, before: string | null, now: string): string {
   return before ? question.replace(before, now) : `${question} ${now}`;
@@ -330,12 +345,15 @@ function escape(text: string): string {
 }
 
 /** Where a question applies — its region and kind of school, as they come in it — with the message's own in their place. */
-function scopeOf(question: string, named: { school: ReturnType<typeof schoolIn>; region: ReturnType<typeof regionIn> }): string[] {
+function scopeOf(question: string, named: { school: ReturnType<typeof schoolIn>; region: ReturnType<typeof regionIn>; count?: string | null }): string[] {
   const words: { word: string; index: number }[] = [];
   const school = schoolIn(question);
   const region = regionIn(question);
+  // "2000个毕业生": the size of the student's school is where they are too
+  const count = countWordsIn(question);
   if (region && !named.region) words.push(region);
   if (school && !named.school) words.push(school);
+  if (count && !named.count) words.push({ word: count, index: question.lastIndexOf(count) });
   return words.sort((x, y) => x.index - y.index).map(({ word }) => word);
 }
 

@@ -1,3 +1,4 @@
+import { countsIn } from '../answering/scale-rule.ts';
 
 /**
  * The slots of a question a follow-up can replace one at a time — the kind of school, the
@@ -88,6 +89,9 @@ export function regionKey(word: string): string {
 const ownRegionWords =
   /我们(?:这个)?省|我们(?:这个)?市|咱们?省|咱们?市|本省|本市|我省|我市|我们当地|我们这边|我们这里|我们那边|我们那里|我们那儿|\b(?:our|my) (?:province|city|region|area)\b|\bwhere i (?:live|study|am)\b/iu;
 
+/** Words for the student's own school ("我们学校", "我校"): where they are, not what they ask about. */
+const ownSchoolWords = /(?:我们|咱们|咱|我)(?:的)?(?:学校|学院|院校)|我校|本校|\bour (?:school|college|university)\b/giu;
+
 /** The words a message uses for the student's own region without naming it, or null. */
 export function ownRegionIn(text: string): string | null {
   return ownRegionWords.exec(text)?.[0] ?? null;
@@ -128,14 +132,20 @@ export function gradeIn(text: string): string | null {
   return gradePattern.exec(text)?.[0] ?? null;
 }
 
-const countNouns: Record<string, string> = { graduates: '毕业生', graduate: '毕业生', students: '学生', student: '学生', people: '人', staff: '人员', teachers: '老师', teacher: '老师' };
-
-/** A number of people the message supposes ("2000个毕业生", "2000 graduates"), in the documents' words, or null. */
+/**
+ * A number of people (or schools) the message states exactly ("2000个毕业生", "毕业生1600人", "2000
+ * graduates"), in the documents' words ("2000名毕业生"), or null.
+ */
 export function countIn(text: string): string | null {
-  const chinese = /(\d{2,}|[一二三四五六七八九十两][一二三四五六七八九十两百千万]+)\s*(?:来|多)?\s*(?:个|名|位)?\s*(毕业生|学生|人|老师|教师|员工)/u.exec(text);
-  if (chinese) return `${chinese[1]}名${chinese[2]}`;
-  const english = /\b(\d{2,})\s+(graduates?|students?|people|staff|teachers?)\b/iu.exec(text);
-  return english ? `${english[1]}名${countNouns[english[2]!.toLowerCase()]}` : null;
+  const count = countsIn(text).at(-1);
+  if (!count) return null;
+  if (count.noun === null) return `${count.value}人`;
+  return `${count.value}${count.noun === '学校' ? '所' : '名'}${count.noun}`;
+}
+
+/** The words of the last exact count a text states, as written ("毕业生才800人"), or null. */
+export function countWordsIn(text: string): string | null {
+  return countsIn(text).at(-1)?.words ?? null;
 }
 
 /** A turn that says it changes the subject ("对了换个问题", "btw", "另外问下"). */
@@ -172,7 +182,8 @@ export function ownWordsOf(text: string): string {
   let rest = text.toLowerCase().replace(locators, ' ').replace(ownRegionWords, ' ');
   for (const found of [schoolIn(rest)?.word, regionIn(rest)?.word, ageWordsIn(rest), gradeIn(rest)]) if (found) rest = rest.replace(found, ' ');
   const count = /(\d{2,}|[一二三四五六七八九十两][一二三四五六七八九十两百千万]+)\s*(?:来|多)?\s*(?:个|名|位)?\s*(?:毕业生|学生|人|老师|教师|员工)|\b\d{2,}\s+(?:graduates?|students?|people|staff|teachers?)\b/iu;
-  rest = rest.replace(count, ' ').replace(uncoveredWords, ' ');
+  for (const { words } of countsIn(rest)) rest = rest.replace(words, ' ');
+  rest = rest.replace(count, ' ').replace(uncoveredWords, ' ').replace(ownSchoolWords, ' ');
   rest = rest.replace(changesSubject, ' ').replace(supposes, ' ');
   for (const words of askingWords) rest = rest.replace(words, ' ');
   rest = rest.replace(englishFiller, ' ');
