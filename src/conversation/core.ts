@@ -25,9 +25,9 @@ import { commandOf, ratingOf, wantsDirection } from './commands.ts';
 import type { Conversation, ConversationState, ConversationStore } from './conversation-store.ts';
 import { questionInMessage } from './asked-question.ts';
 import { statingClause } from './document-facts.ts';
-import { fitsSlot, leadAnswers, namesSomethingNew, pointIn, resolveFollowUp, type FollowUp, type FrameKnowledge, type SourceAsks } from './follow-up.ts';
+import { fitsSlot, leadAnswers, namesSomethingNew, pointIn, resolveFollowUp, type FollowUp, type FrameKnowledge, type SourceAsks, type UnservedSlot } from './follow-up.ts';
 import { scaleLine, withFirstLine } from './scale-answer.ts';
-import { ownRegionIn, regionIn, regionStem } from './slots.ts';
+import { ownRegionIn, regionIn, regionStem, schoolAsWritten } from './slots.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import type { TicketDesk, TicketReason } from '../escalation/tickets.ts';
 import { saysAnswerWrong, saysDifficultGroup } from '../escalation/signals.ts';
@@ -465,6 +465,21 @@ export class ConversationCore {
         });
       }
     }
+    if (followUp?.kind === 'rewrite' && followUp.unserved) {
+      // "在山东呢" after a 中职 question, where 山东's document is written for 高校: say so, and answer
+      // only from that region's document, for the school it serves (a swapped region), or from
+      // another document (a swapped kind of school)
+      const { unserved } = followUp;
+      const cited = answered.outcome === 'answer' ? answered.citations[0] : undefined;
+      const fromRegion = cited !== undefined && unserved.documents.includes(cited.doc);
+      const note = await this.#unservedNote(unserved, answered.language);
+      if (!cited || fromRegion !== (unserved.swapped === 'region')) {
+        return done('follow-up', [{ text: note }], { retrieved: answered.retrieved });
+      }
+      const school = schoolAsWritten(unserved.swapped === 'region' ? (unserved.served ?? unserved.school) : unserved.school, answered.language === 'en');
+      const then = replies.render(answered.language, unserved.swapped === 'region' ? 'slot_unserved_region' : 'slot_unserved_school', { school });
+      answered = { ...answered, answer: withFirstLine(answered.answer, `${note}${then}`) };
+    }
     // "我们学校1500个毕业生要配几个": a cited scale rule computed for the student's number
     const computed = answered.outcome === 'answer' ? scaleLine([questionAsked, question], answered.answer, answered.citations, answered.language, replies) : null;
     if (computed) answered = { ...answered, answer: withFirstLine(answered.answer, computed) };
@@ -596,6 +611,19 @@ export class ConversationCore {
   async #frameKnowledge(): Promise<FrameKnowledge> {
     const { search } = await this.assistant.answerer();
     return { documents: [...search.snapshot.documents.values()].map(({ id, region, audience }) => ({ id, region, audience })) };
+  }
+
+  /** "山东省的《…》不是针对中职学校写的，它适用于职业指导人员、普通高等学校。" */
+  async #unservedNote(unserved: UnservedSlot, language: Language): Promise<string> {
+    const { search } = await this.assistant.answerer();
+    const documents = unserved.documents.flatMap((id) => search.snapshot.documents.get(id) ?? []);
+    const separator = language === 'zh' ? '、' : ', ';
+    return this.assistant.replies.render(language, 'slot_unserved', {
+      region: documents[0]?.region ?? unserved.region,
+      titles: documents.map(({ title }) => `《${title}》`).join(separator),
+      school: schoolAsWritten(unserved.school, language === 'en'),
+      audience: [...new Set(documents.map(({ audience }) => audience))].join(separator),
+    });
   }
 
   /** The previous answer's citations, led by the clause of its document that states what is asked (issuer, date, region). */

@@ -208,6 +208,11 @@ describe('follow-ups as slot substitution', () => {
     expect(ageIn('未成年人')).toBeNull();
     expect(ageIn('满3年了')).toBeNull();
     expect(ageIn("what if I'm over 18?")).toBe(18);
+    // a bare number said of oneself is an age; one that counts something is not
+    expect(ageIn('要是我15呢')).toBe(15);
+    expect(ageIn('我才16 要家里同意吗')).toBe(16);
+    expect(ageIn('我15个同学都去了')).toBeNull();
+    expect(resolveFollowUp('要是我15呢', last('学校让我去顶岗实习 我才16 要家里同意吗'))).toMatchObject({ kind: 'rewrite', question: '学校让我去顶岗实习 我才15 要家里同意吗' });
     expect(resolveFollowUp('要是我已经满18了呢', last('辽宁中职 跟岗实习要家长签字同意吗'))).toMatchObject({ kind: 'rewrite', question: '辽宁中职 跟岗实习要家长签字同意吗 18周岁' });
     expect(resolveFollowUp('如果我15岁呢', last('17岁去跟岗实习需要爸妈同意吗'))).toMatchObject({ kind: 'rewrite', question: '15岁去跟岗实习需要爸妈同意吗' });
     expect(resolveFollowUp('那15岁呢', last('能去顶岗实习吗'))).toMatchObject({ kind: 'rewrite', question: '能去顶岗实习吗 15周岁' });
@@ -230,8 +235,12 @@ describe('follow-ups as slot substitution', () => {
     });
   });
 
-  it('replaces the region, and drops a kind of school the new region’s documents do not serve', () => {
-    expect(resolveFollowUp('在山东呢？', last('我在读中职 学校最少要配几个老师'), knowledge)).toMatchObject({ kind: 'rewrite', question: '山东 我在读 学校最少要配几个老师' });
+  it('replaces the region, and asks for the kind of school the new region’s documents serve instead of one they do not', () => {
+    expect(resolveFollowUp('在山东呢？', last('我在读中职 学校最少要配几个老师'), knowledge)).toMatchObject({
+      kind: 'rewrite',
+      question: '高校 山东 我在读 学校最少要配几个老师',
+      unserved: { school: '中职', served: '高校' },
+    });
     expect(resolveFollowUp('在山东呢？', last('河南高校的就业指导经费有什么要求'), knowledge)).toMatchObject({ kind: 'rewrite', question: '山东高校的就业指导经费有什么要求' });
   });
 
@@ -259,6 +268,26 @@ describe('follow-ups as slot substitution', () => {
       kind: 'rewrite',
       question: '河南高校的招聘会议厅要多大 2000名毕业生',
     });
+  });
+
+  it('notes a swap to a region whose documents do not serve the kind of school asked about, and asks for the one they serve', () => {
+    const served: FrameKnowledge = {
+      documents: [
+        { id: 'shandong', region: '山东省', audience: '职业指导人员、普通高等学校' },
+        { id: 'moe', region: '全国', audience: '中等职业学校' },
+      ],
+    };
+    expect(resolveFollowUp('在山东呢？', last('中职学校要配几名职业指导老师'), served)).toMatchObject({
+      kind: 'rewrite',
+      question: '高校 山东 要配几名职业指导老师',
+      unserved: { region: '山东', school: '中职', swapped: 'region', documents: ['shandong'], served: '高校' },
+    });
+    expect(resolveFollowUp('那中职呢', last('山东高校要配几名职业指导人员'), served)).toMatchObject({
+      kind: 'rewrite',
+      question: '中职学校要配几名职业指导人员',
+      unserved: { region: '山东', school: '中职', swapped: 'school' },
+    });
+    expect(resolveFollowUp('那山东呢', last('河南高校经费多少'), served)).not.toHaveProperty('unserved');
   });
 
   it('replaces the number the previous question stated, and keeps it as the frame of a new topic', () => {

@@ -52,6 +52,11 @@ export type FollowUp =
        * "那要多久"): an answer that only repeats the previous one does not answer it.
        */
       asksOn?: true;
+      /**
+       * "在山东呢" after a question about 中职 (or "那中职呢" after one about 山东高校) when no document of
+       * that region serves that kind of school: the swap left the other slot out, and the answer must say so.
+       */
+      unserved?: UnservedSlot;
     }
   /**
    * "投诉多久有结果" — a question of its own: answered as it stands (a new frame); only when it
@@ -64,6 +69,19 @@ export type FollowUp =
   | { kind: 'uncovered'; subject: string }
   /** "那我们省呢" when the student never said where they are: ask which region they mean. */
   | { kind: 'which-region' };
+
+/**
+ * A region whose documents do not serve a kind of school, met by a swap: `swapped` says which of the
+ * two the follow-up named (the region: "在山东呢"; the school: "那中职呢"); `documents` are the region's.
+ */
+export interface UnservedSlot {
+  region: string;
+  school: SchoolType;
+  swapped: 'region' | 'school';
+  documents: string[];
+  /** The kind of school the region's documents do serve, if they name one. */
+  served?: SchoolType;
+}
 
 /** The region or kind of school a follow-up named in place of the previous one's. */
 export interface SwappedSlot {
@@ -168,7 +186,11 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
     askedBesides = askedBesides.replace(/\s+/gu, ' ').trim();
     if (askedBesides !== '' && asksAQuestion(askedBesides)) question = `${withoutQuestionWords(question)} ${askedBesides}`;
     const slot: SwappedSlot = { ...(region ? { region: region.word } : {}), ...(school ? { school: school.type } : {}) };
-    return { kind: 'rewrite', question, ...(region || school ? { slot } : {}) };
+    const unserved = unservedBy(previous, { region, school }, knowledge);
+    // "在山东呢" after a 中职 question, where 山东's documents serve 高校: asked for the kind of school
+    // they serve, which the answer then names
+    if (unserved?.swapped === 'region' && unserved.served) question = withSchool(question, unserved.served, knowledge);
+    return { kind: 'rewrite', question, ...(region || school ? { slot } : {}), ...(unserved ? { unserved } : {}) };
   }
   if (!ownTopic) {
     // "那要多久" / "具体怎么申请" / "还有别的要求吗": the same topic (and document), a new question about it
@@ -276,6 +298,25 @@ function regionOfCitedDocument(last: LastTurn, knowledge: FrameKnowledge | undef
   if (!cited || !knowledge) return null;
   const region = knowledge.documents.find((document) => document.id === cited.doc)?.region;
   return region && region !== '全国' ? regionStem(region) : null;
+}
+
+/**
+ * The region and kind of school a swap brings together when none of the region's documents serves
+ * that kind of school: a region named after a question about a kind of school, or the reverse.
+ */
+function unservedBy(
+  previous: string,
+  named: { region: { word: string } | null; school: { type: SchoolType } | null },
+  knowledge: FrameKnowledge | undefined,
+): UnservedSlot | undefined {
+  if (!knowledge || (named.region && named.school)) return undefined;
+  const region = named.region?.word ?? regionIn(previous)?.word;
+  const school = named.school?.type ?? schoolIn(previous)?.type;
+  if (!region || !school || regionServes(region, school, knowledge)) return undefined;
+  const key = regionKey(region);
+  const documents = knowledge.documents.filter((document) => regionKey(document.region) === key);
+  const served = documents.flatMap(({ audience }) => [...schoolTypesIn(audience)]).find((type): type is SchoolType => type === '中职' || type === '高校');
+  return { region, school, swapped: named.region ? 'region' : 'school', documents: documents.map(({ id }) => id), ...(served ? { served } : {}) };
 }
 
 /** Whether the knowledge base has documents for a region, and whether any of them serves a kind of school. */

@@ -100,16 +100,23 @@ export function ownRegionIn(text: string): string | null {
 const ageNumber = '[0-9]{1,2}|[一二三四五六七八九十]{1,3}';
 /** "15岁", "十五周岁", or "满18" (not 满100元, 满3年, 满两个月). */
 const chineseAge = new RegExp(`(${ageNumber})\\s*(?:周岁|岁)|满\\s*(${ageNumber})(?![0-9一二三四五六七八九十百千万年月周天日次个名人门学小分元])`, 'u');
+/** "要是我15呢", "我才16": a bare number said of oneself, where nothing else is counted. */
+const ownAge = new RegExp(`(?:我|他|她|孩子)(?:才|只有|今年|已经|刚|都|还)?\\s*(${ageNumber})(?=\\s*(?:了|呢|啊|吧|呀|嘛|[,，.。?？!！]|\\s|$))`, 'u');
 /** "我已经成年了": of age, 18 (not 未成年). */
 const ofAge = /(?<!未)成年(?!人)/u;
 const englishAge = /\b(?:i'?m|im|i am|aged?|turned|over)\s+(\d{1,2})\b|\b(\d{1,2})[- ]?(?:years?[- ]olds?|yo)\b/iu;
 
-/** An age the message states ("15岁", "十五周岁", "满18", "成年", "I'm 15"), or null. */
+/** An age the message states ("15岁", "十五周岁", "满18", "我才16", "成年", "I'm 15"), or null. */
 export function ageIn(text: string): number | null {
   const chinese = chineseAge.exec(text);
   if (chinese) {
     const value = numberFrom(chinese[1] ?? chinese[2]!);
     return value !== null && value >= 6 && value <= 40 ? value : null;
+  }
+  const own = ownAge.exec(text);
+  if (own) {
+    const value = numberFrom(own[1]!);
+    if (value !== null && value >= 6 && value <= 40) return value;
   }
   if (ofAge.test(text)) return 18;
   const english = englishAge.exec(text);
@@ -118,7 +125,7 @@ export function ageIn(text: string): number | null {
 }
 
 /** Any of the age words above, as written. */
-const agePattern = new RegExp([chineseAge.source, ofAge.source, englishAge.source].join('|'), 'iu');
+const agePattern = new RegExp([chineseAge.source, ownAge.source, ofAge.source, englishAge.source].join('|'), 'iu');
 
 /** The age words of a text as written ("17岁", "17 year old"), or null. */
 export function ageWordsIn(text: string): string | null {
