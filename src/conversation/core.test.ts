@@ -57,6 +57,9 @@ describe('the conversation core', () => {
     expect(turn.handledAs).toBe('follow-up');
     expect(turn.replies[0]!.text).toContain('《中等职业学校职业指导工作规定》第十五条');
     expect(turn.replies[0]!.text).toContain('教育部');
+    // the clauses it read from, though no search ran, are what it retrieved
+    expect(turn.retrieved.map(({ doc, locator }) => ({ doc, locator }))).toEqual(turn.citations.map(({ doc, locator }) => ({ doc, locator })));
+    expect(turn.retrieved[0]).toMatchObject({ doc: 'moe-2018-zhongzhi-guidance', locator: '第十五条' });
   });
 
   it('quotes the second point of the clause just cited', async () => {

@@ -380,6 +380,7 @@ export class ConversationCore {
       return done('follow-up', [{ text: await this.#sources(citations, state.lastTurn.language) }], {
         outcome: 'answer',
         citations,
+        retrieved: asRetrieved(citations),
       });
     }
     if (followUp?.kind === 'uncovered') {
@@ -403,7 +404,7 @@ export class ConversationCore {
               }),
             },
           ],
-          { outcome: 'answer', citations: [first] },
+          { outcome: 'answer', citations: [first], retrieved: asRetrieved([first]) },
         );
       }
       if (first) {
@@ -663,6 +664,21 @@ function lastTurnOf(question: string, resolved: string, answered: AnsweredQuesti
     language: answered.language,
     answer: answered.answer.slice(0, 2_000),
   };
+}
+
+/**
+ * The clauses an answer read from the conversation (the previous citation's document, the point of
+ * a clause just quoted) rather than from a search, listed as what was retrieved: once each, in order.
+ */
+function asRetrieved(citations: readonly Citation[]): RetrievedClause[] {
+  const seen = new Set<string>();
+  return citations.flatMap(({ doc, locator, text }) => {
+    const key = `${doc}\u0000${locator}`;
+    if (seen.has(key)) return [];
+    seen.add(key);
+    // not ranked by a search: each scores as a clause read directly
+    return [{ doc, locator, text, score: 1 }];
+  });
 }
 
 /** The lead of an answer: its lines before the quoted clauses. */
