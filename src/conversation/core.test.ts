@@ -96,6 +96,14 @@ describe('the conversation core', () => {
     expect(turn.replies.map((reply) => reply.text)).toEqual(['河南省的《关于进一步做好普通高等学校毕业生就业指导与服务工作的意见》不是针对中职学校写的，它适用于普通高等学校毕业生。']);
   });
 
+  it('answers "那2000人呢" from the clause just cited when a clarifying question would offer it first', async () => {
+    await core.handle(text('ida', '招聘会那个大厅要多大啊 我们毕业生不到一千'));
+    const turn = await core.handle(text('ida', '那2000人呢'));
+    expect(turn.outcome).toBe('answer');
+    expect(turn.citations[0]).toMatchObject({ doc: 'henan-gaoxiao-employment-services', locator: '四、（六）' });
+    expect(turn.replies[0]!.text).toContain('至少要300平方米');
+  });
+
   it('computes a cited scale rule for the number of graduates a follow-up states', async () => {
     await core.handle(text('hal', '河南高校办招聘会的场地面积有什么要求'));
     const turn = await core.handle(text('hal', '我们学校3000个毕业生呢'));

@@ -444,6 +444,15 @@ export class ConversationCore {
       const picked = document && fitsSlot(followUp.slot, document) ? await answerer.answerFrom(question, best.clauseId) : null;
       if (picked) answered = picked;
     }
+    if (followUp?.kind === 'rewrite' && followUp.detail && answered.choices?.[0] && previous) {
+      // "那2000人呢" asks the question just answered with another number: when the best of the
+      // clauses a clarifying question would offer is the one just cited, it answers
+      const best = answered.choices[0];
+      const picked = previous.citations.some((citation) => citation.doc === best.doc && citation.locator === best.locator)
+        ? await (await this.assistant.answerer()).answerFrom(question, best.clauseId)
+        : null;
+      if (picked) answered = picked;
+    }
     // "具体怎么申请", "去那咨询收不收钱" answered with the very lead of the previous answer, which
     // holds none of what they ask: the frame led back to the last answer
     const asksOn = (followUp?.kind === 'rewrite' && followUp.asksOn === true) || followUp?.kind === 'new-question';

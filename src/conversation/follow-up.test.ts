@@ -295,7 +295,11 @@ describe('follow-ups as slot substitution', () => {
       kind: 'rewrite',
       question: '查就业信息的电脑要配多少台 我们毕业生1600人',
     });
-    expect(resolveFollowUp('我们学校毕业生2000人呢', last('河南大学招聘会的场地有面积要求吗'))).toMatchObject({ kind: 'rewrite', question: '河南大学招聘会的场地有面积要求吗 2000名毕业生' });
+    expect(resolveFollowUp('我们学校毕业生2000人呢', last('河南大学招聘会的场地有面积要求吗'))).toMatchObject({
+      kind: 'rewrite',
+      question: '河南大学招聘会的场地有面积要求吗 2000名毕业生',
+      detail: true,
+    });
     expect(resolveFollowUp('那查就业信息的电脑要配几台', last('河南大学招聘会的场地有面积要求吗 2000名毕业生'))).toMatchObject({
       kind: 'new-question',
       framed: '河南 大学 2000名毕业生 那查就业信息的电脑要配几台',

@@ -57,6 +57,11 @@ export type FollowUp =
        * that region serves that kind of school: the swap left the other slot out, and the answer must say so.
        */
       unserved?: UnservedSlot;
+      /**
+       * Set when the follow-up changes only a detail of the same question — a number of people, an
+       * age, a year of study ("那2000人呢", "要是我15呢"): the clause just answered is where to look first.
+       */
+      detail?: true;
     }
   /**
    * "投诉多久有结果" — a question of its own: answered as it stands (a new frame); only when it
@@ -190,7 +195,7 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
     // "在山东呢" after a 中职 question, where 山东's documents serve 高校: asked for the kind of school
     // they serve, which the answer then names
     if (unserved?.swapped === 'region' && unserved.served) question = withSchool(question, unserved.served, knowledge);
-    return { kind: 'rewrite', question, ...(region || school ? { slot } : {}), ...(unserved ? { unserved } : {}) };
+    return { kind: 'rewrite', question, ...(region || school ? { slot } : { detail: true }), ...(unserved ? { unserved } : {}) };
   }
   if (!ownTopic) {
     // "那要多久" / "具体怎么申请" / "还有别的要求吗": the same topic (and document), a new question about it
