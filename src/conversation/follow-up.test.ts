@@ -399,6 +399,12 @@ describe('follow-ups as slot substitution', () => {
     expect(resolveFollowUp('第15条呢', last('17岁能去顶岗实习吗'))).toEqual({ kind: 'point', index: 15 });
     expect(ownWordsOf('那第二点呢')).toBe('');
     expect(ownWordsOf('8.5条说的押金')).toBe('押金');
+    // where and when the student studies is the frame, not a topic: every kind of school named goes
+    expect(ownWordsOf('那大学呢 我明年去河南读大专')).toBe('');
+    expect(resolveFollowUp('那大学呢 我明年去河南读大专', last('我们中职就一个就业老师 这样合规不'))).toMatchObject({
+      kind: 'rewrite',
+      question: '河南 我们高校就一个就业老师 这样合规不',
+    });
     expect(countIn('第十五条')).toBeNull();
     expect(ageIn('8.5条')).toBeNull();
   });

@@ -177,6 +177,8 @@ const askingWords = [
   /多长时间|多少|多久|多大|几[个名门家次所位人项成天年月号台]?|什么时候|何时|哪年|哪一年|哪些|哪几|哪个|哪里|哪儿|哪|谁|什么|啥|怎么办|怎么样|怎么|怎样|如何|咋办|咋|能不能|可不可以|可以|能否|是否|是不是|要不要|需不需要|需要|有没有|会不会|必须|应该|允许|行不行|行吗|能|会|可|吗|呢|吧|啊|呀|嘛|哦|啦|么|了|的|得|地|着/gu,
   /的话|换成|换到|改成|如果是|这边|那边|我们|我|你们|你|咱们|大家|自己|要|想|还|也|都|就|再|又|又|给|让|被|把|对|跟|和|与|在|去|来|到|从|上|下|一下|一个|个|些|点|有|是|没|不|说|问|请问|麻烦|对了|同样|一样|类似|具体|别的|其他|其它|这个|这些|这|那个|那些|那么|那|它|他们|她们|他|其|该|刚才|文件|规定|规范|标准|政策|里面|里|方面|一般|平时|到底|呃|嗯|哈|吗|已经/gu,
   /满足|符合|才行|才能|就行|条件|要求|流程|程序|手续|步骤|材料|时间|期限|费用|内容|范围|对象|资格|方式|办法|细则|依据|情况|问题|事情|事|申请|办理|推进|开始|结束|以后|之后|之前|然后|接下来|完/gu,
+  // where and when the student studies, not what they ask about ("我明年去河南读大专")
+  /明年|今年|去年|下学期|这学期|下半年|马上|准备|打算|将来|读|念/gu,
 ];
 const englishFiller =
   /\b(?:what|which|who|whom|when|where|why|how|many|much|long|is|are|was|were|be|do|does|did|can|could|may|might|must|should|would|will|shall|have|has|had|need|needs|any|some|the|a|an|of|to|for|in|on|at|by|with|about|and|or|so|then|also|ok|okay|if|there|it|its|this|that|they|them|those|these|one|ones|same|i|im|me|my|we|our|you|your|he|she|his|her|their|get|got|too|else|other|more|rule|rules|document|requirement|requirements|apply|applying|process|steps?|schools?)\b/giu;
@@ -188,6 +190,8 @@ export function ownWordsOf(text: string): string {
   // clause numbers and locators (第二点, 第十五条, 8.5, （三）, 三、) are never what a message is about
   let rest = text.toLowerCase().replace(locators, ' ').replace(ownRegionWords, ' ');
   for (const found of [schoolIn(rest)?.word, regionIn(rest)?.word, ageWordsIn(rest), gradeIn(rest)]) if (found) rest = rest.replace(found, ' ');
+  // "那大学呢 我明年去河南读大专": every kind of school named, not only the first
+  for (let school = schoolIn(rest); school; school = schoolIn(rest)) rest = rest.replace(school.word, ' ');
   const count = /(\d{2,}|[一二三四五六七八九十两][一二三四五六七八九十两百千万]+)\s*(?:来|多)?\s*(?:个|名|位)?\s*(?:毕业生|学生|人|老师|教师|员工)|\b\d{2,}\s+(?:graduates?|students?|people|staff|teachers?)\b/iu;
   for (const { words } of countsIn(rest)) rest = rest.replace(words, ' ');
   rest = rest.replace(count, ' ').replace(uncoveredWords, ' ').replace(ownSchoolWords, ' ');
