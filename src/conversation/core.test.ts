@@ -96,6 +96,18 @@ describe('the conversation core', () => {
     expect(turn.replies.map((reply) => reply.text)).toEqual(['河南省的《关于进一步做好普通高等学校毕业生就业指导与服务工作的意见》不是针对中职学校写的，它适用于普通高等学校毕业生。']);
   });
 
+  it('answers who issued or when a document was issued when the student names it by its region, with the clause that says so', async () => {
+    const turn = await core.handle(text('jon', '山东这份职业指导意见是哪天发的'));
+    expect(turn.outcome).toBe('answer');
+    expect(turn.replies[0]!.text.split('\n')[0]).toBe('《关于加强职业指导队伍建设的指导意见》｜山东省人力资源和社会保障厅、山东省教育厅｜山东省｜2023-11-23');
+    expect(turn.citations).toMatchObject([{ doc: 'shandong-2023-guidance-workforce', locator: '落款' }]);
+    expect(turn.retrieved).toMatchObject([{ doc: 'shandong-2023-guidance-workforce', locator: '落款' }]);
+    // and the next question reads on from that document
+    const next = await core.handle(text('jon', '这是哪个部门发的'));
+    expect(next.handledAs).toBe('follow-up');
+    expect(next.replies[0]!.text).toContain('山东省教育厅');
+  });
+
   it('answers "那2000人呢" from the clause just cited when a clarifying question would offer it first', async () => {
     await core.handle(text('ida', '招聘会那个大厅要多大啊 我们毕业生不到一千'));
     const turn = await core.handle(text('ida', '那2000人呢'));

@@ -25,9 +25,9 @@ import { commandOf, ratingOf, wantsDirection } from './commands.ts';
 import type { Conversation, ConversationState, ConversationStore } from './conversation-store.ts';
 import { questionInMessage } from './asked-question.ts';
 import { statingClause } from './document-facts.ts';
-import { fitsSlot, leadAnswers, namesSomethingNew, pointIn, resolveFollowUp, type FollowUp, type FrameKnowledge, type SourceAsks, type UnservedSlot } from './follow-up.ts';
+import { asksAboutDocument, fitsSlot, leadAnswers, namesSomethingNew, pointIn, resolveFollowUp, type FollowUp, type FrameKnowledge, type SourceAsks, type UnservedSlot } from './follow-up.ts';
 import { scaleLine, withFirstLine } from './scale-answer.ts';
-import { ownRegionIn, regionIn, regionStem, schoolAsWritten } from './slots.ts';
+import { ownRegionIn, regionIn, regionKey, regionStem, schoolAsWritten } from './slots.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import type { TicketDesk, TicketReason } from '../escalation/tickets.ts';
 import { saysAnswerWrong, saysDifficultGroup } from '../escalation/signals.ts';
@@ -412,6 +412,17 @@ export class ConversationCore {
       }
     }
 
+    // "山东这份职业指导意见是哪天发的": the one document of the region named, and the clause that says it
+    const documentAsks = followUp === null && route.kind === 'policy' ? asksAboutDocument(questionAsked) : null;
+    if (documentAsks) {
+      const stated = await this.#documentNamed(questionAsked, documentAsks);
+      if (stated) {
+        state.lastTurn = { question: questionAsked, resolved: questionAsked, outcome: 'answer', citations: [stated.citation], language, answer: stated.text.slice(0, 2_000) };
+        state.frame = null;
+        return done('policy', [{ text: stated.text }], { outcome: 'answer', citations: [stated.citation], retrieved: asRetrieved([stated.citation]) });
+      }
+    }
+
     let question = followUp?.kind === 'rewrite' ? followUp.question : questionAsked;
     const previous = state.lastTurn;
     // the document a follow-up asks about again ranks first for the reading in the frame only
@@ -621,6 +632,33 @@ export class ConversationCore {
   async #frameKnowledge(): Promise<FrameKnowledge> {
     const { search } = await this.assistant.answerer();
     return { documents: [...search.snapshot.documents.values()].map(({ id, region, audience }) => ({ id, region, audience })) };
+  }
+
+  /**
+   * The facts of the one document of the region a message names (who issued it, when, where), with
+   * the clause that states what is asked; null when the region has no document or several.
+   */
+  async #documentNamed(message: string, asks: SourceAsks): Promise<{ text: string; citation: Citation } | null> {
+    const named = regionIn(message);
+    if (!named) return null;
+    const { search } = await this.assistant.answerer();
+    const key = regionKey(named.word);
+    const documents = [...search.snapshot.documents.values()].filter((document) => regionKey(document.region) === key);
+    if (documents.length !== 1) return null;
+    const document = documents[0]!;
+    const clause = statingClause(asks, document, search.snapshot.clauses);
+    if (!clause) return null;
+    const language: Language = isMostlyEnglish(message) ? 'en' : 'zh';
+    const citation: Citation = { doc: document.id, title: document.title, locator: clause.locator, text: clause.text };
+    const text = this.assistant.replies.render(language, 'document_answer', {
+      title: document.title,
+      issuer: document.issuer,
+      region: document.region,
+      date: dateText(document, language, this.assistant.replies),
+      locator: clause.locator,
+      text: clause.text.trim(),
+    });
+    return { text, citation };
   }
 
   /** "山东省的《…》不是针对中职学校写的，它适用于职业指导人员、普通高等学校。" */

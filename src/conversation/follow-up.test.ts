@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Citation } from '../answering/types.ts';
-import { ageIn, fitsSlot, leadAnswers, numberFrom, pointIn, pointOf, resolveFollowUp, type FrameKnowledge } from './follow-up.ts';
+import { ageIn, asksAboutDocument, fitsSlot, leadAnswers, numberFrom, pointIn, pointOf, resolveFollowUp, type FrameKnowledge } from './follow-up.ts';
 import { asksAQuestion, countIn, ownRegionIn, ownWordsOf } from './slots.ts';
 import type { LastTurn } from './types.ts';
 
@@ -288,6 +288,14 @@ describe('follow-ups as slot substitution', () => {
       unserved: { region: '山东', school: '中职', swapped: 'school' },
     });
     expect(resolveFollowUp('那山东呢', last('河南高校经费多少'), served)).not.toHaveProperty('unserved');
+  });
+
+  it('hears a question about a document the message points at itself', () => {
+    expect(asksAboutDocument('山东这份职业指导意见是哪天发的')).toBe('when');
+    expect(asksAboutDocument('拉萨那个规范是谁起草的')).toBe('who');
+    // no document pointed at, or nothing asked about its source
+    expect(asksAboutDocument('职业指导之星是谁评的')).toBeNull();
+    expect(asksAboutDocument('这份意见里金课评几门')).toBeNull();
   });
 
   it('replaces the number the previous question stated, and keeps it as the frame of a new topic', () => {

@@ -118,12 +118,26 @@ const pointQuestion = /第\s*([一二两三四五六七八九十\d]+)\s*(?:点|�
 /** "文件里说的…", "这个规定…": the message asks about the document the previous answer cited. */
 const namesTheDocument = /(?:文件|规定|规范|标准|政策|意见|办法)(?:里|中|上)|(?:这|这个|这份|该|那个|那份)(?:文件|规定|规范|标准|政策|意见|办法)|\b(?:the|this|that) (?:document|standard|rule|policy)\b/iu;
 
+/** "这份职业指导意见", "那个就业服务规范": a document pointed at by a few words of its title. */
+const pointsAtADocument = /(?:这|这个|这份|该|那个|那份)[\p{Script=Han}]{0,10}?(?:文件|规定|规范|标准|意见|办法|通知)/u;
+
 /** What a source question asks for. */
 function sourceAsks(text: string): SourceAsks {
   if (/哪个(?:省|地方|地区|城市)|哪里的|\b(?:which|what) (?:province|region|city)\b|\bwhere\b/iu.test(text)) return 'where';
   if (/哪(?:一)?年|哪一?天|几月几[号日]|什么时候|啥时候|何时|日期|时间|生效|施行|\bwhen\b|\b(?:what|which) year\b/iu.test(text)) return 'when';
   if (/谁|部门|单位|机关|机构|起草|\bwho\b/iu.test(text)) return 'who';
   return 'document';
+}
+
+/**
+ * What a message asks about a document it names itself ("山东这份职业指导意见是哪天发的"): who issued it,
+ * when, or where it applies; null for a message that is no such question.
+ */
+export function asksAboutDocument(message: string): SourceAsks | null {
+  const text = normalizeText(toSimplified(message));
+  if (!sourceQuestion.test(text) || !(namesTheDocument.test(text) || pointsAtADocument.test(text))) return null;
+  const asks = sourceAsks(text);
+  return asks === 'document' ? null : asks;
 }
 
 /** A message naming no more characters of its own than this leaves its topic to the previous question. */
