@@ -66,5 +66,6 @@ describe('scaleResults', () => {
     // teachers counted, the ratio counts graduates
     expect(scaleResults(ratio, count(40, '教师'))).toEqual([]);
     expect(scaleResults('贴息资金由自治区本级财政和市、县财政按6:4的比例分担。', count(1000))).toEqual([]);
+    expect(scaleResults('面向全体学生，担保机构与经办银行的比例为8:2。', count(2000))).toEqual([]);
   });
 });

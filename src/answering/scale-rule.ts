@@ -131,7 +131,8 @@ function nounOf(word: string): string | null {
 
 /** Whether a rule's counted words ("应届毕业生", "500名毕业生", "1000人") count what the student counted. */
 function counts(ruleWords: string, clause: string, noun: string | null): boolean {
-  if (noun === null) return /人|名|毕业生|学生/u.test(ruleWords) || /毕业生|学生/u.test(clause);
+  // only 人/名 said: the rule's own words must count people, not money or shares of a budget
+  if (noun === null) return /人|名|毕业生|学生|教师/u.test(ruleWords);
   if (ruleWords.includes(noun)) return true;
   if (noun === '毕业生' && /毕业生/u.test(ruleWords)) return true;
   // "1000人以下" in a clause that counts by 毕业生规模 counts graduates
