@@ -57,6 +57,9 @@ describe('the conversation core', () => {
     expect(turn.handledAs).toBe('follow-up');
     expect(turn.replies[0]!.text).toContain('《中等职业学校职业指导工作规定》第十五条');
     expect(turn.replies[0]!.text).toContain('教育部');
+    // the clauses it read from, though no search ran, are what it retrieved
+    expect(turn.retrieved.map(({ doc, locator }) => ({ doc, locator }))).toEqual(turn.citations.map(({ doc, locator }) => ({ doc, locator })));
+    expect(turn.retrieved[0]).toMatchObject({ doc: 'moe-2018-zhongzhi-guidance', locator: '第十五条' });
   });
 
   it('quotes the second point of the clause just cited', async () => {
@@ -81,6 +84,45 @@ describe('the conversation core', () => {
     const turn = await core.handle(text('fay', '那中职呢'));
     expect(turn.handledAs).toBe('follow-up');
     expect(turn.citations[0]).toMatchObject({ doc: 'moe-2018-zhongzhi-guidance', locator: '第十条' });
+    // and says that 河南's document is not written for 中职 before answering from one that is
+    expect(turn.replies[0]!.text).toMatch(/^河南省的《关于进一步做好普通高等学校毕业生就业指导与服务工作的意见》不是针对中职学校写的，它适用于普通高等学校毕业生。/u);
+  });
+
+  it('says a region’s documents do not serve the kind of school asked about instead of answering from an unrelated clause', async () => {
+    await core.handle(text('gus', '辽宁中职资助 啥样的学生能申请'));
+    const turn = await core.handle(text('gus', '那河南呢'));
+    expect(turn.outcome).toBe('abstain');
+    expect(turn.citations).toEqual([]);
+    expect(turn.replies.map((reply) => reply.text)).toEqual(['河南省的《关于进一步做好普通高等学校毕业生就业指导与服务工作的意见》不是针对中职学校写的，它适用于普通高等学校毕业生。']);
+  });
+
+  it('answers who issued or when a document was issued when the student names it by its region, with the clause that says so', async () => {
+    const turn = await core.handle(text('jon', '山东这份职业指导意见是哪天发的'));
+    expect(turn.outcome).toBe('answer');
+    expect(turn.replies[0]!.text.split('\n')[0]).toBe('《关于加强职业指导队伍建设的指导意见》｜山东省人力资源和社会保障厅、山东省教育厅｜山东省｜2023-11-23');
+    expect(turn.citations).toMatchObject([{ doc: 'shandong-2023-guidance-workforce', locator: '落款' }]);
+    expect(turn.retrieved).toMatchObject([{ doc: 'shandong-2023-guidance-workforce', locator: '落款' }]);
+    // and the next question reads on from that document
+    const next = await core.handle(text('jon', '这是哪个部门发的'));
+    expect(next.handledAs).toBe('follow-up');
+    expect(next.replies[0]!.text).toContain('山东省教育厅');
+  });
+
+  it('answers "那2000人呢" from the clause just cited when a clarifying question would offer it first', async () => {
+    await core.handle(text('ida', '招聘会那个大厅要多大啊 我们毕业生不到一千'));
+    const turn = await core.handle(text('ida', '那2000人呢'));
+    expect(turn.outcome).toBe('answer');
+    expect(turn.citations[0]).toMatchObject({ doc: 'henan-gaoxiao-employment-services', locator: '四、（六）' });
+    expect(turn.replies[0]!.text).toContain('至少要300平方米');
+  });
+
+  it('computes a cited scale rule for the number of graduates a follow-up states', async () => {
+    await core.handle(text('hal', '河南高校办招聘会的场地面积有什么要求'));
+    const turn = await core.handle(text('hal', '我们学校3000个毕业生呢'));
+    expect(turn.outcome).toBe('answer');
+    expect(turn.replies[0]!.text.split('\n')[0]).toBe(
+      '按「1000名以下的要达到200平方米，每增加500名毕业生增加50平方米」算：你们3000名毕业生，3000 − 1000 = 2000，2000 ÷ 500 = 4，200 + 4 × 50 = 400，至少要400平方米。',
+    );
   });
 
   it('answers "谁发的" and "哪年的" with the clause of the document that says it (the signature block)', async () => {

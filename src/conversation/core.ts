@@ -25,8 +25,9 @@ import { commandOf, ratingOf, wantsDirection } from './commands.ts';
 import type { Conversation, ConversationState, ConversationStore } from './conversation-store.ts';
 import { questionInMessage } from './asked-question.ts';
 import { statingClause } from './document-facts.ts';
-import { fitsSlot, leadAnswers, namesSomethingNew, pointIn, resolveFollowUp, type FollowUp, type FrameKnowledge, type SourceAsks } from './follow-up.ts';
-import { ownRegionIn, regionIn, regionStem } from './slots.ts';
+import { asksAboutDocument, fitsSlot, leadAnswers, namesSomethingNew, pointIn, resolveFollowUp, type FollowUp, type FrameKnowledge, type SourceAsks, type UnservedSlot } from './follow-up.ts';
+import { scaleLine, withFirstLine } from './scale-answer.ts';
+import { ownRegionIn, regionIn, regionKey, regionStem, schoolAsWritten } from './slots.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import type { TicketDesk, TicketReason } from '../escalation/tickets.ts';
 import { saysAnswerWrong, saysDifficultGroup } from '../escalation/signals.ts';
@@ -379,6 +380,7 @@ export class ConversationCore {
       return done('follow-up', [{ text: await this.#sources(citations, state.lastTurn.language) }], {
         outcome: 'answer',
         citations,
+        retrieved: asRetrieved(citations),
       });
     }
     if (followUp?.kind === 'uncovered') {
@@ -402,11 +404,22 @@ export class ConversationCore {
               }),
             },
           ],
-          { outcome: 'answer', citations: [first] },
+          { outcome: 'answer', citations: [first], retrieved: asRetrieved([first]) },
         );
       }
       if (first) {
         return done('follow-up', [{ text: replies.render(lastLanguage, 'point_missing', { index: followUp.index, title: first.title, locator: first.locator }) }]);
+      }
+    }
+
+    // "山东这份职业指导意见是哪天发的": the one document of the region named, and the clause that says it
+    const documentAsks = followUp === null && route.kind === 'policy' ? asksAboutDocument(questionAsked) : null;
+    if (documentAsks) {
+      const stated = await this.#documentNamed(questionAsked, documentAsks);
+      if (stated) {
+        state.lastTurn = { question: questionAsked, resolved: questionAsked, outcome: 'answer', citations: [stated.citation], language, answer: stated.text.slice(0, 2_000) };
+        state.frame = null;
+        return done('policy', [{ text: stated.text }], { outcome: 'answer', citations: [stated.citation], retrieved: asRetrieved([stated.citation]) });
       }
     }
 
@@ -442,6 +455,15 @@ export class ConversationCore {
       const picked = document && fitsSlot(followUp.slot, document) ? await answerer.answerFrom(question, best.clauseId) : null;
       if (picked) answered = picked;
     }
+    if (followUp?.kind === 'rewrite' && followUp.detail && answered.choices?.[0] && previous) {
+      // "那2000人呢" asks the question just answered with another number: when the best of the
+      // clauses a clarifying question would offer is the one just cited, it answers
+      const best = answered.choices[0];
+      const picked = previous.citations.some((citation) => citation.doc === best.doc && citation.locator === best.locator)
+        ? await (await this.assistant.answerer()).answerFrom(question, best.clauseId)
+        : null;
+      if (picked) answered = picked;
+    }
     // "具体怎么申请", "去那咨询收不收钱" answered with the very lead of the previous answer, which
     // holds none of what they ask: the frame led back to the last answer
     const asksOn = (followUp?.kind === 'rewrite' && followUp.asksOn === true) || followUp?.kind === 'new-question';
@@ -464,6 +486,24 @@ export class ConversationCore {
         });
       }
     }
+    if (followUp?.kind === 'rewrite' && followUp.unserved) {
+      // "在山东呢" after a 中职 question, where 山东's document is written for 高校: say so, and answer
+      // only from that region's document, for the school it serves (a swapped region), or from
+      // another document (a swapped kind of school)
+      const { unserved } = followUp;
+      const cited = answered.outcome === 'answer' ? answered.citations[0] : undefined;
+      const fromRegion = cited !== undefined && unserved.documents.includes(cited.doc);
+      const note = await this.#unservedNote(unserved, answered.language);
+      if (!cited || fromRegion !== (unserved.swapped === 'region')) {
+        return done('follow-up', [{ text: note }], { retrieved: answered.retrieved });
+      }
+      const school = schoolAsWritten(unserved.swapped === 'region' ? (unserved.served ?? unserved.school) : unserved.school, answered.language === 'en');
+      const then = replies.render(answered.language, unserved.swapped === 'region' ? 'slot_unserved_region' : 'slot_unserved_school', { school });
+      answered = { ...answered, answer: withFirstLine(answered.answer, `${note}${then}`) };
+    }
+    // "我们学校1500个毕业生要配几个": a cited scale rule computed for the student's number
+    const computed = answered.outcome === 'answer' ? scaleLine([questionAsked, question], answered.answer, answered.citations, answered.language, replies) : null;
+    if (computed) answered = { ...answered, answer: withFirstLine(answered.answer, computed) };
     // a complete new question answered as it stands starts a new frame: it is no follow-up
     const readAsFollowUp = followUp !== null && question !== questionAsked;
     const out: OutboundReply[] = [{ text: answered.answer }];
@@ -594,6 +634,46 @@ export class ConversationCore {
     return { documents: [...search.snapshot.documents.values()].map(({ id, region, audience }) => ({ id, region, audience })) };
   }
 
+  /**
+   * The facts of the one document of the region a message names (who issued it, when, where), with
+   * the clause that states what is asked; null when the region has no document or several.
+   */
+  async #documentNamed(message: string, asks: SourceAsks): Promise<{ text: string; citation: Citation } | null> {
+    const named = regionIn(message);
+    if (!named) return null;
+    const { search } = await this.assistant.answerer();
+    const key = regionKey(named.word);
+    const documents = [...search.snapshot.documents.values()].filter((document) => regionKey(document.region) === key);
+    if (documents.length !== 1) return null;
+    const document = documents[0]!;
+    const clause = statingClause(asks, document, search.snapshot.clauses);
+    if (!clause) return null;
+    const language: Language = isMostlyEnglish(message) ? 'en' : 'zh';
+    const citation: Citation = { doc: document.id, title: document.title, locator: clause.locator, text: clause.text };
+    const text = this.assistant.replies.render(language, 'document_answer', {
+      title: document.title,
+      issuer: document.issuer,
+      region: document.region,
+      date: dateText(document, language, this.assistant.replies),
+      locator: clause.locator,
+      text: clause.text.trim(),
+    });
+    return { text, citation };
+  }
+
+  /** "山东省的《…》不是针对中职学校写的，它适用于职业指导人员、普通高等学校。" */
+  async #unservedNote(unserved: UnservedSlot, language: Language): Promise<string> {
+    const { search } = await this.assistant.answerer();
+    const documents = unserved.documents.flatMap((id) => search.snapshot.documents.get(id) ?? []);
+    const separator = language === 'zh' ? '、' : ', ';
+    return this.assistant.replies.render(language, 'slot_unserved', {
+      region: documents[0]?.region ?? unserved.region,
+      titles: documents.map(({ title }) => `《${title}》`).join(separator),
+      school: schoolAsWritten(unserved.school, language === 'en'),
+      audience: [...new Set(documents.map(({ audience }) => audience))].join(separator),
+    });
+  }
+
   /** The previous answer's citations, led by the clause of its document that states what is asked (issuer, date, region). */
   async #sourceCitations(citations: Citation[], asks: SourceAsks): Promise<Citation[]> {
     const first = citations[0];
@@ -631,6 +711,21 @@ function lastTurnOf(question: string, resolved: string, answered: AnsweredQuesti
     language: answered.language,
     answer: answered.answer.slice(0, 2_000),
   };
+}
+
+/**
+ * The clauses an answer read from the conversation (the previous citation's document, the point of
+ * a clause just quoted) rather than from a search, listed as what was retrieved: once each, in order.
+ */
+function asRetrieved(citations: readonly Citation[]): RetrievedClause[] {
+  const seen = new Set<string>();
+  return citations.flatMap(({ doc, locator, text }) => {
+    const key = `${doc}\u0000${locator}`;
+    if (seen.has(key)) return [];
+    seen.add(key);
+    // not ranked by a search: each scores as a clause read directly
+    return [{ doc, locator, text, score: 1 }];
+  });
 }
 
 /** The lead of an answer: its lines before the quoted clauses. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Citation } from '../answering/types.ts';
-import { ageIn, fitsSlot, leadAnswers, numberFrom, pointIn, pointOf, resolveFollowUp, type FrameKnowledge } from './follow-up.ts';
+import { ageIn, asksAboutDocument, fitsSlot, leadAnswers, numberFrom, pointIn, pointOf, resolveFollowUp, type FrameKnowledge } from './follow-up.ts';
 import { asksAQuestion, countIn, ownRegionIn, ownWordsOf } from './slots.ts';
 import type { LastTurn } from './types.ts';
 
@@ -208,6 +208,11 @@ describe('follow-ups as slot substitution', () => {
     expect(ageIn('未成年人')).toBeNull();
     expect(ageIn('满3年了')).toBeNull();
     expect(ageIn("what if I'm over 18?")).toBe(18);
+    // a bare number said of oneself is an age; one that counts something is not
+    expect(ageIn('要是我15呢')).toBe(15);
+    expect(ageIn('我才16 要家里同意吗')).toBe(16);
+    expect(ageIn('我15个同学都去了')).toBeNull();
+    expect(resolveFollowUp('要是我15呢', last('学校让我去顶岗实习 我才16 要家里同意吗'))).toMatchObject({ kind: 'rewrite', question: '学校让我去顶岗实习 我才15 要家里同意吗' });
     expect(resolveFollowUp('要是我已经满18了呢', last('辽宁中职 跟岗实习要家长签字同意吗'))).toMatchObject({ kind: 'rewrite', question: '辽宁中职 跟岗实习要家长签字同意吗 18周岁' });
     expect(resolveFollowUp('如果我15岁呢', last('17岁去跟岗实习需要爸妈同意吗'))).toMatchObject({ kind: 'rewrite', question: '15岁去跟岗实习需要爸妈同意吗' });
     expect(resolveFollowUp('那15岁呢', last('能去顶岗实习吗'))).toMatchObject({ kind: 'rewrite', question: '能去顶岗实习吗 15周岁' });
@@ -230,8 +235,12 @@ describe('follow-ups as slot substitution', () => {
     });
   });
 
-  it('replaces the region, and drops a kind of school the new region’s documents do not serve', () => {
-    expect(resolveFollowUp('在山东呢？', last('我在读中职 学校最少要配几个老师'), knowledge)).toMatchObject({ kind: 'rewrite', question: '山东 我在读 学校最少要配几个老师' });
+  it('replaces the region, and asks for the kind of school the new region’s documents serve instead of one they do not', () => {
+    expect(resolveFollowUp('在山东呢？', last('我在读中职 学校最少要配几个老师'), knowledge)).toMatchObject({
+      kind: 'rewrite',
+      question: '高校 山东 我在读 学校最少要配几个老师',
+      unserved: { school: '中职', served: '高校' },
+    });
     expect(resolveFollowUp('在山东呢？', last('河南高校的就业指导经费有什么要求'), knowledge)).toMatchObject({ kind: 'rewrite', question: '山东高校的就业指导经费有什么要求' });
   });
 
@@ -258,6 +267,50 @@ describe('follow-ups as slot substitution', () => {
     expect(resolveFollowUp('what if the school has 2000 graduates?', last('河南高校的招聘会议厅要多大'))).toMatchObject({
       kind: 'rewrite',
       question: '河南高校的招聘会议厅要多大 2000名毕业生',
+    });
+  });
+
+  it('notes a swap to a region whose documents do not serve the kind of school asked about, and asks for the one they serve', () => {
+    const served: FrameKnowledge = {
+      documents: [
+        { id: 'shandong', region: '山东省', audience: '职业指导人员、普通高等学校' },
+        { id: 'moe', region: '全国', audience: '中等职业学校' },
+      ],
+    };
+    expect(resolveFollowUp('在山东呢？', last('中职学校要配几名职业指导老师'), served)).toMatchObject({
+      kind: 'rewrite',
+      question: '高校 山东 要配几名职业指导老师',
+      unserved: { region: '山东', school: '中职', swapped: 'region', documents: ['shandong'], served: '高校' },
+    });
+    expect(resolveFollowUp('那中职呢', last('山东高校要配几名职业指导人员'), served)).toMatchObject({
+      kind: 'rewrite',
+      question: '中职学校要配几名职业指导人员',
+      unserved: { region: '山东', school: '中职', swapped: 'school' },
+    });
+    expect(resolveFollowUp('那山东呢', last('河南高校经费多少'), served)).not.toHaveProperty('unserved');
+  });
+
+  it('hears a question about a document the message points at itself', () => {
+    expect(asksAboutDocument('山东这份职业指导意见是哪天发的')).toBe('when');
+    expect(asksAboutDocument('拉萨那个规范是谁起草的')).toBe('who');
+    // no document pointed at, or nothing asked about its source
+    expect(asksAboutDocument('职业指导之星是谁评的')).toBeNull();
+    expect(asksAboutDocument('这份意见里金课评几门')).toBeNull();
+  });
+
+  it('replaces the number the previous question stated, and keeps it as the frame of a new topic', () => {
+    expect(resolveFollowUp('那要是1600人呢', last('查就业信息的电脑要配多少台 我们毕业生800人'))).toMatchObject({
+      kind: 'rewrite',
+      question: '查就业信息的电脑要配多少台 我们毕业生1600人',
+    });
+    expect(resolveFollowUp('我们学校毕业生2000人呢', last('河南大学招聘会的场地有面积要求吗'))).toMatchObject({
+      kind: 'rewrite',
+      question: '河南大学招聘会的场地有面积要求吗 2000名毕业生',
+      detail: true,
+    });
+    expect(resolveFollowUp('那查就业信息的电脑要配几台', last('河南大学招聘会的场地有面积要求吗 2000名毕业生'))).toMatchObject({
+      kind: 'new-question',
+      framed: '河南 大学 2000名毕业生 那查就业信息的电脑要配几台',
     });
   });
 
@@ -354,6 +407,12 @@ describe('follow-ups as slot substitution', () => {
     expect(resolveFollowUp('第15条呢', last('17岁能去顶岗实习吗'))).toEqual({ kind: 'point', index: 15 });
     expect(ownWordsOf('那第二点呢')).toBe('');
     expect(ownWordsOf('8.5条说的押金')).toBe('押金');
+    // where and when the student studies is the frame, not a topic: every kind of school named goes
+    expect(ownWordsOf('那大学呢 我明年去河南读大专')).toBe('');
+    expect(resolveFollowUp('那大学呢 我明年去河南读大专', last('我们中职就一个就业老师 这样合规不'))).toMatchObject({
+      kind: 'rewrite',
+      question: '河南 我们高校就一个就业老师 这样合规不',
+    });
     expect(countIn('第十五条')).toBeNull();
     expect(ageIn('8.5条')).toBeNull();
   });

@@ -10,6 +10,7 @@ import {
   asksAQuestion,
   changesSubject,
   countIn,
+  countWordsIn,
   gradeIn,
   numberFrom,
   opensContinuation,
@@ -51,6 +52,16 @@ export type FollowUp =
        * "那要多久"): an answer that only repeats the previous one does not answer it.
        */
       asksOn?: true;
+      /**
+       * "在山东呢" after a question about 中职 (or "那中职呢" after one about 山东高校) when no document of
+       * that region serves that kind of school: the swap left the other slot out, and the answer must say so.
+       */
+      unserved?: UnservedSlot;
+      /**
+       * Set when the follow-up changes only a detail of the same question — a number of people, an
+       * age, a year of study ("那2000人呢", "要是我15呢"): the clause just answered is where to look first.
+       */
+      detail?: true;
     }
   /**
    * "投诉多久有结果" — a question of its own: answered as it stands (a new frame); only when it
@@ -63,6 +74,19 @@ export type FollowUp =
   | { kind: 'uncovered'; subject: string }
   /** "那我们省呢" when the student never said where they are: ask which region they mean. */
   | { kind: 'which-region' };
+
+/**
+ * A region whose documents do not serve a kind of school, met by a swap: `swapped` says which of the
+ * two the follow-up named (the region: "在山东呢"; the school: "那中职呢"); `documents` are the region's.
+ */
+export interface UnservedSlot {
+  region: string;
+  school: SchoolType;
+  swapped: 'region' | 'school';
+  documents: string[];
+  /** The kind of school the region's documents do serve, if they name one. */
+  served?: SchoolType;
+}
 
 /** The region or kind of school a follow-up named in place of the previous one's. */
 export interface SwappedSlot {
@@ -94,12 +118,26 @@ const pointQuestion = /第\s*([一二两三四五六七八九十\d]+)\s*(?:点|�
 /** "文件里说的…", "这个规定…": the message asks about the document the previous answer cited. */
 const namesTheDocument = /(?:文件|规定|规范|标准|政策|意见|办法)(?:里|中|上)|(?:这|这个|这份|该|那个|那份)(?:文件|规定|规范|标准|政策|意见|办法)|\b(?:the|this|that) (?:document|standard|rule|policy)\b/iu;
 
+/** "这份职业指导意见", "那个就业服务规范": a document pointed at by a few words of its title. */
+const pointsAtADocument = /(?:这|这个|这份|该|那个|那份)[\p{Script=Han}]{0,10}?(?:文件|规定|规范|标准|意见|办法|通知)/u;
+
 /** What a source question asks for. */
 function sourceAsks(text: string): SourceAsks {
   if (/哪个(?:省|地方|地区|城市)|哪里的|\b(?:which|what) (?:province|region|city)\b|\bwhere\b/iu.test(text)) return 'where';
   if (/哪(?:一)?年|哪一?天|几月几[号日]|什么时候|啥时候|何时|日期|时间|生效|施行|\bwhen\b|\b(?:what|which) year\b/iu.test(text)) return 'when';
   if (/谁|部门|单位|机关|机构|起草|\bwho\b/iu.test(text)) return 'who';
   return 'document';
+}
+
+/**
+ * What a message asks about a document it names itself ("山东这份职业指导意见是哪天发的"): who issued it,
+ * when, or where it applies; null for a message that is no such question.
+ */
+export function asksAboutDocument(message: string): SourceAsks | null {
+  const text = normalizeText(toSimplified(message));
+  if (!sourceQuestion.test(text) || !(namesTheDocument.test(text) || pointsAtADocument.test(text))) return null;
+  const asks = sourceAsks(text);
+  return asks === 'document' ? null : asks;
 }
 
 /** A message naming no more characters of its own than this leaves its topic to the previous question. */
@@ -160,14 +198,18 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
     if (region) question = withRegion(question, region.word, knowledge);
     if (age !== null) question = withAge(question, age);
     if (grade) question = withSlot(question, gradeIn(question), grade);
-    if (count) question = `${question} ${count}`;
+    if (count) question = withCount(question, text, count);
     // what it asks besides the slot ("河南也一样吗" → "也一样吗"): the slot is in the question already
     let askedBesides = asked;
     for (const word of [region?.word, school?.word, ownRegion]) if (word) askedBesides = askedBesides.replace(word, ' ');
     askedBesides = askedBesides.replace(/\s+/gu, ' ').trim();
     if (askedBesides !== '' && asksAQuestion(askedBesides)) question = `${withoutQuestionWords(question)} ${askedBesides}`;
     const slot: SwappedSlot = { ...(region ? { region: region.word } : {}), ...(school ? { school: school.type } : {}) };
-    return { kind: 'rewrite', question, ...(region || school ? { slot } : {}) };
+    const unserved = unservedBy(previous, { region, school }, knowledge);
+    // "在山东呢" after a 中职 question, where 山东's documents serve 高校: asked for the kind of school
+    // they serve, which the answer then names
+    if (unserved?.swapped === 'region' && unserved.served) question = withSchool(question, unserved.served, knowledge);
+    return { kind: 'rewrite', question, ...(region || school ? { slot } : { detail: true }), ...(unserved ? { unserved } : {}) };
   }
   if (!ownTopic) {
     // "那要多久" / "具体怎么申请" / "还有别的要求吗": the same topic (and document), a new question about it
@@ -184,7 +226,7 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
   }
   // A topic of its own. "那押金呢" names a new topic where the previous question was asked: keep
   // its region and kind of school, drop what it was about.
-  const scope = scopeOf(previous, { school, region });
+  const scope = scopeOf(previous, { school, region, count });
   const linked = opensContinuation.test(text) || /呢$/u.test(text.replace(/[?？!！。.\s]+$/u, '')) || supposes.test(text) || pointsBack.test(text);
   if (!asksAQuestion(asked) && linked) {
     const added = asked === '' ? own : asked;
@@ -277,6 +319,25 @@ function regionOfCitedDocument(last: LastTurn, knowledge: FrameKnowledge | undef
   return region && region !== '全国' ? regionStem(region) : null;
 }
 
+/**
+ * The region and kind of school a swap brings together when none of the region's documents serves
+ * that kind of school: a region named after a question about a kind of school, or the reverse.
+ */
+function unservedBy(
+  previous: string,
+  named: { region: { word: string } | null; school: { type: SchoolType } | null },
+  knowledge: FrameKnowledge | undefined,
+): UnservedSlot | undefined {
+  if (!knowledge || (named.region && named.school)) return undefined;
+  const region = named.region?.word ?? regionIn(previous)?.word;
+  const school = named.school?.type ?? schoolIn(previous)?.type;
+  if (!region || !school || regionServes(region, school, knowledge)) return undefined;
+  const key = regionKey(region);
+  const documents = knowledge.documents.filter((document) => regionKey(document.region) === key);
+  const served = documents.flatMap(({ audience }) => [...schoolTypesIn(audience)]).find((type): type is SchoolType => type === '中职' || type === '高校');
+  return { region, school, swapped: named.region ? 'region' : 'school', documents: documents.map(({ id }) => id), ...(served ? { served } : {}) };
+}
+
 /** Whether the knowledge base has documents for a region, and whether any of them serves a kind of school. */
 function regionServes(regionWord: string, type: SchoolType, knowledge: FrameKnowledge | undefined): boolean {
   if (!knowledge) return true;
@@ -320,6 +381,20 @@ function withAge(question: string, age: number): string {
   return question.replace(before, before.replace(/\d{1,2}|[一二三四五六七八九十]{1,3}/u, String(age)));
 }
 
+/**
+ * The question with its number of people replaced (or added): "那要是1600人呢" after "…我们毕业生800人"
+ * keeps what was counted (毕业生1600人).
+ */
+function withCount(question: string, message: string, count: string): string {
+  const before = countWordsIn(question);
+  if (!before) return `${question} ${count}`;
+  const said = countWordsIn(message);
+  // a number without what it counts ("1600人") replaces only the number
+  const number = /\d[\d,]*(?:\.\d+)?[十百千万]?|[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万]*/u;
+  const bare = said !== null && new RegExp(`^(?:${number.source})\\s*[个名位人]$`, 'u').test(said);
+  return question.replace(before, bare ? before.replace(number, number.exec(said)![0]) : count);
+}
+
 /** The question with one slot's words replaced, or the new words added. */
 function withSlot(question: string, before: string | null, now: string): string {
   return before ? question.replace(before, now) : `${question} ${now}`;
@@ -330,12 +405,15 @@ function escape(text: string): string {
 }
 
 /** Where a question applies — its region and kind of school, as they come in it — with the message's own in their place. */
-function scopeOf(question: string, named: { school: ReturnType<typeof schoolIn>; region: ReturnType<typeof regionIn> }): string[] {
+function scopeOf(question: string, named: { school: ReturnType<typeof schoolIn>; region: ReturnType<typeof regionIn>; count?: string | null }): string[] {
   const words: { word: string; index: number }[] = [];
   const school = schoolIn(question);
   const region = regionIn(question);
+  // "2000个毕业生": the size of the student's school is where they are too
+  const count = countWordsIn(question);
   if (region && !named.region) words.push(region);
   if (school && !named.school) words.push(school);
+  if (count && !named.count) words.push({ word: count, index: question.lastIndexOf(count) });
   return words.sort((x, y) => x.index - y.index).map(({ word }) => word);
 }
 

@@ -1,3 +1,4 @@
+import { countsIn } from '../answering/scale-rule.ts';
 
 /**
  * The slots of a question a follow-up can replace one at a time — the kind of school, the
@@ -88,6 +89,9 @@ export function regionKey(word: string): string {
 const ownRegionWords =
   /我们(?:这个)?省|我们(?:这个)?市|咱们?省|咱们?市|本省|本市|我省|我市|我们当地|我们这边|我们这里|我们那边|我们那里|我们那儿|\b(?:our|my) (?:province|city|region|area)\b|\bwhere i (?:live|study|am)\b/iu;
 
+/** Words for the student's own school ("我们学校", "我校"): where they are, not what they ask about. */
+const ownSchoolWords = /(?:我们|咱们|咱|我)(?:的)?(?:学校|学院|院校)|我校|本校|\bour (?:school|college|university)\b/giu;
+
 /** The words a message uses for the student's own region without naming it, or null. */
 export function ownRegionIn(text: string): string | null {
   return ownRegionWords.exec(text)?.[0] ?? null;
@@ -96,16 +100,23 @@ export function ownRegionIn(text: string): string | null {
 const ageNumber = '[0-9]{1,2}|[一二三四五六七八九十]{1,3}';
 /** "15岁", "十五周岁", or "满18" (not 满100元, 满3年, 满两个月). */
 const chineseAge = new RegExp(`(${ageNumber})\\s*(?:周岁|岁)|满\\s*(${ageNumber})(?![0-9一二三四五六七八九十百千万年月周天日次个名人门学小分元])`, 'u');
+/** "要是我15呢", "我才16": a bare number said of oneself, where nothing else is counted. */
+const ownAge = new RegExp(`(?:我|他|她|孩子)(?:才|只有|今年|已经|刚|都|还)?\\s*(${ageNumber})(?=\\s*(?:了|呢|啊|吧|呀|嘛|[,，.。?？!！]|\\s|$))`, 'u');
 /** "我已经成年了": of age, 18 (not 未成年). */
 const ofAge = /(?<!未)成年(?!人)/u;
 const englishAge = /\b(?:i'?m|im|i am|aged?|turned|over)\s+(\d{1,2})\b|\b(\d{1,2})[- ]?(?:years?[- ]olds?|yo)\b/iu;
 
-/** An age the message states ("15岁", "十五周岁", "满18", "成年", "I'm 15"), or null. */
+/** An age the message states ("15岁", "十五周岁", "满18", "我才16", "成年", "I'm 15"), or null. */
 export function ageIn(text: string): number | null {
   const chinese = chineseAge.exec(text);
   if (chinese) {
     const value = numberFrom(chinese[1] ?? chinese[2]!);
     return value !== null && value >= 6 && value <= 40 ? value : null;
+  }
+  const own = ownAge.exec(text);
+  if (own) {
+    const value = numberFrom(own[1]!);
+    if (value !== null && value >= 6 && value <= 40) return value;
   }
   if (ofAge.test(text)) return 18;
   const english = englishAge.exec(text);
@@ -114,7 +125,7 @@ export function ageIn(text: string): number | null {
 }
 
 /** Any of the age words above, as written. */
-const agePattern = new RegExp([chineseAge.source, ofAge.source, englishAge.source].join('|'), 'iu');
+const agePattern = new RegExp([chineseAge.source, ownAge.source, ofAge.source, englishAge.source].join('|'), 'iu');
 
 /** The age words of a text as written ("17岁", "17 year old"), or null. */
 export function ageWordsIn(text: string): string | null {
@@ -128,14 +139,20 @@ export function gradeIn(text: string): string | null {
   return gradePattern.exec(text)?.[0] ?? null;
 }
 
-const countNouns: Record<string, string> = { graduates: '毕业生', graduate: '毕业生', students: '学生', student: '学生', people: '人', staff: '人员', teachers: '老师', teacher: '老师' };
-
-/** A number of people the message supposes ("2000个毕业生", "2000 graduates"), in the documents' words, or null. */
+/**
+ * A number of people (or schools) the message states exactly ("2000个毕业生", "毕业生1600人", "2000
+ * graduates"), in the documents' words ("2000名毕业生"), or null.
+ */
 export function countIn(text: string): string | null {
-  const chinese = /(\d{2,}|[一二三四五六七八九十两][一二三四五六七八九十两百千万]+)\s*(?:来|多)?\s*(?:个|名|位)?\s*(毕业生|学生|人|老师|教师|员工)/u.exec(text);
-  if (chinese) return `${chinese[1]}名${chinese[2]}`;
-  const english = /\b(\d{2,})\s+(graduates?|students?|people|staff|teachers?)\b/iu.exec(text);
-  return english ? `${english[1]}名${countNouns[english[2]!.toLowerCase()]}` : null;
+  const count = countsIn(text).at(-1);
+  if (!count) return null;
+  if (count.noun === null) return `${count.value}人`;
+  return `${count.value}${count.noun === '学校' ? '所' : '名'}${count.noun}`;
+}
+
+/** The words of the last exact count a text states, as written ("毕业生才800人"), or null. */
+export function countWordsIn(text: string): string | null {
+  return countsIn(text).at(-1)?.words ?? null;
 }
 
 /** A turn that says it changes the subject ("对了换个问题", "btw", "另外问下"). */
@@ -160,6 +177,8 @@ const askingWords = [
   /多长时间|多少|多久|多大|几[个名门家次所位人项成天年月号台]?|什么时候|何时|哪年|哪一年|哪些|哪几|哪个|哪里|哪儿|哪|谁|什么|啥|怎么办|怎么样|怎么|怎样|如何|咋办|咋|能不能|可不可以|可以|能否|是否|是不是|要不要|需不需要|需要|有没有|会不会|必须|应该|允许|行不行|行吗|能|会|可|吗|呢|吧|啊|呀|嘛|哦|啦|么|了|的|得|地|着/gu,
   /的话|换成|换到|改成|如果是|这边|那边|我们|我|你们|你|咱们|大家|自己|要|想|还|也|都|就|再|又|又|给|让|被|把|对|跟|和|与|在|去|来|到|从|上|下|一下|一个|个|些|点|有|是|没|不|说|问|请问|麻烦|对了|同样|一样|类似|具体|别的|其他|其它|这个|这些|这|那个|那些|那么|那|它|他们|她们|他|其|该|刚才|文件|规定|规范|标准|政策|里面|里|方面|一般|平时|到底|呃|嗯|哈|吗|已经/gu,
   /满足|符合|才行|才能|就行|条件|要求|流程|程序|手续|步骤|材料|时间|期限|费用|内容|范围|对象|资格|方式|办法|细则|依据|情况|问题|事情|事|申请|办理|推进|开始|结束|以后|之后|之前|然后|接下来|完/gu,
+  // where and when the student studies, not what they ask about ("我明年去河南读大专")
+  /明年|今年|去年|下学期|这学期|下半年|马上|准备|打算|将来|读|念/gu,
 ];
 const englishFiller =
   /\b(?:what|which|who|whom|when|where|why|how|many|much|long|is|are|was|were|be|do|does|did|can|could|may|might|must|should|would|will|shall|have|has|had|need|needs|any|some|the|a|an|of|to|for|in|on|at|by|with|about|and|or|so|then|also|ok|okay|if|there|it|its|this|that|they|them|those|these|one|ones|same|i|im|me|my|we|our|you|your|he|she|his|her|their|get|got|too|else|other|more|rule|rules|document|requirement|requirements|apply|applying|process|steps?|schools?)\b/giu;
@@ -171,8 +190,11 @@ export function ownWordsOf(text: string): string {
   // clause numbers and locators (第二点, 第十五条, 8.5, （三）, 三、) are never what a message is about
   let rest = text.toLowerCase().replace(locators, ' ').replace(ownRegionWords, ' ');
   for (const found of [schoolIn(rest)?.word, regionIn(rest)?.word, ageWordsIn(rest), gradeIn(rest)]) if (found) rest = rest.replace(found, ' ');
+  // "那大学呢 我明年去河南读大专": every kind of school named, not only the first
+  for (let school = schoolIn(rest); school; school = schoolIn(rest)) rest = rest.replace(school.word, ' ');
   const count = /(\d{2,}|[一二三四五六七八九十两][一二三四五六七八九十两百千万]+)\s*(?:来|多)?\s*(?:个|名|位)?\s*(?:毕业生|学生|人|老师|教师|员工)|\b\d{2,}\s+(?:graduates?|students?|people|staff|teachers?)\b/iu;
-  rest = rest.replace(count, ' ').replace(uncoveredWords, ' ');
+  for (const { words } of countsIn(rest)) rest = rest.replace(words, ' ');
+  rest = rest.replace(count, ' ').replace(uncoveredWords, ' ').replace(ownSchoolWords, ' ');
   rest = rest.replace(changesSubject, ' ').replace(supposes, ' ');
   for (const words of askingWords) rest = rest.replace(words, ' ');
   rest = rest.replace(englishFiller, ' ');
