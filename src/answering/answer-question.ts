@@ -3,7 +3,7 @@ import type { AnalyzedQuery } from '../retrieval/query.ts';
 import type { Language, Replies } from '../prompts.ts';
 import { maxMessageLength, routeMessage, type Route, type RouteScores } from './router.ts';
 import { chooseCited, composeExtractiveAnswer } from './extractive-answer.ts';
-import type { AskResult, RetrievedClause } from './types.ts';
+import type { AskResult, Citation, RetrievedClause } from './types.ts';
 import { isMostlyEnglish } from '../retrieval/normalize.ts';
 import type { AnswerGenerator, ConversationSummary, FallbackReason } from '../generation/types.ts';
 import { answerFeatures, type AnswerabilityModel, type AnswerFeatures } from './answerability.ts';
@@ -12,6 +12,8 @@ import { questionTypeOf } from './question-type.ts';
 import { countAsked, countFit, statesCount } from './asked-count.ts';
 import { provinceOfRegion, provincesIn } from '../retrieval/regions.ts';
 import { answerTypeIsStrict, holdsAnswerType, type AnswerType } from '../retrieval/answer-types.ts';
+import { clausesStating, documentAskedAbout, documentQuestionOf } from './document-question.ts';
+import { dateText } from './caveats.ts';
 
 /** Below this share of the question's weight found in the best clause, the bot abstains. */
 export const defaultMinConfidence = 0.22;
@@ -129,6 +131,13 @@ export class PolicyAnswerer {
         ? this.replies.render(language, route.reason === 'chit-chat' ? 'abstain_chit_chat' : 'abstain_out_of_scope', { covered: this.#covered(language) })
         : this.replies.render(language, 'abstain_low_confidence');
     const confidence = results[0]?.coverage ?? 0;
+    // A question about the document itself (who issued it, from when it applies) is answered from
+    // the clauses that say so — its cover 通知 or signature, its closing article — not from a rule.
+    // With one document published, "这政策啥时候生效" needs no topic words to say which it means.
+    if (results.length > 0 && (confidence >= this.minConfidence || this.search.snapshot.documents.size === 1)) {
+      const aboutDocument = this.#aboutDocument(question, query, results, language);
+      if (aboutDocument) return finish('answer', aboutDocument.answer, { citations: aboutDocument.citations, ranked: results, confidence });
+    }
     if (results.length === 0 || confidence < this.minConfidence) {
       return finish('abstain', unsure(), { ranked: results, confidence });
     }
@@ -254,6 +263,32 @@ export class PolicyAnswerer {
       assessment,
       generation: { mode: 'extractive', reason: generated.reason },
     });
+  }
+
+  /** The answer to a question about a document itself, when the question names one document and it states what is asked. */
+  #aboutDocument(question: string, query: AnalyzedQuery, results: readonly RankedClause[], language: Language): { answer: string; citations: Citation[] } | null {
+    const asks = documentQuestionOf(question);
+    const docId = asks ? documentAskedAbout(results, this.search.snapshot.documents.size) : null;
+    const document = docId ? this.search.snapshot.documents.get(docId) : undefined;
+    if (!asks || !document) return null;
+    const stating = clausesStating(asks, document.id, document.issuer, this.search.snapshot.clauses).flatMap((clause) => this.search.rankedClause(clause.id) ?? []);
+    if (stating.length === 0) return null;
+    const composed = composeExtractiveAnswer({
+      question,
+      query,
+      cited: stating,
+      // the issuer is read from the whole notice and its signature, not one sentence of it
+      focus: asks === 'effective' ? stating.slice(0, 1) : [],
+      language,
+      replies: this.replies,
+      tokenizer: this.search.tokenizer,
+      index: this.search.lexicalIndex,
+      lexicon: this.search.lexicon,
+    });
+    if (asks === 'effective') return { answer: composed.answer, citations: composed.citations };
+    const [, ...rest] = composed.answer.split('\n');
+    const issued = this.replies.render(language, 'document_issuer', { title: document.title, issuer: document.issuer, date: dateText(document, language, this.replies) });
+    return { answer: [issued, ...rest].join('\n'), citations: composed.citations };
   }
 
   /**

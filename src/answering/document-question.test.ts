@@ -1,0 +1,63 @@
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { snapshotOf } from '../knowledge/corpus.ts';
+import { readUploadPaths } from '../knowledge/ingest.ts';
+import { repoRoot } from '../paths.ts';
+import { Replies } from '../prompts.ts';
+import { CorpusLsaEmbeddings } from '../retrieval/embeddings/corpus-lsa.ts';
+import { HybridSearch, InMemoryDenseSearch, indexTextOf } from '../retrieval/hybrid-search.ts';
+import { loadLexicon } from '../retrieval/lexicon.ts';
+import { Tokenizer } from '../retrieval/tokenizer.ts';
+import { PolicyAnswerer } from './answer-question.ts';
+import { documentQuestionOf } from './document-question.ts';
+
+describe('documentQuestionOf', () => {
+  it('reads who issued a document it names, and from when it applies', () => {
+    expect(documentQuestionOf('这个奖学金的新规定是哪几个部门发的啊')).toBe('issuer');
+    expect(documentQuestionOf('这个创业贷款的文件是谁出台的')).toBe('issuer');
+    expect(documentQuestionOf('这政策啥时候开始生效的？能管几年')).toBe('effective');
+    expect(documentQuestionOf('新规定从啥时候开始算 管几年')).toBe('effective');
+    expect(documentQuestionOf('When does this policy take effect?')).toBe('effective');
+  });
+
+  it('leaves questions about the rules alone: who does a task, when money is paid', () => {
+    expect(documentQuestionOf('哪个部门负责审核奖励名单')).toBeNull();
+    expect(documentQuestionOf('奖金什么时候发')).toBeNull();
+    expect(documentQuestionOf('补贴什么时候开始申请')).toBeNull();
+  });
+});
+
+describe('a question about the only document an administrator added', () => {
+  const replies = new Replies();
+  let answerer: PolicyAnswerer;
+  beforeAll(async () => {
+    // an upload as an administrator makes it: a cover 通知 wrapping the 办法, a signature block
+    const uploads = await readUploadPaths([path.join(repoRoot, 'eval', 'new-document-blind-2', 'document.txt')]);
+    const snapshot = snapshotOf(
+      uploads.map((upload) => upload.document),
+      0,
+    );
+    const lexicon = loadLexicon();
+    const tokenizer = new Tokenizer(lexicon);
+    const texts = snapshot.clauses.map((clause) => indexTextOf(clause, snapshot.documents.get(clause.docId)));
+    const embeddings = new CorpusLsaEmbeddings({ tokenizer }).fit(texts);
+    const vectors = snapshot.clauses.map((clause, index) => ({ id: clause.id, vector: embeddings.embed(texts[index]!) }));
+    answerer = new PolicyAnswerer(new HybridSearch(snapshot, lexicon, tokenizer, new InMemoryDenseSearch((text) => embeddings.embedQuery(text), vectors)), replies);
+  });
+
+  it('names its issuers first and cites the 通知 that says who drew it up', async () => {
+    const result = await answerer.answer('这个技能比赛奖励的文件是哪几个部门发的？');
+    expect(result.outcome).toBe('answer');
+    const lead = result.answer.slice(0, result.answer.indexOf(replies.render('zh', 'answer_quote_heading')));
+    for (const issuer of ['福建省教育厅', '福建省财政厅', '福建省人力资源和社会保障厅']) expect(lead).toContain(issuer);
+    expect(result.citations.some((citation) => citation.text.includes('研究制定了《福建省职业院校学生技能竞赛奖励办法》'))).toBe(true);
+  });
+
+  it('leads with the article that says from when it applies and for how long, though the question names no topic', async () => {
+    const result = await answerer.answer('新规定从啥时候开始算 管几年');
+    expect(result.outcome).toBe('answer');
+    const lead = result.answer.slice(0, result.answer.indexOf(replies.render('zh', 'answer_quote_heading')));
+    expect(lead).toContain('2026年5月1日起施行');
+    expect(lead).toContain('有效期5年');
+  });
+});
