@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadThresholds, floorFailures } from './thresholds.ts';
-import { newDocumentBlind2Dir, newDocumentBlind3Dir, newDocumentBlindDir, newDocumentDev2Dir, newDocumentDev3Dir, newDocumentDevDir, newDocumentDir, newDocumentFiles, runNewDocumentCheck, type NewDocumentCheck } from './new-document.ts';
+import { newDocumentBlind2Dir, newDocumentBlind3Dir, newDocumentBlind4Dir, newDocumentBlindDir, newDocumentDev2Dir, newDocumentDev3Dir, newDocumentDevDir, newDocumentDir, newDocumentFiles, runNewDocumentCheck, type NewDocumentCheck } from './new-document.ts';
 import type { EvalReport } from './runner.ts';
 
 /** The added document's questions hold to the floors in its folder's floors.json. */
@@ -99,4 +99,11 @@ describeAddedDocument('a development document (eval/new-document-dev-3): 河北,
   issuers: ['河北省教育厅', '河北省财政厅', '河北省人力资源和社会保障厅'],
   region: '河北',
   date: '2025-07-18',
+});
+
+describeAddedDocument('the fourth blind added document (eval/new-document-blind-4): scored once, never tuned on', newDocumentBlind4Dir, {
+  title: '安徽省高等学校学生应征入伍优待办法',
+  issuers: ['安徽省退役军人事务厅', '安徽省教育厅', '安徽省征兵办公室'],
+  region: '安徽',
+  date: '2025-06-20',
 });
