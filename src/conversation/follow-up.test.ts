@@ -198,6 +198,12 @@ describe('follow-ups as slot substitution', () => {
     ],
   };
 
+  it('reads a source question naming another region as a question of its own, not about the previous answer', () => {
+    const henan: Citation = { doc: 'henan', title: '河南意见', locator: '四、（七）', text: '…比例不低于1：500…' };
+    expect(resolveFollowUp('山东那个职业指导的文件是谁发的', last('河南高校要配几个就业指导老师', [henan]), knowledge)).toBeNull();
+    expect(resolveFollowUp('河南这个文件是谁发的', last('河南高校要配几个就业指导老师', [henan]), knowledge)).toEqual({ kind: 'source', asks: 'who' });
+  });
+
   it('replaces the age of the previous question, or adds it', () => {
     expect(ageIn('如果我15岁呢')).toBe(15);
     expect(ageIn('那十七周岁呢')).toBe(17);

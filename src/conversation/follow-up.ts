@@ -140,6 +140,13 @@ export function asksAboutDocument(message: string): SourceAsks | null {
   return asks === 'document' ? null : asks;
 }
 
+/** Whether the message names a region other than that of the document the previous answer cited first. */
+function namesAnotherRegion(text: string, last: LastTurn, knowledge?: FrameKnowledge): boolean {
+  const named = regionIn(text);
+  const cited = knowledge?.documents.find((document) => document.id === last.citations[0]?.doc);
+  return named !== null && cited !== undefined && regionKey(cited.region) !== regionKey(named.word);
+}
+
 /** A message naming no more characters of its own than this leaves its topic to the previous question. */
 const ellipticalLength = 3;
 
@@ -169,7 +176,11 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
     return situation.length > 0 && asked !== '' ? { kind: 'new-question', framed: `${situation.join(' ')} ${asked}`, framedFirst: false } : null;
   }
   const answered = last.outcome === 'answer';
-  if (answered && sourceQuestion.test(text) && (length <= 16 || english(text))) return { kind: 'source', asks: sourceAsks(text) };
+  if (answered && sourceQuestion.test(text) && (length <= 16 || english(text))) {
+    // "山东那个职业指导的文件是谁发的" after a 河南 answer asks about another document, read on its own
+    if (namesAnotherRegion(text, last, knowledge)) return null;
+    return { kind: 'source', asks: sourceAsks(text) };
+  }
   const point = answered ? pointQuestion.exec(text) : null;
   if (point) {
     const index = numberFrom(point[1]!);
