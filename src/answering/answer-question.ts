@@ -279,16 +279,16 @@ export class PolicyAnswerer {
       cited: stating,
       // the issuer is read from the whole notice and its signature, not one sentence of it
       focus: asks === 'effective' ? stating.slice(0, 1) : [],
+      ...(asks === 'issuer'
+        ? { leadLine: this.replies.render(language, 'document_issuer', { title: document.title, issuer: document.issuer, date: dateText(document, language, this.replies) }) }
+        : {}),
       language,
       replies: this.replies,
       tokenizer: this.search.tokenizer,
       index: this.search.lexicalIndex,
       lexicon: this.search.lexicon,
     });
-    if (asks === 'effective') return { answer: composed.answer, citations: composed.citations };
-    const [, ...rest] = composed.answer.split('\n');
-    const issued = this.replies.render(language, 'document_issuer', { title: document.title, issuer: document.issuer, date: dateText(document, language, this.replies) });
-    return { answer: [issued, ...rest].join('\n'), citations: composed.citations };
+    return { answer: composed.answer, citations: composed.citations };
   }
 
   /**

@@ -41,6 +41,14 @@ export function documentAskedAbout(results: readonly RankedClause[], documentCou
   return best.every((ranked) => ranked.document.id === best[0]!.document.id) ? best[0]!.document.id : null;
 }
 
+/** The bodies an issuer line names, without notes in brackets: "山东省人力资源和社会保障厅、山东省教育厅" → both. */
+export function issuerNames(issuer: string): string[] {
+  return issuer
+    .replace(/（[^）]*）|\([^)]*\)/gu, '')
+    .split(/[、，,;；\s]+/u)
+    .filter((name) => [...name].length >= 2);
+}
+
 /** The closing article that says from when the document applies (本办法自2025年9月1日起施行，有效期5年). */
 const appliesFrom = /本(?:办法|规定|细则|条例|通知|方案|标准|规范|意见)[^。；]{0,12}自[^。；]{0,24}(?:起|之日起)[^。；]{0,4}(?:施行|实施|执行|生效|试行)/u;
 
@@ -57,7 +65,7 @@ export function clausesStating(asks: DocumentAsks, docId: string, issuer: string
   }
   const notice = own.filter((clause) => clause.locator.startsWith('印发通知'));
   if (notice.length > 0) return notice;
-  const names = issuer.split(/[、，,;；\s]+/u).filter((name) => [...name].length >= 2);
+  const names = issuerNames(issuer);
   const signed = own.find((clause) => (clause.locator === '落款' || clause.locator === '序言') && names.some((name) => clause.text.includes(name)));
   return signed ? [signed] : [];
 }

@@ -95,6 +95,8 @@ export function composeExtractiveAnswer(input: {
   partsOf?: (ranked: RankedClause) => RankedClause[];
   /** The separate questions of a message that asks several, each with the clause found for it. */
   asked?: readonly { question: string; query: AnalyzedQuery; clauseId: string }[];
+  /** A line the caller states itself (who issued the document) in place of a sentence from `focus`. */
+  leadLine?: string;
 }): ExtractiveAnswer {
   const { question, query, focus, language, replies, tokenizer, index } = input;
   const cited = [...input.cited];
@@ -126,6 +128,7 @@ export function composeExtractiveAnswer(input: {
       sentences: asSentence(text),
     }),
   );
+  if (input.leadLine !== undefined) directLines.splice(0, directLines.length, input.leadLine);
   if (directLines.length === 0) {
     const lead = cited[0]!;
     directLines.push(

@@ -1,3 +1,4 @@
+import { issuerNames } from '../answering/document-question.ts';
 import type { DocumentInfo } from '../knowledge/snapshot.ts';
 import type { Clause } from '../knowledge/types.ts';
 import { stripWhitespace } from '../retrieval/normalize.ts';
@@ -17,10 +18,7 @@ export function statingClause(asks: SourceAsks, document: DocumentInfo, clauses:
   const preferred = (candidates: Clause[], saying: RegExp): Clause | null =>
     candidates.find((clause) => clause.locator === '落款') ?? candidates.find((clause) => saying.test(flat(clause))) ?? candidates[0] ?? null;
   if (asks === 'who') {
-    const names = document.issuer
-      .replace(/（[^）]*）|\([^)]*\)/gu, '')
-      .split(/[、，,;；\s]+/u)
-      .filter((name) => [...name].length >= 2);
+    const names = issuerNames(document.issuer);
     const naming = own.filter((clause) => names.some((name) => flat(clause).includes(name)));
     return preferred(naming, /起草单位|负责解释|印发|发布|制定/u) ?? own.find((clause) => /起草单位|负责解释/u.test(flat(clause))) ?? null;
   }
