@@ -36,6 +36,17 @@ describe('PolicyAnswerer answering from the real knowledge base', () => {
     expect(result.answer.startsWith(replies.render('zh', 'verdict_prohibited'))).toBe(true);
   });
 
+  it('opens an answer from a clause the student chose with 不可以 only when its prohibition is about what was asked', async () => {
+    const rule = [...answerer.search.snapshot.clauses.values()].find((clause) => clause.docId === 'liaoning-zhongzhi-quality' && clause.locator === '二、11.');
+    // 二、11. forbids deposits, among other things, but nothing about overtime
+    const deposit = await answerer.answerFrom('实习单位收不收押金', rule!.id);
+    expect(deposit?.answer.startsWith(replies.render('zh', 'verdict_prohibited'))).toBe(true);
+    const overtime = await answerer.answerFrom('实习单位能不能让我加班', rule!.id);
+    expect(overtime?.outcome).toBe('answer');
+    expect(overtime?.citations[0]).toMatchObject({ doc: 'liaoning-zhongzhi-quality', locator: '二、11.' });
+    expect(overtime?.answer.startsWith(replies.render('zh', 'verdict_prohibited'))).toBe(false);
+  });
+
   it('names the source with 《title》 and locator, and says the date is unknown when the text does not state it', async () => {
     const { answer } = await ask('实习单位能扣我身份证吗？');
     expect(answer).toContain('【出处】');

@@ -18,6 +18,9 @@ import { dateText } from './caveats.ts';
 /** Below this share of the question's weight found in the best clause, the bot abstains. */
 export const defaultMinConfidence = 0.22;
 
+/** Share of a yes/no question's concepts a prohibition must hold to answer it with 不可以. */
+const verdictCoverage = 0.5;
+
 /** An answer with how it was reached, for the conversation core and the eval. */
 export interface AnsweredQuestion extends AskResult {
   route: Route;
@@ -193,6 +196,7 @@ export class PolicyAnswerer {
       lexicon: this.search.lexicon,
       partsOf: (ranked) => this.search.partsOf(ranked),
       asked,
+      verdictFits: (leadText) => this.#aboutWhatWasAsked(query, leadText),
     });
     // Selective answering: give the answer only when its lead sentence is judged to answer the
     // question; else ask back with the best candidates, or say so and show the closest clauses.
@@ -292,6 +296,15 @@ export class PolicyAnswerer {
   }
 
   /**
+   * Whether a sentence holds most of what the question asks about, so that a prohibition in it
+   * answers a yes/no question with 不可以: "不得将违法失信单位作为实习单位" shares 实习单位 with
+   * "实习单位能不能让我加班" but says nothing about 加班.
+   */
+  #aboutWhatWasAsked(query: AnalyzedQuery, sentence: string): boolean {
+    return this.search.textCoverage(query, sentence) >= verdictCoverage;
+  }
+
+  /**
    * Answers a question from one clause the student chose (a clarifying question's choice): the
    * extractive answer with that clause leading, as if retrieval had ranked it first.
    */
@@ -312,6 +325,7 @@ export class PolicyAnswerer {
       index: this.search.lexicalIndex,
       lexicon: this.search.lexicon,
       partsOf: (ranked) => this.search.partsOf(ranked),
+      verdictFits: (leadText) => this.#aboutWhatWasAsked(query, leadText),
     });
     return {
       outcome: 'answer',

@@ -97,6 +97,11 @@ export function composeExtractiveAnswer(input: {
   asked?: readonly { question: string; query: AnalyzedQuery; clauseId: string }[];
   /** A line the caller states itself (who issued the document) in place of a sentence from `focus`. */
   leadLine?: string;
+  /**
+   * Whether a lead sentence is about what a yes/no question asks, so that its prohibition may open
+   * the answer with 不可以 (a clause the student chose may forbid something else).
+   */
+  verdictFits?: (leadText: string) => boolean;
 }): ExtractiveAnswer {
   const { question, query, focus, language, replies, tokenizer, index } = input;
   const cited = [...input.cited];
@@ -117,7 +122,7 @@ export function composeExtractiveAnswer(input: {
   const leads = leadsOf.map((found) => found[0] ?? null);
   const direct = focus.flatMap((ranked, position) => leadsOf[position]!.flatMap((lead) => (lead ? [{ ranked, text: lead.text }] : [])));
   const verdict =
-    yesNoQuestion.test(question) && direct.length > 0 && prohibition.test(direct[0]!.text)
+    yesNoQuestion.test(question) && direct.length > 0 && prohibition.test(direct[0]!.text) && (input.verdictFits?.(direct[0]!.text) ?? true)
       ? replies.render(language, 'verdict_prohibited')
       : '';
   const directLines = direct.map(({ ranked, text }, index) =>
