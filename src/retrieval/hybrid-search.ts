@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { Bm25Index, type ScoredId, type TermGroups } from './bm25.ts';
 import { Postings } from './postings.ts';
 import type { Lexicon } from './lexicon.ts';
-import { analyzeQuery, headsOf, synonymExpansions, withTheirPieces, type AnalyzedQuery } from './query.ts';
+import { analyzeQuery, synonymExpansions, withTheirPieces, type AnalyzedQuery } from './query.ts';
 import type { Tokenizer } from './tokenizer.ts';
 import { normalizeText } from './normalize.ts';
 import { HomophoneCorrector } from './homophones.ts';
@@ -440,7 +440,7 @@ export class HybridSearch {
   /** Share of the question's concept weight whose terms the knowledge base never uses (0–1). */
   unknownShare(query: AnalyzedQuery): number {
     const unknownIdf = Math.log(1 + this.#bm25.size);
-    const heads = headsOf(query);
+    const heads = query.heads;
     let total = 0;
     let unknown = 0;
     for (const { terms, phrases } of withTheirPieces(query.concepts)) {
@@ -498,7 +498,7 @@ export class HybridSearch {
     // "工作" is not held by "20个工作日": a word inside an amount of time or study is not the word
     const outside = outsideAmounts(text);
     const holds = (term: string): boolean => outside.includes(term) || !text.includes(term) || amountUnits.has(term);
-    const heads = headsOf(query);
+    const heads = query.heads;
     for (const { terms, phrases, kin = [] } of withTheirPieces(query.concepts)) {
       const counted = terms.filter((term) => !isHanCharacter(term));
       const known = counted.filter((term) => this.#bm25.has(term));

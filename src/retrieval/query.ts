@@ -34,6 +34,8 @@ export interface AnalyzedQuery {
    * (人员 → 工作人员, 机构 → 服务机构): other ways to find the one word, so together they count once.
    */
   pieces: Map<string, string>;
+  /** The head of each long compound the student typed (个人所得税 → 所得税); see `headsOf`. */
+  heads: Map<string, string>;
   /**
    * What the question asks about, as concepts: a synonym the student used (its words, and every
    * phrase that means the same), a repaired typo, or a single own term.
@@ -285,28 +287,30 @@ export function analyzeQuery(question: string, lexicon: Lexicon, tokenizer: Toke
     if (!occurs(cue, text, tokens)) continue;
     for (const hint of hints) if (!terms.has(hint)) terms.set(hint, hintWeight);
   }
-  return { text, english, searchText, terms, ownTerms: [...new Set(ownTerms)], pieces, concepts, repairs: [], answerType: answerTypeOf(text) };
+  // an English question's Chinese words are the glossary's renderings (career → 职业生涯), not words the student chose
+  const heads = english ? new Map<string, string>() : headsOf(pieces, (word) => tokenizer.isNoun(word));
+  return { text, english, searchText, terms, ownTerms: [...new Set(ownTerms)], pieces, heads, concepts, repairs: [], answerType: answerTypeOf(text) };
 }
 
 /** A typed word this long or longer is a compound whose last piece names what it is (个人所得税 is a 所得税). */
 const compoundLength = 4;
 
 /**
- * The head of each long typed word: its longest piece that ends it (个人所得税 → 所得税, 工作人员 →
- * 人员, 服务机构 → 机构). A Chinese compound is a kind of its head, so a text holding only
- * another piece (个人) does not hold the word.
+ * The head of each long typed word: its longest piece that ends it, when that is a noun
+ * (个人所得税 → 所得税, 工作人员 → 人员, 服务机构 → 机构). A Chinese compound is a kind of its
+ * head, so a text holding only another piece (个人) does not hold the word; a phrase ending in
+ * another kind of word (休学在家) has no such head.
  *
- * @example headsOf({ english: false, pieces: new Map([['个人', '个人所得税'], ['所得税', '个人所得税']]) }) // Map { 个人所得税 → 所得税 }
+ * @example headsOf(new Map([['个人', '个人所得税'], ['所得税', '个人所得税']]), () => true) // Map { 个人所得税 → 所得税 }
  */
-export function headsOf(query: Pick<AnalyzedQuery, 'pieces' | 'english'>): Map<string, string> {
+export function headsOf(pieces: ReadonlyMap<string, string>, isNoun: (word: string) => boolean): Map<string, string> {
   const heads = new Map<string, string>();
-  // an English question's Chinese words are the glossary's renderings (career → 职业生涯), not words the student chose
-  if (query.english) return heads;
-  for (const [piece, word] of query.pieces) {
+  for (const [piece, word] of pieces) {
     if ([...word].length < compoundLength || !word.endsWith(piece) || [...piece].length < 2) continue;
     const head = heads.get(word);
     if (head === undefined || [...piece].length > [...head].length) heads.set(word, piece);
   }
+  for (const [word, head] of heads) if (!isNoun(head)) heads.delete(word);
   return heads;
 }
 

@@ -79,6 +79,12 @@ export class Tokenizer {
     return out;
   }
 
+  /** Whether jieba tags the word, read alone, as a noun (所得税, 人员; a verbal noun such as 管理), not a verb or a phrase like 在家. */
+  isNoun(word: string): boolean {
+    const tagged = this.#jieba.tag(normalizeText(word), this.#hmm);
+    return tagged.length === 1 && /^(?:n|vn)/u.test(tagged[0]!.tag);
+  }
+
   /** Exact-mode words (no sub-words), for picking sentences and phrases. */
   exactWords(text: string): string[] {
     return this.#jieba
