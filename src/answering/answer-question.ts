@@ -12,7 +12,7 @@ import { questionTypeOf } from './question-type.ts';
 import { countAsked, countFit, statesCount } from './asked-count.ts';
 import { provinceOfRegion, provincesIn } from '../retrieval/regions.ts';
 import { answerTypeIsStrict, holdsAnswerType, type AnswerType } from '../retrieval/answer-types.ts';
-import { clausesStating, documentAskedAbout, documentQuestionOf } from './document-question.ts';
+import { addresseesIn, clausesStating, documentAskedAbout, documentQuestionOf } from './document-question.ts';
 import { dateText } from './caveats.ts';
 
 /** Below this share of the question's weight found in the best clause, the bot abstains. */
@@ -285,7 +285,9 @@ export class PolicyAnswerer {
       focus: asks === 'effective' ? stating.slice(0, 1) : [],
       ...(asks === 'issuer'
         ? { leadLine: this.replies.render(language, 'document_issuer', { title: document.title, issuer: document.issuer, date: dateText(document, language, this.replies) }) }
-        : {}),
+        : asks === 'addressee'
+          ? { leadLine: this.replies.render(language, 'document_addressee', { title: document.title, addressees: addresseesIn(stating[0]!.clause.text) ?? '' }) }
+          : {}),
       language,
       replies: this.replies,
       tokenizer: this.search.tokenizer,

@@ -35,6 +35,12 @@ describe('statesCount', () => {
     expect(statesCount('（2）开展政策咨询时，应印制政策解读手册。', countAsked('一年开几次会')!)).toBe(false);
   });
 
+  it('does not answer hours in a day with a length of months, nor months with hours', () => {
+    expect(statesCount('确保学生至少有半年时间在用人单位实习。', countAsked('实习一天最多干几个小时')!)).toBe(false);
+    expect(statesCount('每天实习时间最多8小时。', countAsked('实习一天最多干几个小时')!)).toBe(true);
+    expect(statesCount('每天实习时间最多8小时。', countAsked('见习要几个月')!)).toBe(false);
+  });
+
   it('takes a list, a ratio or N个 for a count of things', () => {
     expect(statesCount('应坚持以下原则：以学生为本原则；循序渐进原则；协同推进原则。', countAsked('有几个原则')!)).toBe(true);
     expect(statesCount('专职人员与应届毕业生的比例不低于1：500。', countAsked('要配多少名专职人员')!)).toBe(true);

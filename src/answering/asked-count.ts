@@ -22,7 +22,9 @@ const unitGroups: readonly { units: readonly string[]; things: boolean }[] = [
   { units: ['间'], things: true },
   { units: ['级'], things: false },
   // a length of time in any unit answers how long: "几个月" by "半年", "几天" by "两周"
-  { units: ['年', '学年', '学期', '季度', '月', '个月', '周', '星期', '个星期', '天', '日', '工作日', '个工作日', '小时', '个小时', '钟头', '分钟'], things: false },
+  { units: ['年', '学年', '学期', '季度', '月', '个月', '周', '星期', '个星期', '天', '日', '工作日', '个工作日'], things: false },
+  // …but hours within a day (a working day, a shift) are not counted in months: "一天干几个小时" is not answered by "半年"
+  { units: ['小时', '个小时', '钟头', '个钟头', '分钟'], things: false },
   { units: ['岁', '周岁'], things: false },
   { units: ['学分'], things: false },
   { units: ['倍'], things: false },

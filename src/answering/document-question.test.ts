@@ -9,7 +9,7 @@ import { HybridSearch, InMemoryDenseSearch, indexTextOf } from '../retrieval/hyb
 import { loadLexicon } from '../retrieval/lexicon.ts';
 import { Tokenizer } from '../retrieval/tokenizer.ts';
 import { PolicyAnswerer } from './answer-question.ts';
-import { documentQuestionOf } from './document-question.ts';
+import { addresseesIn, documentQuestionOf } from './document-question.ts';
 
 describe('documentQuestionOf', () => {
   it('reads who issued a document it names, and from when it applies', () => {
@@ -18,6 +18,19 @@ describe('documentQuestionOf', () => {
     expect(documentQuestionOf('这政策啥时候开始生效的？能管几年')).toBe('effective');
     expect(documentQuestionOf('新规定从啥时候开始算 管几年')).toBe('effective');
     expect(documentQuestionOf('When does this policy take effect?')).toBe('effective');
+  });
+
+  it('reads whom a document was sent to apart from who sent it', () => {
+    expect(documentQuestionOf('山东这个职业指导文件是发给谁的')).toBe('addressee');
+    expect(documentQuestionOf('这个通知是下发给哪些单位的')).toBe('addressee');
+    expect(documentQuestionOf('这个文件是谁发的')).toBe('issuer');
+  });
+
+  it('finds the line above a notice’s text that names whom it is sent to', () => {
+    expect(addresseesIn('山东省人力资源和社会保障厅 山东省教育厅\n各市人力资源社会保障局，各普通高等学校：\n为全面贯彻党的二十大精神，提出如下意见：')).toBe('各市人力资源社会保障局，各普通高等学校');
+    expect(addresseesIn('各设区市教育局、人力资源社会保障局：\n现将有关事项通知如下。')).toBe('各设区市教育局、人力资源社会保障局');
+    // a sentence ending in a colon is no such line
+    expect(addresseesIn('为做好毕业生就业工作，提出如下意见：')).toBeNull();
   });
 
   it('leaves questions about the rules alone: who does a task, when money is paid', () => {

@@ -54,6 +54,24 @@ describe('Bm25Index', () => {
     expect(expansion).toBeCloseTo(full * 0.6, 10);
   });
 
+  it('counts the terms of a group as the best of them plus a share of the others', () => {
+    const pieces = new Bm25Index([
+      { id: 'whole', terms: ['工作', '人员', '工作人员', '条件'] },
+      { id: 'other', terms: ['从业', '人员', '从业人员', '条件'] },
+      { id: 'filler', terms: ['押金'] },
+    ]);
+    const asked = query('工作', '人员', '工作人员');
+    const groupOf = new Map([['工作', '工作人员'], ['人员', '工作人员'], ['工作人员', '工作人员']]);
+    const single = (term: string, id: string): number => pieces.search(query(term), 3).find((hit) => hit.id === id)!.score;
+    const [best, ...others] = ['工作', '人员', '工作人员'].map((term) => single(term, 'whole')).sort((x, y) => y - x);
+    const grouped = pieces.search(asked, 3, { groupOf, rest: 0.5 });
+    expect(grouped.find((hit) => hit.id === 'whole')!.score).toBeCloseTo(best! + 0.5 * (others[0]! + others[1]!), 10);
+    // a document holding one piece keeps that piece's whole score
+    expect(grouped.find((hit) => hit.id === 'other')!.score).toBeCloseTo(single('人员', 'other'), 10);
+    // rest 1: every term counts as a word of its own
+    expect(pieces.search(asked, 3, { groupOf, rest: 1 })).toEqual(pieces.search(asked, 3));
+  });
+
   it('prefers the shorter document when two hold a term equally often', () => {
     const lengths = new Bm25Index([
       { id: 'long', terms: ['押金', '说明', '说明', '说明', '说明', '说明'] },

@@ -8,6 +8,16 @@ export interface ScoredId {
   score: number;
 }
 
+/**
+ * Query terms that find one thing in several ways (a typed word and the pieces search mode cut
+ * from it): in a document's score the best of them counts fully and the others by `rest` (0–1).
+ */
+export interface TermGroups {
+  /** Each grouped term with its group's key (a piece with the word it was cut from, the word with itself). */
+  groupOf: ReadonlyMap<string, string>;
+  rest: number;
+}
+
 /** A query term during a search: where its postings are and how much it can add to a score. */
 interface Cursor {
   /** Position of the term in the query: scores add the terms up in query order. */
@@ -121,8 +131,11 @@ export class Bm25Index {
     return this.#postings.termIds.has(term);
   }
 
-  /** The k best documents for the query, best first; documents sharing no term are left out. */
-  search(query: WeightedQuery, k: number): ScoredId[] {
+  /**
+   * The k best documents for the query, best first; documents sharing no term are left out.
+   * With `groups`, the terms of a group add up as the best of them plus `rest` of the others.
+   */
+  search(query: WeightedQuery, k: number, groups?: TermGroups): ScoredId[] {
     const limit = Math.min(k, this.#ids.length);
     if (!(limit >= 1)) return [];
     const cursors: Cursor[] = [];
@@ -133,6 +146,11 @@ export class Bm25Index {
       cursors.push({ order: cursors.length, weight: weighted, position: this.#postings.offsets[id]!, end: this.#postings.offsets[id + 1]!, bound: weighted * this.#maxSaturation[id]! });
     }
     if (cursors.length === 0) return [];
+    const groupOfCursor = groupIndexes([...query.keys()].filter((term) => this.#postings.termIds.has(term)), groups);
+    const groupCount = Math.max(-1, ...groupOfCursor) + 1;
+    const groupBest = new Float64Array(groupCount);
+    const groupSum = new Float64Array(groupCount);
+    const rest = groups?.rest ?? 1;
     // Bounds hold only for weights ≥ 0; any other query is scored without pruning.
     const prunable = cursors.every((cursor) => cursor.weight >= 0 && Number.isFinite(cursor.bound));
     // Lightest first: the first `skippable` terms together cannot lift a document into the top k.
@@ -181,7 +199,23 @@ export class Bm25Index {
       }
       if (dropped) continue;
       let score = 0;
-      for (let order = 0; order < cursors.length; order += 1) if (holds[order] === 1) score += contributions[order]!;
+      if (groupCount === 0) {
+        for (let order = 0; order < cursors.length; order += 1) if (holds[order] === 1) score += contributions[order]!;
+      } else {
+        // a group's score is never above the sum of its terms' scores, so the bounds above still hold
+        groupBest.fill(0);
+        groupSum.fill(0);
+        for (let order = 0; order < cursors.length; order += 1) {
+          if (holds[order] !== 1) continue;
+          const group = groupOfCursor[order]!;
+          if (group < 0) score += contributions[order]!;
+          else {
+            groupSum[group]! += contributions[order]!;
+            if (contributions[order]! > groupBest[group]!) groupBest[group] = contributions[order]!;
+          }
+        }
+        for (let group = 0; group < groupCount; group += 1) score += groupBest[group]! + rest * (groupSum[group]! - groupBest[group]!);
+      }
       if (best.offer(document, score) && best.full && prunable) {
         floor = best.threshold - Math.abs(best.threshold) * pruningSlack;
         while (skippable < byBound.length && boundsUpTo[skippable + 1]! < floor) skippable += 1;
@@ -199,6 +233,18 @@ export class Bm25Index {
   #saturation(frequency: number, document: number): number {
     return (frequency * (this.k1 + 1)) / (frequency + this.#norms[document]!);
   }
+}
+
+/** For each term in order, the index of its group (−1: in none); groups are numbered as first met. */
+function groupIndexes(terms: readonly string[], groups: TermGroups | undefined): number[] {
+  if (!groups || groups.rest >= 1) return terms.map(() => -1);
+  const numbers = new Map<string, number>();
+  return terms.map((term) => {
+    const key = groups.groupOf.get(term);
+    if (key === undefined) return -1;
+    if (!numbers.has(key)) numbers.set(key, numbers.size);
+    return numbers.get(key)!;
+  });
 }
 
 /**

@@ -263,3 +263,34 @@ describe('HybridSearch coverage on a document alone in the knowledge base', () =
     expect(await coverageOf('补贴怎么申请', '第三条')).toBe(1);
   });
 });
+
+describe('HybridSearch coverage of a compound the student typed', () => {
+  const lexicon = loadLexicon();
+  const tokenizer = new Tokenizer(lexicon);
+  const snapshot = snapshotOf([
+    {
+      id: 'subsidy',
+      title: '某省毕业生求职补贴办法',
+      issuer: '某省人力资源和社会保障厅',
+      region: '全国',
+      date: null,
+      dateNote: null,
+      status: 'in-force',
+      audience: '',
+      body: ['第一条 求职补贴标准为每人2000元，一次性发放到个人银行账户。', '第二条 审核通过的，应当在20个工作日内发放到位。'].join('\n\n'),
+    },
+  ]);
+  const search = new HybridSearch(snapshot, lexicon, tokenizer, null);
+
+  it('does not take 个人所得税 as held by a clause that says only 个人, nor as known to a knowledge base that never says 所得税', async () => {
+    const { query, results } = await search.search('补贴要交个人所得税吗', 10);
+    const first = results.find(({ clause }) => clause.locator === '第一条')!;
+    // the clause holds 补贴 and 个人, not the tax: the tax is what it lacks
+    expect(search.missingWeight(query, first)).toBeGreaterThan(0);
+    expect(first.coverage).toBeLessThan(0.9);
+    const tax = search.unknownShare(query);
+    expect(tax).toBeGreaterThan(0.3);
+    // 个人 alone is a word the knowledge base knows
+    expect(search.unknownShare(search.analyze('个人补贴'))).toBe(0);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadLexicon } from './lexicon.ts';
-import { analyzeQuery, synonymExpansions, translateEnglish, wordForms, withTheirPieces } from './query.ts';
+import { analyzeQuery, headsOf, piecesOfTypedWords, synonymExpansions, translateEnglish, wordForms, withTheirPieces } from './query.ts';
 import { Tokenizer } from './tokenizer.ts';
 
 const lexicon = loadLexicon();
@@ -188,5 +188,31 @@ describe('concepts of a question', () => {
     const applying = query.concepts.find((concept) => concept.terms.includes('申请'));
     expect(applying?.kin).toContain('申领');
     expect(query.terms.has('申领')).toBe(false);
+  });
+});
+
+describe('pieces and heads of typed words', () => {
+  it('keeps, for each piece search mode cut from a typed word, the word it was cut from', () => {
+    const query = analyzeQuery('服务机构的工作人员有啥条件', lexicon, tokenizer);
+    expect(query.pieces.get('人员')).toBe('工作人员');
+    expect(query.pieces.get('机构')).toBe('服务机构');
+    expect(query.pieces.has('条件')).toBe(false);
+  });
+
+  it('takes a piece the student also typed on its own as a word, not a piece', () => {
+    expect(piecesOfTypedWords([{ word: '职业学校', pieces: ['职业', '学校'] }, { word: '学校', pieces: [] }])).toEqual(new Map([['职业', '职业学校']]));
+  });
+
+  it('names the head of a long compound: the longest piece that ends it', () => {
+    const { heads } = analyzeQuery('领了补贴要交个人所得税吗 工作人员管不管', lexicon, tokenizer);
+    expect(heads.get('个人所得税')).toBe('所得税');
+    expect(heads.get('工作人员')).toBe('人员');
+    // a three-character word is too short to tell its head from a stray piece (毕业生 → 业生)
+    expect(analyzeQuery('毕业生要交什么', lexicon, tokenizer).heads.size).toBe(0);
+    // a phrase that ends in no noun has no head (休学在家: 在家)
+    expect(analyzeQuery('我现在休学在家能参加评选吗', lexicon, tokenizer).heads.size).toBe(0);
+    expect(headsOf(new Map([['休学', '休学在家'], ['在家', '休学在家']]), (word) => word !== '在家').size).toBe(0);
+    // an English question's Chinese words are renderings, not words the student chose
+    expect(analyzeQuery('Do career service staff need experience?', lexicon, tokenizer).heads.size).toBe(0);
   });
 });

@@ -30,6 +30,13 @@ export interface AnalyzedQuery {
   /** The student's own content terms, before expansion. */
   ownTerms: string[];
   /**
+   * The own terms search mode cut from a longer word the student typed, each with that word
+   * (人员 → 工作人员, 机构 → 服务机构): other ways to find the one word, so together they count once.
+   */
+  pieces: Map<string, string>;
+  /** The head of each long compound the student typed (个人所得税 → 所得税); see `headsOf`. */
+  heads: Map<string, string>;
+  /**
    * What the question asks about, as concepts: a synonym the student used (its words, and every
    * phrase that means the same), a repaired typo, or a single own term.
    */
@@ -245,7 +252,9 @@ export function analyzeQuery(question: string, lexicon: Lexicon, tokenizer: Toke
   const text = toSimplified(normalizeText(question));
   const english = isMostlyEnglish(text);
   const searchText = english ? translateEnglish(text, lexicon) : text;
-  const ownTerms = tokenizer.words(searchText);
+  const typed = tokenizer.wordsWithPieces(searchText);
+  const ownTerms = typed.flatMap(({ word, pieces }) => [...pieces, word]);
+  const pieces = piecesOfTypedWords(typed);
   const tokens = new Set(tokenizer.tokens(searchText));
   const terms: WeightedQuery = new Map();
   for (const term of ownTerms) terms.set(term, [...term].length === 1 && /\p{Script=Han}/u.test(term) ? singleCharacterWeight : 1);
@@ -278,5 +287,42 @@ export function analyzeQuery(question: string, lexicon: Lexicon, tokenizer: Toke
     if (!occurs(cue, text, tokens)) continue;
     for (const hint of hints) if (!terms.has(hint)) terms.set(hint, hintWeight);
   }
-  return { text, english, searchText, terms, ownTerms: [...new Set(ownTerms)], concepts, repairs: [], answerType: answerTypeOf(text) };
+  // an English question's Chinese words are the glossary's renderings (career → 职业生涯), not words the student chose
+  const heads = english ? new Map<string, string>() : headsOf(pieces, (word) => tokenizer.isNoun(word));
+  return { text, english, searchText, terms, ownTerms: [...new Set(ownTerms)], pieces, heads, concepts, repairs: [], answerType: answerTypeOf(text) };
+}
+
+/** A typed word this long or longer is a compound whose last piece names what it is (个人所得税 is a 所得税). */
+const compoundLength = 4;
+
+/**
+ * The head of each long typed word: its longest piece that ends it, when that is a noun
+ * (个人所得税 → 所得税, 工作人员 → 人员, 服务机构 → 机构). A Chinese compound is a kind of its
+ * head, so a text holding only another piece (个人) does not hold the word; a phrase ending in
+ * another kind of word (休学在家) has no such head.
+ *
+ * @example headsOf(new Map([['个人', '个人所得税'], ['所得税', '个人所得税']]), () => true) // Map { 个人所得税 → 所得税 }
+ */
+export function headsOf(pieces: ReadonlyMap<string, string>, isNoun: (word: string) => boolean): Map<string, string> {
+  const heads = new Map<string, string>();
+  for (const [piece, word] of pieces) {
+    if ([...word].length < compoundLength || !word.endsWith(piece) || [...piece].length < 2) continue;
+    const head = heads.get(word);
+    if (head === undefined || [...piece].length > [...head].length) heads.set(word, piece);
+  }
+  for (const [word, head] of heads) if (!isNoun(head)) heads.delete(word);
+  return heads;
+}
+
+/**
+ * The pieces of each typed word, each with the word it was cut from; a piece the student also
+ * typed as a word of its own (学校 beside 职业学校) is a word, not a piece.
+ *
+ * @example piecesOfTypedWords([{ word: '服务机构', pieces: ['服务', '机构'] }]) // Map { 服务 → 服务机构, 机构 → 服务机构 }
+ */
+export function piecesOfTypedWords(typed: readonly { word: string; pieces: readonly string[] }[]): Map<string, string> {
+  const words = new Set(typed.map(({ word }) => word));
+  const pieces = new Map<string, string>();
+  for (const { word, pieces: inside } of typed) for (const piece of inside) if (!words.has(piece) && !pieces.has(piece)) pieces.set(piece, word);
+  return pieces;
 }

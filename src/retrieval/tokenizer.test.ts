@@ -25,6 +25,15 @@ describe('Tokenizer', () => {
     for (const inner of ['顶岗', '实习', '保险']) expect(exact).not.toContain(inner);
   });
 
+  it('tells the pieces search mode cuts from a word apart from the words typed', () => {
+    expect(tokenizer.wordsWithPieces('服务机构的工作人员')).toEqual([
+      { word: '服务机构', pieces: ['服务', '机构'] },
+      { word: '工作人员', pieces: ['工作', '作人', '人员'] },
+    ]);
+    // the same words as search mode, in its order
+    expect(tokenizer.wordsWithPieces('服务机构的工作人员').flatMap(({ word, pieces }) => [...pieces, word])).toEqual(tokenizer.words('服务机构的工作人员'));
+  });
+
   it('drops stopwords and question padding, keeping the words that carry the question', () => {
     const words = tokenizer.words('我想问一下学校的职业指导老师有几个');
     for (const stopword of ['我', '想', '问', '一下', '的', '几个']) expect(words).not.toContain(stopword);

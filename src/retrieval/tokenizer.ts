@@ -41,10 +41,48 @@ export class Tokenizer {
 
   /** Search-mode words of the text: whole words and the dictionary words inside them. */
   words(text: string): string[] {
-    return this.#jieba
-      .cutForSearch(normalizeText(text), this.#hmm)
-      .map((word) => word.trim())
-      .filter((word) => word !== '' && wordLike.test(word) && !this.#stopwords.has(word));
+    return this.wordsWithPieces(text).flatMap(({ word, pieces }) => [...pieces, word]);
+  }
+
+  /**
+   * Each exact-mode word of the text but stopwords, with the dictionary words search mode finds
+   * inside it (工作人员 → 工作, 作人, 人员): the pieces are other ways to find the one word, not
+   * more words.
+   *
+   * @example tokenizer.wordsWithPieces('服务机构') // [{ word: '服务机构', pieces: ['服务', '机构'] }]
+   */
+  wordsWithPieces(text: string): { word: string; pieces: string[] }[] {
+    const normalized = normalizeText(text);
+    // search mode emits, for each exact-mode word in turn, the words inside it and then the word itself
+    const exact = this.#jieba.cut(normalized, this.#hmm);
+    const search = this.#jieba.cutForSearch(normalized, this.#hmm);
+    const out: { word: string; pieces: string[] }[] = [];
+    let pending: string[] = [];
+    let next = 0;
+    for (const form of search) {
+      if (next < exact.length && form === exact[next]) {
+        next += 1;
+        const word = form.trim();
+        const pieces = pending.filter((piece) => !this.#stopwords.has(piece));
+        // a stopword's pieces stand as words of their own (没有 from 有没有): the shipped question
+        // variants and the answerability model were built with them
+        if (this.#stopwords.has(word)) out.push(...pieces.map((piece) => ({ word: piece, pieces: [] })));
+        else if (word !== '' && wordLike.test(word)) out.push({ word, pieces });
+        pending = [];
+        continue;
+      }
+      const piece = form.trim();
+      if (piece !== '' && wordLike.test(piece)) pending.push(piece);
+    }
+    // never reached while search mode keeps to exact mode's words; kept so that no word is lost if it does not
+    for (const piece of pending) if (!this.#stopwords.has(piece)) out.push({ word: piece, pieces: [] });
+    return out;
+  }
+
+  /** Whether jieba tags the word, read alone, as a noun (所得税, 人员; a verbal noun such as 管理), not a verb or a phrase like 在家. */
+  isNoun(word: string): boolean {
+    const tagged = this.#jieba.tag(normalizeText(word), this.#hmm);
+    return tagged.length === 1 && /^(?:n|vn)/u.test(tagged[0]!.tag);
   }
 
   /** Exact-mode words (no sub-words), for picking sentences and phrases. */
