@@ -215,40 +215,19 @@ export class PolicyAnswerer {
       const bar = this.answerability.json.answerAt + (1 - this.answerability.json.answerAt) / 2;
       if (probability < bar) decision = 'abstain';
     }
-    const byModel = decision;
     if (!composed.leads[0] && decision === 'answer') decision = 'clarify';
     // an amount, a date or the day a rule takes effect is stated or not: a lead without one does not answer
     const leadText = composed.leads[0]?.text ?? '';
-    const lacksStrictType = answerTypeIsStrict(query.answerType) && !holdsAnswerType(query.answerType, leadText);
-    if (decision === 'answer' && lacksStrictType) decision = 'clarify';
+    if (decision === 'answer' && answerTypeIsStrict(query.answerType) && !holdsAnswerType(query.answerType, leadText)) decision = 'clarify';
     // …and one the lead states while no other of the best clauses does is the answer
-    if (decision === 'clarify' && answerTypeIsStrict(query.answerType) && !lacksStrictType && onlyFirstStates(query.answerType, results.slice(0, 3))) decision = 'answer';
+    if (decision === 'clarify' && answerTypeIsStrict(query.answerType) && holdsAnswerType(query.answerType, leadText) && onlyFirstStates(query.answerType, results.slice(0, 3))) decision = 'answer';
     // a count ("几次", "多少课时") is answered by a number that counts what was asked, not one that counts something else
     // (a lead with no number at all may say there is no fixed one: it stands unless another of the best clauses states a count)
     const counted = countFit(query.text, composed.leads.flatMap((lead) => (lead ? [lead.text] : [])));
-    const countsOtherThing = counted === 'counts-something-else' || (counted === 'no-count' && this.#anotherStatesCount(query.text, results, focus));
-    if (decision === 'answer' && countsOtherThing) decision = 'clarify';
+    if (decision === 'answer' && (counted === 'counts-something-else' || (counted === 'no-count' && this.#anotherStatesCount(query.text, results, focus)))) decision = 'clarify';
     // a definition ("本办法所称…是指…") answers what a word means, not whether or how much
-    const definesInstead = definitionLead.test(leadText) && !asksForAMeaning.test(wording);
-    if (decision === 'answer' && definesInstead) decision = 'clarify';
-    const leadHolds = Boolean(composed.leads[0]) && !lacksStrictType && !countsOtherThing && !definesInstead;
+    if (decision === 'answer' && definitionLead.test(leadText) && !asksForAMeaning.test(wording)) decision = 'clarify';
     if (outOfScope && decision !== 'answer') decision = 'abstain';
-    // In a knowledge base of one document every clause shares its topic words: a clause that alone
-    // holds enough of the question has beaten every other clause on the question's own words, so
-    // the model's doubt about which clause is meant does not arise, and a lead that passed every
-    // check above is given a little below the answer point (asking back would offer that one clause).
-    if (
-      byModel === 'clarify' &&
-      decision === 'clarify' &&
-      leadHolds &&
-      features.soleCandidate === 1 &&
-      this.search.snapshot.documents.size === 1 &&
-      probability !== null &&
-      this.answerability !== null &&
-      probability >= this.answerability.json.answerAt - soleCandidateAllowance
-    ) {
-      decision = 'answer';
-    }
     const assessment = { probability, decision, features };
     if (decision !== 'answer') {
       const choices = this.#choices(query, results, type);
@@ -380,12 +359,20 @@ export class PolicyAnswerer {
       .some((ranked) => candidateSentences(ranked.clause.text).some((sentence) => statesCount(sentence, asked)));
   }
 
-  /** The best distinct clauses to offer (one per clause, not several parts of one), at most 3. */
+  /**
+   * The best distinct clauses to offer (one per clause, not several parts of one), at most 3: those
+   * that clear the confidence floor. In a knowledge base of one document, where every clause shares
+   * its topic and the floor often leaves a single one, the next clauses that hold some of the
+   * question fill the list to two or three, so that the student picks instead of being told nothing was found.
+   */
   #choices(query: AnalyzedQuery, results: readonly RankedClause[], type: ReturnType<typeof questionTypeOf>): ClarifyChoice[] {
+    const clearing = results.filter((ranked) => ranked.coverage >= this.minConfidence);
+    const filling = this.search.snapshot.documents.size === 1 ? results.filter((ranked) => ranked.coverage > 0 && ranked.coverage < this.minConfidence) : [];
     const choices: ClarifyChoice[] = [];
-    for (const ranked of results) {
+    for (const ranked of [...clearing, ...filling]) {
       if (choices.length >= 3) break;
-      if (ranked.coverage < this.minConfidence) continue;
+      // a filling clause is offered beside one that clears the floor, never alone
+      if (ranked.coverage < this.minConfidence && choices.length === 0) break;
       const base = wholeClauseLocator(ranked.clause.locator);
       if (choices.some((choice) => choice.doc === ranked.document.id && wholeClauseLocator(choice.locator) === base)) continue;
       const lead = leadSentence(ranked.clause.text, query, type, this.search.tokenizer, this.search.lexicalIndex)?.text ?? candidateSentences(ranked.clause.text)[0] ?? '';
@@ -416,15 +403,6 @@ const asksWhatItIs = /干嘛|干啥|搞啥|做啥|干什么|做什么|是什么|
 
 /** How many characters a heading that names a thing may hold beside its name. */
 const headingBesideName = 6;
-
-/**
- * How far below the answer point the only clause holding enough of the question is answered from,
- * in a knowledge base of one document. Chosen on the training pairs of the added development
- * documents (2026-12-03): sole candidates the shipped model put in [answerAt − 0.1, answerAt) were
- * right 9 times in 9, those below it 1 in 3; in the five-document knowledge base they were right
- * half the time, so it does not apply there.
- */
-const soleCandidateAllowance = 0.1;
 
 /** Of the best clauses, this many are looked through for one that states the count a lead lacks. */
 const countRivals = 3;
