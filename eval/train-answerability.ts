@@ -49,7 +49,7 @@ import { readUploadPaths } from '../src/knowledge/ingest.ts';
 import type { PolicyDocument } from '../src/knowledge/types.ts';
 import { knowledgeDir, repoRoot } from '../src/paths.ts';
 import { loadDataset, type EvalItem } from './dataset.ts';
-import { newDocumentBlind2Dir, newDocumentDev2Dir, newDocumentDev3Dir, newDocumentDevDir, newDocumentFiles } from './new-document.ts';
+import { newDocumentBlind2Dir, newDocumentBlind4Dir, newDocumentDev2Dir, newDocumentDev3Dir, newDocumentDevDir, newDocumentFiles } from './new-document.ts';
 import { fullyCorrect, withoutWhitespace } from './metrics.ts';
 import { datasetsDir } from './suite.ts';
 import { loadRouterMessages, splitHeldOut } from './router-report.ts';
@@ -59,10 +59,10 @@ export const trainingSets = ['policy', 'routing', 'holdout', 'holdout-b', 'routi
 
 /**
  * Added documents that may be read and tuned on, each asked alone: the 四川 development twin, the
- * 福建 document (scored blind once, development material since), and the 广西 and 河北 development
- * documents, with their questions and the training questions written from each document.
+ * 福建 and 安徽 documents (each scored blind once, development material since), and the 广西 and 河北
+ * development documents, with their questions and the training questions written from each document.
  */
-export const addedDocuments = [newDocumentDevDir, newDocumentBlind2Dir, newDocumentDev2Dir, newDocumentDev3Dir];
+export const addedDocuments = [newDocumentDevDir, newDocumentBlind2Dir, newDocumentDev2Dir, newDocumentDev3Dir, newDocumentBlind4Dir];
 
 /** The features the model weighs (see `featureNames` for what each means): all of them. */
 export const modelFeatures: readonly FeatureName[] = featureNames;

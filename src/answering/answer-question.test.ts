@@ -316,3 +316,41 @@ describe('PolicyAnswerer on a figure, a date or a definition', () => {
     expect((await answerer.answer('毕业生是指什么人')).outcome).toBe('answer');
   });
 });
+
+describe('PolicyAnswerer in a knowledge base of one document', () => {
+  const lexicon = loadLexicon();
+  const tokenizer = new Tokenizer(lexicon);
+  /** One document of these clauses, judged by a model that puts every answer at 50 % with the answer point given. */
+  const answererOver = (body: string[], answerAt: number): PolicyAnswerer =>
+    new PolicyAnswerer(
+      new HybridSearch(
+        snapshotOf([
+          { id: 'subsidy', title: '某省毕业生求职补贴办法', issuer: '某省人力资源和社会保障厅', region: '全国', date: null, dateNote: null, status: 'in-force', audience: '', body: body.join('\n\n') },
+        ]),
+        lexicon,
+        tokenizer,
+        null,
+      ),
+      replies,
+      undefined,
+      undefined,
+      new AnswerabilityModel({ features: featureNames, weights: featureNames.map(() => 0), bias: 0, answerAt, clarifyAt: 0.2 }),
+    );
+  const clauses = ['第一条 求职补贴标准为每人2000元，由学校一次性发放到学生本人账户。', '第二条 学校应当建立毕业生就业工作台账，按季度报送。'];
+
+  it('asks back with the clause that alone holds enough of the question and the next ones, rather than saying nothing was found', async () => {
+    const asked = await answererOver(clauses, 0.7).answer('补贴是一次性打到本人账户吗');
+    expect(asked.assessment).toMatchObject({ decision: 'clarify', features: { soleCandidate: 1 } });
+    expect(asked.outcome).toBe('abstain');
+    expect(asked.choices?.map((choice) => choice.locator)).toEqual(['第一条', '第二条']);
+    expect(asked.answer.split('\n')[0]).toBe(replies.render('zh', 'clarify_intro'));
+  });
+
+  it('asks back when another clause holds as much of the question', async () => {
+    const rivals = ['第一条 求职补贴标准为每人2000元，由学校一次性发放到学生本人账户。', '第二条 求职补贴由学校初审后发放到学生本人账户。'];
+    const asked = await answererOver(rivals, 0.7).answer('补贴是一次性打到本人账户吗');
+    expect(asked.assessment?.features.soleCandidate).toBe(0);
+    expect(asked.outcome).toBe('abstain');
+    expect(asked.choices?.length).toBe(2);
+  });
+});

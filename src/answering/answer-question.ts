@@ -210,6 +210,7 @@ export class PolicyAnswerer {
       lead: composed.leads[0] ?? null,
       search: this.search,
       offTopic: route.scores ? route.scores.out_of_scope + route.scores.chitchat : outOfScope ? 1 : 0,
+      candidateFloor: this.minConfidence,
     });
     const probability = this.answerability ? this.answerability.probability(features) : null;
     let decision: 'answer' | 'clarify' | 'abstain' = !this.answerability || probability === null ? (outOfScope ? 'abstain' : 'answer') : this.answerability.decide(probability);
@@ -374,12 +375,20 @@ export class PolicyAnswerer {
       .some((ranked) => candidateSentences(ranked.clause.text).some((sentence) => statesCount(sentence, asked)));
   }
 
-  /** The best distinct clauses to offer (one per clause, not several parts of one), at most 3. */
+  /**
+   * The best distinct clauses to offer (one per clause, not several parts of one), at most 3: those
+   * that clear the confidence floor. In a knowledge base of one document, where every clause shares
+   * its topic and the floor often leaves a single one, the next clauses that hold some of the
+   * question fill the list to two or three, so that the student picks instead of being told nothing was found.
+   */
   #choices(query: AnalyzedQuery, results: readonly RankedClause[], type: ReturnType<typeof questionTypeOf>): ClarifyChoice[] {
+    const clearing = results.filter((ranked) => ranked.coverage >= this.minConfidence);
+    const filling = this.search.snapshot.documents.size === 1 ? results.filter((ranked) => ranked.coverage > 0 && ranked.coverage < this.minConfidence) : [];
     const choices: ClarifyChoice[] = [];
-    for (const ranked of results) {
+    for (const ranked of [...clearing, ...filling]) {
       if (choices.length >= 3) break;
-      if (ranked.coverage < this.minConfidence) continue;
+      // a filling clause is offered beside one that clears the floor, never alone
+      if (ranked.coverage < this.minConfidence && choices.length === 0) break;
       const base = wholeClauseLocator(ranked.clause.locator);
       if (choices.some((choice) => choice.doc === ranked.document.id && wholeClauseLocator(choice.locator) === base)) continue;
       const lead = leadSentence(ranked.clause.text, query, type, this.search.tokenizer, this.search.lexicalIndex)?.text ?? candidateSentences(ranked.clause.text)[0] ?? '';

@@ -46,6 +46,8 @@ export const featureNames = [
   'leadUnfit',
   /** The question asks for a kind of answer the retriever checks and the lead sentence holds none. */
   'leadLacksAnswerType',
+  /** No other clause holds enough of the question to be offered beside the best one: it is the only candidate. */
+  'soleCandidate',
 ] as const;
 
 export type FeatureName = (typeof featureNames)[number];
@@ -63,6 +65,8 @@ export function answerFeatures(input: {
   search: HybridSearch;
   /** The router's probability that the message is off topic (out of scope or chit-chat). */
   offTopic?: number;
+  /** The share of the question a clause must hold to be offered as a candidate (the answerer's confidence floor). */
+  candidateFloor?: number;
 }): AnswerFeatures {
   const { query, type, results, best, lead, search } = input;
   const second = results.find((candidate) => candidate.clause.id !== best.clause.id);
@@ -84,6 +88,7 @@ export function answerFeatures(input: {
     coverageTied: coverageMargin(best, results) <= 0 ? 1 : 0,
     leadUnfit: type !== 'open' && !lead?.fits ? 1 : 0,
     leadLacksAnswerType: query.answerType !== null && !(lead && holdsAnswerType(query.answerType, lead.text)) ? 1 : 0,
+    soleCandidate: results.some((candidate) => wholeClauseOf(candidate) !== wholeClauseOf(best) && candidate.coverage >= (input.candidateFloor ?? 0)) ? 0 : 1,
   };
 }
 
