@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Citation } from '../answering/types.ts';
 import { ageIn, asksAboutDocument, fitsSlot, leadAnswers, numberFrom, pointIn, pointOf, resolveFollowUp, type FrameKnowledge } from './follow-up.ts';
-import { asksAQuestion, countIn, ownRegionIn, ownWordsOf } from './slots.ts';
+import { asksAQuestion, countIn, ownRegionIn, ownWordsOf, withoutSubjectChange } from './slots.ts';
 import type { LastTurn } from './types.ts';
 
 const article4: Citation = {
@@ -450,5 +450,20 @@ describe('leadAnswers', () => {
     const inForce = ['本规定由教育部负责解释，自发布之日起施行。'];
     expect(leadAnswers('它啥时候开始生效', inForce, '中职职业指导规定由谁负责解释')).toBe(false);
     expect(leadAnswers('它啥时候开始生效', inForce, '中职职业指导规定由谁负责解释', (words) => (words.includes('生效') ? ['施行'] : []))).toBe(true);
+  });
+
+  it('takes two words of the previous question written together ("学校咨询") for nothing new', () => {
+    const outward = ['鼓励有条件的学校面向社会开展职业生涯咨询服务。'];
+    expect(leadAnswers('社会上的人也能去学校咨询吗', outward, '中职学校怎么开展职业生涯咨询')).toBe(true);
+    // a word of its own next to them still has to be in the lead
+    expect(leadAnswers('学校咨询收费吗', outward, '中职学校怎么开展职业生涯咨询')).toBe(false);
+  });
+});
+
+describe('withoutSubjectChange', () => {
+  it('drops the words that only announce another question, and keeps a message that is nothing else', () => {
+    expect(withoutSubjectChange('对了 换个问题 中职毕业是什么学历')).toBe('中职毕业是什么学历');
+    expect(withoutSubjectChange('btw, can the school keep my ID card?')).toBe('can the school keep my ID card?');
+    expect(withoutSubjectChange('对了')).toBe('对了');
   });
 });

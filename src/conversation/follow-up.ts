@@ -25,6 +25,7 @@ import {
   schoolIn,
   supposes,
   uncoveredIn,
+  withoutSubjectChange,
   type SchoolType,
 } from './slots.ts';
 import type { LastTurn } from './types.ts';
@@ -172,8 +173,8 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
     // "对了 女生找工作学校会帮吗": another topic, but the student is still where they said and at
     // the school they said; read alone first, in that situation only when alone it finds nothing
     const situation = scopeOf(normalizeText(last.resolved), { school: schoolIn(text), region: regionIn(text) });
-    const asked = text.replace(new RegExp(changesSubject.source, 'giu'), ' ').replace(/^[\s,，。.!！]+/u, '').trim();
-    return situation.length > 0 && asked !== '' ? { kind: 'new-question', framed: `${situation.join(' ')} ${asked}`, framedFirst: false } : null;
+    const asked = withoutSubjectChange(text);
+    return situation.length > 0 && asked !== text ? { kind: 'new-question', framed: `${situation.join(' ')} ${asked}`, framedFirst: false } : null;
   }
   const answered = last.outcome === 'answer';
   if (answered && sourceQuestion.test(text) && (length <= 16 || english(text))) {
@@ -295,7 +296,13 @@ export function namesSomethingNew(message: string, previousQuestion: string): bo
 function newWordsOf(own: string, previous: string): { word: string; run: string }[] {
   // English words are left out: the clauses a lead quotes are in Chinese
   const runs = own.replace(/[^\p{Script=Han}]+/gu, ' ').split(' ').filter((run) => run.length >= 2);
-  return runs.flatMap((run) => bigramsOf(run).filter((pair) => !previous.includes(pair)).map((word) => ({ word, run })));
+  return runs.flatMap((run) => {
+    const pairs = bigramsOf(run);
+    // "学校咨询" after a question about 中职学校 and 咨询: 校咨 only joins two words the previous
+    // question holds, it names nothing new
+    const old = new Set(pairs.flatMap((pair, i) => (previous.includes(pair) ? [i, i + 1] : [])));
+    return pairs.flatMap((word, i) => (previous.includes(word) || (old.has(i) && old.has(i + 1)) ? [] : [{ word, run }]));
+  });
 }
 
 function bigramsOf(run: string): string[] {
