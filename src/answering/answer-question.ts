@@ -267,11 +267,15 @@ export class PolicyAnswerer {
 
   /** The answer to a question about a document itself, when the question names one document and it states what is asked. */
   #aboutDocument(question: string, query: AnalyzedQuery, results: readonly RankedClause[], language: Language): { answer: string; citations: Citation[] } | null {
-    const asks = documentQuestionOf(question);
+    // when it was issued and where it applies are asked of a document pointed at by name (the
+    // conversation reads those on a first question); a question read in a conversation's frame
+    // carries the previous question's words, and "那它的目标要到啥时候实现" is no question of them
+    const read = documentQuestionOf(question);
+    const asks = read === 'issuer' || read === 'effective' ? read : null;
     const docId = asks ? documentAskedAbout(results, this.search.snapshot.documents.size) : null;
     const document = docId ? this.search.snapshot.documents.get(docId) : undefined;
     if (!asks || !document) return null;
-    const stating = clausesStating(asks, document.id, document.issuer, this.search.snapshot.clauses).flatMap((clause) => this.search.rankedClause(clause.id) ?? []);
+    const stating = clausesStating(asks, document, this.search.snapshot.clauses).flatMap((clause) => this.search.rankedClause(clause.id) ?? []);
     if (stating.length === 0) return null;
     const composed = composeExtractiveAnswer({
       question,

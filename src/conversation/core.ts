@@ -2,6 +2,7 @@ import type { Assistant } from '../assistant.ts';
 import type { AnsweredQuestion } from '../answering/answer-question.ts';
 import { routeMessage } from '../answering/router.ts';
 import { dateText } from '../answering/caveats.ts';
+import { clausesStating, documentQuestionOf, type DocumentAsks } from '../answering/document-question.ts';
 import type { Citation, Outcome, RetrievedClause } from '../answering/types.ts';
 import type { Language } from '../prompts.ts';
 import { isMostlyEnglish } from '../retrieval/normalize.ts';
@@ -24,8 +25,7 @@ import {
 import { commandOf, ratingOf, wantsDirection } from './commands.ts';
 import type { Conversation, ConversationState, ConversationStore } from './conversation-store.ts';
 import { questionInMessage } from './asked-question.ts';
-import { statingClause } from './document-facts.ts';
-import { asksAboutDocument, fitsSlot, leadAnswers, namesSomethingNew, pointIn, resolveFollowUp, type FollowUp, type FrameKnowledge, type SourceAsks, type UnservedSlot } from './follow-up.ts';
+import { fitsSlot, leadAnswers, namesSomethingNew, pointIn, resolveFollowUp, type FollowUp, type FrameKnowledge, type SourceAsks, type UnservedSlot } from './follow-up.ts';
 import { scaleLine, withFirstLine } from './scale-answer.ts';
 import { ownRegionIn, regionIn, regionKey, regionStem, schoolAsWritten, withoutSubjectChange } from './slots.ts';
 import { KeyedQueue } from './keyed-queue.ts';
@@ -413,7 +413,7 @@ export class ConversationCore {
     }
 
     // "山东这份职业指导意见是哪天发的": the one document of the region named, and the clause that says it
-    const documentAsks = followUp === null && route.kind === 'policy' ? asksAboutDocument(questionAsked) : null;
+    const documentAsks = followUp === null && route.kind === 'policy' ? documentQuestionOf(questionAsked) : null;
     if (documentAsks) {
       const stated = await this.#documentNamed(questionAsked, documentAsks);
       if (stated) {
@@ -644,7 +644,7 @@ export class ConversationCore {
    * The facts of the one document of the region a message names (who issued it, when, where), with
    * the clause that states what is asked; null when the region has no document or several.
    */
-  async #documentNamed(message: string, asks: SourceAsks): Promise<{ text: string; citation: Citation } | null> {
+  async #documentNamed(message: string, asks: DocumentAsks): Promise<{ text: string; citation: Citation } | null> {
     const named = regionIn(message);
     if (!named) return null;
     const { search } = await this.assistant.answerer();
@@ -652,7 +652,8 @@ export class ConversationCore {
     const documents = [...search.snapshot.documents.values()].filter((document) => regionKey(document.region) === key);
     if (documents.length !== 1) return null;
     const document = documents[0]!;
-    const clause = statingClause(asks, document, search.snapshot.clauses);
+    // a document that does not say from when it applies is answered with the day it was issued
+    const clause = (clausesStating(asks, document, search.snapshot.clauses)[0] ?? (asks === 'effective' ? clausesStating('issued', document, search.snapshot.clauses)[0] : undefined)) ?? null;
     if (!clause) return null;
     const language: Language = isMostlyEnglish(message) ? 'en' : 'zh';
     const citation: Citation = { doc: document.id, title: document.title, locator: clause.locator, text: clause.text };
@@ -686,7 +687,7 @@ export class ConversationCore {
     if (!first || asks === 'document') return citations;
     const { search } = await this.assistant.answerer();
     const document = search.snapshot.documents.get(first.doc);
-    const clause = document ? statingClause(asks, document, search.snapshot.clauses) : null;
+    const clause = document ? (clausesStating(asks, document, search.snapshot.clauses)[0] ?? null) : null;
     if (!document || !clause || citations.some((citation) => citation.doc === clause.docId && citation.locator === clause.locator)) return citations;
     return [{ doc: document.id, title: document.title, locator: clause.locator, text: clause.text }, ...citations];
   }

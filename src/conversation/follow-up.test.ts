@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Citation } from '../answering/types.ts';
-import { ageIn, asksAboutDocument, fitsSlot, leadAnswers, numberFrom, pointIn, pointOf, resolveFollowUp, type FrameKnowledge } from './follow-up.ts';
+import { ageIn, fitsSlot, leadAnswers, numberFrom, pointIn, pointOf, resolveFollowUp, type FrameKnowledge } from './follow-up.ts';
 import { asksAQuestion, countIn, ownRegionIn, ownWordsOf, withoutSubjectChange } from './slots.ts';
 import type { LastTurn } from './types.ts';
 
@@ -201,7 +201,7 @@ describe('follow-ups as slot substitution', () => {
   it('reads a source question naming another region as a question of its own, not about the previous answer', () => {
     const henan: Citation = { doc: 'henan', title: '河南意见', locator: '四、（七）', text: '…比例不低于1：500…' };
     expect(resolveFollowUp('山东那个职业指导的文件是谁发的', last('河南高校要配几个就业指导老师', [henan]), knowledge)).toBeNull();
-    expect(resolveFollowUp('河南这个文件是谁发的', last('河南高校要配几个就业指导老师', [henan]), knowledge)).toEqual({ kind: 'source', asks: 'who' });
+    expect(resolveFollowUp('河南这个文件是谁发的', last('河南高校要配几个就业指导老师', [henan]), knowledge)).toEqual({ kind: 'source', asks: 'issuer' });
   });
 
   it('replaces the age of the previous question, or adds it', () => {
@@ -296,14 +296,6 @@ describe('follow-ups as slot substitution', () => {
     expect(resolveFollowUp('那山东呢', last('河南高校经费多少'), served)).not.toHaveProperty('unserved');
   });
 
-  it('hears a question about a document the message points at itself', () => {
-    expect(asksAboutDocument('山东这份职业指导意见是哪天发的')).toBe('when');
-    expect(asksAboutDocument('拉萨那个规范是谁起草的')).toBe('who');
-    // no document pointed at, or nothing asked about its source
-    expect(asksAboutDocument('职业指导之星是谁评的')).toBeNull();
-    expect(asksAboutDocument('这份意见里金课评几门')).toBeNull();
-  });
-
   it('replaces the number the previous question stated, and keeps it as the frame of a new topic', () => {
     expect(resolveFollowUp('那要是1600人呢', last('查就业信息的电脑要配多少台 我们毕业生800人'))).toMatchObject({
       kind: 'rewrite',
@@ -322,16 +314,16 @@ describe('follow-ups as slot substitution', () => {
 
   it('answers which year, who issued it, where and what the file is called from the previous citation', () => {
     const cases = [
-      ['这是哪年的文件', 'when'],
-      ['what year was that?', 'when'],
-      ['谁发的', 'who'],
-      ['发文单位是哪个', 'who'],
-      ['这个规范是谁起草的', 'who'],
-      ['这个规范是谁搞的', 'who'],
-      ['那它啥时候开始生效的', 'when'],
-      ['who issued it?', 'who'],
-      ['这是哪个省的文件', 'where'],
-      ['ok which province is this rule from?', 'where'],
+      ['这是哪年的文件', 'issued'],
+      ['what year was that?', 'issued'],
+      ['谁发的', 'issuer'],
+      ['发文单位是哪个', 'issuer'],
+      ['这个规范是谁起草的', 'issuer'],
+      ['这个规范是谁搞的', 'issuer'],
+      ['那它啥时候开始生效的', 'issued'],
+      ['who issued it?', 'issuer'],
+      ['这是哪个省的文件', 'region'],
+      ['ok which province is this rule from?', 'region'],
       ['文件全名叫啥', 'document'],
     ] as const;
     for (const [question, asks] of cases) {
