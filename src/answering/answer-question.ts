@@ -267,15 +267,14 @@ export class PolicyAnswerer {
 
   /** The answer to a question about a document itself, when the question names one document and it states what is asked. */
   #aboutDocument(question: string, query: AnalyzedQuery, results: readonly RankedClause[], language: Language): { answer: string; citations: Citation[] } | null {
-    // when it was issued and where it applies are asked of a document pointed at by name (the
-    // conversation reads those on a first question); a question read in a conversation's frame
-    // carries the previous question's words, and "那它的目标要到啥时候实现" is no question of them
-    const read = documentQuestionOf(question);
-    const asks = read === 'issuer' || read === 'effective' ? read : null;
+    const asks = documentQuestionOf(question);
     const docId = asks ? documentAskedAbout(results, this.search.snapshot.documents.size) : null;
     const document = docId ? this.search.snapshot.documents.get(docId) : undefined;
     if (!asks || !document) return null;
-    const stating = clausesStating(asks, document, this.search.snapshot.clauses).flatMap((clause) => this.search.rankedClause(clause.id) ?? []);
+    // found by a search, the document says who issued it in its cover 通知 or signature, or not at all here
+    const stating = clausesStating(asks, document, this.search.snapshot.clauses)
+      .filter((clause) => asks !== 'issuer' || /^(?:印发通知|落款|序言)/u.test(clause.locator))
+      .flatMap((clause) => this.search.rankedClause(clause.id) ?? []);
     if (stating.length === 0) return null;
     const composed = composeExtractiveAnswer({
       question,

@@ -11,7 +11,7 @@ import { Tokenizer } from '../retrieval/tokenizer.ts';
 import { PolicyAnswerer } from './answer-question.ts';
 import type { DocumentInfo } from '../knowledge/snapshot.ts';
 import type { Clause } from '../knowledge/types.ts';
-import { clausesStating, documentQuestionOf } from './document-question.ts';
+import { clausesStating, documentQuestionOf, pointedDocumentQuestionOf } from './document-question.ts';
 
 describe('documentQuestionOf', () => {
   it('reads who issued a document it names, and from when it applies', () => {
@@ -29,13 +29,13 @@ describe('documentQuestionOf', () => {
   });
 
   it('hears a question about a document the message points at by words of its title', () => {
-    expect(documentQuestionOf('山东这份职业指导意见是哪天发的')).toBe('issued');
-    expect(documentQuestionOf('山东那个关于职业指导队伍建设的意见是哪天发的')).toBe('issued');
-    expect(documentQuestionOf('拉萨那个规范是谁起草的')).toBe('issuer');
-    expect(documentQuestionOf('这个规定是哪个地方的')).toBe('region');
+    expect(pointedDocumentQuestionOf('山东这份职业指导意见是哪天发的')).toBe('issued');
+    expect(pointedDocumentQuestionOf('山东那个关于职业指导队伍建设的意见是哪天发的')).toBe('issued');
+    expect(pointedDocumentQuestionOf('拉萨那个规范是谁起草的')).toBe('issuer');
+    expect(pointedDocumentQuestionOf('这个规定是哪个地方的')).toBe('region');
     // no document pointed at, or nothing asked about its source
-    expect(documentQuestionOf('职业指导之星是谁评的')).toBeNull();
-    expect(documentQuestionOf('这份意见里金课评几门')).toBeNull();
+    expect(pointedDocumentQuestionOf('职业指导之星是谁评的')).toBeNull();
+    expect(pointedDocumentQuestionOf('这份意见里金课评几门')).toBeNull();
   });
 });
 

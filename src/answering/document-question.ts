@@ -47,19 +47,27 @@ export function sourceAsked(text: string): DocumentAsks | 'document' {
 }
 
 /**
- * What a question asks about the document it names, or null for a question about its rules:
- * who issued it, from when it applies (and how long), or — when it points at the document
- * ("山东这份职业指导意见是哪天发的") — when it was issued and where it applies.
+ * What a question asks about a document it names by its topic ("这个创业贷款的文件是谁出台的"), or
+ * null for a question about its rules: who issued it, or from when it applies (and how long).
  *
  * @example documentQuestionOf('这个创业贷款的文件是谁出台的') // 'issuer'
- * @example documentQuestionOf('山东那个关于职业指导队伍建设的意见是哪天发的') // 'issued'
  */
 export function documentQuestionOf(question: string): DocumentAsks | null {
-  if (namesADocument.test(question)) {
-    if (asksWhoIssued.test(question)) return 'issuer';
-    if (asksWhenItApplies.test(question)) return 'effective';
-  }
-  const text = normalizeText(toSimplified(question));
+  if (!namesADocument.test(question)) return null;
+  if (asksWhoIssued.test(question)) return 'issuer';
+  if (asksWhenItApplies.test(question)) return 'effective';
+  return null;
+}
+
+/**
+ * What a message asks about a document it points at by words of its title ("山东这份职业指导意见是
+ * 哪天发的", "拉萨那个规范是谁起草的"): who issued it, when, or where it applies; null for a message
+ * that is no such question. Read on a first question, with the region it names.
+ *
+ * @example pointedDocumentQuestionOf('山东那个关于职业指导队伍建设的意见是哪天发的') // 'issued'
+ */
+export function pointedDocumentQuestionOf(message: string): DocumentAsks | null {
+  const text = normalizeText(toSimplified(message));
   if (!asksForSource.test(text) || !(namesTheDocument.test(text) || pointsAtADocument.test(text))) return null;
   const asks = sourceAsked(text);
   return asks === 'document' ? null : asks;

@@ -2,7 +2,7 @@ import type { Assistant } from '../assistant.ts';
 import type { AnsweredQuestion } from '../answering/answer-question.ts';
 import { routeMessage } from '../answering/router.ts';
 import { dateText } from '../answering/caveats.ts';
-import { clausesStating, documentQuestionOf, type DocumentAsks } from '../answering/document-question.ts';
+import { clausesStating, pointedDocumentQuestionOf, type DocumentAsks } from '../answering/document-question.ts';
 import type { Citation, Outcome, RetrievedClause } from '../answering/types.ts';
 import type { Language } from '../prompts.ts';
 import { isMostlyEnglish } from '../retrieval/normalize.ts';
@@ -413,7 +413,7 @@ export class ConversationCore {
     }
 
     // "山东这份职业指导意见是哪天发的": the one document of the region named, and the clause that says it
-    const documentAsks = followUp === null && route.kind === 'policy' ? documentQuestionOf(questionAsked) : null;
+    const documentAsks = followUp === null && route.kind === 'policy' ? pointedDocumentQuestionOf(questionAsked) : null;
     if (documentAsks) {
       const stated = await this.#documentNamed(questionAsked, documentAsks);
       if (stated) {
@@ -438,14 +438,18 @@ export class ConversationCore {
       });
     // A question of its own is read alone and within the previous frame, in the order the
     // follow-up says; the second reading is asked only when the first finds no answer.
-    const readings = followUp?.kind === 'new-question' ? (followUp.framedFirst ? [followUp.framed, standing] : [standing, followUp.framed]) : [question];
+    const readings =
+      followUp?.kind === 'new-question'
+        ? [...(followUp.framedFirst ? [followUp.framed, standing] : [standing, followUp.framed]), ...(followUp.onTopic ? [followUp.onTopic] : [])]
+        : [question];
     question = readings[0]!;
     let answered = await ask(question);
-    if (readings[1] !== undefined && answered.outcome === 'abstain') {
-      const second = await ask(readings[1]);
-      if (second.outcome === 'answer') {
-        question = readings[1];
-        answered = second;
+    for (const reading of readings.slice(1)) {
+      if (answered.outcome === 'answer') break;
+      const next = await ask(reading);
+      if (next.outcome === 'answer') {
+        question = reading;
+        answered = next;
       }
     }
     if (followUp?.kind === 'rewrite' && followUp.slot && answered.choices?.[0]) {
@@ -652,8 +656,7 @@ export class ConversationCore {
     const documents = [...search.snapshot.documents.values()].filter((document) => regionKey(document.region) === key);
     if (documents.length !== 1) return null;
     const document = documents[0]!;
-    // a document that does not say from when it applies is answered with the day it was issued
-    const clause = (clausesStating(asks, document, search.snapshot.clauses)[0] ?? (asks === 'effective' ? clausesStating('issued', document, search.snapshot.clauses)[0] : undefined)) ?? null;
+    const clause = clausesStating(asks, document, search.snapshot.clauses)[0] ?? null;
     if (!clause) return null;
     const language: Language = isMostlyEnglish(message) ? 'en' : 'zh';
     const citation: Citation = { doc: document.id, title: document.title, locator: clause.locator, text: clause.text };

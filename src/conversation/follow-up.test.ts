@@ -354,6 +354,13 @@ describe('follow-ups as slot substitution', () => {
   it('starts a new frame for a complete new question: it is answered as it stands first, never glued to the old topic', () => {
     const followUp = resolveFollowUp('实习单位可以收押金吗', last('中职学校要配几名职业指导老师?'));
     expect(followUp).toEqual({ kind: 'new-question', framed: '中职学校 实习单位可以收押金吗', framedFirst: false });
+    // one that points back at a topic it leaves unsaid is read with that topic last
+    expect(resolveFollowUp('学校能拿去干别的吗', last('河南高校就业经费最少多少'))).toEqual({
+      kind: 'new-question',
+      framed: '河南 高校 学校能拿去干别的吗',
+      framedFirst: false,
+      onTopic: '河南高校就业经费最少 学校能拿去干别的吗',
+    });
     // a question naming its own region and school has no frame to borrow
     expect(resolveFollowUp('那河南高校领导一年开几次就业专题会', last('辽宁中职的校长要去实习单位检查吗'))).toBeNull();
     // nor does a question after one that named no region or school

@@ -71,7 +71,17 @@ export type FollowUp =
    * kind of school and document. A question opened by "那"/"and" ("那测评结果多久给我") says it
    * goes on where the previous one was asked: `framedFirst`, it is read in the frame first.
    */
-  | { kind: 'new-question'; framed: string; framedFirst: boolean; document?: string }
+  | {
+      kind: 'new-question';
+      framed: string;
+      framedFirst: boolean;
+      document?: string;
+      /**
+       * A question that points back ("也", "别的", "这个") at a topic it leaves unsaid: read last, with
+       * the previous question's topic, when neither reading above finds an answer.
+       */
+      onTopic?: string;
+    }
   /** "那普通高中呢？" — a kind of school or study the documents do not cover at all. */
   | { kind: 'uncovered'; subject: string }
   /** "那我们省呢" when the student never said where they are: ask which region they mean. */
@@ -227,7 +237,11 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
     if ([...own.replace(/[^\p{Script=Han}]/gu, '')].length > ellipticalLength) return null;
     return { kind: 'new-question', framed: `${withoutQuestionWords(previous)} ${text}`, framedFirst: false };
   }
-  return { kind: 'new-question', framed: `${scope.join(' ')} ${text}`, framedFirst: opensContinuation.test(text), ...(namesTheDocument.test(text) ? cited : {}) };
+  // "学校能拿去干别的吗" after a question about 就业经费 points back at what it leaves unsaid: when it finds
+  // nothing alone or where it was asked, it is read with the previous question's topic
+  // (a question about "文件里说的…" points at the document, not at a topic)
+  const onTopic = pointsBack.test(askingPart(text)) && !namesTheDocument.test(text) ? { onTopic: `${withoutQuestionWords(previous)} ${text}` } : {};
+  return { kind: 'new-question', framed: `${scope.join(' ')} ${text}`, framedFirst: opensContinuation.test(text), ...onTopic, ...(namesTheDocument.test(text) ? cited : {}) };
 }
 
 /**
