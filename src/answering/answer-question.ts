@@ -276,7 +276,10 @@ export class PolicyAnswerer {
     const docId = asks ? documentAskedAbout(results, this.search.snapshot.documents.size) : null;
     const document = docId ? this.search.snapshot.documents.get(docId) : undefined;
     if (!asks || !document) return null;
-    const stating = clausesStating(asks, document.id, document.issuer, this.search.snapshot.clauses).flatMap((clause) => this.search.rankedClause(clause.id) ?? []);
+    // found by a search, the document says who issued it in its cover 通知 or signature, or not at all here
+    const stating = clausesStating(asks, document, this.search.snapshot.clauses)
+      .filter((clause) => asks !== 'issuer' || /^(?:印发通知|落款|序言)/u.test(clause.locator))
+      .flatMap((clause) => this.search.rankedClause(clause.id) ?? []);
     if (stating.length === 0) return null;
     const composed = composeExtractiveAnswer({
       question,

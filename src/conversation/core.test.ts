@@ -159,6 +159,26 @@ describe('the conversation core', () => {
     expect(steps.replies[0]!.text).toContain(`《${rule.citations[0]!.title}》里没有写到这一点`);
   });
 
+  it('asks a question that announces a change of subject without the announcement, and starts a new frame with it', async () => {
+    await core.handle(text('tess', '山东职业指导之星评几个'));
+    const turn = await core.handle(text('tess', '对了 换个问题 中职毕业算什么学历'));
+    expect(turn.outcome).toBe('answer');
+    expect(turn.citations[0]).toMatchObject({ doc: 'lasa-draft-graduate-guidance-standard', locator: '3.1' });
+    const { state } = await store.open('test', 'tess');
+    expect(state.lastTurn?.resolved).toBe('中职毕业算什么学历');
+  });
+
+  it('answers a follow-up from the clause just quoted when a clarifying question would offer that clause first', async () => {
+    // alone, "学校外边的人也可以去咨询吗" gets a clarifying question whose first choice is 第八条
+    const alone = await core.handle(text('uma', '学校外边的人也可以去咨询吗'));
+    expect(alone.answered?.choices?.[0]).toMatchObject({ doc: 'moe-2018-zhongzhi-guidance', locator: '第八条' });
+    await core.handle(text('vic', '中职的职业生涯咨询是怎么做的'));
+    const turn = await core.handle(text('vic', '学校外边的人也可以去咨询吗'));
+    expect(turn.outcome).toBe('answer');
+    expect(turn.citations[0]).toMatchObject({ doc: 'moe-2018-zhongzhi-guidance', locator: '第八条' });
+    expect(turn.replies[0]!.text.split('\n')[0]).toContain('面向社会');
+  });
+
   it('reads "那河南呢" after a question that got no answer as that question about 河南', async () => {
     const unanswered = await core.handle(text('sam', '广东应届生就业补贴能领多少钱'));
     expect(unanswered.outcome).toBe('abstain');

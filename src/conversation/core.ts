@@ -2,6 +2,7 @@ import type { Assistant } from '../assistant.ts';
 import type { AnsweredQuestion } from '../answering/answer-question.ts';
 import { routeMessage } from '../answering/router.ts';
 import { dateText } from '../answering/caveats.ts';
+import { clausesStating, pointedDocumentQuestionOf, type DocumentAsks } from '../answering/document-question.ts';
 import type { Citation, Outcome, RetrievedClause } from '../answering/types.ts';
 import type { Language } from '../prompts.ts';
 import { isMostlyEnglish } from '../retrieval/normalize.ts';
@@ -24,10 +25,9 @@ import {
 import { commandOf, ratingOf, wantsDirection } from './commands.ts';
 import type { Conversation, ConversationState, ConversationStore } from './conversation-store.ts';
 import { questionInMessage } from './asked-question.ts';
-import { statingClause } from './document-facts.ts';
-import { asksAboutDocument, fitsSlot, leadAnswers, namesSomethingNew, pointIn, resolveFollowUp, type FollowUp, type FrameKnowledge, type SourceAsks, type UnservedSlot } from './follow-up.ts';
+import { fitsSlot, leadAnswers, namesSomethingNew, pointIn, resolveFollowUp, type FollowUp, type FrameKnowledge, type SourceAsks, type UnservedSlot } from './follow-up.ts';
 import { scaleLine, withFirstLine } from './scale-answer.ts';
-import { ownRegionIn, regionIn, regionKey, regionStem, schoolAsWritten } from './slots.ts';
+import { ownRegionIn, regionIn, regionKey, regionStem, schoolAsWritten, withoutSubjectChange } from './slots.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import type { TicketDesk, TicketReason } from '../escalation/tickets.ts';
 import { saysAnswerWrong, saysDifficultGroup } from '../escalation/signals.ts';
@@ -413,7 +413,7 @@ export class ConversationCore {
     }
 
     // "山东这份职业指导意见是哪天发的": the one document of the region named, and the clause that says it
-    const documentAsks = followUp === null && route.kind === 'policy' ? asksAboutDocument(questionAsked) : null;
+    const documentAsks = followUp === null && route.kind === 'policy' ? pointedDocumentQuestionOf(questionAsked) : null;
     if (documentAsks) {
       const stated = await this.#documentNamed(questionAsked, documentAsks);
       if (stated) {
@@ -423,7 +423,9 @@ export class ConversationCore {
       }
     }
 
-    let question = followUp?.kind === 'rewrite' ? followUp.question : questionAsked;
+    // "对了 换个问题 中职毕业是什么学历" is asked alone without the words that announce it
+    const standing = withoutSubjectChange(questionAsked);
+    let question = followUp?.kind === 'rewrite' ? followUp.question : standing;
     const previous = state.lastTurn;
     // the document a follow-up asks about again ranks first for the reading in the frame only
     const framedDocument = followUp?.kind === 'rewrite' || followUp?.kind === 'new-question' ? followUp.document : undefined;
@@ -432,18 +434,22 @@ export class ConversationCore {
         // grounded generation (when configured) limits each student's rate and reads the previous turn
         studentKey: `${conversation.channel}:${conversation.userId}`,
         ...(previous?.answer ? { summary: { question: previous.resolved, answer: previous.answer } } : {}),
-        ...(framedDocument && asked !== questionAsked ? { document: framedDocument } : {}),
+        ...(framedDocument && asked !== standing ? { document: framedDocument } : {}),
       });
     // A question of its own is read alone and within the previous frame, in the order the
     // follow-up says; the second reading is asked only when the first finds no answer.
-    const readings = followUp?.kind === 'new-question' ? (followUp.framedFirst ? [followUp.framed, questionAsked] : [questionAsked, followUp.framed]) : [question];
+    const readings =
+      followUp?.kind === 'new-question'
+        ? [...(followUp.framedFirst ? [followUp.framed, standing] : [standing, followUp.framed]), ...(followUp.onTopic ? [followUp.onTopic] : [])]
+        : [question];
     question = readings[0]!;
     let answered = await ask(question);
-    if (readings[1] !== undefined && answered.outcome === 'abstain') {
-      const second = await ask(readings[1]);
-      if (second.outcome === 'answer') {
-        question = readings[1];
-        answered = second;
+    for (const reading of readings.slice(1)) {
+      if (answered.outcome === 'answer') break;
+      const next = await ask(reading);
+      if (next.outcome === 'answer') {
+        question = reading;
+        answered = next;
       }
     }
     if (followUp?.kind === 'rewrite' && followUp.slot && answered.choices?.[0]) {
@@ -455,29 +461,33 @@ export class ConversationCore {
       const picked = document && fitsSlot(followUp.slot, document) ? await answerer.answerFrom(question, best.clauseId) : null;
       if (picked) answered = picked;
     }
-    if (followUp?.kind === 'rewrite' && followUp.detail && answered.choices?.[0] && previous) {
-      // "那2000人呢" asks the question just answered with another number: when the best of the
-      // clauses a clarifying question would offer is the one just cited, it answers
+    const { lexicon } = (await this.assistant.answerer()).search;
+    const documentsWordsFor = (words: string): readonly string[] => synonymExpansions(words, lexicon);
+    if ((followUp?.kind === 'rewrite' || followUp?.kind === 'new-question') && answered.choices?.[0] && previous) {
+      // "那2000人呢" asks the question just answered with another number, "学校外面的人也能去咨询吗"
+      // asks on about the clause just quoted: when the best of the clauses a clarifying question
+      // would offer is one just cited, the conversation has already said which it is — for a
+      // follow-up with words of its own, when the lead read from it says them
       const best = answered.choices[0];
       const picked = previous.citations.some((citation) => citation.doc === best.doc && citation.locator === best.locator)
         ? await (await this.assistant.answerer()).answerFrom(question, best.clauseId)
         : null;
-      if (picked) answered = picked;
+      const detail = followUp.kind === 'rewrite' && followUp.detail === true;
+      if (picked && (detail || leadAnswers(questionAsked, leadOf(picked.answer), previous.resolved, documentsWordsFor))) answered = picked;
     }
     // "具体怎么申请", "去那咨询收不收钱" answered with the very lead of the previous answer, which
     // holds none of what they ask: the frame led back to the last answer
     const asksOn = (followUp?.kind === 'rewrite' && followUp.asksOn === true) || followUp?.kind === 'new-question';
-    const { lexicon } = (await this.assistant.answerer()).search;
     const saysNoMore = (result: AnsweredQuestion): boolean =>
       result.outcome === 'answer' &&
       previous?.answer !== undefined &&
       repeatsLead(result.answer, previous.answer) &&
-      !leadAnswers(questionAsked, leadOf(result.answer), followUp?.kind === 'new-question' ? previous.resolved : null, (words) => synonymExpansions(words, lexicon));
+      !leadAnswers(questionAsked, leadOf(result.answer), followUp?.kind === 'new-question' ? previous.resolved : null, documentsWordsFor);
     if (followUp !== null && asksOn && saysNoMore(answered)) {
       // a question with a topic of its own read in the frame first ("那…") may find its answer alone; else the document says no more
-      const alone = question !== questionAsked && namesSomethingNew(questionAsked, previous?.resolved ?? '') ? await ask(questionAsked) : null;
+      const alone = question !== standing && namesSomethingNew(questionAsked, previous?.resolved ?? '') ? await ask(standing) : null;
       if (alone?.outcome === 'answer' && !saysNoMore(alone)) {
-        question = questionAsked;
+        question = standing;
         answered = alone;
       } else {
         state.frame = null;
@@ -505,7 +515,7 @@ export class ConversationCore {
     const computed = answered.outcome === 'answer' ? scaleLine([questionAsked, question], answered.answer, answered.citations, answered.language, replies) : null;
     if (computed) answered = { ...answered, answer: withFirstLine(answered.answer, computed) };
     // a complete new question answered as it stands starts a new frame: it is no follow-up
-    const readAsFollowUp = followUp !== null && question !== questionAsked;
+    const readAsFollowUp = followUp !== null && question !== standing;
     const out: OutboundReply[] = [{ text: answered.answer }];
     if (!state.difficultGroup && saysDifficultGroup(text)) {
       state.difficultGroup = true;
@@ -638,7 +648,7 @@ export class ConversationCore {
    * The facts of the one document of the region a message names (who issued it, when, where), with
    * the clause that states what is asked; null when the region has no document or several.
    */
-  async #documentNamed(message: string, asks: SourceAsks): Promise<{ text: string; citation: Citation } | null> {
+  async #documentNamed(message: string, asks: DocumentAsks): Promise<{ text: string; citation: Citation } | null> {
     const named = regionIn(message);
     if (!named) return null;
     const { search } = await this.assistant.answerer();
@@ -646,7 +656,7 @@ export class ConversationCore {
     const documents = [...search.snapshot.documents.values()].filter((document) => regionKey(document.region) === key);
     if (documents.length !== 1) return null;
     const document = documents[0]!;
-    const clause = statingClause(asks, document, search.snapshot.clauses);
+    const clause = clausesStating(asks, document, search.snapshot.clauses)[0] ?? null;
     if (!clause) return null;
     const language: Language = isMostlyEnglish(message) ? 'en' : 'zh';
     const citation: Citation = { doc: document.id, title: document.title, locator: clause.locator, text: clause.text };
@@ -680,7 +690,7 @@ export class ConversationCore {
     if (!first || asks === 'document') return citations;
     const { search } = await this.assistant.answerer();
     const document = search.snapshot.documents.get(first.doc);
-    const clause = document ? statingClause(asks, document, search.snapshot.clauses) : null;
+    const clause = document ? (clausesStating(asks, document, search.snapshot.clauses)[0] ?? null) : null;
     if (!document || !clause || citations.some((citation) => citation.doc === clause.docId && citation.locator === clause.locator)) return citations;
     return [{ doc: document.id, title: document.title, locator: clause.locator, text: clause.text }, ...citations];
   }

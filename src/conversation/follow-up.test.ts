@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Citation } from '../answering/types.ts';
-import { ageIn, asksAboutDocument, fitsSlot, leadAnswers, numberFrom, pointIn, pointOf, resolveFollowUp, type FrameKnowledge } from './follow-up.ts';
-import { asksAQuestion, countIn, ownRegionIn, ownWordsOf } from './slots.ts';
+import { ageIn, fitsSlot, leadAnswers, numberFrom, pointIn, pointOf, resolveFollowUp, type FrameKnowledge } from './follow-up.ts';
+import { asksAQuestion, countIn, ownRegionIn, ownWordsOf, withoutSubjectChange } from './slots.ts';
 import type { LastTurn } from './types.ts';
 
 const article4: Citation = {
@@ -201,7 +201,7 @@ describe('follow-ups as slot substitution', () => {
   it('reads a source question naming another region as a question of its own, not about the previous answer', () => {
     const henan: Citation = { doc: 'henan', title: '河南意见', locator: '四、（七）', text: '…比例不低于1：500…' };
     expect(resolveFollowUp('山东那个职业指导的文件是谁发的', last('河南高校要配几个就业指导老师', [henan]), knowledge)).toBeNull();
-    expect(resolveFollowUp('河南这个文件是谁发的', last('河南高校要配几个就业指导老师', [henan]), knowledge)).toEqual({ kind: 'source', asks: 'who' });
+    expect(resolveFollowUp('河南这个文件是谁发的', last('河南高校要配几个就业指导老师', [henan]), knowledge)).toEqual({ kind: 'source', asks: 'issuer' });
   });
 
   it('replaces the age of the previous question, or adds it', () => {
@@ -296,14 +296,6 @@ describe('follow-ups as slot substitution', () => {
     expect(resolveFollowUp('那山东呢', last('河南高校经费多少'), served)).not.toHaveProperty('unserved');
   });
 
-  it('hears a question about a document the message points at itself', () => {
-    expect(asksAboutDocument('山东这份职业指导意见是哪天发的')).toBe('when');
-    expect(asksAboutDocument('拉萨那个规范是谁起草的')).toBe('who');
-    // no document pointed at, or nothing asked about its source
-    expect(asksAboutDocument('职业指导之星是谁评的')).toBeNull();
-    expect(asksAboutDocument('这份意见里金课评几门')).toBeNull();
-  });
-
   it('replaces the number the previous question stated, and keeps it as the frame of a new topic', () => {
     expect(resolveFollowUp('那要是1600人呢', last('查就业信息的电脑要配多少台 我们毕业生800人'))).toMatchObject({
       kind: 'rewrite',
@@ -322,16 +314,16 @@ describe('follow-ups as slot substitution', () => {
 
   it('answers which year, who issued it, where and what the file is called from the previous citation', () => {
     const cases = [
-      ['这是哪年的文件', 'when'],
-      ['what year was that?', 'when'],
-      ['谁发的', 'who'],
-      ['发文单位是哪个', 'who'],
-      ['这个规范是谁起草的', 'who'],
-      ['这个规范是谁搞的', 'who'],
-      ['那它啥时候开始生效的', 'when'],
-      ['who issued it?', 'who'],
-      ['这是哪个省的文件', 'where'],
-      ['ok which province is this rule from?', 'where'],
+      ['这是哪年的文件', 'issued'],
+      ['what year was that?', 'issued'],
+      ['谁发的', 'issuer'],
+      ['发文单位是哪个', 'issuer'],
+      ['这个规范是谁起草的', 'issuer'],
+      ['这个规范是谁搞的', 'issuer'],
+      ['那它啥时候开始生效的', 'issued'],
+      ['who issued it?', 'issuer'],
+      ['这是哪个省的文件', 'region'],
+      ['ok which province is this rule from?', 'region'],
       ['文件全名叫啥', 'document'],
     ] as const;
     for (const [question, asks] of cases) {
@@ -362,6 +354,13 @@ describe('follow-ups as slot substitution', () => {
   it('starts a new frame for a complete new question: it is answered as it stands first, never glued to the old topic', () => {
     const followUp = resolveFollowUp('实习单位可以收押金吗', last('中职学校要配几名职业指导老师?'));
     expect(followUp).toEqual({ kind: 'new-question', framed: '中职学校 实习单位可以收押金吗', framedFirst: false });
+    // one that points back at a topic it leaves unsaid is read with that topic last
+    expect(resolveFollowUp('学校能拿去干别的吗', last('河南高校就业经费最少多少'))).toEqual({
+      kind: 'new-question',
+      framed: '河南 高校 学校能拿去干别的吗',
+      framedFirst: false,
+      onTopic: '河南高校就业经费最少 学校能拿去干别的吗',
+    });
     // a question naming its own region and school has no frame to borrow
     expect(resolveFollowUp('那河南高校领导一年开几次就业专题会', last('辽宁中职的校长要去实习单位检查吗'))).toBeNull();
     // nor does a question after one that named no region or school
@@ -450,5 +449,20 @@ describe('leadAnswers', () => {
     const inForce = ['本规定由教育部负责解释，自发布之日起施行。'];
     expect(leadAnswers('它啥时候开始生效', inForce, '中职职业指导规定由谁负责解释')).toBe(false);
     expect(leadAnswers('它啥时候开始生效', inForce, '中职职业指导规定由谁负责解释', (words) => (words.includes('生效') ? ['施行'] : []))).toBe(true);
+  });
+
+  it('takes two words of the previous question written together ("学校咨询") for nothing new', () => {
+    const outward = ['鼓励有条件的学校面向社会开展职业生涯咨询服务。'];
+    expect(leadAnswers('社会上的人也能去学校咨询吗', outward, '中职学校怎么开展职业生涯咨询')).toBe(true);
+    // a word of its own next to them still has to be in the lead
+    expect(leadAnswers('学校咨询收费吗', outward, '中职学校怎么开展职业生涯咨询')).toBe(false);
+  });
+});
+
+describe('withoutSubjectChange', () => {
+  it('drops the words that only announce another question, and keeps a message that is nothing else', () => {
+    expect(withoutSubjectChange('对了 换个问题 中职毕业是什么学历')).toBe('中职毕业是什么学历');
+    expect(withoutSubjectChange('btw, can the school keep my ID card?')).toBe('can the school keep my ID card?');
+    expect(withoutSubjectChange('对了')).toBe('对了');
   });
 });

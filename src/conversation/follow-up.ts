@@ -1,4 +1,5 @@
 import { namesASide, swapSide } from '../answering/contrasts.ts';
+import { asksForSource, namesTheDocument, sourceAsked, type DocumentAsks } from '../answering/document-question.ts';
 import { asksForSteps, statesSteps, withoutQuestionWords } from '../answering/question-type.ts';
 import type { Citation } from '../answering/types.ts';
 import { audienceMisses, schoolTypesIn } from '../retrieval/hybrid-search.ts';
@@ -25,12 +26,13 @@ import {
   schoolIn,
   supposes,
   uncoveredIn,
+  withoutSubjectChange,
   type SchoolType,
 } from './slots.ts';
 import type { LastTurn } from './types.ts';
 
 /** What a question about the source asks: who issued it, when, for which region, or just which document. */
-export type SourceAsks = 'who' | 'when' | 'where' | 'document';
+export type SourceAsks = DocumentAsks | 'document';
 
 /** How a message relates to the previous answer. */
 export type FollowUp =
@@ -69,7 +71,17 @@ export type FollowUp =
    * kind of school and document. A question opened by "那"/"and" ("那测评结果多久给我") says it
    * goes on where the previous one was asked: `framedFirst`, it is read in the frame first.
    */
-  | { kind: 'new-question'; framed: string; framedFirst: boolean; document?: string }
+  | {
+      kind: 'new-question';
+      framed: string;
+      framedFirst: boolean;
+      document?: string;
+      /**
+       * A question that points back ("也", "别的", "这个") at a topic it leaves unsaid: read last, with
+       * the previous question's topic, when neither reading above finds an answer.
+       */
+      onTopic?: string;
+    }
   /** "那普通高中呢？" — a kind of school or study the documents do not cover at all. */
   | { kind: 'uncovered'; subject: string }
   /** "那我们省呢" when the student never said where they are: ask which region they mean. */
@@ -111,34 +123,7 @@ export interface FrameKnowledge {
 
 export { numberFrom, ageIn };
 
-const sourceQuestion =
-  /(?:哪个|哪份|哪一个|什么|哪部)(?:文件|规定|政策|条款|法规|部门)|出处|依据是?什么|根据是?什么|原文在哪|谁规定的|哪(?:一)?条规定|哪(?:一)?年|(?:哪一?天|几月几[号日])(?:发|出|颁|印发|公布|施行|生效)|(?:什么时候|啥时候|何时)(?:开始)?(?:发|出|颁|印发|施行|实施|实行|定|生效)|(?:谁|哪个(?:部门|单位|机构))(?:发|出|定|制定|颁布|起草|写|搞|弄|整|出台|印发)的?|发文(?:单位|机关|部门|时间|日期)|起草单位|文件(?:全称|名字|名称|叫)|全名|哪个(?:省|地方|地区|城市)的|哪里的(?:文件|规定|政策)|\b(?:which|what) (?:document|rule|regulation|policy|law|province|region|city|year)\b|\bsource\b|\bwho (?:issued|published|wrote|made|drafted)\b|\bwhen was (?:it|this|that)\b|\bwhere (?:is|was|does) (?:it|this|that)\b/iu;
 const pointQuestion = /第\s*([一二两三四五六七八九十\d]+)\s*(?:点|条|项|个|部分)/u;
-
-/** "文件里说的…", "这个规定…": the message asks about the document the previous answer cited. */
-const namesTheDocument = /(?:文件|规定|规范|标准|政策|意见|办法)(?:里|中|上)|(?:这|这个|这份|该|那个|那份)(?:文件|规定|规范|标准|政策|意见|办法)|\b(?:the|this|that) (?:document|standard|rule|policy)\b/iu;
-
-/** "这份职业指导意见", "那个就业服务规范": a document pointed at by a few words of its title. */
-const pointsAtADocument = /(?:这|这个|这份|该|那个|那份)[\p{Script=Han}]{0,10}?(?:文件|规定|规范|标准|意见|办法|通知)/u;
-
-/** What a source question asks for. */
-function sourceAsks(text: string): SourceAsks {
-  if (/哪个(?:省|地方|地区|城市)|哪里的|\b(?:which|what) (?:province|region|city)\b|\bwhere\b/iu.test(text)) return 'where';
-  if (/哪(?:一)?年|哪一?天|几月几[号日]|什么时候|啥时候|何时|日期|时间|生效|施行|\bwhen\b|\b(?:what|which) year\b/iu.test(text)) return 'when';
-  if (/谁|部门|单位|机关|机构|起草|\bwho\b/iu.test(text)) return 'who';
-  return 'document';
-}
-
-/**
- * What a message asks about a document it names itself ("山东这份职业指导意见是哪天发的"): who issued it,
- * when, or where it applies; null for a message that is no such question.
- */
-export function asksAboutDocument(message: string): SourceAsks | null {
-  const text = normalizeText(toSimplified(message));
-  if (!sourceQuestion.test(text) || !(namesTheDocument.test(text) || pointsAtADocument.test(text))) return null;
-  const asks = sourceAsks(text);
-  return asks === 'document' ? null : asks;
-}
 
 /** Whether the message names a region other than that of the document the previous answer cited first. */
 function namesAnotherRegion(text: string, last: LastTurn, knowledge?: FrameKnowledge): boolean {
@@ -172,14 +157,14 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
     // "对了 女生找工作学校会帮吗": another topic, but the student is still where they said and at
     // the school they said; read alone first, in that situation only when alone it finds nothing
     const situation = scopeOf(normalizeText(last.resolved), { school: schoolIn(text), region: regionIn(text) });
-    const asked = text.replace(new RegExp(changesSubject.source, 'giu'), ' ').replace(/^[\s,，。.!！]+/u, '').trim();
-    return situation.length > 0 && asked !== '' ? { kind: 'new-question', framed: `${situation.join(' ')} ${asked}`, framedFirst: false } : null;
+    const asked = withoutSubjectChange(text);
+    return situation.length > 0 && asked !== text ? { kind: 'new-question', framed: `${situation.join(' ')} ${asked}`, framedFirst: false } : null;
   }
   const answered = last.outcome === 'answer';
-  if (answered && sourceQuestion.test(text) && (length <= 16 || english(text))) {
+  if (answered && asksForSource.test(text) && (length <= 16 || english(text))) {
     // "山东那个职业指导的文件是谁发的" after a 河南 answer asks about another document, read on its own
     if (namesAnotherRegion(text, last, knowledge)) return null;
-    return { kind: 'source', asks: sourceAsks(text) };
+    return { kind: 'source', asks: sourceAsked(text) };
   }
   const point = answered ? pointQuestion.exec(text) : null;
   if (point) {
@@ -252,7 +237,11 @@ export function resolveFollowUp(message: string, last: LastTurn | null | undefin
     if ([...own.replace(/[^\p{Script=Han}]/gu, '')].length > ellipticalLength) return null;
     return { kind: 'new-question', framed: `${withoutQuestionWords(previous)} ${text}`, framedFirst: false };
   }
-  return { kind: 'new-question', framed: `${scope.join(' ')} ${text}`, framedFirst: opensContinuation.test(text), ...(namesTheDocument.test(text) ? cited : {}) };
+  // "学校能拿去干别的吗" after a question about 就业经费 points back at what it leaves unsaid: when it finds
+  // nothing alone or where it was asked, it is read with the previous question's topic
+  // (a question about "文件里说的…" points at the document, not at a topic)
+  const onTopic = pointsBack.test(askingPart(text)) && !namesTheDocument.test(text) ? { onTopic: `${withoutQuestionWords(previous)} ${text}` } : {};
+  return { kind: 'new-question', framed: `${scope.join(' ')} ${text}`, framedFirst: opensContinuation.test(text), ...onTopic, ...(namesTheDocument.test(text) ? cited : {}) };
 }
 
 /**
@@ -295,7 +284,13 @@ export function namesSomethingNew(message: string, previousQuestion: string): bo
 function newWordsOf(own: string, previous: string): { word: string; run: string }[] {
   // English words are left out: the clauses a lead quotes are in Chinese
   const runs = own.replace(/[^\p{Script=Han}]+/gu, ' ').split(' ').filter((run) => run.length >= 2);
-  return runs.flatMap((run) => bigramsOf(run).filter((pair) => !previous.includes(pair)).map((word) => ({ word, run })));
+  return runs.flatMap((run) => {
+    const pairs = bigramsOf(run);
+    // "学校咨询" after a question about 中职学校 and 咨询: 校咨 only joins two words the previous
+    // question holds, it names nothing new
+    const old = new Set(pairs.flatMap((pair, i) => (previous.includes(pair) ? [i, i + 1] : [])));
+    return pairs.flatMap((word, i) => (previous.includes(word) || (old.has(i) && old.has(i + 1)) ? [] : [{ word, run }]));
+  });
 }
 
 function bigramsOf(run: string): string[] {

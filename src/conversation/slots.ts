@@ -158,6 +158,18 @@ export function countWordsIn(text: string): string | null {
 /** A turn that says it changes the subject ("对了换个问题", "btw", "另外问下"). */
 export const changesSubject = /对了|换个(?:问题|话题)|另外问|顺便问|再问个别的|\bbtw\b|\bby the way\b|\banother question\b|\bunrelated\b/iu;
 
+/**
+ * The question a message asks without the words that only say it changes the subject: "对了 换个问题
+ * 中职毕业是什么学历" is searched as "中职毕业是什么学历" (the announcement's 问题 is no topic).
+ */
+export function withoutSubjectChange(text: string): string {
+  const asked = text
+    .replace(new RegExp(changesSubject.source, 'giu'), ' ')
+    .replace(/^[\s,，。.!！、:：]+/u, '')
+    .trim();
+  return asked === '' ? text : asked;
+}
+
 /** Words that open a message continuing the previous one ("那…", "那么", "and …", "what about …"). */
 export const opensContinuation = /^(?:那么|那如果|那|然后|还有|再问一下|如果是|换成|and\b|so\b|then\b|also\b|what about\b|how about\b|ok\b|okay\b)/iu;
 
