@@ -18,9 +18,6 @@ import { dateText } from './caveats.ts';
 /** Below this share of the question's weight found in the best clause, the bot abstains. */
 export const defaultMinConfidence = 0.22;
 
-/** Share of a yes/no question's concepts a prohibition must hold to answer it with 不可以. */
-const verdictCoverage = 0.5;
-
 /** An answer with how it was reached, for the conversation core and the eval. */
 export interface AnsweredQuestion extends AskResult {
   route: Route;
@@ -302,12 +299,12 @@ export class PolicyAnswerer {
   }
 
   /**
-   * Whether a sentence holds most of what the question asks about, so that a prohibition in it
-   * answers a yes/no question with 不可以: "不得将违法失信单位作为实习单位" shares 实习单位 with
-   * "实习单位能不能让我加班" but says nothing about 加班.
+   * Whether a sentence is about what the question asks, so that a prohibition in it answers a
+   * yes/no question with 不可以: it must hold the question's most specific concept — "不得将违法失信
+   * 单位作为实习单位" shares 实习单位 with "实习单位能不能让我加班" but says nothing about 加班.
    */
   #aboutWhatWasAsked(query: AnalyzedQuery, sentence: string): boolean {
-    return this.search.textCoverage(query, sentence) >= verdictCoverage;
+    return this.search.holdsMostSpecific(query, sentence);
   }
 
   /**

@@ -399,6 +399,17 @@ export class HybridSearch {
     return this.#coverageOf(query, words, text);
   }
 
+  /**
+   * Whether a piece of text (a lead sentence) holds the most specific thing the question asks
+   * about: its rarest concept, or one the knowledge base never uses. "实习单位能不能让我加班" is not
+   * about "不得将违法失信单位作为实习单位", though the two share 实习单位.
+   */
+  holdsMostSpecific(query: AnalyzedQuery, text: string): boolean {
+    const { concepts } = this.#conceptsFound(query, new Set(this.tokenizer.words(text)), normalizeText(text));
+    const most = concepts.reduce<(typeof concepts)[number] | null>((best, concept) => (best === null || concept.specificity > best.specificity ? concept : best), null);
+    return most !== null && most.share >= 0.5;
+  }
+
   /** The same share of the question as `coverage`, held by a piece of text (a lead sentence). */
   textCoverage(query: AnalyzedQuery, text: string): number {
     return this.#coverageOf(query, new Set(this.tokenizer.words(text)), normalizeText(text));
@@ -489,12 +500,12 @@ export class HybridSearch {
     query: AnalyzedQuery,
     words: ReadonlySet<string>,
     text: string,
-  ): { total: number; found: number; concepts: { weight: number; share: number; inCorpus: boolean }[] } {
+  ): { total: number; found: number; concepts: { weight: number; share: number; inCorpus: boolean; specificity: number }[] } {
     const unknownIdf = Math.log(1 + this.#bm25.size);
     const isHanCharacter = (term: string): boolean => [...term].length < 2 && /\p{Script=Han}/u.test(term);
     let total = 0;
     let found = 0;
-    const concepts: { weight: number; share: number; inCorpus: boolean }[] = [];
+    const concepts: { weight: number; share: number; inCorpus: boolean; specificity: number }[] = [];
     // "工作" is not held by "20个工作日": a word inside an amount of time or study is not the word
     const outside = outsideAmounts(text);
     const holds = (term: string): boolean => outside.includes(term) || !text.includes(term) || amountUnits.has(term);
@@ -520,7 +531,9 @@ export class HybridSearch {
         ? weight
         : byPieces * (typedWhole ? piecesOfATypedWord : 1);
       found += held;
-      concepts.push({ weight, share: held / weight, inCorpus });
+      // how specific the concept is: its rarest word, not the sum of its pieces (实习单位 is no rarer than 押金 for being cut in three)
+      const specificity = inCorpus ? Math.max(0, ...[...known, ...stand].map((term) => this.#knownIdf(term))) : unknownIdf;
+      concepts.push({ weight, share: held / weight, inCorpus, specificity });
     }
     return { total, found, concepts };
   }
