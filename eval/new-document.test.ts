@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadThresholds, floorFailures } from './thresholds.ts';
-import { newDocumentBlind2Dir, newDocumentBlind3Dir, newDocumentBlind4Dir, newDocumentBlindDir, newDocumentDev2Dir, newDocumentDev3Dir, newDocumentDevDir, newDocumentDir, newDocumentFiles, runNewDocumentCheck, type NewDocumentCheck } from './new-document.ts';
+import { newDocumentBlind2Dir, newDocumentBlind3Dir, newDocumentBlind4Dir, newDocumentBlind5Dir, newDocumentBlindDir, newDocumentDev2Dir, newDocumentDev3Dir, newDocumentDevDir, newDocumentDir, newDocumentFiles, runNewDocumentCheck, type NewDocumentCheck } from './new-document.ts';
 import type { EvalReport } from './runner.ts';
 
 /** The added document's questions hold to the floors in its folder's floors.json. */
@@ -101,9 +101,16 @@ describeAddedDocument('a development document (eval/new-document-dev-3): 河北,
   date: '2025-07-18',
 });
 
-describeAddedDocument('the fourth blind added document (eval/new-document-blind-4): scored once, never tuned on', newDocumentBlind4Dir, {
+describeAddedDocument('a development document (eval/new-document-blind-4): 安徽, scored blind once, read since', newDocumentBlind4Dir, {
   title: '安徽省高等学校学生应征入伍优待办法',
   issuers: ['安徽省退役军人事务厅', '安徽省教育厅', '安徽省征兵办公室'],
   region: '安徽',
   date: '2025-06-20',
+});
+
+describeAddedDocument('the fifth blind added document (eval/new-document-blind-5): scored once, never tuned on', newDocumentBlind5Dir, {
+  title: '贵州省中等职业学校国家助学金管理办法',
+  issuers: ['贵州省财政厅', '贵州省教育厅', '贵州省人力资源和社会保障厅'],
+  region: '贵州',
+  date: '2025-07-18',
 });

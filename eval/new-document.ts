@@ -38,6 +38,12 @@ export const newDocumentBlind3Dir = path.join(repoRoot, 'eval', 'new-document-bl
  */
 export const newDocumentBlind4Dir = path.join(repoRoot, 'eval', 'new-document-blind-4');
 /**
+ * A sixth blind added document (贵州, 中等职业学校国家助学金管理办法), written the same way and scored
+ * once on 2026-12-03 (night), on the session's start and final code, before anyone read it; its
+ * floors are the final scoring. Do not tune on it.
+ */
+export const newDocumentBlind5Dir = path.join(repoRoot, 'eval', 'new-document-blind-5');
+/**
  * Two more development documents (广西, 创业担保贷款及贴息; 河北, 职业院校学生奖学金评审), written the same
  * way from knowledge/documents/ alone on 2026-12-03 (late evening) to be read and tuned on, so that
  * the blind added documents can stay unread.
@@ -78,10 +84,10 @@ export async function runNewDocumentCheck(dir: string = newDocumentDir): Promise
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   // `npm run eval:new-document -- --dev` checks eval/new-document-dev instead, `-- --blind`
-  // eval/new-document-blind, `-- --blind-2` eval/new-document-blind-2, `-- --blind-3` eval/new-document-blind-3, `-- --blind-4` eval/new-document-blind-4, `-- --dev-2` / `-- --dev-3` eval/new-document-dev-2 / -dev-3; `-- --dir <folder>` any
+  // eval/new-document-blind, `-- --blind-2` eval/new-document-blind-2, `-- --blind-3` eval/new-document-blind-3, `-- --blind-4` eval/new-document-blind-4, `-- --blind-5` eval/new-document-blind-5, `-- --dev-2` / `-- --dev-3` eval/new-document-dev-2 / -dev-3; `-- --dir <folder>` any
   // folder with the same three files (a new blind document, kept outside the repository until it is scored)
   const dirAt = process.argv.indexOf('--dir');
-  const byFlag: ReadonlyArray<[string, string]> = [['--dev-2', newDocumentDev2Dir], ['--dev-3', newDocumentDev3Dir], ['--dev', newDocumentDevDir], ['--blind-2', newDocumentBlind2Dir], ['--blind-3', newDocumentBlind3Dir], ['--blind-4', newDocumentBlind4Dir], ['--blind', newDocumentBlindDir]];
+  const byFlag: ReadonlyArray<[string, string]> = [['--dev-2', newDocumentDev2Dir], ['--dev-3', newDocumentDev3Dir], ['--dev', newDocumentDevDir], ['--blind-2', newDocumentBlind2Dir], ['--blind-3', newDocumentBlind3Dir], ['--blind-4', newDocumentBlind4Dir], ['--blind-5', newDocumentBlind5Dir], ['--blind', newDocumentBlindDir]];
   const dir = dirAt > 0 ? path.resolve(process.argv[dirAt + 1] ?? '.') : (byFlag.find(([flag]) => process.argv.includes(flag))?.[1] ?? newDocumentDir);
   const check = await runNewDocumentCheck(dir);
   process.stdout.write(`${check.ingest.output}\n${check.text}\n`);
