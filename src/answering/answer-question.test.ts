@@ -240,25 +240,28 @@ describe('respectiveParts', () => {
   });
 });
 
-describe('PolicyAnswerer on a figure, a date or a definition', () => {
+/** A knowledge base of one document of these clauses, judged by a model that puts every answer at 50 % with the operating points given. */
+const answererOverOneDocument = (body: string[], answerAt: number, clarifyAt: number): PolicyAnswerer => {
   const lexicon = loadLexicon();
-  const tokenizer = new Tokenizer(lexicon);
-  const answererOver = (body: string[]): PolicyAnswerer =>
-    new PolicyAnswerer(
-      new HybridSearch(
-        snapshotOf([
-          { id: 'subsidy', title: '某省毕业生求职补贴办法', issuer: '某省人力资源和社会保障厅', region: '全国', date: null, dateNote: null, status: 'in-force', audience: '', body: body.join('\n\n') },
-        ]),
-        lexicon,
-        tokenizer,
-        null,
-      ),
-      replies,
-      undefined,
-      undefined,
-      // a model that would answer anything: what stops an answer here is the check of its lead
-      new AnswerabilityModel({ features: featureNames, weights: featureNames.map(() => 0), bias: 0, answerAt: 0, clarifyAt: 0 }),
-    );
+  return new PolicyAnswerer(
+    new HybridSearch(
+      snapshotOf([
+        { id: 'subsidy', title: '某省毕业生求职补贴办法', issuer: '某省人力资源和社会保障厅', region: '全国', date: null, dateNote: null, status: 'in-force', audience: '', body: body.join('\n\n') },
+      ]),
+      lexicon,
+      new Tokenizer(lexicon),
+      null,
+    ),
+    replies,
+    undefined,
+    undefined,
+    new AnswerabilityModel({ features: featureNames, weights: featureNames.map(() => 0), bias: 0, answerAt, clarifyAt }),
+  );
+};
+
+describe('PolicyAnswerer on a figure, a date or a definition', () => {
+  // a model that would answer anything: what stops an answer here is the check of its lead
+  const answererOver = (body: string[]): PolicyAnswerer => answererOverOneDocument(body, 0, 0);
 
   it('answers 多少钱 only from a clause that states an amount', async () => {
     const withAmount = answererOver(['第一条 求职补贴标准为每人2000元，一次性发放。', '第二条 求职补贴由学校初审。']);
@@ -318,24 +321,7 @@ describe('PolicyAnswerer on a figure, a date or a definition', () => {
 });
 
 describe('PolicyAnswerer in a knowledge base of one document', () => {
-  const lexicon = loadLexicon();
-  const tokenizer = new Tokenizer(lexicon);
-  /** One document of these clauses, judged by a model that puts every answer at 50 % with the answer point given. */
-  const answererOver = (body: string[], answerAt: number): PolicyAnswerer =>
-    new PolicyAnswerer(
-      new HybridSearch(
-        snapshotOf([
-          { id: 'subsidy', title: '某省毕业生求职补贴办法', issuer: '某省人力资源和社会保障厅', region: '全国', date: null, dateNote: null, status: 'in-force', audience: '', body: body.join('\n\n') },
-        ]),
-        lexicon,
-        tokenizer,
-        null,
-      ),
-      replies,
-      undefined,
-      undefined,
-      new AnswerabilityModel({ features: featureNames, weights: featureNames.map(() => 0), bias: 0, answerAt, clarifyAt: 0.2 }),
-    );
+  const answererOver = (body: string[], answerAt: number): PolicyAnswerer => answererOverOneDocument(body, answerAt, 0.2);
   const clauses = ['第一条 求职补贴标准为每人2000元，由学校一次性发放到学生本人账户。', '第二条 学校应当建立毕业生就业工作台账，按季度报送。'];
 
   it('asks back with the clause that alone holds enough of the question and the next ones, rather than saying nothing was found', async () => {

@@ -226,24 +226,18 @@ describe('HybridSearch over stored lexical indexes', () => {
   });
 });
 
-describe('HybridSearch coverage on a document alone in the knowledge base', () => {
+/** A knowledge base of one document of these clauses (every clause is indexed with the title, so its words are in every clause). */
+const searchOverOneDocument = (title: string, body: string[]): HybridSearch => {
   const lexicon = loadLexicon();
-  const tokenizer = new Tokenizer(lexicon);
-  // every clause is indexed with the title, so its words (毕业生, 补贴) are in every clause
   const snapshot = snapshotOf([
-    {
-      id: 'subsidy',
-      title: '某省毕业生求职创业补贴办法',
-      issuer: '某省人力资源和社会保障厅',
-      region: '全国',
-      date: null,
-      dateNote: null,
-      status: 'in-force',
-      audience: '',
-      body: ['第一条 求职创业补贴标准为每人2000元，一次性发放。', '第二条 审核通过的，应当在20个工作日内发放到位。', '第三条 毕业生可以在线申领补贴。'].join('\n\n'),
-    },
+    { id: 'subsidy', title, issuer: '某省人力资源和社会保障厅', region: '全国', date: null, dateNote: null, status: 'in-force', audience: '', body: body.join('\n\n') },
   ]);
-  const search = new HybridSearch(snapshot, lexicon, tokenizer, null);
+  return new HybridSearch(snapshot, lexicon, new Tokenizer(lexicon), null);
+};
+
+describe('HybridSearch coverage on a document alone in the knowledge base', () => {
+  // every clause is indexed with the title, so its words (毕业生, 补贴) are in every clause
+  const search = searchOverOneDocument('某省毕业生求职创业补贴办法', ['第一条 求职创业补贴标准为每人2000元，一次性发放。', '第二条 审核通过的，应当在20个工作日内发放到位。', '第三条 毕业生可以在线申领补贴。']);
   const coverageOf = async (question: string, locator: string): Promise<number> =>
     (await search.search(question, 10)).results.find(({ clause }) => clause.locator === locator)?.coverage ?? 0;
 
@@ -265,22 +259,7 @@ describe('HybridSearch coverage on a document alone in the knowledge base', () =
 });
 
 describe('HybridSearch coverage of a compound the student typed', () => {
-  const lexicon = loadLexicon();
-  const tokenizer = new Tokenizer(lexicon);
-  const snapshot = snapshotOf([
-    {
-      id: 'subsidy',
-      title: '某省毕业生求职补贴办法',
-      issuer: '某省人力资源和社会保障厅',
-      region: '全国',
-      date: null,
-      dateNote: null,
-      status: 'in-force',
-      audience: '',
-      body: ['第一条 求职补贴标准为每人2000元，一次性发放到个人银行账户。', '第二条 审核通过的，应当在20个工作日内发放到位。'].join('\n\n'),
-    },
-  ]);
-  const search = new HybridSearch(snapshot, lexicon, tokenizer, null);
+  const search = searchOverOneDocument('某省毕业生求职补贴办法', ['第一条 求职补贴标准为每人2000元，一次性发放到个人银行账户。', '第二条 审核通过的，应当在20个工作日内发放到位。']);
 
   it('does not take 个人所得税 as held by a clause that says only 个人, nor as known to a knowledge base that never says 所得税', async () => {
     const { query, results } = await search.search('补贴要交个人所得税吗', 10);
